@@ -1,0 +1,117 @@
+"""Rasa NLU components (thin glue around the pure functions in ``bot.nlu``).
+
+- ``TextGuard`` runs first: it strips control characters and caps very long
+  messages, so a 100 KB paste costs no more than a long paragraph.
+- ``PMOEntityExtractor`` reads the spaCy ``Doc`` that ``SpacyNLP`` made with the
+  project's pipeline and reports ``role``, ``course``, ``experience`` and
+  ``years`` entities with canonical values from the knowledge base.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.knowledge_base import default_knowledge_base
+from bot.nlu.extract import extract_entities
+from bot.nlu.patterns import fuzzy_vocabulary
+
+SPACY_DOC_KEY = "text_spacy_doc"
+
+
+def clean_text(text: str, max_chars: int) -> str:
+    """Drop control and format characters, fold white space, cap the length."""
+    kept = [
+        " " if ch.isspace() else ch
+        for ch in text[: max_chars * 2]
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    ]
+    return " ".join("".join(kept).split())[:max_chars]
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class TextGuard(GraphComponent):
+    """Cleans and caps message text before any other component sees it."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 1000}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._max_chars = int(config["max_chars"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TextGuard":
+        return cls(config)
+
+    def _clean(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str):
+                message.set(TEXT, clean_text(text, self._max_chars))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._clean(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        return self._clean(messages)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
+    is_trainable=False,
+)
+class PMOEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Role titles, courses and experience cues from the knowledge base."""
+
+    @staticmethod
+    def required_components() -> List[type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"fuzzy": True}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._vocabulary: Optional[Dict[str, str]] = (
+            fuzzy_vocabulary(default_knowledge_base()) if config.get("fuzzy", True) else None
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PMOEntityExtractor":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOC_KEY)
+            if doc is None:
+                continue
+            found = self.add_extractor_name(extract_entities(doc, self._vocabulary))
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages

@@ -1,0 +1,51 @@
+"""Build and save the project's own spaCy pipeline.
+
+No pretrained English model is installable here, so the assistant ships a
+pipeline made from ``spacy.blank("en")`` plus an entity ruler whose patterns
+come from the knowledge base. ``SpacyNLP`` in ``config.yml`` loads it by path.
+Run ``python -m bot.nlu.spacy_pipeline [OUTPUT_DIR]`` (the Makefile does).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import spacy
+from spacy.language import Language
+
+from bot.knowledge_base import KnowledgeBase, default_knowledge_base
+from bot.nlu.patterns import all_patterns
+
+DEFAULT_OUTPUT = Path("build") / "spacy_pmo"
+
+
+def build_pipeline(kb: Optional[KnowledgeBase] = None) -> Language:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        config={"phrase_matcher_attr": "LOWER", "validate": True, "overwrite_ents": True},
+    )
+    ruler.add_patterns(all_patterns(kb or default_knowledge_base()))
+    nlp.meta["name"] = "pmo_learning"
+    nlp.meta["description"] = "PMO Learning Assistant: role titles, courses and experience cues"
+    return nlp
+
+
+def save_pipeline(output: Path = DEFAULT_OUTPUT, kb: Optional[KnowledgeBase] = None) -> Path:
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    build_pipeline(kb).to_disk(output)
+    return output
+
+
+def main(argv: Optional[list] = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    target = save_pipeline(Path(args[0]) if args else DEFAULT_OUTPUT)
+    print(f"spaCy pipeline written to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
