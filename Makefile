@@ -1,0 +1,58 @@
+# PMO Learning Assistant. The two commands a new machine needs:
+#   make run    install, train when needed, start the action server and chat in rasa shell
+#   make test   the whole test suite (what CI runs)
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+PYTHON    := $(BIN)/python
+RASA      := $(BIN)/rasa
+MODEL     := models/pmo.tar.gz
+SPACY     := build/spacy_pmo
+STAMP     := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL   := 2
+export PYTHONHASHSEED         := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
+TRAINING  := $(wildcard data/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py
+
+.PHONY: install spacy train run actions shell test validate nlu-eval clean
+
+install: $(STAMP)
+$(STAMP): requirements.txt requirements-dev.txt requirements.lock
+	@test -x $(PYTHON) || "$$(scripts/find-python.sh)" -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
+	@touch $@
+
+spacy: $(SPACY)/meta.json
+$(SPACY)/meta.json: $(STAMP) $(KNOWLEDGE)
+	$(PYTHON) -m bot.nlu.spacy_pipeline $(SPACY)
+
+train: $(MODEL)
+$(MODEL): $(SPACY)/meta.json $(TRAINING)
+	$(RASA) train --fixed-model-name pmo --out models
+
+actions: install
+	$(RASA) run actions --actions actions
+
+# Starts the action server in the background for the length of the chat.
+run: train
+	@$(RASA) run actions --actions actions --port 5055 > actions.log 2>&1 & pid=$$!; \
+	trap "kill $$pid 2>/dev/null" EXIT INT TERM; \
+	for i in $$(seq 1 60); do curl -sf localhost:5055/health >/dev/null && break; sleep 1; done; \
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+test: train
+	$(BIN)/pytest
+
+validate: train
+	$(RASA) data validate --fail-on-warnings
+
+nlu-eval: train
+	$(PYTHON) -m benchmarks.understanding $(MODEL)
+
+clean:
+	rm -rf build models results .pytest_cache

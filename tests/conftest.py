@@ -1,0 +1,77 @@
+"""Fixtures shared by every test: the knowledge base, a tracker factory, a
+dispatcher, the domain, and (for integration tests) the real running servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+
+from bot.knowledge_base import KnowledgeBase, default_knowledge_base
+from tests.support import servers
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return default_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture
+def dispatcher():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def tracker() -> Callable[..., Any]:
+    """Build a real rasa_sdk Tracker for the latest user message."""
+    from rasa_sdk import Tracker
+
+    def make(intent: str = "greet", entities: Optional[List[Dict[str, Any]]] = None,
+             slots: Optional[Dict[str, Any]] = None, text: str = "") -> Tracker:
+        all_slots = {"awaiting_level": False, "pmo_level": None, "recommended_course": None}
+        all_slots.update(slots or {})
+        return Tracker(
+            sender_id="test-user",
+            slots=all_slots,
+            latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
+                            "entities": entities or []},
+            events=[],
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory) -> Iterator[Dict[str, servers.Server]]:
+    """A real action server and Rasa server (REST + socket.io) for the session."""
+    if not servers.MODEL.exists():
+        pytest.fail(f"no trained model at {servers.MODEL}: run `make train`")
+    workdir = tmp_path_factory.mktemp("servers")
+    actions = servers.action_server(workdir).start()
+    rasa = servers.rasa_server(workdir, servers.write_endpoints(workdir, actions.port))
+    try:
+        rasa.start()
+        yield {"actions": actions, "rasa": rasa}
+    finally:
+        rasa.stop()
+        actions.stop()
+
+
+@pytest.fixture(scope="session")
+def rest_url(live_servers) -> str:
+    return live_servers["rasa"].url + "/webhooks/rest/webhook"

@@ -1,0 +1,125 @@
+"""Start the real action server and Rasa server for integration tests.
+
+Each server runs as its own process on a free local port, with its own
+endpoints file and SQLite tracker store in a temporary folder, so the tests
+never touch a developer's running bot or conversations.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "pmo.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**extra: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONHASHSEED": "0",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Server:
+    name: str
+    args: List[str]
+    port: int
+    ready_path: str
+    log: Path
+    env: Dict[str, str] = field(default_factory=base_env)
+    process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 180.0) -> "Server":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.log, "ab")
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early; see {self.log}:\n{self.tail()}")
+            try:
+                if requests.get(self.url + self.ready_path, timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{self.name} not ready after {timeout:.0f}s; see {self.log}:\n{self.tail()}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def action_server(workdir: Path, port: Optional[int] = None) -> Server:
+    port = port or free_port()
+    return Server(
+        name="action server",
+        args=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        port=port, ready_path="/health", log=workdir / f"actions-{port}.log",
+    )
+
+
+def write_endpoints(workdir: Path, action_port: int, tracker_store: Optional[str] = None) -> Path:
+    store = tracker_store or (
+        "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+        f"  db: \"{workdir / 'conversations.db'}\"\n"
+    )
+    path = workdir / f"endpoints-{action_port}.yml"
+    path.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{action_port}/webhook\"\n{store}")
+    return path
+
+
+def rasa_server(workdir: Path, endpoints: Path, port: Optional[int] = None,
+                credentials: Path = ROOT / "credentials.yml", model: Path = MODEL,
+                extra_args: Optional[List[str]] = None) -> Server:
+    port = port or free_port()
+    return Server(
+        name="rasa server",
+        args=[str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+              "--endpoints", str(endpoints), "--credentials", str(credentials),
+              "--interface", "127.0.0.1", *(extra_args or [])],
+        port=port, ready_path="/", log=workdir / f"rasa-{port}.log",
+    )
