@@ -1,0 +1,1 @@
+"""Rasa input channels for the places people chat (Rasa-facing code)."""

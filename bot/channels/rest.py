@@ -1,0 +1,91 @@
+"""A hardened REST channel: same URL and reply format as Rasa's ``rest``.
+
+Rasa's stock REST channel answers a JSON array or a missing sender with a 500
+and can return an empty list when something fails inside. This one checks the
+body first (400 with a reason), caps the text it stores, never logs what the
+user wrote, and always returns at least one polite message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from asyncio import CancelledError
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, Optional, Union
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as _RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 5_000
+MAX_SENDER_CHARS = 128
+APOLOGY = (
+    "Sorry, something went wrong on my side. Please try again in a moment, or "
+    "ask me about PMO roles and courses."
+)
+
+
+@dataclass(frozen=True)
+class RestMessage:
+    sender: str
+    text: str
+    metadata: Optional[Dict[str, Any]] = None
+
+
+def parse_body(raw: bytes) -> Union[RestMessage, str]:
+    """The message in a request body, or the reason it is not acceptable."""
+    try:
+        body = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError):
+        return "body must be JSON"
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    sender, text, metadata = body.get("sender"), body.get("message", ""), body.get("metadata")
+    if not isinstance(sender, (str, int)) or isinstance(sender, bool) or not str(sender).strip():
+        return "'sender' is required (a string)"
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        return "'message' must be a string"
+    if metadata is not None and not isinstance(metadata, dict):
+        return "'metadata' must be an object"
+    return RestMessage(str(sender)[:MAX_SENDER_CHARS], text[:MAX_TEXT_CHARS], metadata)
+
+
+class RestInput(_RasaRestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("pmo_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            parsed = parse_body(request.body)
+            if isinstance(parsed, str):
+                return response.json({"error": parsed}, status=400)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(parsed.text, collector, parsed.sender,
+                                input_channel=self.name(), metadata=parsed.metadata)
+                )
+            except CancelledError:
+                logger.error("REST message timed out")
+            except Exception as exc:  # never a stack trace to the user
+                logger.error("REST message failed: %s", type(exc).__name__)
+            if not collector.messages:
+                collector.messages.append({"recipient_id": parsed.sender, "text": APOLOGY})
+            return response.json(collector.messages)
+
+        return webhook
