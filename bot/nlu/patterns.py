@@ -100,6 +100,8 @@ _OPT = "?"
 _DET = {**_any("the", "a", "an", "our", "my", "their", "its", "this"), "OP": _OPT}
 _OFFICE_KIND = {**_any("project", "programme", "program", "portfolio", "enterprise", "company", "group"), "OP": _OPT}
 _OFFICE = _any("office", "pmo", "pmos", "offices")
+# "I run a small PMO", "I lead the new programme office": one word may sit between.
+_ADJECTIVE = {"IS_ALPHA": True, "OP": _OPT}
 
 # (cue id, token patterns). Ids are what recommendation logic understands.
 _CUES: Dict[str, List[List[Dict[str, object]]]] = {
@@ -120,7 +122,7 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
         [_any("never"), _any("worked", "been"), _any("in", "on"), _DET, _any("pmo", "project", "projects")],
     ],
     "runs_pmo": [
-        [_any("run", "runs", "running", "ran", "lead", "leads", "leading", "manage", "manages", "managing", "oversee", "oversees"), _DET, _OFFICE_KIND, _OFFICE],
+        [_any("run", "runs", "running", "ran", "lead", "leads", "leading", "manage", "manages", "managing", "oversee", "oversees"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
         [_any("in"), _any("charge"), _any("of"), _DET, _OFFICE_KIND, _OFFICE],
         [_any("set", "setting", "sets", "building", "build", "establishing", "establish"), {**_any("up"), "OP": _OPT}, _DET, {**_any("new"), "OP": _OPT}, _OFFICE_KIND, _OFFICE],
     ],

@@ -90,6 +90,8 @@ def test_project_manager_is_not_a_pmo_role(nlp):
     ("I'm a career changer", "new_to_pmo"),
     ("I run the programme office", "runs_pmo"),
     ("I lead the PMO", "runs_pmo"),
+    ("I run a small PMO in the NHS", "runs_pmo"),
+    ("i manage our new programme office", "runs_pmo"),
     ("I look after several PMOs", "several_pmos"),
     ("I manage a team of analysts", "manages_team"),
     ("head of delivery", "head_of"),
