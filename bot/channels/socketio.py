@@ -1,0 +1,143 @@
+"""Rasa's socket.io channel with an origin allow-list, for the website widget.
+
+Rasa 3.6.21 builds its socket.io server with ``cors_allowed_origins=[]``,
+which turns python-engineio's origin check off: any website could embed the
+assistant. This channel reads ``cors_allowed_origins`` from the credentials
+(a list of origins such as ``https://www.pmolearning.co.uk``, or ``"*"``) and
+refuses a browser connection from any other origin with a 400. It also awaits
+``enter_room`` when python-socketio makes it a coroutine (5.10 and newer), so
+``session_persistence`` works whichever version is installed, and it never
+logs what the visitor wrote.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+
+from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.core.channels.socketio import SocketIOInput as _RasaSocketIOInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 5_000
+MAX_SESSION_ID_CHARS = 128
+
+Origins = Union[str, List[str]]
+
+
+def parse_origins(value: Any) -> Origins:
+    """``"*"``, or a list of origins (scheme://host[:port], no trailing slash)."""
+    if value is None:
+        return []
+    if value == "*":
+        return "*"
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError("socketio: 'cors_allowed_origins' must be \"*\" or a list of origins")
+    return [v.rstrip("/") for v in value]
+
+
+class SocketIOInput(_RasaSocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        channel = cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            credentials.get("session_persistence", False),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("jwt_key"),
+            credentials.get("jwt_method", "HS256"),
+            credentials.get("metadata_key", "metadata"),
+        )
+        channel.cors_allowed_origins = parse_origins(credentials.get("cors_allowed_origins"))
+        if not channel.cors_allowed_origins:
+            logger.warning("socketio: no cors_allowed_origins configured; browsers on any other site are refused")
+        return channel
+
+    cors_allowed_origins: Origins = []
+
+    def _server(self) -> AsyncServer:
+        origins = self.cors_allowed_origins
+        # python-engineio reads [] as "no check at all"; an empty allow-list
+        # must mean "same origin only", which is what None gives.
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=origins or None)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = self._server()
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if not self.jwt_key:
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not session_id.strip():
+                session_id = uuid.uuid4().hex
+            session_id = session_id[:MAX_SESSION_ID_CHARS]
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                session_id = data.get("session_id")
+                if not isinstance(session_id, str) or not session_id:
+                    logger.warning("socketio: message without a session_id ignored")
+                    return
+                sender_id = session_id[:MAX_SESSION_ID_CHARS]
+            else:
+                sender_id = sid
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not isinstance(metadata, dict):
+                metadata = {}
+            await on_new_message(
+                UserMessage(
+                    text[:MAX_TEXT_CHARS],
+                    SocketIOOutput(sio, self.bot_message_evt),
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+
+        return webhook
