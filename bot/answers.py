@@ -179,7 +179,7 @@ def recommendation(kb: KnowledgeBase, rec: Recommendation) -> Reply:
     lines.append(f"Dates and prices are on {kb.contact.website}.")
     buttons = [{"title": f"About {rec.main.name}", "payload": payload("ask_course_details", course=rec.main.name)},
                {"title": "Ways to train", "payload": payload("ask_training_options")},
-               {"title": "Not right? Change my level", "payload": payload("ask_course_recommendation")}]
+               {"title": "Not right? Change my level", "payload": payload("inform_experience")}]
     return Reply("\n".join(line for line in lines if line), buttons)
 
 

@@ -68,7 +68,9 @@ def level_from_evidence(kb: KnowledgeBase, evidence: Evidence) -> Optional[Tuple
         mention = evidence.roles[0]
         role = kb.role(mention.role)
         typed = " ".join(mention.text.split())
-        if not typed or typed.lower() in {role.name.lower(), role.name.lower() + "s"}:
+        if not typed:  # a quick-reply button, not typed words
+            reason = f"you're at the {role.name} level, level {role.level} ({role.level_label})"
+        elif typed.lower() in {role.name.lower(), role.name.lower() + "s"}:
             reason = f"you mentioned the {role.name} role, which is level {role.level} ({role.level_label})"
         else:
             reason = (

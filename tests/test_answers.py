@@ -87,3 +87,9 @@ def test_no_answer_invents_a_price():
 def test_unknown_role_is_quoted_safely():
     reply = answers.unknown_role(KB, "CEO\n\n<script>" + "x" * 200)
     assert "CEO <script>" in reply.text and "x" * 41 not in reply.text
+
+
+def test_change_level_button_asks_again_instead_of_reusing_the_level():
+    rec = recommend(KB, Evidence(roles=(RoleMention("PMO Analyst"),)))
+    buttons = answers.recommendation(KB, rec).buttons
+    assert buttons[-1] == {"title": "Not right? Change my level", "payload": "/inform_experience"}

@@ -69,3 +69,13 @@ def test_evidence_drops_forged_and_odd_values():
     assert evidence_from_entities(KB, entities) == Evidence(
         roles=(RoleMention("PMO Manager", "pmo lead"),), cues=("runs_pmo",), years=None
     )
+
+
+def test_reason_for_a_button_click_does_not_claim_the_user_typed_it():
+    outcome = recommend(KB, Evidence(roles=(RoleMention("PMO Manager"),)))
+    assert outcome.reason == "you're at the PMO Manager level, level 3 (management level)"
+
+
+def test_reason_for_the_canonical_name():
+    outcome = recommend(KB, Evidence(roles=(RoleMention("PMO Analyst", "PMO analysts"),)))
+    assert outcome.reason == "you mentioned the PMO Analyst role, which is level 2 (practitioner level)"

@@ -98,3 +98,8 @@ def test_every_domain_action_has_a_class(domain):
 
     names = {cls().name() for cls in subclasses(Action) if cls.__module__.startswith("actions.")}
     assert set(domain["actions"]) == names
+
+
+def test_change_level_button_asks_the_question_again(tracker, dispatcher, domain):
+    events = ActionRecommendCourse().run(dispatcher, tracker("inform_experience", slots={"pmo_level": 2.0}), domain)
+    assert events == [SlotSet("awaiting_level", True)]
