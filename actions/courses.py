@@ -16,6 +16,7 @@ from actions.common import (
     send,
 )
 from bot import answers
+from bot.enquiries import enquiry_topic
 from bot.recommend import Evidence, NeedLevel, RoleMention, evidence_from_entities, recommend
 
 
@@ -87,14 +88,21 @@ class ActionDescribeCourse(Action):
 
 
 class ActionExplainTrainingOptions(Action):
+    """Answers; a question about in-house training or booking then opens an enquiry (see rules)."""
+
     def name(self) -> Text:
         return "action_explain_training_options"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
-        send(dispatcher, answers.training_options(kb))
+        reply = answers.training_options(kb)
+        topic = enquiry_topic(str((tracker.latest_message or {}).get("text") or ""))
+        if topic:  # the enquiry form follows: no buttons to click in the middle of it
+            dispatcher.utter_message(text=reply.text)
+            return [SlotSet("enquiry_topic", topic)]
+        send(dispatcher, reply)
         resume_recommendation(dispatcher, tracker, kb)
-        return []
+        return [SlotSet("enquiry_topic", None)] if tracker.get_slot("enquiry_topic") else []
 
 
 class ActionExplainPmoTypes(Action):

@@ -24,9 +24,12 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5_000
 MAX_SENDER_CHARS = 128
+# Sent when a turn produced no reply (e.g. the action server is down): an
+# apology and a way forward that needs nothing from the failing part.
 APOLOGY = (
-    "Sorry, something went wrong on my side. Please try again in a moment, or "
-    "ask me about PMO roles and courses."
+    "Sorry, I can't answer that right now because of a problem on my side. Please "
+    "try again in a minute, or reach the PMO Learning team through the contact form "
+    "on https://www.pmolearning.co.uk."
 )
 
 
@@ -41,7 +44,7 @@ def parse_body(raw: bytes) -> Union[RestMessage, str]:
     """The message in a request body, or the reason it is not acceptable."""
     try:
         body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... thousands deep
         return "body must be JSON"
     if not isinstance(body, dict):
         return "body must be a JSON object"

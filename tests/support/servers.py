@@ -21,7 +21,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "pmo.tar.gz"
+MODEL = Path(os.environ.get("PMO_TEST_MODEL") or ROOT / "models" / "pmo.tar.gz")
 
 
 def free_port() -> int:
@@ -93,33 +93,37 @@ class Server:
             return ""
 
 
-def action_server(workdir: Path, port: Optional[int] = None) -> Server:
+def action_server(workdir: Path, port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Server:
+    """The action server, bound to 127.0.0.1 (SANIC_HOST) as in the Makefile."""
     port = port or free_port()
     return Server(
         name="action server",
         args=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
         port=port, ready_path="/health", log=workdir / f"actions-{port}.log",
+        env=base_env(SANIC_HOST="127.0.0.1", **(env or {})),
     )
 
 
-def write_endpoints(workdir: Path, action_port: int, tracker_store: Optional[str] = None) -> Path:
+def write_endpoints(workdir: Path, action_port: int, tracker_store: Optional[str] = None,
+                    lock_store: Optional[str] = None, name: Optional[str] = None) -> Path:
     store = tracker_store or (
         "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
         f"  db: \"{workdir / 'conversations.db'}\"\n"
     )
-    path = workdir / f"endpoints-{action_port}.yml"
-    path.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{action_port}/webhook\"\n{store}")
+    path = workdir / (name or f"endpoints-{action_port}.yml")
+    path.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{action_port}/webhook\"\n{store}"
+                    + (lock_store or ""))
     return path
 
 
 def rasa_server(workdir: Path, endpoints: Path, port: Optional[int] = None,
                 credentials: Path = ROOT / "credentials.yml", model: Path = MODEL,
-                extra_args: Optional[List[str]] = None) -> Server:
+                extra_args: Optional[List[str]] = None, env: Optional[Dict[str, str]] = None) -> Server:
     port = port or free_port()
     return Server(
         name="rasa server",
         args=[str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
               "--endpoints", str(endpoints), "--credentials", str(credentials),
               "--interface", "127.0.0.1", *(extra_args or [])],
-        port=port, ready_path="/", log=workdir / f"rasa-{port}.log",
+        port=port, ready_path="/", log=workdir / f"rasa-{port}.log", env=base_env(**(env or {})),
     )

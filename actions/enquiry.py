@@ -1,0 +1,228 @@
+"""The enquiry form: open it, check each answer, ask for consent, store or stop.
+
+Checks and wording live in :mod:`bot.enquiries`, the table in
+:mod:`bot.storage.enquiry_store`. Nothing here logs what the user typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABCMeta, abstractmethod
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import entity_values, knowledge_base
+from bot import enquiries
+from bot.enquiries import Enquiry, Rejected
+from bot.knowledge_base import KnowledgeBase
+from bot.storage.database import database_url, make_engine
+from bot.storage.enquiry_store import EnquiryStore
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS = ("enquiry_name", "enquiry_email", "enquiry_organisation", "enquiry_team_size",
+              "enquiry_interest", "enquiry_consent")
+
+
+@lru_cache(maxsize=1)
+def enquiry_store() -> EnquiryStore:
+    """Created on first use, from PMO_DATABASE_URL (SQLite conversations.db when unset)."""
+    return EnquiryStore(make_engine(database_url()))
+
+
+def _reset(tracker: Tracker) -> List[EventType]:
+    """Forget the form's answers (and what opened it) once it is over."""
+    names = FORM_SLOTS + ("enquiry_topic",)
+    return [SlotSet(name, None) for name in names if tracker.get_slot(name) is not None]
+
+
+def _level(kb: KnowledgeBase, value: Any) -> Optional[Tuple[int, str]]:
+    try:
+        role = kb.role_at_level(int(float(value)))
+    except (TypeError, ValueError, KeyError):
+        return None
+    return role.level, role.name
+
+
+def prefilled_interest(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
+    """What the user is interested in, from this conversation (values checked against the KB)."""
+    named = [c for c in (kb.course_named(v) for v in entity_values(tracker, "course")) if c]
+    recommended = kb.course_named(str(tracker.get_slot("recommended_course") or ""))
+    topic = tracker.get_slot("enquiry_topic")
+    return enquiries.interest_from_conversation(
+        topic=topic if topic in enquiries.TOPIC_INTEREST else None,
+        course=named[0].name if named else None,
+        recommended_course=recommended.name if recommended else None,
+        level=_level(kb, tracker.get_slot("pmo_level")),
+    )
+
+
+class ActionStartEnquiry(Action):
+    def name(self) -> Text:
+        return "action_start_enquiry"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = knowledge_base()
+        interest = prefilled_interest(tracker, kb)
+        dispatcher.utter_message(text=enquiries.intro(tracker.get_slot("enquiry_topic"), interest, kb.contact.website))
+        events = [SlotSet(name, None) for name in FORM_SLOTS if tracker.get_slot(name) is not None]
+        if interest:
+            events.append(SlotSet("enquiry_interest", interest))
+        if tracker.get_slot("awaiting_level"):
+            events.append(SlotSet("awaiting_level", False))  # the enquiry replaces the open question
+        return events
+
+
+def _checked(slot: str, result: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    if isinstance(result, Rejected):
+        dispatcher.utter_message(text=result.reason)
+        return {slot: None}
+    return {slot: result}
+
+
+class ValidateEnquiryForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_enquiry_form"
+
+    def validate_enquiry_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return _checked("enquiry_name", enquiries.check_name(str(slot_value or "")), dispatcher)
+
+    def validate_enquiry_email(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return _checked("enquiry_email", enquiries.check_email(str(slot_value or "")), dispatcher)
+
+    def validate_enquiry_organisation(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return _checked("enquiry_organisation", enquiries.check_organisation(str(slot_value or "")), dispatcher)
+
+    def validate_enquiry_team_size(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        size = enquiries.check_team_size(str(slot_value or ""))
+        if isinstance(size, Rejected):
+            return _checked("enquiry_team_size", size, dispatcher)
+        return {"enquiry_team_size": enquiries.team_size_slot(size)}
+
+    def validate_enquiry_interest(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return _checked("enquiry_interest", enquiries.check_interest(str(slot_value or "")), dispatcher)
+
+    def validate_enquiry_consent(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """Only an explicit yes (or no) answers the consent question."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "affirm":
+            return {"enquiry_consent": True}
+        if intent == "deny":
+            return {"enquiry_consent": False}
+        dispatcher.utter_message(text=enquiries.CONSENT_AGAIN, buttons=enquiries.CONSENT_BUTTONS)
+        return {"enquiry_consent": None}
+
+
+class _AskEnquirySlot(Action, metaclass=ABCMeta):
+    """The form's question for one slot (``action_ask_<slot>``); abstract, so the SDK skips it."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        ...
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        buttons = enquiries.QUESTION_BUTTONS.get(self.slot)
+        if buttons:
+            dispatcher.utter_message(text=enquiries.QUESTIONS[self.slot], buttons=buttons)
+        else:
+            dispatcher.utter_message(text=enquiries.QUESTIONS[self.slot])
+        return []
+
+
+class ActionAskEnquiryName(_AskEnquirySlot):
+    slot = "enquiry_name"
+
+
+class ActionAskEnquiryEmail(_AskEnquirySlot):
+    slot = "enquiry_email"
+
+
+class ActionAskEnquiryOrganisation(_AskEnquirySlot):
+    slot = "enquiry_organisation"
+
+
+class ActionAskEnquiryTeamSize(_AskEnquirySlot):
+    slot = "enquiry_team_size"
+
+
+class ActionAskEnquiryInterest(_AskEnquirySlot):
+    slot = "enquiry_interest"
+
+
+class ActionAskEnquiryConsent(Action):
+    def name(self) -> Text:
+        return "action_ask_enquiry_consent"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(
+            text=enquiries.consent_question(
+                name=str(tracker.get_slot("enquiry_name")),
+                email=str(tracker.get_slot("enquiry_email")),
+                organisation=str(tracker.get_slot("enquiry_organisation")),
+                team_size=enquiries.team_size_from_slot(tracker.get_slot("enquiry_team_size")),
+                interest=str(tracker.get_slot("enquiry_interest")),
+            ),
+            buttons=enquiries.CONSENT_BUTTONS,
+        )
+        return []
+
+
+def enquiry_from(tracker: Tracker) -> Optional[Enquiry]:
+    """The enquiry the user agreed to, re-checked (slots can be forged), or None."""
+    if tracker.get_slot("enquiry_consent") is not True:
+        return None
+    checks = {
+        "name": enquiries.check_name(str(tracker.get_slot("enquiry_name") or "")),
+        "email": enquiries.check_email(str(tracker.get_slot("enquiry_email") or "")),
+        "organisation": enquiries.check_organisation(str(tracker.get_slot("enquiry_organisation") or "")),
+        "interest": enquiries.check_interest(str(tracker.get_slot("enquiry_interest") or "")),
+    }
+    if any(isinstance(v, Rejected) for v in checks.values()):
+        return None
+    return Enquiry(conversation_id=tracker.sender_id,
+                   team_size=enquiries.team_size_from_slot(tracker.get_slot("enquiry_team_size")),
+                   **{k: str(v) for k, v in checks.items()})
+
+
+class ActionSubmitEnquiry(Action):
+    def name(self) -> Text:
+        return "action_submit_enquiry"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        website = knowledge_base().contact.website
+        enquiry = enquiry_from(tracker)
+        if enquiry is None:
+            dispatcher.utter_message(text=enquiries.stopped(website, declined=True))
+            return _reset(tracker)
+        try:
+            stored = enquiry_store().save(enquiry)
+        except Exception as error:  # the user gets an apology and a way forward, never a trace
+            logger.error("Enquiry not saved: %s", type(error).__name__)
+            dispatcher.utter_message(text=enquiries.save_failed(website))
+            return _reset(tracker)
+        dispatcher.utter_message(text=enquiries.confirmation(stored.reference, stored.email))
+        return _reset(tracker)
+
+
+class ActionCancelEnquiry(Action):
+    def name(self) -> Text:
+        return "action_cancel_enquiry"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=enquiries.stopped(knowledge_base().contact.website))
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset(tracker)]

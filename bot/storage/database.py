@@ -1,0 +1,93 @@
+"""One database URL for the whole assistant, and riding out a database restart.
+
+``PMO_DATABASE_URL`` (e.g. ``postgresql://pmo@db-host/pmo``) points the
+tracker store, the enquiries table and the privacy tool at the same database;
+unset, all three use the SQLite file ``conversations.db`` in the working folder.
+Engines check a pooled connection before using it (``pool_pre_ping``) and
+:func:`with_retries` repeats an operation while the database is briefly away,
+so a PostgreSQL restart costs a user a short wait, not a lost message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Callable, Mapping, Optional, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+DATABASE_URL_ENV = "PMO_DATABASE_URL"
+REDIS_URL_ENV = "PMO_REDIS_URL"
+DEFAULT_SQLITE_FILE = "conversations.db"
+RETRY_SECONDS = 30.0
+
+T = TypeVar("T")
+
+
+class StorageUnavailable(RuntimeError):
+    """The database stayed unreachable for longer than we are willing to wait."""
+
+
+def database_url(env: Optional[Mapping[str, str]] = None, sqlite_file: str = DEFAULT_SQLITE_FILE) -> str:
+    """The configured database URL, or the default SQLite file."""
+    url = (os.environ if env is None else env).get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return f"sqlite:///{sqlite_file}"
+    # Heroku-style "postgres://" is not a name SQLAlchemy 1.4 accepts.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    kwargs = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 15}  # wait for the other process's write lock
+    return sa.create_engine(url, **kwargs)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lost or refused connection, as opposed to a bug in the query."""
+    if isinstance(error, OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def with_retries(operation: Callable[[], T], seconds: float = RETRY_SECONDS, what: str = "database") -> T:
+    """Run ``operation``, retrying with back-off while the database is unreachable."""
+    deadline = time.monotonic() + seconds
+    delay = 0.2
+    while True:
+        try:
+            return operation()
+        except DBAPIError as error:
+            if not is_transient(error) or time.monotonic() + delay > deadline:
+                if is_transient(error):
+                    raise StorageUnavailable(f"{what} unreachable for {seconds:.0f}s") from error
+                raise
+            logger.warning("%s unreachable (%s), retrying in %.1fs", what, type(error.orig).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def redis_settings(url: str) -> dict:
+    """``redis://[[user]:password@]host[:port][/db]`` as RedisLockStore arguments."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ValueError(f"{REDIS_URL_ENV} must look like redis://host:6379/1")
+    db = parts.path.strip("/")
+    return {
+        "host": parts.hostname,
+        "port": parts.port or 6379,
+        "db": int(db) if db else 1,
+        "username": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "use_ssl": parts.scheme == "rediss",
+    }

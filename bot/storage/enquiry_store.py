@@ -1,0 +1,143 @@
+"""The ``enquiries`` table: saved once the user agrees, exported and erased on request."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.enquiries import Enquiry
+from bot.storage.database import RETRY_SECONDS, with_retries
+
+logger = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+enquiries = sa.Table(
+    "enquiries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # Given to the user; also makes a retried insert idempotent.
+    sa.Column("reference", sa.String(16), nullable=False, unique=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False, index=True),
+    sa.Column("organisation", sa.String(200), nullable=False),
+    sa.Column("team_size", sa.Integer, nullable=True),
+    sa.Column("interest", sa.String(300), nullable=False),
+    sa.Column("consent", sa.Boolean, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class StoredEnquiry:
+    reference: str
+    conversation_id: str
+    created_at: datetime
+    name: str
+    email: str
+    organisation: str
+    team_size: Optional[int]
+    interest: str
+
+    def as_dict(self) -> Dict[str, Any]:
+        row = asdict(self)
+        row["created_at"] = self.created_at.isoformat()
+        return row
+
+
+FIELDS = [f for f in StoredEnquiry.__dataclass_fields__]
+
+
+def new_reference() -> str:
+    return "ENQ-" + uuid.uuid4().hex[:8].upper()
+
+
+class EnquiryStore:
+    def __init__(self, engine: Engine, retry_seconds: float = RETRY_SECONDS) -> None:
+        self.engine = engine
+        self.retry_seconds = retry_seconds
+        self._schema_ready = False
+
+    def create_schema(self) -> None:
+        # checkfirst, and tolerate a replica that created the table a moment earlier
+        def create() -> None:
+            try:
+                metadata.create_all(self.engine, checkfirst=True)
+            except sa.exc.ProgrammingError:
+                if not sa.inspect(self.engine).has_table("enquiries"):
+                    raise
+        with_retries(create, self.retry_seconds, "enquiry database")
+        self._schema_ready = True
+
+    def _ready(self) -> None:
+        if not self._schema_ready:
+            self.create_schema()
+
+    def save(self, enquiry: Enquiry, reference: Optional[str] = None,
+             now: Optional[datetime] = None) -> StoredEnquiry:
+        """Insert the enquiry; safe to repeat with the same reference."""
+        self._ready()
+        stored = StoredEnquiry(
+            reference=reference or new_reference(),
+            conversation_id=enquiry.conversation_id,
+            created_at=now or datetime.now(timezone.utc),
+            name=enquiry.name, email=enquiry.email, organisation=enquiry.organisation,
+            team_size=enquiry.team_size, interest=enquiry.interest,
+        )
+
+        def insert() -> None:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(enquiries.insert().values(consent=True, **asdict(stored)))
+            except IntegrityError:
+                # The first attempt committed before the connection dropped.
+                if not self._exists(stored.reference):
+                    raise
+
+        with_retries(insert, self.retry_seconds, "enquiry database")
+        logger.info("Enquiry %s saved", stored.reference)
+        return stored
+
+    def _exists(self, reference: str) -> bool:
+        with self.engine.connect() as connection:
+            query = sa.select(enquiries.c.id).where(enquiries.c.reference == reference)
+            return connection.execute(query).first() is not None
+
+    def all(self) -> List[StoredEnquiry]:
+        self._ready()
+
+        def select() -> List[StoredEnquiry]:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(*[enquiries.c[f] for f in FIELDS]).order_by(enquiries.c.created_at, enquiries.c.id))
+                return [StoredEnquiry(**_aware(dict(row._mapping))) for row in rows]
+
+        return with_retries(select, self.retry_seconds, "enquiry database")
+
+    def conversations_of(self, email: str) -> List[str]:
+        self._ready()
+        with self.engine.connect() as connection:
+            query = sa.select(enquiries.c.conversation_id).where(sa.func.lower(enquiries.c.email) == email.lower())
+            return sorted({row[0] for row in connection.execute(query)})
+
+    def delete_by_email(self, email: str) -> int:
+        self._ready()
+        with self.engine.begin() as connection:
+            result = connection.execute(enquiries.delete().where(sa.func.lower(enquiries.c.email) == email.lower()))
+            return int(result.rowcount or 0)
+
+
+def _aware(row: Dict[str, Any]) -> Dict[str, Any]:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    created = row["created_at"]
+    if isinstance(created, datetime) and created.tzinfo is None:
+        row["created_at"] = created.replace(tzinfo=timezone.utc)
+    return row

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Start one Rasa server replica the production way (README, "Production").
+#
+#   RASA_PORT (5005)  RASA_INTERFACE (127.0.0.1; 0.0.0.0 behind a load balancer)
+#   RASA_MODEL (models/pmo.tar.gz)  RASA_ENDPOINTS (endpoints.yml)  RASA_CREDENTIALS (credentials.yml)
+#   PMO_DATABASE_URL, PMO_REDIS_URL, SANIC_WORKERS: read by the stores in endpoints.yml
+#
+# The HTTP API (/conversations, /model, ...) is on only with a secret:
+#   RASA_AUTH_TOKEN=...  (token auth)  or  RASA_JWT_SECRET=...  (JWT, HS256)
+# Without one the server has only the channel webhooks and /, and this script
+# refuses --enable-api, which in Rasa would open the API to anyone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RASA="${RASA_BIN:-.venv/bin/rasa}"
+args=(run
+  --model "${RASA_MODEL:-models/pmo.tar.gz}"
+  --endpoints "${RASA_ENDPOINTS:-endpoints.yml}"
+  --credentials "${RASA_CREDENTIALS:-credentials.yml}"
+  --port "${RASA_PORT:-5005}"
+  --interface "${RASA_INTERFACE:-127.0.0.1}")
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  args+=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+elif [ -n "${RASA_JWT_SECRET:-}" ]; then
+  args+=(--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
+else
+  for arg in "$@"; do
+    if [ "$arg" = "--enable-api" ]; then
+      echo "refusing --enable-api without RASA_AUTH_TOKEN or RASA_JWT_SECRET" >&2
+      exit 2
+    fi
+  done
+fi
+export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+exec "$RASA" "${args[@]}" "$@"

@@ -1,0 +1,116 @@
+"""Running stacks for the production tests, and talking to them over REST."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import requests
+
+from tests.support import servers
+from tests.support.servers import BIN, MODEL, ROOT, Server, base_env, free_port
+
+TRACKER_STORE = "tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n  db: \"{db}\"\n"
+LOCK_STORE = "lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n{extra}"
+TOKEN = "test-" + uuid.uuid4().hex
+
+
+def replica(workdir: Path, endpoints: Path, env: Dict[str, str], port: Optional[int] = None) -> Server:
+    """A Rasa server started by scripts/rasa-server.sh, the way production starts one."""
+    port = port or free_port()
+    return Server(
+        name=f"replica {port}", args=[str(ROOT / "scripts" / "rasa-server.sh")], port=port, ready_path="/",
+        log=workdir / f"rasa-{port}.log",
+        env=base_env(RASA_BIN=str(BIN / "rasa"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
+                     RASA_MODEL=str(MODEL), **env),
+    )
+
+
+def wait_for_workers(server: Server, workers: int, timeout: float = 240.0) -> None:
+    """Each Sanic worker loads the model itself; wait until all of them are up."""
+    deadline = time.monotonic() + timeout
+    while server.log.read_text(errors="replace").count("Rasa server is up and running") < workers:
+        if time.monotonic() > deadline or (server.process and server.process.poll() is not None):
+            raise RuntimeError(f"{server.name}: {workers} workers not up; see {server.log}:\n{server.tail()}")
+        time.sleep(0.5)
+
+
+@dataclass
+class Turn:
+    status: int
+    messages: List[Dict[str, Any]]
+    seconds: float
+
+    @property
+    def texts(self) -> List[str]:
+        return [m.get("text", "") for m in self.messages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
+def say(server: Server, sender: str, text: str, timeout: float = 120.0) -> Turn:
+    started = time.monotonic()
+    response = requests.post(server.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             timeout=timeout)
+    seconds = time.monotonic() - started
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else []
+    return Turn(response.status_code, body if isinstance(body, list) else [body], seconds)
+
+
+def tracker(server: Server, sender: str, token: str = TOKEN) -> Dict[str, Any]:
+    response = requests.get(f"{server.url}/conversations/{sender}/tracker", params={"token": token}, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def slots(server: Server, sender: str) -> Dict[str, Any]:
+    return tracker(server, sender)["slots"]
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    database_url: str
+    actions: Server
+    replicas: List[Server] = field(default_factory=list)
+
+    def all(self) -> List[Server]:
+        return [*self.replicas, self.actions]
+
+    def stop(self) -> None:
+        for server in self.all():
+            server.stop()
+
+    def logs(self) -> str:
+        return "\n".join(s.log.read_text(errors="replace") for s in self.all() if s.log.exists())
+
+
+def listening_addresses(port: int) -> List[str]:
+    """Local addresses with a socket listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.append(_address(address))
+    return found
+
+
+def _address(hex_address: str) -> str:
+    import ipaddress
+
+    raw = bytes.fromhex(hex_address)
+    if len(raw) == 4:
+        return str(ipaddress.IPv4Address(raw[::-1]))
+    words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
+    return str(ipaddress.IPv6Address(b"".join(words)))

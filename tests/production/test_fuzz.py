@@ -1,0 +1,170 @@
+"""Hostile input over REST against the running replicas (hypothesis).
+
+Every example is a batch of messages sent at once on parallel lanes (one
+conversation per lane, so no conversation gets two messages at a time), to
+both replicas. After each batch the lanes' slots are read back through the
+token-protected HTTP API and must all hold values the assistant could have
+set itself. At least 2,000 requests are sent in total.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Tuple, Union
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import enquiries
+from bot.enquiries import Rejected
+from bot.knowledge_base import default_knowledge_base
+from tests.production.stack import say, slots
+
+pytestmark = pytest.mark.slow
+
+LANES = 8
+RUN = uuid.uuid4().hex[:8]
+SENT = {"requests": 0}
+INTENTS = ["greet", "affirm", "deny", "ask_role_description", "inform_experience", "ask_course_recommendation",
+           "ask_course_details", "ask_training_options", "request_human", "provide_details", "cancel_request",
+           "out_of_scope", "nlu_fallback", "restart", "session_start", "back", "no_such_intent", "DROP TABLE"]
+KEYS = ["role", "course", "experience", "years", "other_role", "awaiting_level", "pmo_level", "recommended_course",
+        "enquiry_email", "enquiry_consent", "enquiry_topic", "requested_slot", "unknown", ""]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6)
+
+forged = st.builds(
+    lambda intent, entities, tail: f"/{intent}{json.dumps(entities) if entities is not None else ''}{tail}",
+    st.sampled_from(INTENTS) | st.text(max_size=15),
+    st.none() | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=10), json_values, max_size=4),
+    st.sampled_from(["", "@0.99", "@-5", "{", "}", "{\"role\":", "\x00"]))
+
+SQL = ["'; DROP TABLE events; --", "Robert'); DROP TABLE enquiries;--", "1 OR 1=1", "' UNION SELECT * FROM enquiries --",
+       "%' AND sleep(5) --", "admin'--", "\"; DELETE FROM events WHERE 1=1; --"]
+MARKUP = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<iframe src=javascript:alert(1)>",
+          "{{7*7}}", "${jndi:ldap://x/a}", "<!--", "]]>", "&lt;b&gt;", "<svg/onload=alert(1)>"]
+WORDS = ["what does a pmo analyst do", "can I talk to someone", "jane@acme.co.uk", "cancel", "yes", "no",
+         "I want to book", "which course is right for me", "skip", "12"]
+
+hostile = st.one_of(
+    st.text(max_size=300),
+    st.text(st.characters(whitelist_categories=("Cc", "Cf", "Zl", "Zp", "Co", "Mn")), max_size=60),
+    st.builds(lambda a, b, c: a + b + c, st.sampled_from(WORDS), st.text(max_size=20), st.sampled_from(SQL + MARKUP)),
+    st.builds(lambda unit, n: unit * n, st.sampled_from(["a", "é", "🙂", "<b>", "'; --", "\u202e", "\x00"]),
+              st.integers(min_value=20_000, max_value=100_000)),
+    st.sampled_from(SQL + MARKUP),
+    forged,
+)
+
+Body = Union[bytes, Dict[str, Any]]
+malformed = st.one_of(
+    st.binary(max_size=200),
+    st.sampled_from([b"", b"null", b"[]", b"[1, 2]", b"42", b'"text"', b"{", b'{"sender": }', b"\xff\xfe\x00",
+                     b'{"message": "hi"}', b'{"sender": null, "message": "hi"}', b'{"sender": true, "message": "x"}',
+                     b'{"sender": "a", "message": 5}', b'{"sender": "a", "message": ["x"]}',
+                     b'{"sender": "a", "message": "x", "metadata": "nope"}', b'{"sender": "", "message": "x"}',
+                     b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000]),
+    st.builds(lambda v: json.dumps({"sender": v, "message": "hi"}).encode(), json_values.filter(
+        lambda v: not isinstance(v, (str, int)) or isinstance(v, bool))),
+)
+
+
+def valid_slots(values: Dict[str, Any]) -> List[str]:
+    """The slots holding something the assistant itself would never set."""
+    kb = default_knowledge_base()
+    courses = {c.name for c in kb.courses}
+
+    def passes(check, value):  # a stored answer must pass the check that let it in
+        return value is None or (isinstance(value, str) and not isinstance(check(value), Rejected))
+
+    rules = {
+        "awaiting_level": lambda v: v in (None, True, False),
+        "pmo_level": lambda v: v in (None, 1.0, 2.0, 3.0, 4.0),
+        "recommended_course": lambda v: v is None or v in courses,
+        "enquiry_topic": lambda v: v in (None, enquiries.IN_HOUSE, enquiries.BOOKING),
+        "enquiry_name": lambda v: passes(enquiries.check_name, v),
+        "enquiry_email": lambda v: v is None or enquiries.check_email(str(v)) == v,
+        "enquiry_organisation": lambda v: passes(enquiries.check_organisation, v),
+        "enquiry_interest": lambda v: passes(enquiries.check_interest, v),
+        "enquiry_team_size": lambda v: v in (None, enquiries.TEAM_SIZE_NOT_GIVEN) or (
+            isinstance(v, str) and v.isdigit() and 1 <= int(v) <= enquiries.MAX_TEAM_SIZE),
+        "enquiry_consent": lambda v: v in (None, True, False),
+        "requested_slot": lambda v: v is None or v in enquiries.QUESTIONS or v == "enquiry_consent",
+    }
+    return [f"{name}={values.get(name)!r}" for name, ok in rules.items() if not ok(values.get(name))]
+
+
+def lane_sender(lane: int, batch: int) -> str:
+    return f"fuzz-{RUN}-{lane}-{batch // 25}"  # 25 turns per conversation, so state builds up
+
+
+@pytest.fixture(scope="module")
+def batches():
+    return itertools.count()
+
+
+def send_batch(shared, batch: int, bodies: List[Tuple[int, Body]]) -> List[Tuple[Body, int, Any]]:
+    def post(item):
+        lane, body = item
+        replica = shared.replicas[(lane + batch) % 2]
+        url = replica.url + "/webhooks/rest/webhook"
+        if isinstance(body, bytes):
+            response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=120)
+        else:
+            response = requests.post(url, json=body, timeout=120)
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = response.text
+        return body, response.status_code, payload
+
+    with ThreadPoolExecutor(LANES) as pool:
+        results = list(pool.map(post, bodies))
+    SENT["requests"] += len(results)
+    return results
+
+
+@settings(max_examples=230, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture, HealthCheck.large_base_example])
+@given(messages=st.lists(hostile, min_size=LANES, max_size=LANES),
+       metadata=st.none() | st.dictionaries(st.text(max_size=5), json_values, max_size=2))
+def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches, messages, metadata):
+    batch = next(batches)
+    bodies = [(lane, {"sender": lane_sender(lane, batch), "message": text, **({"metadata": metadata} if metadata else {})})
+              for lane, text in enumerate(messages)]
+    for body, status, payload in send_batch(shared, batch, bodies):
+        assert status == 200, (status, body["message"][:200], payload)
+        assert isinstance(payload, list) and payload, (body["message"][:200], payload)
+        assert all(isinstance(m, dict) and (m.get("text") or "").strip() for m in payload), payload
+        assert not any("Traceback" in (m.get("text") or "") for m in payload)
+    for lane in range(LANES):
+        bad = valid_slots(slots(shared.replicas[0], lane_sender(lane, batch)))
+        assert not bad, (lane_sender(lane, batch), bad)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(bodies=st.lists(malformed, min_size=LANES, max_size=LANES))
+def test_malformed_bodies_get_a_400_with_a_reason(shared, batches, bodies):
+    batch = next(batches)
+    for body, status, payload in send_batch(shared, batch, list(enumerate(bodies))):
+        assert status == 400, (body[:100], status, payload)
+        assert isinstance(payload, dict) and payload.get("error"), payload
+
+
+def test_enough_requests_and_both_replicas_still_answer(shared):
+    assert SENT["requests"] >= 2000, SENT
+    for replica in shared.replicas:
+        assert replica.process.poll() is None, f"{replica.name} died; see {replica.log}"
+        turn = say(replica, uuid.uuid4().hex, "what does a pmo analyst do?")
+        assert turn.status == 200 and "PMO Analyst" in turn.texts[0]

@@ -1,0 +1,86 @@
+"""python -m bot.privacy: export enquiries, erase everything about an email address."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.enquiries import Enquiry
+from bot.storage.database import make_engine
+from bot.storage.enquiry_store import EnquiryStore
+from tests.support.servers import ROOT, base_env
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A SQLite database holding two conversations (through Rasa's own tracker store) and enquiries."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.storage.tracker_store import EnvSQLTrackerStore
+
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    monkeypatch.setenv("PMO_DATABASE_URL", url)
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    trackers = EnvSQLTrackerStore(domain=domain)
+    for sender, email in (("conv-jane", "Jane.Smith@acme.co.uk"), ("conv-tom", "tom@acme.co.uk")):
+        tracker = DialogueStateTracker.from_events(sender, [
+            ActionExecuted("action_listen"), UserUttered("can I talk to someone?"),
+            ActionExecuted("action_listen"), UserUttered(f"it's {email}"), SlotSet("enquiry_email", email),
+        ], slots=domain.slots)
+        asyncio.run(trackers.save(tracker))
+    store = EnquiryStore(make_engine(url))
+    store.save(Enquiry("conv-jane", "Jane Smith", "jane.smith@acme.co.uk", "Acme", "P3O", 12))
+    store.save(Enquiry("conv-tom", "=HYPERLINK(\"http://evil\")", "tom@acme.co.uk", "+Acme", "@MoP"))
+    return {"url": url, "store": store, "trackers": trackers}
+
+
+def cli(url, *args):
+    result = subprocess.run([sys.executable, "-m", "bot.privacy", "--database-url", url, *args],
+                            cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_export_csv_neutralises_spreadsheet_formulas(db):
+    rows = list(csv.DictReader(io.StringIO(cli(db["url"], "export", "--format", "csv"))))
+    assert [r["email"] for r in rows] == ["jane.smith@acme.co.uk", "tom@acme.co.uk"]
+    assert rows[0]["team_size"] == "12" and rows[1]["team_size"] == ""
+    assert rows[1]["name"] == "'=HYPERLINK(\"http://evil\")"
+    assert (rows[1]["organisation"], rows[1]["interest"]) == ("'+Acme", "'@MoP")
+    assert list(rows[0]) == ["reference", "conversation_id", "created_at", "name", "email", "organisation",
+                             "team_size", "interest"]
+
+
+def test_export_json_to_a_file(db, tmp_path):
+    out = tmp_path / "enquiries.json"
+    assert cli(db["url"], "export", "--format", "json", "--out", str(out)).strip() == f"2 enquiries written to {out}"
+    rows = json.loads(out.read_text())
+    assert rows[1]["name"] == "=HYPERLINK(\"http://evil\")"  # JSON is data, kept as typed
+    assert rows[0]["conversation_id"] == "conv-jane" and rows[0]["created_at"].endswith("+00:00")
+
+
+def test_forget_erases_the_enquiry_and_the_whole_conversation(db):
+    dry = cli(db["url"], "forget", "JANE.SMITH@acme.co.uk", "--dry-run")
+    assert dry.strip() == "Would delete 1 enquiries and 1 conversations: conv-jane"
+    assert len(db["store"].all()) == 2
+
+    out = cli(db["url"], "forget", "JANE.SMITH@acme.co.uk")
+    assert out.startswith("Deleted 1 enquiries and 1 conversations (") and out.strip().endswith(": conv-jane")
+    assert [e.email for e in db["store"].all()] == ["tom@acme.co.uk"]
+    assert asyncio.run(db["trackers"].retrieve("conv-jane")) is None
+    assert asyncio.run(db["trackers"].retrieve("conv-tom")) is not None
+    assert cli(db["url"], "forget", "jane.smith@acme.co.uk").strip() == "Deleted 0 enquiries and 0 conversations (0 events)."
+
+
+def test_forget_needs_an_address(db):
+    result = subprocess.run([sys.executable, "-m", "bot.privacy", "--database-url", db["url"], "forget", "jane"],
+                            cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "forget needs an email address" in result.stderr

@@ -1,0 +1,124 @@
+"""The Rasa-facing stores named in endpoints.yml: chosen by environment variable."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from tests.production import services
+from tests.support.servers import ROOT
+
+
+@pytest.fixture(scope="module")
+def domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def a_tracker(domain, sender):
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_listen"), UserUttered("which course is right for me?"),
+        ActionExecuted("action_recommend_course"), SlotSet("awaiting_level", True)], slots=domain.slots)
+
+
+def round_trip(store, domain):
+    sender = uuid.uuid4().hex
+    asyncio.run(store.save(a_tracker(domain, sender)))
+    return asyncio.run(store.retrieve(sender)).get_slot("awaiting_level")
+
+
+def test_sqlite_file_by_default(domain, tmp_path, monkeypatch):
+    from bot.storage.tracker_store import EnvSQLTrackerStore
+
+    monkeypatch.delenv("PMO_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    store = EnvSQLTrackerStore(domain=domain, db="conversations.db")
+    assert round_trip(store, domain) is True
+    assert (tmp_path / "conversations.db").exists() and store.engine.dialect.name == "sqlite"
+
+
+def test_postgresql_when_the_url_is_set(domain, monkeypatch):
+    from bot.storage.tracker_store import EnvSQLTrackerStore
+
+    with services.fresh_database() as url:
+        monkeypatch.setenv("PMO_DATABASE_URL", url)
+        store = EnvSQLTrackerStore(domain=domain)
+        assert store.engine.dialect.name == "postgresql" and store.engine.pool._pre_ping
+        assert round_trip(store, domain) is True
+        store.engine.dispose()
+
+
+def test_production_endpoints_need_the_url(domain, monkeypatch):
+    from bot.storage.tracker_store import EnvSQLTrackerStore
+
+    monkeypatch.delenv("PMO_DATABASE_URL", raising=False)
+    with pytest.raises(ValueError, match="PMO_DATABASE_URL must be set"):
+        EnvSQLTrackerStore(domain=domain, require_url=True)
+
+
+def test_save_rides_out_a_dropped_connection(domain, tmp_path, monkeypatch):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot.storage.tracker_store import EnvSQLTrackerStore
+
+    monkeypatch.setenv("PMO_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    store = EnvSQLTrackerStore(domain=domain)
+    real_save, failures = SQLTrackerStore.save, []
+
+    async def flaky_save(self, tracker):
+        if len(failures) < 2:
+            failures.append(1)
+            raise OperationalError("insert", {}, Exception("server closed the connection unexpectedly"))
+        await real_save(self, tracker)
+
+    monkeypatch.setattr(SQLTrackerStore, "save", flaky_save)
+    assert round_trip(store, domain) is True and len(failures) == 2
+
+
+def test_in_memory_locks_for_one_process(monkeypatch):
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from bot.storage.lock_store import EnvLockStore
+
+    monkeypatch.delenv("PMO_REDIS_URL", raising=False)
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    assert isinstance(EnvLockStore().backend, InMemoryLockStore)
+
+
+@pytest.mark.parametrize("workers,require", [("2", False), ("1", True)])
+def test_no_in_memory_locks_for_several_workers(monkeypatch, workers, require):
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.storage.lock_store import EnvLockStore
+
+    monkeypatch.delenv("PMO_REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", workers)
+    config = EndpointConfig(type="bot.storage.lock_store.EnvLockStore", require_url=require)
+    with pytest.raises(ValueError, match="PMO_REDIS_URL must be set"):
+        EnvLockStore(config)
+
+
+def test_redis_locks_are_shared(monkeypatch):
+    from rasa.core.lock_store import RedisLockStore
+
+    from bot.storage.lock_store import EnvLockStore
+
+    services.require_redis()
+    monkeypatch.setenv("PMO_REDIS_URL", services.REDIS_URL)
+    prefix = "t" + uuid.uuid4().hex[:8]
+    from rasa.utils.endpoints import EndpointConfig
+
+    first = EnvLockStore(EndpointConfig(type="x", key_prefix=prefix))
+    second = EnvLockStore(EndpointConfig(type="x", key_prefix=prefix))
+    assert isinstance(first.backend, RedisLockStore)
+    ticket = first.issue_ticket("conv-1")
+    assert second.get_lock("conv-1").is_someone_waiting()  # the other replica sees the ticket
+    first.cleanup("conv-1", ticket)
+    assert second.get_lock("conv-1") is None
