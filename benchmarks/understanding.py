@@ -115,10 +115,29 @@ def evaluate(model_path: str, test_set: Path = TEST_SET, oos_set: Path = OUT_OF_
     }
 
 
+def quiet_logging() -> None:
+    """Rasa logs every parse at debug level when used as a library; keep warnings only."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    model = args[0] if args else str(ROOT / "models")
-    result = evaluate(model)
+    """``python -m benchmarks.understanding [MODEL] [--json PATH]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", nargs="?", default=str(ROOT / "models"))
+    parser.add_argument("--json", help="also write the full result to this file")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    quiet_logging()
+    result = evaluate(args.model)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "intent"}, indent=1))
     print("intent accuracy", round(result["intent"]["accuracy"], 3), "macro F1", round(result["intent"]["macro_f1"], 3))
     print("worst confusions", result["intent"]["worst_confusions"])
