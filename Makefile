@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
 TRAINING  := $(wildcard data/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py
 
-.PHONY: install spacy train run actions shell test validate nlu-eval clean
+.PHONY: install spacy train run actions shell test validate nlu-eval clean web web-build browser
 
 install: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock
@@ -45,8 +45,34 @@ run: train
 	for i in $$(seq 1 60); do curl -sf localhost:5055/health >/dev/null && break; sleep 1; done; \
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: train
+test: train browser web-build
 	$(BIN)/pytest
+
+# Website widget: rasa-webchat and the Inter font from npm (package-lock.json),
+# assembled into web/dist with nothing loaded from a CDN or Google Fonts.
+NODE_STAMP := node_modules/.package-lock.json
+WEB_DIST   := web/dist/index.html
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+web-build: $(WEB_DIST)
+$(WEB_DIST): $(NODE_STAMP) $(STAMP) web/build.py $(wildcard web/src/*)
+	$(PYTHON) -m web.build
+
+# Action server, Rasa server (REST, socket.io, and Slack/Teams when their
+# environment variables are set) and the demo page at http://localhost:8000.
+web: train web-build
+	@mkdir -p web/logs; \
+	$(RASA) run actions --actions actions --port 5055 > web/logs/actions.log 2>&1 & actions=$$!; \
+	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005 \
+	  > web/logs/rasa.log 2>&1 & rasa=$$!; \
+	trap "kill $$actions $$rasa 2>/dev/null" EXIT INT TERM; \
+	echo "Rasa is loading (about 30 s; logs in web/logs/). Open http://localhost:8000 and press Ctrl-C to stop."; \
+	$(PYTHON) -m web.serve --port 8000 --socket-url http://localhost:5005
+
+# Debian's Chromium for the widget's browser test (apt-get, never a browser download).
+browser:
+	@scripts/install-chromium.sh
 
 validate: train
 	$(RASA) data validate --fail-on-warnings
