@@ -8,8 +8,8 @@ import base64
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any, Dict, Optional
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -219,3 +219,10 @@ def test_validate_token_pins_rs256_and_checks_claims():
         validate_token(make_token(key, None), keys, settings, service, "msteams")
     with pytest.raises(AuthError, match="malformed"):
         validate_token("not.a.token", keys, settings, service, "msteams")
+
+
+def test_teams_manifest_template_names_the_bot_once():
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "docs" / "teams" / "manifest.json").read_text())
+    assert manifest["id"] == manifest["bots"][0]["botId"]
+    assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
+    assert set(manifest["icons"]) == {"color", "outline"}
