@@ -80,5 +80,15 @@ validate: train
 nlu-eval: train
 	$(PYTHON) -m benchmarks.understanding $(MODEL)
 
+# Benchmark, not part of `make test` (about half an hour on 2 cores): understanding,
+# conversation tests, training and serving, side by side with a stock `rasa init`
+# assistant. Writes bench/out/results.json and latency.png, copies them to docs/.
+# `make bench-smoke` runs every code path in about a minute (tests/test_bench.py).
+.PHONY: bench bench-smoke
+bench: spacy
+	$(PYTHON) -m benchmarks.run
+bench-smoke: train
+	$(PYTHON) -m benchmarks.run --smoke
+
 clean:
 	rm -rf build models results .pytest_cache

@@ -24,6 +24,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type
 
 _applied: List[str] = []
+# What each speed-up replaced, for tests that compare old and new behaviour.
+originals: Dict[str, Any] = {}
 
 
 def apply() -> List[str]:
@@ -49,7 +51,7 @@ def _cache_action_result_validator() -> None:
     def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
         validator = validators.get("response")
         if validator is None:
-            schema = self.action_response_format_spec()
+            schema = RemoteAction.action_response_format_spec()
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)  # once, as jsonschema.validate would every time
             validator = validators["response"] = cls(schema)
@@ -63,6 +65,7 @@ def _cache_action_result_validator() -> None:
         )
         raise error
 
+    originals["RemoteAction._validate_action_result"] = RemoteAction._validate_action_result
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
 
 
@@ -119,6 +122,7 @@ def _run_graphs_sequentially() -> None:
             raise GraphRunError("Error running runner.") from e
         return dict(results[t] for t in run_targets)
 
+    originals["DaskGraphRunner.run"] = DaskGraphRunner.run
     DaskGraphRunner.run = run  # type: ignore[assignment]
 
 
@@ -126,6 +130,7 @@ def _cache_event_type_lookup() -> None:
     from rasa.shared.core.events import Event
 
     original: Callable[..., Optional[Type[Event]]] = Event.resolve_by_type
+    originals["Event.resolve_by_type"] = original
     known: Dict[Text, Type[Event]] = {}
 
     def resolve_by_type(

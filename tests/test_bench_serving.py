@@ -1,0 +1,107 @@
+"""bot.serving: each speed-up gives the same answers as the Rasa code it replaces."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import jsonschema
+import pytest
+
+import bot.serving
+from bot.serving import execution_plan
+from tests.support.servers import MODEL
+
+
+@pytest.fixture(scope="module", autouse=True)
+def applied():
+    return bot.serving.apply()
+
+
+def test_apply_is_idempotent(applied):
+    assert bot.serving.apply() == applied
+    assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup"]
+
+
+def schema(**needs):
+    return SimpleNamespace(nodes={name: SimpleNamespace(needs=n) for name, n in needs.items()})
+
+
+def test_execution_plan_puts_parents_first_and_skips_unneeded_nodes():
+    graph = schema(
+        tokens={"messages": "__message__"},
+        features={"messages": "tokens"},
+        intent={"messages": "features", "tokens": "tokens"},
+        unused={"messages": "__message__"},
+    )
+    assert execution_plan(graph, ["intent"]) == [
+        ("tokens", ["__message__"]),
+        ("features", ["tokens"]),
+        ("intent", ["features", "tokens"]),
+    ]
+
+
+VALID = {"events": [{"event": "slot", "name": "awaiting_level", "value": True}],
+         "responses": [{"text": "hello", "buttons": []}]}
+INVALID = [
+    {"events": [{"event": "slot"}]},                     # a slot event without a name
+    {"events": "not a list"},
+    {"responses": ["not an object"]},
+    {"events": [{"event": "no_such_event"}]},
+]
+
+
+def test_cached_validator_accepts_what_rasa_accepts():
+    from rasa.core.actions.action import RemoteAction
+
+    jsonschema.validate(VALID, RemoteAction.action_response_format_spec())
+    assert RemoteAction("action_x", None)._validate_action_result(VALID) is True
+
+
+@pytest.mark.parametrize("result", INVALID)
+def test_cached_validator_rejects_what_rasa_rejects(result):
+    from rasa.core.actions.action import RemoteAction
+
+    with pytest.raises(jsonschema.ValidationError) as rasa_error:
+        jsonschema.validate(result, RemoteAction.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        RemoteAction("action_x", None)._validate_action_result(result)
+    assert ours.value.message.startswith(rasa_error.value.message)
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_event_lookup_matches_rasa_for_every_event_type():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = bot.serving.originals["Event.resolve_by_type"]
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    for name in sorted(names):
+        assert Event.resolve_by_type(name) is original(name), name
+        assert Event.resolve_by_type(name) is original(name)  # from the cache
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event
+    assert Event.resolve_by_type("topic") is None
+
+
+@pytest.mark.slow
+def test_sequential_runner_parses_like_dask():
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    agent = Agent.load(str(MODEL))
+    runner = agent.processor.graph_runner
+    texts = ["hi", "what does a project support officer do?", "I'm a PMO analyst, which course?",
+             "how do I fix my bike", "", "/ask_role_description{\"role\": \"CEO\"}"]
+
+    async def parse_all():
+        return [await agent.parse_message(t) for t in texts]
+
+    ours = asyncio.run(parse_all())
+    runner.run = bot.serving.originals["DaskGraphRunner.run"].__get__(runner, DaskGraphRunner)
+    try:
+        dask = asyncio.run(parse_all())
+    finally:
+        del runner.run
+    assert ours == dask
