@@ -46,7 +46,7 @@ SECRET_ENV = "SLACK_SIGNING_SECRET"
 API_URL_ENV = "SLACK_API_URL"
 DEFAULT_API_URL = "https://slack.com/api/"
 MAX_AGE_SECONDS = 5 * 60
-MAX_BUTTONS = 5  # Slack's limit for one actions block in a message we keep readable
+MAX_BUTTONS = 25  # Block Kit: at most 25 elements in one actions block
 MAX_TEXT_CHARS = 5_000
 SEEN_EVENTS = 2_048
 
