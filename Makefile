@@ -90,5 +90,14 @@ bench: spacy
 bench-smoke: train
 	$(PYTHON) -m benchmarks.run --smoke
 
+# One Rasa replica the production way (README, "Production"): HTTP API only with
+# RASA_AUTH_TOKEN or RASA_JWT_SECRET; stores from PMO_DATABASE_URL / PMO_REDIS_URL.
+# bench-workers: throughput with SANIC_WORKERS=1 and 2 (needs PostgreSQL and Redis).
+.PHONY: serve bench-workers
+serve: train
+	scripts/rasa-server.sh
+bench-workers: train
+	$(PYTHON) -m benchmarks.workers
+
 clean:
 	rm -rf build models results .pytest_cache

@@ -263,14 +263,15 @@ def interest_from_conversation(topic: Optional[str] = None, course: Optional[str
 # ---------------------------------------------------------------- what the assistant says
 
 def intro(topic: Optional[str], interest: Optional[str], website: str) -> str:
+    """Why the form, what it is about, and how to get out of it (the contact form is always an option)."""
     opening = {
         IN_HOUSE: "The team can put together in-house training for your organisation and give you a quote.",
         BOOKING: "The team can book places for you and answer questions about dates and prices.",
-    }.get(topic or "", "I can pass a message to the PMO Learning team and someone will get back to you by email.")
+    }.get(topic or "", "Or I can pass a message to the team myself, and someone will get back to you by email.")
     noted = f" I've noted that it's about: {interest}." if interest else ""
+    also = f" (You can also use the contact form on {website}.)" if topic else ""
     return (f"{opening}{noted} If you'd like that, I just need a few details: nothing is sent or stored "
-            f"until you say yes at the end, and you can say \"cancel\" at any time. "
-            f"(You can also use the contact form on {website}.)")
+            f"until you say yes at the end, and you can say \"cancel\" at any time.{also}")
 
 
 def consent_question(name: str, email: str, organisation: str, team_size: Optional[int], interest: str) -> str:

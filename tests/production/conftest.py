@@ -26,6 +26,7 @@ def embedded(tmp_path_factory) -> Iterator[stack.Stack]:
     db_file = workdir / "conversations.db"
     url = f"sqlite:///{db_file}"
     actions = servers.action_server(workdir, env={"PMO_DATABASE_URL": url})
+    actions.env.pop("SANIC_HOST", None)  # the default (actions/__init__.py) must bind 127.0.0.1
     endpoints = servers.write_endpoints(workdir, actions.port, stack.TRACKER_STORE.format(db=db_file),
                                         stack.LOCK_STORE.format(extra=""))
     rasa = servers.rasa_server(workdir, endpoints)  # no PMO_DATABASE_URL: the `db` file, as in make run

@@ -55,7 +55,7 @@ def test_start_prefills_interest_from_the_recommendation(dispatcher, domain):
                       SlotSet("enquiry_interest", "Essentials for PMO Analysts (level 2, PMO Analyst)"),
                       SlotSet("awaiting_level", False)]
     [message] = dispatcher.messages
-    assert message["text"].startswith("I can pass a message to the PMO Learning team")
+    assert message["text"].startswith("Or I can pass a message to the team myself")
     assert "nothing is sent or stored until you say yes" in message["text"]
 
 

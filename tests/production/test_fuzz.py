@@ -2,21 +2,24 @@
 
 Every example is a batch of messages sent at once on parallel lanes (one
 conversation per lane, so no conversation gets two messages at a time), to
-both replicas. After each batch the lanes' slots are read back through the
-token-protected HTTP API and must all hold values the assistant could have
-set itself. At least 2,000 requests are sent in total.
+both replicas. After each batch the lanes' slots are read back from the
+tracker store (PostgreSQL) and must all hold values the assistant could have
+set itself; the token-protected HTTP API is checked to agree at the end.
+At least 2,000 requests are sent in total.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Tuple, Union
 
 import pytest
 import requests
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +33,8 @@ pytestmark = pytest.mark.slow
 LANES = 8
 RUN = uuid.uuid4().hex[:8]
 SENT = {"requests": 0}
+TIMES = {"requests": 0.0, "checks": 0.0}
+ENGINES: Dict[str, Any] = {}
 INTENTS = ["greet", "affirm", "deny", "ask_role_description", "inform_experience", "ask_course_recommendation",
            "ask_course_details", "ask_training_options", "request_human", "provide_details", "cancel_request",
            "out_of_scope", "nlu_fallback", "restart", "session_start", "back", "no_such_intent", "DROP TABLE"]
@@ -102,6 +107,20 @@ def valid_slots(values: Dict[str, Any]) -> List[str]:
     return [f"{name}={values.get(name)!r}" for name, ok in rules.items() if not ok(values.get(name))]
 
 
+def stored_slots(database_url: str, senders: List[str]) -> Dict[str, Dict[str, Any]]:
+    """Each conversation's slots as stored: the latest value of every slot event, read from PostgreSQL."""
+    engine = ENGINES.setdefault(database_url, sa.create_engine(database_url))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT sender_id, data FROM events WHERE type_name = 'slot' AND sender_id IN :senders ORDER BY id"
+        ).bindparams(sa.bindparam("senders", expanding=True)), {"senders": senders}).all()
+    found: Dict[str, Dict[str, Any]] = {s: {} for s in senders}
+    for sender, data in rows:
+        event = json.loads(data)
+        found[sender][event["name"]] = event["value"]
+    return found
+
+
 def lane_sender(lane: int, batch: int) -> str:
     return f"fuzz-{RUN}-{lane}-{batch // 25}"  # 25 turns per conversation, so state builds up
 
@@ -126,13 +145,15 @@ def send_batch(shared, batch: int, bodies: List[Tuple[int, Body]]) -> List[Tuple
             payload = response.text
         return body, response.status_code, payload
 
+    started = time.monotonic()
     with ThreadPoolExecutor(LANES) as pool:
         results = list(pool.map(post, bodies))
+    TIMES["requests"] += time.monotonic() - started
     SENT["requests"] += len(results)
     return results
 
 
-@settings(max_examples=230, deadline=None, derandomize=True, database=None,
+@settings(max_examples=155, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture, HealthCheck.large_base_example])
 @given(messages=st.lists(hostile, min_size=LANES, max_size=LANES),
@@ -146,12 +167,15 @@ def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches
         assert isinstance(payload, list) and payload, (body["message"][:200], payload)
         assert all(isinstance(m, dict) and (m.get("text") or "").strip() for m in payload), payload
         assert not any("Traceback" in (m.get("text") or "") for m in payload)
-    for lane in range(LANES):
-        bad = valid_slots(slots(shared.replicas[0], lane_sender(lane, batch)))
-        assert not bad, (lane_sender(lane, batch), bad)
+    started = time.monotonic()
+    current = stored_slots(shared.database_url, [lane_sender(lane, batch) for lane in range(LANES)])
+    for sender, values in current.items():
+        bad = valid_slots(values)
+        assert not bad, (sender, bad)
+    TIMES["checks"] += time.monotonic() - started
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+@settings(max_examples=100, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(bodies=st.lists(malformed, min_size=LANES, max_size=LANES))
@@ -163,8 +187,14 @@ def test_malformed_bodies_get_a_400_with_a_reason(shared, batches, bodies):
 
 
 def test_enough_requests_and_both_replicas_still_answer(shared):
+    print(f"\n{SENT['requests']} requests in {TIMES['requests']:.0f}s, slot checks {TIMES['checks']:.0f}s")
     assert SENT["requests"] >= 2000, SENT
     for replica in shared.replicas:
         assert replica.process.poll() is None, f"{replica.name} died; see {replica.log}"
         turn = say(replica, uuid.uuid4().hex, "what does a pmo analyst do?")
         assert turn.status == 200 and "PMO Analyst" in turn.texts[0]
+    # the API view of a fuzzed conversation agrees with the stored one
+    sender = lane_sender(0, 0)
+    assert not valid_slots(slots(shared.replicas[0], sender))
+    for engine in ENGINES.values():
+        engine.dispose()

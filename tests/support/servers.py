@@ -94,13 +94,11 @@ class Server:
 
 
 def action_server(workdir: Path, port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Server:
-    """The action server, bound to 127.0.0.1 (SANIC_HOST) as in the Makefile."""
     port = port or free_port()
     return Server(
         name="action server",
         args=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        port=port, ready_path="/health", log=workdir / f"actions-{port}.log",
-        env=base_env(SANIC_HOST="127.0.0.1", **(env or {})),
+        port=port, ready_path="/health", log=workdir / f"actions-{port}.log", env=base_env(**(env or {})),
     )
 
 
