@@ -15,11 +15,13 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
-from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint
+from rasa.core.channels.socketio import SocketIOOutput as _RasaSocketIOOutput
 from rasa.core.channels.socketio import SocketIOInput as _RasaSocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -32,6 +34,25 @@ MAX_TEXT_CHARS = 5_000
 MAX_SESSION_ID_CHARS = 128
 
 Origins = Union[str, List[str]]
+
+# A bare URL, without the punctuation that ends the sentence around it. The
+# widget's markdown autolinker would take "https://x.example." or
+# "https://x.example/a)" whole; an explicit [url](url) link leaves it no choice.
+BARE_URL = re.compile(r"(?<![\w(\[<\]/])https?://[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"]")
+
+
+def link_urls(text: str) -> str:
+    """Bare URLs as markdown links; URLs already in a link are left alone."""
+    return BARE_URL.sub(lambda m: f"[{m.group(0)}]({m.group(0)})", text)
+
+
+class SocketIOOutput(_RasaSocketIOOutput):
+    """Rasa's socket.io output, with bare URLs made into exact links."""
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if isinstance(response, dict) and isinstance(response.get("text"), str):
+            response = {**response, "text": link_urls(response["text"])}
+        await super()._send_message(socket_id, response)
 
 
 def parse_origins(value: Any) -> Origins:
@@ -71,6 +92,9 @@ class SocketIOInput(_RasaSocketIOInput):
         return channel
 
     cors_allowed_origins: Origins = []
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else super().get_output_channel()
 
     def _server(self) -> AsyncServer:
         origins = self.cors_allowed_origins

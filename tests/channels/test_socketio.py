@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.channels.socketio import parse_origins
+from bot.channels.socketio import link_urls, parse_origins
 from tests.channels.conftest import Stack
 
 pytestmark = pytest.mark.slow
@@ -42,3 +42,14 @@ def test_parse_origins(value, origins):
 def test_parse_origins_rejects_nonsense():
     with pytest.raises(ValueError):
         parse_origins([1, 2])
+
+
+@pytest.mark.parametrize("text,linked", [
+    ("(use the form on https://www.pmolearning.co.uk.)",
+     "(use the form on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk).)"),
+    ("see https://a.example/p?q=1&r=2, then", "see [https://a.example/p?q=1&r=2](https://a.example/p?q=1&r=2), then"),
+    ("already [a link](https://a.example/x).", "already [a link](https://a.example/x)."),
+    ("no links here", "no links here"),
+])
+def test_bare_urls_become_exact_links(text, linked):
+    assert link_urls(text) == linked
