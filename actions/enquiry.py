@@ -120,7 +120,7 @@ class ValidateEnquiryForm(FormValidationAction):
             return {"enquiry_consent": True}
         if intent == "deny":
             return {"enquiry_consent": False}
-        dispatcher.utter_message(text=enquiries.CONSENT_AGAIN, buttons=enquiries.CONSENT_BUTTONS)
+        dispatcher.utter_message(text=enquiries.CONSENT_AGAIN)  # the form then asks again, with buttons
         return {"enquiry_consent": None}
 
 

@@ -295,7 +295,7 @@ QUESTION_BUTTONS = {
 
 CONSENT_BUTTONS = [{"title": "Yes, send it", "payload": "/affirm"},
                    {"title": "No, don't store anything", "payload": "/deny"}]
-CONSENT_AGAIN = "Please answer yes or no: may I store these details and pass them to the team?"
+CONSENT_AGAIN = "I need a yes or a no before I store anything (or say \"cancel\")."
 
 
 def confirmation(reference: str, email: str) -> str:

@@ -12,9 +12,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RASA="${RASA_BIN:-.venv/bin/rasa}"
+ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
+# Rasa leaves an unset ${VAR} in the endpoints file as it is (an action server
+# URL of "${ACTION_SERVER_URL}" fails only on the first message): refuse here.
+for var in $(grep -o '\${[A-Za-z_][A-Za-z0-9_]*}' "$ENDPOINTS" | tr -d '${}' | sort -u); do
+  if [ -z "${!var:-}" ]; then
+    echo "$ENDPOINTS needs $var to be set" >&2
+    exit 2
+  fi
+done
 args=(run
   --model "${RASA_MODEL:-models/pmo.tar.gz}"
-  --endpoints "${RASA_ENDPOINTS:-endpoints.yml}"
+  --endpoints "$ENDPOINTS"
   --credentials "${RASA_CREDENTIALS:-credentials.yml}"
   --port "${RASA_PORT:-5005}"
   --interface "${RASA_INTERFACE:-127.0.0.1}")

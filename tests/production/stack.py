@@ -90,6 +90,21 @@ class Stack:
         return "\n".join(s.log.read_text(errors="replace") for s in self.all() if s.log.exists())
 
 
+_DOMAIN: Dict[str, Any] = {}
+
+
+def replayed_slots(sender: str, events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Slots after replaying stored events as Rasa does ("/back" and "/restart" undo what they undo)."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if "domain" not in _DOMAIN:
+        _DOMAIN["domain"] = Domain.load(str(ROOT / "domain.yml"))
+    if not events:
+        return {}
+    return DialogueStateTracker.from_dict(sender, events, _DOMAIN["domain"].slots).current_slot_values()
+
+
 def listening_addresses(port: int) -> List[str]:
     """Local addresses with a socket listening on ``port`` (from /proc/net/tcp and tcp6)."""
     found = []

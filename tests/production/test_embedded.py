@@ -18,7 +18,7 @@ import pytest
 
 from bot.channels.rest import APOLOGY
 from bot.knowledge_base import default_knowledge_base
-from tests.production.stack import Stack, listening_addresses, say
+from tests.production.stack import Stack, listening_addresses, replayed_slots, say
 from tests.support.servers import ROOT, base_env
 
 pytestmark = pytest.mark.slow
@@ -30,13 +30,8 @@ def db_slots(stack: Stack, sender: str) -> Dict[str, object]:
 
     path = stack.database_url[len("sqlite:///"):]
     with sqlite3.connect(path) as connection:
-        rows = connection.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id",
-                                  (sender,)).fetchall()
-    slots: Dict[str, object] = {}
-    for (data,) in rows:
-        event = json.loads(data)
-        slots[event["name"]] = event["value"]
-    return slots
+        rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    return replayed_slots(sender, [json.loads(data) for (data,) in rows])
 
 
 def enquiries(stack: Stack):
@@ -146,6 +141,9 @@ def test_no_to_consent_stores_nothing(embedded):
     for text in ("I'd like someone to contact me", "Nora Consent", "nora@acme.co.uk", "Acme", "skip",
                  "P3O Foundation"):
         say(rasa, sender, text)
+    unclear = say(rasa, sender, "what will you do with it?")
+    assert unclear.texts[0] == 'I need a yes or a no before I store anything (or say "cancel").'
+    assert unclear.texts[1].startswith("Here's what I'll send") and "- Team size: not given\n" in unclear.texts[1]
     declined = say(rasa, sender, "no")
     assert declined.texts[0].startswith("No problem: I haven't stored or sent your details.")
     assert not [r for r in enquiries(embedded) if r[0] == sender]
@@ -187,3 +185,11 @@ def test_action_server_down_apologises_quickly_then_carries_on(embedded):
     assert time.monotonic() - started < 60
     again = say(rasa, sender, "I'm a PMO manager")
     assert "I'd recommend Essentials for PMO Managers" in again.text, again.text
+
+
+@pytest.mark.parametrize("command", ["/session_start", "/restart", "/back", '/greet{"enquiry_name": "x"}'])
+def test_rasa_commands_in_the_form_never_fill_a_slot(embedded, command):
+    rasa, sender = embedded.replicas[0], uuid.uuid4().hex
+    say(rasa, sender, "can I talk to someone?")
+    assert say(rasa, sender, command).status == 200
+    assert db_slots(embedded, sender).get("enquiry_name") is None

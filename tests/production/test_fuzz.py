@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from bot import enquiries
 from bot.enquiries import Rejected
 from bot.knowledge_base import default_knowledge_base
-from tests.production.stack import say, slots
+from tests.production.stack import replayed_slots, say, slots
 
 pytestmark = pytest.mark.slow
 
@@ -108,17 +108,17 @@ def valid_slots(values: Dict[str, Any]) -> List[str]:
 
 
 def stored_slots(database_url: str, senders: List[str]) -> Dict[str, Dict[str, Any]]:
-    """Each conversation's slots as stored: the latest value of every slot event, read from PostgreSQL."""
+    """Each conversation's slots as stored: its events read from PostgreSQL and replayed
+    the way Rasa replays them (so "/back" and "/restart" undo what they undo)."""
     engine = ENGINES.setdefault(database_url, sa.create_engine(database_url))
     with engine.connect() as connection:
         rows = connection.execute(sa.text(
-            "SELECT sender_id, data FROM events WHERE type_name = 'slot' AND sender_id IN :senders ORDER BY id"
+            "SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id"
         ).bindparams(sa.bindparam("senders", expanding=True)), {"senders": senders}).all()
-    found: Dict[str, Dict[str, Any]] = {s: {} for s in senders}
+    events: Dict[str, List[Dict[str, Any]]] = {s: [] for s in senders}
     for sender, data in rows:
-        event = json.loads(data)
-        found[sender][event["name"]] = event["value"]
-    return found
+        events[sender].append(json.loads(data))
+    return {sender: replayed_slots(sender, evts) for sender, evts in events.items()}
 
 
 def lane_sender(lane: int, batch: int) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from tests.production import services
-from tests.support.servers import ROOT
+from tests.support.servers import ROOT, base_env
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +123,57 @@ def test_redis_locks_are_shared(monkeypatch):
     assert second.get_lock("conv-1").is_someone_waiting()  # the other replica sees the ticket
     first.cleanup("conv-1", ticket)
     assert second.get_lock("conv-1") is None
+
+
+def _stores_from(endpoints_file, domain):
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import AvailableEndpoints
+
+    endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
+    return endpoints, TrackerStore.create(endpoints.tracker_store, domain), LockStore.create(endpoints.lock_store)
+
+
+def test_the_shipped_endpoints_file_needs_no_environment(domain, tmp_path, monkeypatch):
+    """What `make run` gets: SQLite conversations.db in the working folder, locks in memory."""
+    from rasa.core.lock_store import InMemoryLockStore
+
+    for name in ("PMO_DATABASE_URL", "PMO_REDIS_URL", "SANIC_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    endpoints, trackers, locks = _stores_from(ROOT / "endpoints.yml", domain)
+    assert endpoints.action.url == "http://localhost:5055/webhook"
+    assert round_trip(trackers, domain) is True and (tmp_path / "conversations.db").exists()
+    assert isinstance(locks.backend, InMemoryLockStore)
+
+
+def test_the_shipped_endpoints_file_with_postgres_and_redis(domain, monkeypatch):
+    from rasa.core.lock_store import RedisLockStore
+
+    services.require_redis()
+    with services.fresh_database() as url:
+        monkeypatch.setenv("PMO_DATABASE_URL", url)
+        monkeypatch.setenv("PMO_REDIS_URL", services.REDIS_URL)
+        monkeypatch.setenv("SANIC_WORKERS", "2")
+        _, trackers, locks = _stores_from(ROOT / "endpoints.yml", domain)
+        assert round_trip(trackers, domain) is True
+        assert trackers.engine.dialect.name == "postgresql"
+        assert isinstance(locks.backend, RedisLockStore)
+        trackers.engine.dispose()
+
+
+def test_the_production_endpoints_file_refuses_to_run_half_configured(domain, monkeypatch):
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.storage.lock_store import EnvLockStore
+
+    for name in ("ACTION_SERVER_URL", "PMO_DATABASE_URL", "PMO_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    launcher = subprocess.run([str(ROOT / "scripts" / "rasa-server.sh")], capture_output=True, text=True, timeout=30,
+                              env=base_env(RASA_BIN="echo", RASA_ENDPOINTS=str(ROOT / "endpoints.production.yml")))
+    assert launcher.returncode == 2 and "needs ACTION_SERVER_URL to be set" in launcher.stderr
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://actions.internal:5055/webhook")
+    with pytest.raises(ValueError, match="PMO_DATABASE_URL must be set"):
+        _stores_from(ROOT / "endpoints.production.yml", domain)
+    with pytest.raises(ValueError, match="PMO_REDIS_URL must be set"):
+        EnvLockStore(EndpointConfig(type="bot.storage.lock_store.EnvLockStore", require_url=True))

@@ -164,3 +164,17 @@ def test_postgres_restart_loses_no_conversation_or_enquiry(shared):
                                     {"c": form}).scalars().all()
     engine.dispose()
     assert emails == ["pat@restart-test.co.uk"]
+
+
+def test_no_personal_data_in_the_replicas_logs(shared):
+    a, b = shared.replicas
+    sender = "logs-" + uuid.uuid4().hex
+    for n, text in enumerate(["I want to book", "Morgan Logscan", "morgan.logscan@secret-org.co.uk",
+                              "Secret Org Ltd", "4", "yes"]):
+        turn = say((a, b)[n % 2], sender, text)
+    assert turn.texts[0].startswith("Thank you! Your enquiry is with the PMO Learning team"), turn.texts
+    logs = shared.logs()
+    assert "Rasa server is up and running" in logs and "Enquiry ENQ-" in logs  # the logs are really there
+    for secret in ("morgan.logscan@secret-org.co.uk", "Morgan Logscan", "Logscan", "Secret Org Ltd",
+                   "alex@alternating.co.uk", "Alex Alternating", "pat@restart-test.co.uk", "Pat Restart"):
+        assert secret.lower() not in logs.lower(), f"{secret!r} written to a log"
