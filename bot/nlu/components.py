@@ -5,6 +5,9 @@
 - ``PMOEntityExtractor`` reads the spaCy ``Doc`` that ``SpacyNLP`` made with the
   project's pipeline and reports ``role``, ``course``, ``experience`` and
   ``years`` entities with canonical values from the knowledge base.
+- ``EntityPlaceholders`` shows the featurizers one placeholder token per entity
+  mention ("what does a __role__ do"), so the intent classifier generalises
+  across the many job titles.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -25,6 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.knowledge_base import default_knowledge_base
 from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
+from bot.nlu.placeholders import with_placeholders
 
 SPACY_DOC_KEY = "text_spacy_doc"
 
@@ -115,3 +121,59 @@ class PMOEntityExtractor(GraphComponent, EntityExtractorMixin):
             found = self.add_extractor_name(extract_entities(doc, self._vocabulary))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class EntityPlaceholders(GraphComponent):
+    """Replaces entity mentions by one placeholder token each before featurizing.
+
+    Runs after ``SpacyTokenizer`` and before the featurizers, in training and at
+    prediction alike (it finds the entities itself, with the same pure function
+    as ``PMOEntityExtractor``), so the classifier learns "what does a __role__
+    do" once for every job title. See ``bot.nlu.placeholders``.
+    """
+
+    @staticmethod
+    def required_components() -> List[type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"fuzzy": True}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._vocabulary: Optional[Dict[str, str]] = (
+            fuzzy_vocabulary(default_knowledge_base()) if config.get("fuzzy", True) else None
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EntityPlaceholders":
+        return cls(config)
+
+    def _replace(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOC_KEY)
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            if doc is None or not tokens:
+                continue
+            message.set(TOKENS_NAMES[TEXT], with_placeholders(
+                tokens, extract_entities(doc, self._vocabulary),
+                start_of=lambda t: t.start, end_of=lambda t: t.end,
+                make=lambda text, start, end: Token(text, start, end),
+            ))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._replace(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        return self._replace(messages)

@@ -144,3 +144,4 @@ def _cache_event_type_lookup() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
