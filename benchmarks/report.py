@@ -178,3 +178,44 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[Path]:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def markdown(results: Dict[str, Any]) -> str:
+    """The README's figures: the table as Markdown, then the targets."""
+    text = table(results)
+    body, _, target_lines = text.partition("\n\ntargets:\n")
+    rows = [line for line in body.splitlines() if not set(line.replace(" ", "")) <= {"-"}]
+    cells = [[c.strip() for c in _split_row(line)] for line in rows]
+    out = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(cells[0])]
+    out += ["| " + " | ".join(row) + " |" for row in cells[1:]]
+    out += ["", "| target | goal | measured | |", "|---|---|---|---|"]
+    for row in results.get("targets", []):
+        mark = {True: "met", False: "**missed**", None: "not measured"}[row["met"]]
+        out.append(f"| {row['label']} | {row['target']} | {_fmt(row['value'])} | {mark} |")
+    return "\n".join(out)
+
+
+def _split_row(line: str) -> List[str]:
+    """Split a row of the plain-text table on its runs of two or more spaces."""
+    import re
+
+    parts = re.split(r"\s{2,}", line.strip())
+    return (parts + ["", ""])[:3]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m benchmarks.report [results.json]``: the table, as text and Markdown."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "docs" / "bench-results.json"
+    results = json.loads(path.read_text())
+    print(table(results))
+    print()
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

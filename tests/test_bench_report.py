@@ -86,3 +86,13 @@ def test_table_and_ratios():
 def test_plot_is_a_png(tmp_path):
     path = report.plot(RESULTS, tmp_path / "latency.png")
     assert path and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_markdown_table_for_the_readme():
+    results = dict(RESULTS, targets=report.targets(RESULTS))
+    text = report.markdown(results)
+    lines = text.splitlines()
+    assert lines[0] == "| measure | this assistant | stock rasa init |"
+    assert "| held-out intent accuracy | 0.960 | 0.900 |" in lines
+    assert "| p95 latency at 20 concurrent (ms) | <= 250 | 300.0 | **missed** |" in lines
+    assert all(line.count("|") in (4, 5) for line in lines if line)

@@ -144,4 +144,3 @@ def _cache_event_type_lookup() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
-
