@@ -85,9 +85,10 @@ nlu-eval: train
 # conversation tests, training and serving, side by side with a stock `rasa init`
 # assistant. Writes bench/out/results.json and latency.png, copies them to docs/.
 # `make bench-smoke` runs every code path in about a minute (tests/test_bench.py).
+# Options: make bench BENCH_ARGS="--no-cv --stock-cv --levels 1,20 --seconds 20 ..."
 .PHONY: bench bench-smoke
 bench: spacy
-	$(PYTHON) -m benchmarks.run
+	$(PYTHON) -m benchmarks.run $(BENCH_ARGS)
 bench-smoke: train
 	$(PYTHON) -m benchmarks.run --smoke
 

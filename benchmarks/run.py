@@ -3,6 +3,8 @@
     python -m benchmarks.run            the full run (about half an hour on 2 cores)
     python -m benchmarks.run --smoke    a quick run of every code path (no training,
                                         no stock assistant, no cross-validation, tiny load)
+    python -m benchmarks.run --stock-cv also cross-validate the stock pipeline (five more
+                                        DIET trainings with a transformer: ~1 hour more)
 
 Writes <out>/results.json, <out>/latency.png and the logs of every step to <out>
 (bench/out by default); a full run also copies the JSON and the plot to docs/.
@@ -102,7 +104,8 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     seconds = args.seconds or (3.0 if args.smoke else 30.0)
     with_stock = full and not args.no_stock
     with_cv = full and not args.no_cv
-    bench.steps_total = full + 1 + with_cv + 1 + 1 + full + (3 + with_cv if with_stock else 0)
+    with_stock_cv = with_stock and with_cv and args.stock_cv
+    bench.steps_total = full + 1 + with_cv + 1 + 1 + full + (3 + with_stock_cv if with_stock else 0)
     results: Dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -175,7 +178,7 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
                 return summary
 
             results["understanding"]["stock"] = bench.guarded("stock understanding", stock_understanding) or {}
-            if with_cv:
+            if with_stock_cv:
                 bench.step("5-fold cross-validation on data/nlu.yml (stock pipeline)")
                 cv = bench.guarded("stock cross-validation", lambda: steps.cross_validation(
                     stock_project / "config.yml", ROOT / "data" / "nlu.yml", work / "cv-stock", work,
@@ -252,6 +255,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="load duration per concurrency level")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock assistant")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    parser.add_argument("--stock-cv", action="store_true",
+                        help="also cross-validate the stock pipeline (about an hour more on 2 cores)")
     parser.add_argument("--no-docs", action="store_true", help="do not copy a full run's results to docs/")
     return parser.parse_args(argv)
 
