@@ -86,7 +86,9 @@ def _fmt(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+        if abs(value) <= 1:
+            return f"{value:.3f}"  # shares: accuracy, F1, rejection
+        return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
     return str(value)
 
 
@@ -165,14 +167,17 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[Path]:
     left.set_ylabel("REST latency per message (ms)")
     left.set_title("Latency")
     left.legend(fontsize=8)
+    right.set_ylim(bottom=0)
     right.set_xlabel("concurrent conversations")
     right.set_ylabel("messages per second")
     right.set_title("Throughput")
     right.legend(fontsize=8)
     meta = results.get("meta", {})
     mach = meta.get("machine", {})
-    fig.suptitle(f"PMO Learning Assistant vs stock Rasa 3.6 over loopback REST - {meta.get('date', '')}, "
-                 f"{mach.get('nproc')} cores {mach.get('cpu_model', '')}", fontsize=9)
+    date = str(meta.get("date", ""))[:16].replace("T", " ")
+    fig.suptitle(f"PMO Learning Assistant vs stock Rasa {meta.get('rasa', '')}: REST over loopback, "
+                 f"closed-loop conversations - {date}, {mach.get('nproc')} cores {mach.get('cpu_model', '')}",
+                 fontsize=9)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
