@@ -107,19 +107,23 @@ def table(results: Dict[str, Any]) -> str:
 
     add("held-out intent accuracy", ours.get("intent_accuracy"), stock.get("intent_accuracy"))
     add("held-out intent macro F1", ours.get("intent_macro_f1"), stock.get("intent_macro_f1"))
-    add("role P / R / F1", "/".join(_fmt(ours.get(k)) for k in ("role_precision", "role_recall", "role_f1")) if ours else None,
-        "/".join(_fmt(stock.get(k)) for k in ("role_precision", "role_recall", "role_f1")) if stock else None)
+    def prf(u: Dict[str, Any]) -> Optional[str]:
+        return "/".join(_fmt(u.get(k)) for k in ("role_precision", "role_recall", "role_f1")) if u else None
+
+    def rss(s: Dict[str, Any]) -> Optional[str]:
+        return f"{_fmt(s.get('rss_idle_mb'))} / {_fmt(s.get('rss_peak_mb'))}" if s else None
+
+    add("role P / R / F1", prf(ours), prf(stock))
     add("out-of-scope rejected", ours.get("oos_rejected"), stock.get("oos_rejected"))
     add("5-fold CV intent accuracy", ours_cv.get("intent_accuracy"), stock_cv.get("intent_accuracy"))
     add("5-fold CV intent macro F1", ours_cv.get("intent_macro_f1"), stock_cv.get("intent_macro_f1"))
     if conv:
         add("conversation tests passed", f"{conv['passed']}/{conv['stories']}", None)
-    add("rasa train (s)", (training.get("this_assistant") or {}).get("seconds"),
+    add("rasa train, cold cache (s)", (training.get("this_assistant") or {}).get("seconds"),
         (training.get("stock") or {}).get("seconds"))
     s_ours, s_stock = serving.get("this_assistant") or {}, serving.get("stock") or {}
     add("start to ready (s)", s_ours.get("ready_s"), s_stock.get("ready_s"))
-    add("RSS idle / peak (MB)", f"{_fmt(s_ours.get('rss_idle_mb'))} / {_fmt(s_ours.get('rss_peak_mb'))}" if s_ours else None,
-        f"{_fmt(s_stock.get('rss_idle_mb'))} / {_fmt(s_stock.get('rss_peak_mb'))}" if s_stock else None)
+    add("RSS idle / peak (MB)", rss(s_ours), rss(s_stock))
     for entry in s_ours.get("levels", []):
         c = entry["concurrency"]
         other = level(s_stock, c)

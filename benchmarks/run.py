@@ -229,11 +229,11 @@ def ratios(serving_results: Dict[str, Any]) -> Dict[str, Any]:
                 "throughput_x": round(entry["throughput_rps"] / other["throughput_rps"], 2),
                 "p95_stock_over_ours": round(other["p95_ms"] / entry["p95_ms"], 2),
             }
-    return {
-        "by_concurrency": by_level,
-        "ready_stock_over_ours": round(stock["ready_s"] / ours["ready_s"], 2) if ours.get("ready_s") and stock.get("ready_s") else None,
-        "rss_stock_over_ours": round(stock["rss_peak_mb"] / ours["rss_peak_mb"], 2) if ours.get("rss_peak_mb") and stock.get("rss_peak_mb") else None,
-    }
+    def over(key: str) -> Optional[float]:
+        return round(stock[key] / ours[key], 2) if ours.get(key) and stock.get(key) else None
+
+    return {"by_concurrency": by_level, "ready_stock_over_ours": over("ready_s"),
+            "rss_stock_over_ours": over("rss_peak_mb")}
 
 
 def _rasa_version() -> str:

@@ -28,6 +28,10 @@ OUT_OF_SCOPE = "out_of_scope"
 Prediction = Tuple[str, str, float, float]  # gold, raw top intent, top confidence, second confidence
 
 
+async def _parse_all(agent: Any, texts: List[str]) -> List[Dict[str, Any]]:
+    return [await agent.parse_message(text) for text in texts]
+
+
 def fold_predictions(config: Path, nlu: Path, folds: int, seed: int, work: Path) -> List[Prediction]:
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
@@ -51,10 +55,8 @@ def fold_predictions(config: Path, nlu: Path, folds: int, seed: int, work: Path)
         model = train_nlu(str(config), str(path), str(work), fixed_model_name=f"fold-{k}")
         agent = Agent.load(model)
 
-        async def parse_all() -> List[Dict[str, Any]]:
-            return [await agent.parse_message(examples[i].get("text")) for i in test_index]
-
-        for i, parsed in zip(test_index, asyncio.run(parse_all())):
+        texts = [examples[i].get("text") for i in test_index]
+        for i, parsed in zip(test_index, asyncio.run(_parse_all(agent, texts)), strict=True):
             if is_fallback_classifier_prediction(parsed):
                 parsed = undo_fallback_prediction(parsed)
             ranking = parsed.get("intent_ranking") or [parsed["intent"]]
@@ -69,7 +71,7 @@ def sweep(predictions: List[Prediction], thresholds: List[float], ambiguities: L
     oos = [p for p in predictions if p[0] == OUT_OF_SCOPE]
     for threshold in thresholds:
         for ambiguity in ambiguities:
-            def falls_back(p: Prediction) -> bool:
+            def falls_back(p: Prediction, threshold: float = threshold, ambiguity: float = ambiguity) -> bool:
                 return p[2] < threshold or (p[2] - p[3]) < ambiguity
 
             rows.append({

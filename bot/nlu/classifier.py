@@ -207,9 +207,9 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
             self._inputs(messages, width=self._classifier.input_size))
         names = self._classifier.classes
         length = int(self._config["ranking_length"])
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(
-                ({"name": name, "confidence": float(p)} for name, p in zip(names, row)),
+                ({"name": name, "confidence": float(p)} for name, p in zip(names, row, strict=True)),
                 key=lambda entry: -entry["confidence"],
             )
             message.set(INTENT, ranking[0], add_to_output=True)

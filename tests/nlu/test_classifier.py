@@ -19,6 +19,9 @@ from sklearn.neural_network import MLPClassifier
 from bot.nlu.classifier import MLPIntentClassifier, Perceptron, sentence_matrix
 
 
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
 @pytest.mark.parametrize("classes", [["a", "b"], ["a", "b", "c", "d"]])
 def test_perceptron_matches_scikit_learn(classes, tmp_path):
     rng = np.random.default_rng(0)
@@ -120,7 +123,8 @@ def test_trains_saves_loads_and_classifies(tmp_path):
 def test_missing_weights_predict_nothing(tmp_path):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
-    classifier = MLPIntentClassifier.load(MLPIntentClassifier.get_default_config(), storage, Resource("absent"), context)
+    config = MLPIntentClassifier.get_default_config()
+    classifier = MLPIntentClassifier.load(config, storage, Resource("absent"), context)
     message = Message({TEXT: "hi"})
     classifier.process([message])
     assert message.get("intent") is None
