@@ -105,3 +105,61 @@ def test_sequential_runner_parses_like_dask():
     finally:
         del runner.run
     assert ours == dask
+
+
+def every_event_type():
+    from rasa.core.actions.action import RemoteAction
+
+    branches = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]["oneOf"]
+    return [branch["properties"]["event"]["const"] for branch in branches]
+
+
+def test_every_event_type_has_its_own_validator():
+    from rasa.core.actions.action import RemoteAction
+
+    by_event = bot.serving.validators_by_event(RemoteAction.action_response_format_spec(), jsonschema.Draft202012Validator)
+    assert by_event is not None and sorted(by_event) == sorted(every_event_type())
+
+
+@pytest.mark.parametrize("result", [
+    VALID,
+    {"events": [], "responses": []},
+    {"responses": [{"text": "hi"}]},
+    {"events": [{"event": "bot", "text": "hi", "data": {}}, {"event": "action", "name": "action_listen"},
+                {"event": "slot", "name": "pmo_level", "value": 2.0}, {"event": "followup", "name": "x"},
+                {"event": "session_started"}, {"event": "restart"}]},
+    {"events": [{"event": "slot", "name": 3}]},
+    {"events": [{"event": "user", "text": 3}]},
+    {"events": [{"name": "no event key"}]},
+    {"events": [None]},
+    {"events": [{"event": "bot"}], "responses": "x"},
+    [],
+])
+def test_quick_check_agrees_with_the_full_validator(result):
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    full = jsonschema.validators.validator_for(schema)(schema)
+    by_event = bot.serving.validators_by_event(schema, jsonschema.validators.validator_for(schema))
+    if bot.serving.quick_check(result, full, by_event):
+        assert full.is_valid(result)
+    expected = full.is_valid(result)
+    if expected:
+        assert RemoteAction("action_x", None)._validate_action_result(result) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError):
+            RemoteAction("action_x", None)._validate_action_result(result)
+
+
+def test_quick_check_accepts_real_action_server_answers():
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    full = jsonschema.validators.validator_for(schema)(schema)
+    by_event = bot.serving.validators_by_event(schema, jsonschema.validators.validator_for(schema))
+    answer = {"events": [{"event": "slot", "timestamp": None, "name": "awaiting_level", "value": True}],
+              "responses": [{"text": "Which of these is closest?", "buttons": [{"title": "a", "payload": "/x"}],
+                             "elements": [], "custom": {}, "template": None, "response": None, "image": None,
+                             "attachment": None}]}
+    assert full.is_valid(answer) and bot.serving.quick_check(answer, full, by_event)
+    assert bot.serving.quick_check(VALID, full, by_event)

@@ -6,7 +6,8 @@ Rasa's behaviour and only removes repeated work:
 - ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which
   re-checks Rasa's large event schema against the JSON Schema meta-schema on
   every custom action call (tens of ms each, 5-20x the action itself). We build
-  the validator once and reuse it.
+  the validator once, and check each event against the schema of its own type
+  instead of trying all 23 (the full validator still reports any error).
 - ``DaskGraphRunner.run`` rebuilds the minimal graph (an unmemoised recursion),
   formats its inputs into a debug f-string and schedules through dask on every
   call, three times a turn. The graphs are small chains, so we cache the
@@ -55,6 +56,9 @@ def _cache_action_result_validator() -> None:
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)  # once, as jsonschema.validate would every time
             validator = validators["response"] = cls(schema)
+            validators["by_event"] = validators_by_event(schema, cls)
+        if quick_check(result, validator, validators["by_event"]):
+            return True
         error = jsonschema.exceptions.best_match(validator.iter_errors(result))
         if error is None:
             return True
@@ -67,6 +71,42 @@ def _cache_action_result_validator() -> None:
 
     originals["RemoteAction._validate_action_result"] = RemoteAction._validate_action_result
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+
+
+def validators_by_event(schema: Dict[str, Any], cls: Any) -> Optional[Dict[str, Any]]:
+    """One validator per event type, or None if the schema is not shaped as expected.
+
+    Rasa's event schema is ``{..., "oneOf": [branch per event]}`` where each branch
+    fixes ``event`` to a different constant. An event is valid against the oneOf
+    exactly when it is valid against the one branch for its own ``event`` (every
+    other branch fails on the constant), so checking that branch alone gives the
+    same answer for a fraction of the work.
+    """
+    try:
+        items = schema["properties"]["events"]["items"]
+        branches = items["oneOf"]
+        consts = [branch["properties"]["event"]["const"] for branch in branches]
+    except (KeyError, TypeError):
+        return None
+    if len(set(consts)) != len(consts) or "$ref" in repr(schema):
+        return None
+    base = {key: value for key, value in items.items() if key != "oneOf"}
+    return {const: cls({**base, "allOf": [branch]}) for const, branch in zip(consts, branches, strict=True)}
+
+
+def quick_check(result: Any, validator: Any, by_event: Optional[Dict[str, Any]]) -> bool:
+    """True only if ``result`` is valid; False means "ask the full validator"."""
+    if by_event is None or not isinstance(result, dict):
+        return False
+    events = result.get("events")
+    if "events" in result:
+        if not isinstance(events, list):
+            return False
+        for event in events:
+            event_validator = by_event.get(event.get("event")) if isinstance(event, dict) else None
+            if event_validator is None or not event_validator.is_valid(event):
+                return False
+    return bool(validator.is_valid({key: value for key, value in result.items() if key != "events"}))
 
 
 Plan = List[Tuple[Text, List[Text]]]
