@@ -30,6 +30,7 @@ from tests.support.servers import ROOT
 
 DOCS = ROOT / "docs"
 COMMAND = "make bench"
+KEEP_RUNS = 2  # work folders (models, logs) of earlier runs kept in the output folder
 
 
 class Bench:
@@ -97,6 +98,8 @@ def git_state() -> Dict[str, Any]:
 def run(args: argparse.Namespace) -> Dict[str, Any]:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
+    for old in sorted(out.glob("run-*"), key=lambda p: p.stat().st_mtime)[:-KEEP_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)  # models and logs of older runs
     work = Path(tempfile.mkdtemp(prefix="run-", dir=out))
     bench = Bench(out, args.smoke)
     full = not args.smoke
