@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -57,7 +57,14 @@ class Perceptron:
                    [str(c) for c in model.classes_])
 
     def predict_proba(self, inputs: Any) -> np.ndarray:
-        hidden = np.maximum(inputs @ self.hidden_weights + self.hidden_bias, 0.0)
+        return self._output(np.maximum(inputs @ self.hidden_weights + self.hidden_bias, 0.0))
+
+    def predict_proba_one(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``predict_proba`` of one sparse row given as its non-zero (columns, values)."""
+        hidden = values @ self.hidden_weights[columns] + self.hidden_bias
+        return self._output(np.maximum(hidden, 0.0)[None, :])
+
+    def _output(self, hidden: Any) -> np.ndarray:
         logits = np.asarray(hidden @ self.output_weights + self.output_bias)
         if logits.shape[1] == 1:  # two classes: scikit-learn uses one logistic unit
             positive = 1.0 / (1.0 + np.exp(-logits[:, 0]))
@@ -119,6 +126,38 @@ def sentence_matrix(messages: List[Message], attribute: Text = TEXT,
         (np.concatenate(values).astype(np.float64), (np.concatenate(rows), np.concatenate(cols))),
         shape=shape,
     ).tocsr()
+
+
+def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.ndarray, np.ndarray]:
+    """``MLPIntentClassifier._inputs([message])`` as (columns, values), without scipy's overhead.
+
+    Same features in the same layout as ``sentence_matrix`` (sparse first, then
+    dense), scaled to unit length; only the non-zero entries.
+    """
+    sentence = [f.features for f in message.features
+                if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE]
+    cols: List[np.ndarray] = []
+    values: List[np.ndarray] = []
+    offset = 0
+    for matrix in [m for m in sentence if hasattr(m, "tocoo")]:
+        part = matrix.tocoo()
+        keep = part.data != 0
+        cols.append(part.col[keep] + offset)
+        values.append(part.data[keep].astype(np.float64))
+        offset += part.shape[1]
+    for matrix in [m for m in sentence if not hasattr(m, "tocoo")]:
+        flat = np.asarray(matrix, dtype=np.float64).reshape(-1)
+        nonzero = np.flatnonzero(flat)
+        cols.append(nonzero + offset)
+        values.append(flat[nonzero])
+        offset += flat.shape[0]
+    if offset and offset != width:
+        raise ValueError(f"a message has {offset} features, the classifier expects {width}")
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    col, value = np.concatenate(cols).astype(np.int64), np.concatenate(values)
+    norm = float(np.sqrt(np.dot(value, value)))
+    return col, (value / norm if norm else value)
 
 
 @DefaultV1Recipe.register(
@@ -203,8 +242,12 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None or not messages:
             return messages
-        probabilities = self._classifier.predict_proba(
-            self._inputs(messages, width=self._classifier.input_size))
+        if len(messages) == 1:  # serving: skip building a sparse matrix for one row
+            probabilities = self._classifier.predict_proba_one(
+                *unit_row(messages[0], width=self._classifier.input_size))
+        else:
+            probabilities = self._classifier.predict_proba(
+                self._inputs(messages, width=self._classifier.input_size))
         names = self._classifier.classes
         length = int(self._config["ranking_length"])
         for message, row in zip(messages, probabilities, strict=True):

@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.neural_network import MLPClassifier
 
-from bot.nlu.classifier import MLPIntentClassifier, Perceptron, sentence_matrix
+from bot.nlu.classifier import MLPIntentClassifier, Perceptron, sentence_matrix, unit_row
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -32,6 +32,10 @@ def test_perceptron_matches_scikit_learn(classes, tmp_path):
     np.testing.assert_allclose(perceptron.predict_proba(inputs), model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(perceptron.predict_proba(scipy.sparse.csr_matrix(inputs)),
                                model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
+    inputs[0, [1, 4]] = 0.0
+    columns = np.flatnonzero(inputs[0])
+    np.testing.assert_allclose(perceptron.predict_proba_one(columns, inputs[0, columns]),
+                               model.predict_proba(inputs[:1]), rtol=1e-9, atol=1e-12)
 
     perceptron.save(tmp_path / "weights.npz")
     loaded = Perceptron.load(tmp_path / "weights.npz")
@@ -69,6 +73,17 @@ def test_sentence_matrix_of_a_message_without_features():
     assert sentence_matrix([Message({TEXT: ""})], width=9).shape == (1, 9)
     with pytest.raises(ValueError):
         sentence_matrix([message_with_features()], width=5)
+
+
+def test_unit_row_is_the_batch_input_of_one_message():
+    message = message_with_features()
+    batch = MLPIntentClassifier._inputs([message])
+    columns, values = unit_row(message, width=9)
+    np.testing.assert_array_equal(columns, batch.indices)
+    np.testing.assert_allclose(values, batch.data, rtol=0, atol=1e-15)
+    assert [len(part) for part in unit_row(Message({TEXT: ""}), width=9)] == [0, 0]
+    with pytest.raises(ValueError):
+        unit_row(message, width=5)
 
 
 TRAINING = {
@@ -118,6 +133,16 @@ def test_trains_saves_loads_and_classifies(tmp_path):
         assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
         assert isinstance(ranking[0]["confidence"], float) and isinstance(ranking[0]["name"], str)
     assert intents[3]["confidence"] < 0.9  # no words: only the biases speak
+
+    # Serving classifies one message at a time (a fast path): the same ranking as a batch.
+    for message in messages:
+        alone = Message({TEXT: message.get(TEXT)})
+        featurize(storage, context, [alone], training=False)
+        featurizer.process([alone])
+        loaded.process([alone])
+        assert [r["name"] for r in alone.get("intent_ranking")] == [r["name"] for r in message.get("intent_ranking")]
+        np.testing.assert_allclose([r["confidence"] for r in alone.get("intent_ranking")],
+                                   [r["confidence"] for r in message.get("intent_ranking")], rtol=1e-9)
 
 
 def test_missing_weights_predict_nothing(tmp_path):
