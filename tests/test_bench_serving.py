@@ -20,7 +20,8 @@ def applied():
 
 def test_apply_is_idempotent(applied):
     assert bot.serving.apply() == applied
-    assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup"]
+    assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup",
+                       "messages admitted in arrival order"]
 
 
 def schema(**needs):
@@ -163,3 +164,76 @@ def test_quick_check_accepts_real_action_server_answers():
                              "attachment": None}]}
     assert full.is_valid(answer) and bot.serving.quick_check(answer, full, by_event)
     assert bot.serving.quick_check(VALID, full, by_event)
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({}, bot.serving.DEFAULT_MAX_CONCURRENT), ({"PMO_MAX_CONCURRENT_MESSAGES": "4"}, 4),
+    ({"PMO_MAX_CONCURRENT_MESSAGES": " 0 "}, bot.serving.DEFAULT_MAX_CONCURRENT),
+])
+def test_max_concurrent_messages_from_the_environment(env, expected):
+    assert bot.serving.max_concurrent_messages(env) == expected
+
+
+def test_max_concurrent_messages_refuses_nonsense():
+    with pytest.raises(ValueError, match="PMO_MAX_CONCURRENT_MESSAGES"):
+        bot.serving.max_concurrent_messages({"PMO_MAX_CONCURRENT_MESSAGES": "lots"})
+
+
+def test_fifo_gate_lets_in_at_most_its_limit_in_arrival_order():
+    async def scenario():
+        gate, inside, peak, order = bot.serving.FifoGate(2), [], [0], []
+
+        async def visitor(name, hold):
+            async with gate:
+                inside.append(name)
+                peak[0] = max(peak[0], len(inside))
+                order.append(name)
+                await asyncio.sleep(hold)
+                inside.remove(name)
+
+        first = [asyncio.create_task(visitor(n, 0.02)) for n in "ab"]
+        await asyncio.sleep(0)  # a and b are in
+        late = [asyncio.create_task(visitor(n, 0.0)) for n in "cdef"]
+        await asyncio.sleep(0.03)
+        newcomer = asyncio.create_task(visitor("g", 0.0))  # must not overtake c..f
+        await asyncio.gather(*first, *late, newcomer)
+        return order, peak[0], gate.active
+
+    order, peak, active = asyncio.run(scenario())
+    assert order == list("abcdefg") and peak == 2 and active == 0
+
+
+def test_fifo_gate_survives_cancelled_waiters():
+    async def scenario():
+        gate = bot.serving.FifoGate(1)
+        await gate.acquire()
+        waiting = asyncio.create_task(gate.acquire())
+        handed = asyncio.create_task(gate.acquire())
+        await asyncio.sleep(0)
+        waiting.cancel()  # gave up while waiting
+        gate.release()  # the place skips the cancelled waiter
+        await asyncio.sleep(0)
+        assert handed.done() and gate.active == 1
+        handed_then_cancelled = asyncio.create_task(gate.acquire())
+        await asyncio.sleep(0)
+        gate.release()  # handed over ...
+        handed_then_cancelled.cancel()  # ... and cancelled before it ran: the place is passed on
+        with pytest.raises(asyncio.CancelledError):
+            await handed_then_cancelled
+        assert gate.active == 0
+        await asyncio.wait_for(gate.acquire(), 1)  # and free again
+
+    asyncio.run(scenario())
+
+
+def test_server_entry_point_keeps_numerical_libraries_to_one_thread():
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys, os; sys.argv = ['x', '--version'];\n"
+            "try: runpy.run_module('bot.serving', run_name='__main__')\n"
+            "except SystemExit: pass\n"
+            "print('threads', os.environ['OPENBLAS_NUM_THREADS'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env={k: v for k, v in __import__("os").environ.items() if k != "OPENBLAS_NUM_THREADS"})
+    assert "threads 1" in done.stdout, done.stderr[-2000:]
