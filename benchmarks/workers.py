@@ -75,7 +75,7 @@ def measure(workers: int, conversations: int, turns: int, admin_url: str, redis_
     port = free_port()
     rasa = Server(name=f"rasa x{workers}", args=[str(ROOT / "scripts" / "rasa-server.sh")], port=port,
                   ready_path="/", log=workdir / f"rasa-{port}.log",
-                  env=base_env(RASA_BIN=str(BIN / "rasa"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
+                  env=base_env(PYTHON_BIN=str(BIN / "python"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
                                RASA_MODEL=str(MODEL), SANIC_WORKERS=str(workers), **env))
     try:
         actions.start()

@@ -4,6 +4,11 @@
 #   RASA_PORT (5005)  RASA_INTERFACE (127.0.0.1; 0.0.0.0 behind a load balancer)
 #   RASA_MODEL (models/pmo.tar.gz)  RASA_ENDPOINTS (endpoints.yml)  RASA_CREDENTIALS (credentials.yml)
 #   PMO_DATABASE_URL, PMO_REDIS_URL, SANIC_WORKERS: read by the stores in endpoints.yml
+#   PMO_MAX_CONCURRENT_MESSAGES (2): messages one server works on at once (bot/serving)
+#   PYTHON_BIN (.venv/bin/python); RASA_BIN replaces the whole command (tests use echo)
+#
+# It runs `python -m bot.serving run`: Rasa's own `rasa run` with the speed-ups in
+# bot/serving (same answers, less CPU a message; docs/bench.md).
 #
 # The HTTP API (/conversations, /model, ...) is on only with a secret:
 #   RASA_AUTH_TOKEN=...  (token auth)  or  RASA_JWT_SECRET=...  (JWT, HS256)
@@ -11,7 +16,11 @@
 # refuses --enable-api, which in Rasa would open the API to anyone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RASA="${RASA_BIN:-.venv/bin/rasa}"
+if [ -n "${RASA_BIN:-}" ]; then
+  RASA=("$RASA_BIN")
+else
+  RASA=("${PYTHON_BIN:-.venv/bin/python}" -m bot.serving)
+fi
 ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
 # Rasa leaves an unset ${VAR} in the endpoints file as it is (an action server
 # URL of "${ACTION_SERVER_URL}" fails only on the first message): refuse here.
@@ -41,4 +50,4 @@ else
 fi
 export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
-exec "$RASA" "${args[@]}" "$@"
+exec "${RASA[@]}" "${args[@]}" "$@"

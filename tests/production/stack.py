@@ -24,7 +24,7 @@ def replica(workdir: Path, endpoints: Path, env: Dict[str, str], port: Optional[
     return Server(
         name=f"replica {port}", args=[str(ROOT / "scripts" / "rasa-server.sh")], port=port, ready_path="/",
         log=workdir / f"rasa-{port}.log",
-        env=base_env(RASA_BIN=str(BIN / "rasa"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
+        env=base_env(PYTHON_BIN=str(BIN / "python"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
                      RASA_MODEL=str(MODEL), **env),
     )
 
