@@ -16,6 +16,7 @@ import asyncio
 import collections
 import cProfile
 import functools
+import os
 import random
 import sys
 import tempfile
@@ -24,8 +25,11 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, DefaultDict, List, Optional
 
-from benchmarks.load import conversation
-from tests.support import servers
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")  # as ``python -m bot.serving`` serves (before numpy loads)
+
+from benchmarks.load import conversation  # noqa: E402
+from tests.support import servers  # noqa: E402
 
 Timings = DefaultDict[str, List[float]]
 
