@@ -83,12 +83,8 @@ class TextGuard(GraphComponent):
         return self._clean(messages)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
-    is_trainable=False,
-)
-class PMOEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Role titles, courses and experience cues from the knowledge base."""
+class _KnowledgeBaseComponent(GraphComponent):
+    """Shared set-up: reads the spaCy ``Doc`` and, by default, typo-tolerant titles."""
 
     @staticmethod
     def required_components() -> List[type]:
@@ -110,8 +106,16 @@ class PMOEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "PMOEntityExtractor":
+    ) -> GraphComponent:
         return cls(config)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
+    is_trainable=False,
+)
+class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
+    """Role titles, courses and experience cues from the knowledge base."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -126,7 +130,7 @@ class PMOEntityExtractor(GraphComponent, EntityExtractorMixin):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
 )
-class EntityPlaceholders(GraphComponent):
+class EntityPlaceholders(_KnowledgeBaseComponent):
     """Replaces entity mentions by one placeholder token each before featurizing.
 
     Runs after ``SpacyTokenizer`` and before the featurizers, in training and at
@@ -134,29 +138,6 @@ class EntityPlaceholders(GraphComponent):
     as ``PMOEntityExtractor``), so the classifier learns "what does a __role__
     do" once for every job title. See ``bot.nlu.placeholders``.
     """
-
-    @staticmethod
-    def required_components() -> List[type]:
-        return [SpacyNLP]
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"fuzzy": True}
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._vocabulary: Optional[Dict[str, str]] = (
-            fuzzy_vocabulary(default_knowledge_base()) if config.get("fuzzy", True) else None
-        )
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EntityPlaceholders":
-        return cls(config)
 
     def _replace(self, messages: List[Message]) -> List[Message]:
         for message in messages:
