@@ -19,7 +19,6 @@ Differences from ``rasa.core.channels.slack``:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -38,6 +37,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.background import BackgroundTasks
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ class SlackInput(_RasaSlackInput):
                  conversation_granularity: Optional[Text] = "sender", api_url: str = DEFAULT_API_URL) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._seen_events: "OrderedDict[str, None]" = OrderedDict()
+        self._in_background = BackgroundTasks("Slack")
         super().__init__(slack_token, slack_channel, proxy, "x-slack-retry-reason", "x-slack-retry-num",
                          use_threads=use_threads, slack_signing_secret=slack_signing_secret,
                          conversation_granularity=conversation_granularity)
@@ -219,16 +221,7 @@ class SlackInput(_RasaSlackInput):
         thread_id = metadata.get("thread_id") if self.use_threads else None
         message = UserMessage(text[:MAX_TEXT_CHARS], self.get_output_channel(metadata.get("out_channel"), thread_id),
                               sender_id, input_channel=self.name(), metadata=metadata)
-        task = asyncio.create_task(self._handle(on_new_message, message))
-        self._background_tasks.add(task)
-        task.add_done_callback(self._background_tasks.discard)
-
-    @staticmethod
-    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception as exc:  # the user's text is never logged
-            logger.error("Slack message failed: %s", type(exc).__name__)
+        self._in_background.answer(on_new_message, message)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("pmo_slack_webhook", __name__)
@@ -305,9 +298,7 @@ class SlackInput(_RasaSlackInput):
         channel = metadata.get("out_channel")
         if action.get("type") == "button" and isinstance(message, dict) and channel and message.get("ts"):
             title = str((action.get("text") or {}).get("text") or "")
-            task = asyncio.create_task(self._mark_chosen(channel, message, title))
-            self._background_tasks.add(task)
-            task.add_done_callback(self._background_tasks.discard)
+            self._in_background.start(self._mark_chosen(channel, message, title))
         self._dispatch(on_new_message, str(text), conversation_id or sender, metadata)
         return response.text("")
 

@@ -32,7 +32,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 from urllib.parse import quote
 
 import aiohttp
@@ -42,6 +42,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.background import BackgroundTasks
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +316,7 @@ class TeamsInput(InputChannel):
         self.settings = settings
         self.keys = SigningKeys(settings.openid_url)
         self.token = AppToken(settings)
-        self._background_tasks: Set[asyncio.Task] = set()
+        self._in_background = BackgroundTasks("Teams")
         if not settings.enabled:
             logger.info("Teams channel off: set %s and %s to turn it on", APP_ID_ENV, APP_PASSWORD_ENV)
 
@@ -370,13 +372,4 @@ class TeamsInput(InputChannel):
         metadata = {"channel_id": activity.get("channelId"), "conversation_type": conversation.get("conversationType")}
         message = UserMessage(user_text(activity), TeamsOutput(self.token, activity), str(sender),
                               input_channel=self.name(), metadata=metadata)
-        task = asyncio.create_task(self._handle(on_new_message, message))
-        self._background_tasks.add(task)
-        task.add_done_callback(self._background_tasks.discard)
-
-    @staticmethod
-    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception as exc:  # the user's text is never logged
-            logger.error("Teams message failed: %s", type(exc).__name__)
+        self._in_background.answer(on_new_message, message)
