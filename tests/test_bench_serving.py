@@ -21,6 +21,7 @@ def applied():
 def test_apply_is_idempotent(applied):
     assert bot.serving.apply() == applied
     assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup",
+                       "direct slot copy",
                        "messages admitted in arrival order"]
 
 
@@ -237,3 +238,23 @@ def test_server_entry_point_keeps_numerical_libraries_to_one_thread():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           env={k: v for k, v in __import__("os").environ.items() if k != "OPENBLAS_NUM_THREADS"})
     assert "threads 1" in done.stdout, done.stderr[-2000:]
+
+
+def test_slot_copy_is_what_copy_copy_did():
+    import copy
+
+    from rasa.shared.core.slots import AnySlot, BooleanSlot, CategoricalSlot, FloatSlot, ListSlot, TextSlot
+
+    assert "direct slot copy" in bot.serving.apply()
+    mappings = [{"type": "from_entity", "entity": "role"}]
+    for slot, value in ((TextSlot("t", mappings), "hello"), (BooleanSlot("b", mappings), True),
+                        (FloatSlot("f", mappings), 2.0), (ListSlot("l", mappings), ["x"]),
+                        (AnySlot("a", mappings), {"k": 1}),
+                        (CategoricalSlot("c", mappings, values=["PMO Analyst", "PMO Manager"]), "PMO Analyst")):
+        slot.value = value
+        copied = copy.copy(slot)
+        assert type(copied) is type(slot) and copied is not slot
+        assert copied.__dict__ == slot.__dict__ == bot.serving.shallow_copy(slot).__dict__
+        assert copied.value is slot.value  # shallow, as copy.copy was
+        copied.value = None
+        assert slot.value == value  # the copy has its own attributes

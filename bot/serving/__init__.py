@@ -15,6 +15,9 @@ Rasa's behaviour and only removes repeated work:
 - ``Event.resolve_by_type`` walks every subclass of ``Event`` (with an
   ``inspect.isabstract`` check on each) for every event it deserialises. We
   remember the answer per type name.
+- Every tracker Rasa builds (about nine a turn, replaying the conversation)
+  copies each slot with ``copy.copy``, whose generic path (``__reduce_ex__``)
+  costs more than the copy. ``Slot.__copy__`` does the same shallow copy directly.
 
 One more changes scheduling, not results: Rasa starts every message as soon as it
 arrives, so when many arrive together each one's CPU work is interleaved with all
@@ -53,6 +56,7 @@ def apply() -> List[str]:
             ("cached action result validator", _cache_action_result_validator),
             ("sequential graph runner", _run_graphs_sequentially),
             ("cached event type lookup", _cache_event_type_lookup),
+            ("direct slot copy", _copy_slots_directly),
             ("messages admitted in arrival order", _admit_in_arrival_order),
         ):
             install()
@@ -202,6 +206,34 @@ def _cache_event_type_lookup() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+def shallow_copy(obj: Any) -> Any:
+    """What ``copy.copy`` does for a plain object (no ``__slots__``, no custom state)."""
+    new = obj.__class__.__new__(obj.__class__)
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
+def _copy_slots_directly() -> None:
+    from rasa.shared.core.slots import Slot
+
+    def custom(cls: type) -> bool:
+        return any(name in vars(k) for k in cls.__mro__[:-1]
+                   for name in ("__slots__", "__getstate__", "__setstate__", "__reduce__", "__reduce_ex__"))
+
+    classes = [Slot, *_subclasses(Slot)]
+    if any(custom(cls) for cls in classes):
+        return  # a slot class with its own copy state: leave copy.copy to it
+    originals["Slot.__copy__"] = Slot.__dict__.get("__copy__")
+    Slot.__copy__ = shallow_copy  # type: ignore[attr-defined]
+
+
+def _subclasses(cls: type) -> List[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
 
 
 def max_concurrent_messages(env: Optional[Dict[str, str]] = None) -> int:
