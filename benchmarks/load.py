@@ -62,6 +62,7 @@ class LevelResult:
     concurrency: int
     seconds: float
     latencies: List[float] = field(default_factory=list)
+    by_turn: Dict[int, List[float]] = field(default_factory=dict)  # turn index -> latencies
     errors: int = 0
     conversations: int = 0
     answers_checked: int = 0
@@ -82,6 +83,8 @@ class LevelResult:
             "p99_ms": round(1000 * percentile(lat, 99), 1),
             "mean_ms": round(1000 * sum(lat) / len(lat), 1),
             "answers_ok": (self.answers_ok / self.answers_checked) if self.answers_checked else None,
+            # Which turns wait longest: greet, role, course question, answer, thanks.
+            "p50_ms_by_turn": [round(1000 * percentile(self.by_turn[t], 50), 1) for t in sorted(self.by_turn)],
         }
 
 
@@ -120,7 +123,9 @@ async def run_level(
                     if not ok:
                         result.errors += 1
                         break
-                    result.latencies.append(time.perf_counter() - started)
+                    latency = time.perf_counter() - started
+                    result.latencies.append(latency)
+                    result.by_turn.setdefault(turn, []).append(latency)
                     if check_answer is not None and turn == ANSWER_TURN:
                         result.answers_checked += 1
                         result.answers_ok += bool(check_answer(body))

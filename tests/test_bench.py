@@ -71,6 +71,7 @@ def test_serving_figures_are_sane(smoke):
     for level in ours["levels"]:
         assert level["requests"] > 0 and level["errors"] == 0 and level["throughput_rps"] > 0
         assert 0 < level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
+        assert len(level["p50_ms_by_turn"]) == 5 and all(ms > 0 for ms in level["p50_ms_by_turn"])
         assert level["answers_ok"] in (None, 1.0)  # every finished conversation got its recommendation
     assert "stock" not in results["serving"]
 

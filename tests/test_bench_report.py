@@ -26,6 +26,10 @@ def test_level_summary():
     assert summary["throughput_rps"] == 10.0
     assert summary["p50_ms"] == 100.0 and summary["p95_ms"] == 100.0 and summary["p99_ms"] == 1000.0
     assert summary["errors"] == 1 and summary["answers_ok"] == 0.75
+    assert summary["p50_ms_by_turn"] == []
+
+    result.by_turn = {1: [0.2, 0.3, 0.4], 0: [0.1]}
+    assert result.summary()["p50_ms_by_turn"] == [100.0, 300.0]
 
 
 def test_conversation_is_the_five_turns_of_the_issue():
