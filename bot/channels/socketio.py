@@ -7,13 +7,15 @@ assistant. This channel reads ``cors_allowed_origins`` from the credentials
 refuses a browser connection from any other origin with a 400. It also awaits
 ``enter_room`` when python-socketio makes it a coroutine (5.10 and newer), so
 ``session_persistence`` works whichever version is installed, and it never
-logs what the visitor wrote.
+logs what the visitor wrote. A turn that sends the visitor nothing (the action
+server is down, say) gets the REST channel's apology, so the widget is never silent.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+from asyncio import CancelledError
 import logging
 import re
 import uuid
@@ -27,6 +29,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
+
+from bot.channels.rest import APOLOGY
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +51,34 @@ def link_urls(text: str) -> str:
 
 
 class SocketIOOutput(_RasaSocketIOOutput):
-    """Rasa's socket.io output, with bare URLs made into exact links."""
+    """Rasa's socket.io output, with bare URLs made into exact links; counts what it sent."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         if isinstance(response, dict) and isinstance(response.get("text"), str):
             response = {**response, "text": link_urls(response["text"])}
         await super()._send_message(socket_id, response)
+        self.sent += 1
+
+
+async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                              output: SocketIOOutput) -> None:
+    """Run one turn; if it sent the visitor nothing (the action server is down, say), apologise.
+
+    The same rule as the REST channel: never leave the widget silent, never show a
+    stack trace, never log what the visitor wrote.
+    """
+    try:
+        await on_new_message(message)
+    except CancelledError:
+        logger.error("socketio message timed out")
+    except Exception as exc:  # never a stack trace to the user
+        logger.error("socketio message failed: %s", type(exc).__name__)
+    if not output.sent:
+        await output.send_text_message(message.sender_id, APOLOGY)
 
 
 def parse_origins(value: Any) -> Origins:
@@ -154,14 +180,9 @@ class SocketIOInput(_RasaSocketIOInput):
                     metadata = {}
             if not isinstance(metadata, dict):
                 metadata = {}
-            await on_new_message(
-                UserMessage(
-                    text[:MAX_TEXT_CHARS],
-                    SocketIOOutput(sio, self.bot_message_evt),
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
-            )
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            message = UserMessage(text[:MAX_TEXT_CHARS], output, sender_id,
+                                  input_channel=self.name(), metadata=metadata)
+            await answer_or_apologise(on_new_message, message, output)
 
         return webhook

@@ -53,3 +53,58 @@ def test_parse_origins_rejects_nonsense():
 ])
 def test_bare_urls_become_exact_links(text, linked):
     assert link_urls(text) == linked
+
+
+def test_a_socketio_visitor_gets_the_answer(channels: Stack):
+    import asyncio
+    import uuid
+
+    from tests.support import socketio_client
+
+    replies = asyncio.run(socketio_client.converse(channels.rasa_url, uuid.uuid4().hex, "what does a PMO analyst do?"))
+    assert replies and "PMO Analyst" in replies[0].get("text", "")
+
+
+class _RecordingServer:
+    """Stands in for python-socketio's server: records what would be emitted."""
+
+    def __init__(self):
+        self.emitted = []
+
+    async def emit(self, event, data, room=None, **_):
+        self.emitted.append((event, data, room))
+
+
+@pytest.mark.parametrize("turn", ["silent", "fails"])
+def test_a_turn_that_sends_nothing_gets_the_apology(turn):
+    import asyncio
+
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.channels.rest import APOLOGY
+    from bot.channels.socketio import SocketIOOutput, answer_or_apologise
+
+    async def on_new_message(message):
+        if turn == "fails":
+            raise RuntimeError("action server unreachable: user text must not be logged")
+
+    server = _RecordingServer()
+    output = SocketIOOutput(server, "bot_uttered")
+    asyncio.run(answer_or_apologise(on_new_message, UserMessage("hi", output, "session-1"), output))
+    assert server.emitted == [("bot_uttered", {"text": link_urls(APOLOGY)}, "session-1")]
+
+
+def test_a_turn_that_answers_gets_no_apology():
+    import asyncio
+
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.channels.socketio import SocketIOOutput, answer_or_apologise
+
+    async def on_new_message(message):
+        await message.output_channel.send_text_message(message.sender_id, "Hello!")
+
+    server = _RecordingServer()
+    output = SocketIOOutput(server, "bot_uttered")
+    asyncio.run(answer_or_apologise(on_new_message, UserMessage("hi", output, "session-1"), output))
+    assert server.emitted == [("bot_uttered", {"text": "Hello!"}, "session-1")]

@@ -6,6 +6,7 @@ conversation, no personal data in logs, and the action server going down.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sqlite3
 import subprocess
@@ -17,8 +18,10 @@ from typing import Dict
 import pytest
 
 from bot.channels.rest import APOLOGY
+from bot.channels.socketio import link_urls
 from bot.knowledge_base import default_knowledge_base
 from tests.production.stack import Stack, listening_addresses, replayed_slots, say
+from tests.support import socketio_client
 from tests.support.servers import ROOT, base_env
 
 pytestmark = pytest.mark.slow
@@ -180,6 +183,9 @@ def test_action_server_down_apologises_quickly_then_carries_on(embedded):
         assert default_knowledge_base().contact.website in APOLOGY  # a way forward that needs no bot
         small_talk = say(rasa, sender, "are you a bot?", timeout=10)  # answered by Rasa alone
         assert small_talk.texts and small_talk.texts[0].startswith("I'm a bot")
+        # The website widget's channel (socket.io) apologises too, rather than staying silent.
+        widget = asyncio.run(socketio_client.converse(rasa.url, uuid.uuid4().hex, "what does a PMO analyst do?"))
+        assert [reply.get("text") for reply in widget] == [link_urls(APOLOGY)]
     finally:
         started = time.monotonic()
         actions.start()
