@@ -16,7 +16,6 @@ import asyncio
 import collections
 import cProfile
 import functools
-import os
 import random
 import sys
 import tempfile
@@ -25,8 +24,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, DefaultDict, List, Optional
 
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")  # as ``python -m bot.serving`` serves (before numpy loads)
+from bot.serving import one_numeric_thread
+
+one_numeric_thread()  # as ``python -m bot.serving`` serves (before numpy loads)
 
 from benchmarks.load import conversation  # noqa: E402
 from tests.support import servers  # noqa: E402

@@ -33,6 +33,21 @@ APOLOGY = (
 )
 
 
+async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                   channel: str) -> None:
+    """Hand one message to Rasa; a failure or time-out is logged by its type, never raised.
+
+    Never a stack trace to the user and never their text in the logs: the caller
+    then sends ``APOLOGY`` if the turn produced no reply.
+    """
+    try:
+        await on_new_message(message)
+    except CancelledError:
+        logger.error("%s message timed out", channel)
+    except Exception as exc:  # never a stack trace to the user
+        logger.error("%s message failed: %s", channel, type(exc).__name__)
+
+
 @dataclass(frozen=True)
 class RestMessage:
     sender: str
@@ -78,15 +93,8 @@ class RestInput(_RasaRestInput):
             if isinstance(parsed, str):
                 return response.json({"error": parsed}, status=400)
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(parsed.text, collector, parsed.sender,
-                                input_channel=self.name(), metadata=parsed.metadata)
-                )
-            except CancelledError:
-                logger.error("REST message timed out")
-            except Exception as exc:  # never a stack trace to the user
-                logger.error("REST message failed: %s", type(exc).__name__)
+            await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
+                                                       input_channel=self.name(), metadata=parsed.metadata), "REST")
             if not collector.messages:
                 collector.messages.append({"recipient_id": parsed.sender, "text": APOLOGY})
             return response.json(collector.messages)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import inspect
 import json
-from asyncio import CancelledError
 import logging
 import re
 import uuid
@@ -30,7 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.rest import APOLOGY
+from bot.channels.rest import APOLOGY, run_turn
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +67,10 @@ async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[
                               output: SocketIOOutput) -> None:
     """Run one turn; if it sent the visitor nothing (the action server is down, say), apologise.
 
-    The same rule as the REST channel: never leave the widget silent, never show a
-    stack trace, never log what the visitor wrote.
+    The REST channel's rule: never leave the widget silent, never show a stack
+    trace, never log what the visitor wrote.
     """
-    try:
-        await on_new_message(message)
-    except CancelledError:
-        logger.error("socketio message timed out")
-    except Exception as exc:  # never a stack trace to the user
-        logger.error("socketio message failed: %s", type(exc).__name__)
+    await run_turn(on_new_message, message, "socketio")
     if not output.sent:
         await output.send_text_message(message.sender_id, APOLOGY)
 

@@ -86,53 +86,12 @@ class Perceptron:
                        arrays["output_bias"], [str(c) for c in arrays["classes"]])
 
 
-def sentence_matrix(messages: List[Message], attribute: Text = TEXT,
-                    width: Optional[int] = None) -> csr_matrix:
-    """One row per message: its sparse sentence features in order, then its dense ones.
+def sentence_features(message: Message, attribute: Text = TEXT) -> Tuple[np.ndarray, np.ndarray, int]:
+    """A message's sentence features as non-zero (columns, values), and their total width.
 
-    The layout Rasa's own classifiers use, built without deep-copying and stacking
-    the per-token feature matrices that ``Message.get_sparse_features`` also returns.
-    A message without features (an empty text) is a row of zeros ``width`` wide.
-    """
-    rows, cols, values = [], [], []
-    for row, message in enumerate(messages):
-        sentence = [f.features for f in message.features
-                    if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE]
-        sparse = [m for m in sentence if hasattr(m, "tocoo")]
-        dense = [m for m in sentence if not hasattr(m, "tocoo")]
-        offset = 0
-        for matrix in sparse:
-            part = matrix.tocoo()
-            keep = part.data != 0
-            rows.append(np.full(int(keep.sum()), row))
-            cols.append(part.col[keep] + offset)
-            values.append(part.data[keep])
-            offset += part.shape[1]
-        for matrix in dense:
-            flat = np.asarray(matrix, dtype=np.float64).reshape(-1)
-            nonzero = np.flatnonzero(flat)
-            rows.append(np.full(len(nonzero), row))
-            cols.append(nonzero + offset)
-            values.append(flat[nonzero])
-            offset += flat.shape[0]
-        if offset:
-            if width is not None and offset != width:
-                raise ValueError(f"a message has {offset} features, the classifier expects {width}")
-            width = offset
-    shape = (len(messages), width or 0)
-    if not values:
-        return csr_matrix(shape, dtype=np.float64)
-    return coo_matrix(
-        (np.concatenate(values).astype(np.float64), (np.concatenate(rows), np.concatenate(cols))),
-        shape=shape,
-    ).tocsr()
-
-
-def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.ndarray, np.ndarray]:
-    """``MLPIntentClassifier._inputs([message])`` as (columns, values), without scipy's overhead.
-
-    Same features in the same layout as ``sentence_matrix`` (sparse first, then
-    dense), scaled to unit length; only the non-zero entries.
+    The layout Rasa's own classifiers use: sparse features in order, then dense ones;
+    built without deep-copying and stacking the per-token feature matrices that
+    ``Message.get_sparse_features`` also returns. No features: width 0.
     """
     sentence = [f.features for f in message.features
                 if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE]
@@ -151,11 +110,40 @@ def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.n
         cols.append(nonzero + offset)
         values.append(flat[nonzero])
         offset += flat.shape[0]
-    if offset and offset != width:
-        raise ValueError(f"a message has {offset} features, the classifier expects {width}")
     if not values:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    col, value = np.concatenate(cols).astype(np.int64), np.concatenate(values)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), offset
+    return np.concatenate(cols).astype(np.int64), np.concatenate(values), offset
+
+
+def _check_width(offset: int, width: Optional[int]) -> None:
+    if offset and width is not None and offset != width:
+        raise ValueError(f"a message has {offset} features, the classifier expects {width}")
+
+
+def sentence_matrix(messages: List[Message], attribute: Text = TEXT,
+                    width: Optional[int] = None) -> csr_matrix:
+    """One row per message of its ``sentence_features``.
+
+    A message without features (an empty text) is a row of zeros ``width`` wide.
+    """
+    rows, cols, values = [], [], []
+    for row, message in enumerate(messages):
+        col, value, offset = sentence_features(message, attribute)
+        _check_width(offset, width)
+        width = offset or width
+        rows.append(np.full(len(col), row))
+        cols.append(col)
+        values.append(value)
+    shape = (len(messages), width or 0)
+    if not any(len(value) for value in values):
+        return csr_matrix(shape, dtype=np.float64)
+    return coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=shape).tocsr()
+
+
+def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.ndarray, np.ndarray]:
+    """``MLPIntentClassifier._inputs([message])`` as (columns, values), without scipy's overhead."""
+    col, value, offset = sentence_features(message, attribute)
+    _check_width(offset, width)
     norm = float(np.sqrt(np.dot(value, value)))
     return col, (value / norm if norm else value)
 

@@ -57,8 +57,8 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         return [None] * len(all_tokens), sentences
 
     def _analyzer(self, vectorizer: Any) -> Tuple[Callable[[Text], List[Text]], Dict[Text, int]]:
-        cached = self.__dict__.get("_analyzer_of")
+        """The vectorizer's analyser and vocabulary, built once per vectorizer."""
+        cached = getattr(self, "_analyzer_of", None)
         if cached is None or cached[0] is not vectorizer:
-            cached = self.__dict__["_analyzer_of"] = (
-                vectorizer, vectorizer.build_analyzer(), vectorizer.vocabulary_)
+            cached = self._analyzer_of = (vectorizer, vectorizer.build_analyzer(), vectorizer.vocabulary_)
         return cached[1], cached[2]

@@ -41,12 +41,23 @@ import os
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type
 
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 MAX_CONCURRENT_ENV = "PMO_MAX_CONCURRENT_MESSAGES"
 DEFAULT_MAX_CONCURRENT = 2
 
 _applied: List[str] = []
 # What each speed-up replaced, for tests that compare old and new behaviour.
 originals: Dict[str, Any] = {}
+
+
+def one_numeric_thread() -> None:
+    """One BLAS/OpenMP thread unless the environment says otherwise.
+
+    Works only before numpy is imported (this module imports none). OpenBLAS's
+    worker threads spin after each matrix product; see ``python -m bot.serving``.
+    """
+    for name in ONE_THREAD:
+        os.environ.setdefault(name, "1")
 
 
 def apply() -> List[str]:

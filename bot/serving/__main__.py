@@ -11,14 +11,11 @@ them, 11.7 without, same wall time).
 
 from __future__ import annotations
 
-import os
 import sys
 
-ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-for _name in ONE_THREAD:  # before numpy is imported
-    os.environ.setdefault(_name, "1")
+from bot.serving import apply, one_numeric_thread
 
-from bot.serving import apply  # noqa: E402
+one_numeric_thread()  # before anything imports numpy
 
 
 def main() -> None:
