@@ -60,6 +60,7 @@ class Course(_Model):
     name: str
     level: Optional[int] = None
     audience: str
+    audience_short: str
     length: Optional[str] = None
     length_verified: bool = False
     prerequisites: str
@@ -67,6 +68,17 @@ class Course(_Model):
     exam: str
     aliases: List[str] = []
     notes: Optional[str] = None
+    next: List[str] = []
+
+
+class CourseFamily(_Model):
+    """Courses that belong together ("the Essentials courses", "P3O")."""
+
+    id: str
+    name: str
+    summary: str
+    courses: List[str]
+    aliases: List[str] = []
 
 
 class LevelRecommendation(_Model):
@@ -78,7 +90,52 @@ class LevelRecommendation(_Model):
 
 class CoursesFile(_Model):
     courses: List[Course]
+    families: List[CourseFamily] = []
     recommendations: List[LevelRecommendation]
+
+
+class Certification(_Model):
+    """A certification PMO Learning does not run (PRINCE2, PMP...)."""
+
+    id: str
+    name: str
+    aliases: List[str]
+    body: str
+    about: str
+    for_pmo: str
+    related: List[str] = []
+
+
+class AdjacentRole(_Model):
+    """A job next to the PMO world (project manager, business analyst)."""
+
+    id: str
+    name: str
+    titles: List[str]
+    about: str
+    pmo_link: str
+    entry_level: int
+
+
+class DeclinedTopic(_Model):
+    id: str
+    words: List[str]
+    what: str
+
+
+class EntryRequirement(_Model):
+    level: int
+    text: str
+
+
+class BeyondFile(_Model):
+    certifications: List[Certification]
+    unknown_certification_words: List[str]
+    adjacent_roles: List[AdjacentRole]
+    specialist_roles: List[str]
+    career_changer_words: List[str]
+    declined_topics: List[DeclinedTopic]
+    entry_requirements: List[EntryRequirement]
 
 
 class NamedItem(_Model):
@@ -105,7 +162,15 @@ class KnowledgeBase(_Model):
     not_pmo_roles: List[str]
     career_path: List[str]
     courses: List[Course]
+    families: List[CourseFamily] = []
     recommendations: List[LevelRecommendation]
+    certifications: List[Certification] = []
+    unknown_certification_words: List[str] = []
+    adjacent_roles: List[AdjacentRole] = []
+    specialist_roles: List[str] = []
+    career_changer_words: List[str] = []
+    declined_topics: List[DeclinedTopic] = []
+    entry_requirements: List[EntryRequirement] = []
     ways_to_train: List[NamedItem]
     pmo_types: List[NamedItem]
     free_resources: List[NamedItem]
@@ -137,15 +202,54 @@ class KnowledgeBase(_Model):
                 return course
         return None
 
+    def family_named(self, name: str) -> Optional[CourseFamily]:
+        lowered = name.strip().lower()
+        for family in self.families:
+            if family.id == lowered or family.name.lower() == lowered:
+                return family
+        return None
+
+    def certification(self, cert_id: str) -> Optional[Certification]:
+        for cert in self.certifications:
+            if cert.id == cert_id:
+                return cert
+        return None
+
+    def adjacent_role(self, title: str) -> Optional[AdjacentRole]:
+        """The adjacent role one of whose titles is ``title`` (any case), or None."""
+        lowered = " ".join(title.lower().split())
+        for role in self.adjacent_roles:
+            if lowered == role.id or lowered in (t.lower() for t in role.titles):
+                return role
+        return None
+
+    def is_specialist_role(self, title: str) -> bool:
+        return " ".join(title.lower().split()) in {t.lower() for t in self.specialist_roles}
+
+    def declined_topic(self, topic_id: str) -> Optional[DeclinedTopic]:
+        for topic in self.declined_topics:
+            if topic.id == topic_id:
+                return topic
+        return None
+
+    def entry_requirement(self, level: int) -> str:
+        for req in self.entry_requirements:
+            if req.level == level:
+                return req.text
+        raise KeyError(level)
+
+    def next_courses(self, course: Course) -> List[Course]:
+        """What usually comes after ``course``: its own list, else its level's next steps."""
+        ids = course.next
+        if not ids and course.level is not None:
+            ids = [c for c in self.recommendation_for(course.level).next if c != course.id]
+        return [self.course(c) for c in ids]
+
     def recommendation_for(self, level: int) -> LevelRecommendation:
         for rec in self.recommendations:
             if rec.level == level:
                 return rec
         raise KeyError(level)
-
-    @property
-    def titles_by_role(self) -> Dict[str, List[str]]:
-        return {role.name: [role.name, *role.titles] for role in self.roles}
 
 
 def _read(path: Path) -> dict:
@@ -183,6 +287,24 @@ def _check_references(kb: KnowledgeBase, directory: Path) -> None:
         if name not in names:
             problems.append(f"{directory / 'roles.yml'} [career_path.{index}] unknown role {name!r}")
     course_ids = {course.id for course in kb.courses}
+    for index, course in enumerate(kb.courses):
+        for course_id in course.next:
+            if course_id not in course_ids:
+                problems.append(f"{directory / 'courses.yml'} [courses.{index}.next] unknown course {course_id!r}")
+    for index, family in enumerate(kb.families):
+        for course_id in family.courses:
+            if course_id not in course_ids:
+                problems.append(f"{directory / 'courses.yml'} [families.{index}] unknown course {course_id!r}")
+    for index, cert in enumerate(kb.certifications):
+        for course_id in cert.related:
+            if course_id not in course_ids:
+                problems.append(f"{directory / 'beyond.yml'} [certifications.{index}] unknown course {course_id!r}")
+    if kb.entry_requirements and sorted(r.level for r in kb.entry_requirements) != [1, 2, 3, 4]:
+        problems.append(f"{directory / 'beyond.yml'} [entry_requirements] levels must be 1, 2, 3 and 4")
+    pmo_titles = {t.lower() for role in kb.roles for t in [role.name, *role.titles]}
+    for title in [*kb.specialist_roles, *(t for a in kb.adjacent_roles for t in a.titles)]:
+        if title.lower() in pmo_titles:
+            problems.append(f"{directory / 'beyond.yml'} [-] {title!r} is also a PMO role title")
     for index, rec in enumerate(kb.recommendations):
         for course_id in [rec.main, *rec.next]:
             if course_id not in course_ids:
@@ -204,12 +326,13 @@ def _check_references(kb: KnowledgeBase, directory: Path) -> None:
 
 
 def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
-    """Read and validate the three knowledge-base files in ``directory``."""
+    """Read and validate the four knowledge-base files in ``directory``."""
     directory = Path(directory)
     roles = _parse(directory / "roles.yml", RolesFile)
     courses = _parse(directory / "courses.yml", CoursesFile)
     training = _parse(directory / "training.yml", TrainingFile)
-    kb = KnowledgeBase(**roles.dict(), **courses.dict(), **training.dict())
+    beyond = _parse(directory / "beyond.yml", BeyondFile)
+    kb = KnowledgeBase(**roles.dict(), **courses.dict(), **training.dict(), **beyond.dict())
     _check_references(kb, directory)
     return kb
 

@@ -9,15 +9,22 @@ pass for role titles the ruler missed ("adminstrator", "co-ordinater").
 from __future__ import annotations
 
 import difflib
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from spacy.tokens import Doc
 
 from bot.nlu.patterns import (
+    ATTRIBUTE_LABEL,
+    BACKGROUND_LABEL,
+    BARE_SUFFIX,
+    CERTIFICATION_LABEL,
     COURSE_LABEL,
     EXPERIENCE_LABEL,
+    FAMILY_LABEL,
+    MENTION_LABEL,
     NOT_ROLE_LABEL,
     ROLE_LABEL,
+    TOPIC_LABEL,
     YEARS_LABEL,
 )
 
@@ -29,6 +36,36 @@ ENTITY_FOR_LABEL = {
     COURSE_LABEL: "course",
     EXPERIENCE_LABEL: "experience",
     YEARS_LABEL: "years",
+    FAMILY_LABEL: "course_family",
+    CERTIFICATION_LABEL: "certification",
+    ATTRIBUTE_LABEL: "attribute",
+    MENTION_LABEL: "mention",
+    BACKGROUND_LABEL: "background",
+    TOPIC_LABEL: "topic",
+}
+
+# Words that may stand before a bare level word ("a senior analyst", "analyst
+# vs manager") without making it another job. Any other word that is not a
+# stop word is a qualifier: "resource manager", "HR analyst" are not PMO roles.
+_ALLOWED_BEFORE_BARE = {
+    "pmo", "pmos", "vs", "v", "versus", "junior", "senior", "snr", "jnr", "trainee", "experienced",
+    "new", "aspiring", "current", "former", "future", "qualified", "certified", "good", "great",
+    "successful", "typical", "permanent", "contract", "interim", "freelance", "lead", "principal",
+    "associate", "deputy", "assistant", "being", "become", "becoming", "hi", "hello", "thanks", "ok",
+    "okay", "yes", "yeah", "pls", "please", "im", "i'm", "just", "also", "then", "so", "what", "whats",
+    "about", "like", "an", "a", "the", "currently", "now", "still", "already", "recently", "eventually",
+    "ultimately", "promoted", "working", "work", "worked", "works", "hired", "employed", "appointed",
+    "want", "wants", "wanted", "aspire", "love", "hate", "need", "needs", "hire", "hiring", "applying",
+    "apply", "applied", "manage", "manages", "managed", "supervise", "support", "supports", "supporting",
+    "interview", "interviewing", "vs.", "plus", "or", "and", "nor", "compare", "compared", "between",
+}
+_ARTICLES = {"a", "an", "the", "our", "my", "their", "your", "as"}
+# A team whose members are named after "of" must be a PMO team to count as
+# managing one ("a team of analysts", "a team of 5"), not "a team of nurses".
+_PMO_TEAM_WORDS = {
+    "analysts", "administrators", "admins", "planners", "schedulers", "coordinators", "co-ordinators",
+    "officers", "pmo", "project", "projects", "programme", "program", "portfolio", "support", "people",
+    "staff", "pmos", "controllers",
 }
 
 _NUMBER_WORDS = {
@@ -74,12 +111,43 @@ def _entity(name: str, value: object, start: int, end: int, text: str, confidenc
     }
 
 
+def _qualifier(doc: Doc, start: int) -> Optional[str]:
+    """The word before token ``start`` when it makes a bare level word another job."""
+    if start == 0:
+        return None
+    before = doc[start - 1]
+    word = before.lower_
+    if word == "it" and (before.text == "IT" or (start > 1 and doc[start - 2].lower_ in _ARTICLES)):
+        return "IT"  # "an IT manager", "a it director": the department, not the pronoun
+    if not before.is_alpha or before.is_stop or word in _ALLOWED_BEFORE_BARE or word.endswith("ly"):
+        return None
+    return before.text
+
+
+def _bare_role(doc: Doc, start: int, end: int, value: str) -> Tuple[str, str, int]:
+    """(entity, value, start) for a bare level word: the role, or the other job it names."""
+    qualifier = _qualifier(doc, start)
+    if qualifier is None:
+        return "role", value, doc[start].idx
+    title = f"{qualifier} {doc[start:end].text}"
+    return "other_role", " ".join(w if w.isupper() else w.capitalize() for w in title.split()), doc[start - 1].idx
+
+
+def _team_outside_pmo(doc: Doc, end: int) -> bool:
+    """'I manage a team of nurses': the cue names a team that is not a PMO's."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "of":
+        return False
+    following = doc[end + 1]
+    return not following.like_num and following.lower_ not in _PMO_TEAM_WORDS and following.lower_ not in {"the", "a", "our", "my"}
+
+
 def _ruler_entities(doc: Doc) -> List[Entity]:
     entities: List[Entity] = []
     for span in doc.ents:
         name = ENTITY_FOR_LABEL.get(span.label_)
         if name is None:
             continue
+        start_char = span.start_char
         if name == "years":
             value: object = parse_years(span.text)
             if value is None:
@@ -87,13 +155,22 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
             value = str(value)
         else:
             value = span.ent_id_
-        entities.append(_entity(name, value, span.start_char, span.end_char, span.text))
+        if name == "role" and str(value).endswith(BARE_SUFFIX):
+            name, value, start_char = _bare_role(doc, span.start, span.end, str(value)[: -len(BARE_SUFFIX)])
+        if name == "experience" and value == "manages_team" and _team_outside_pmo(doc, span.end):
+            continue
+        text = doc.text[start_char:span.end_char]
+        entities.append(_entity(name, value, start_char, span.end_char, text))
     return entities
 
 
 def _covered(doc: Doc) -> List[bool]:
+    """Tokens inside a ruler match, except bare level words: "programe office manager" is a
+    typo of a title, and the fuzzy pass may claim its "manager"."""
     covered = [False] * len(doc)
     for span in doc.ents:
+        if span.ent_id_.endswith(BARE_SUFFIX) or span.label_ == BACKGROUND_LABEL:
+            continue
         for i in range(span.start, span.end):
             covered[i] = True
     return covered
@@ -131,13 +208,19 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
             candidate = span.text.lower().replace(" - ", "-")
             if width == 1 and (len(candidate) < 6 or candidate in _NOT_TYPOS):
                 continue
+            if candidate in vocabulary:  # an exact title is the ruler's to find
+                continue
             best = _best_title(candidate, vocabulary)
             if best:
                 match = (span, best)
                 break
         if match:
             span, (role, ratio) = match
-            found.append(_entity("role", role, span.start_char, span.end_char, span.text, round(ratio, 2)))
+            name, value, start_char = "role", role, span.start_char
+            if role.endswith(BARE_SUFFIX):
+                name, value, start_char = _bare_role(doc, span.start, span.end, role[: -len(BARE_SUFFIX)])
+            found.append(_entity(name, value, start_char, span.end_char, doc.text[start_char:span.end_char],
+                                 round(ratio, 2)))
             i = span.end
         else:
             i += 1
@@ -148,15 +231,10 @@ def extract_entities(doc: Doc, fuzzy_vocabulary: Optional[Mapping[str, str]] = N
     """All entities in ``doc``, ordered by position."""
     entities = _ruler_entities(doc)
     if fuzzy_vocabulary:
-        entities.extend(_fuzzy_roles(doc, fuzzy_vocabulary))
+        fuzzy = _fuzzy_roles(doc, fuzzy_vocabulary)
+        # A typo'd title wins over the bare level word inside it ("programe office manager").
+        entities = [e for e in entities
+                    if not any(int(f["start"]) < int(e["end"]) and int(e["start"]) < int(f["end"]) for f in fuzzy)]
+        entities.extend(fuzzy)
     return sorted(entities, key=lambda e: (e["start"], e["end"]))
 
-
-def entity_values(entities: Sequence[Mapping[str, object]], name: str) -> List[str]:
-    """Distinct values of one entity type, in the order the user wrote them."""
-    values: List[str] = []
-    for entity in entities:
-        value = entity.get("value")
-        if entity.get("entity") == name and isinstance(value, str) and value not in values:
-            values.append(value)
-    return values

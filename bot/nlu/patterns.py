@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Dict, Iterable, List, Set
+from typing import Dict, List, Set, Tuple
 
 from bot.knowledge_base import KnowledgeBase
 
@@ -20,6 +20,15 @@ NOT_ROLE_LABEL = "NOT_PMO_ROLE"
 COURSE_LABEL = "COURSE"
 EXPERIENCE_LABEL = "EXPERIENCE"
 YEARS_LABEL = "YEARS"
+FAMILY_LABEL = "COURSE_FAMILY"
+CERTIFICATION_LABEL = "CERTIFICATION"
+ATTRIBUTE_LABEL = "ATTRIBUTE"
+MENTION_LABEL = "MENTION"
+BACKGROUND_LABEL = "BACKGROUND"
+TOPIC_LABEL = "TOPIC"
+# A role pattern made from a bare level word ("manager", "analyst"): the
+# extractor drops it when an unknown qualifier stands before it ("HR analyst").
+BARE_SUFFIX = "#bare"
 
 Pattern = Dict[str, object]
 
@@ -71,13 +80,33 @@ def spelling_variants(title: str) -> Set[str]:
     return {" ".join(v.split()) for v in variants}
 
 
+def _title_case(title: str) -> str:
+    return " ".join(w if w.isupper() or any(c.isupper() for c in w) else w.capitalize() for w in title.split())
+
+
+def other_role_titles(kb: KnowledgeBase) -> List[str]:
+    """Job titles that are not PMO roles: delivery, adjacent and specialist roles."""
+    titles: List[str] = []
+    for title in [*kb.not_pmo_roles, *(t for a in kb.adjacent_roles for t in a.titles), *kb.specialist_roles]:
+        if _title_case(title).lower() not in (t.lower() for t in titles):
+            titles.append(_title_case(title))
+    return titles
+
+
 def role_patterns(kb: KnowledgeBase) -> List[Pattern]:
     patterns: List[Pattern] = []
     for role in kb.roles:
-        for title in [role.name, *role.titles, *role.short_names]:
+        for title in [role.name, *role.titles]:
+            if len(title.split()) == 1:
+                continue
             for variant in sorted(spelling_variants(title)):
                 patterns.append({"label": ROLE_LABEL, "pattern": variant, "id": role.name})
-    for title in kb.not_pmo_roles:
+        # Bare level words and one-word titles ("Scheduler"): "appointments scheduler" is another job.
+        one_word = [t for t in role.titles if len(t.split()) == 1]
+        for word in [*role.short_names, *one_word]:
+            for variant in sorted(spelling_variants(word)):
+                patterns.append({"label": ROLE_LABEL, "pattern": variant, "id": role.name + BARE_SUFFIX})
+    for title in other_role_titles(kb):
         for variant in sorted(spelling_variants(title)):
             patterns.append({"label": NOT_ROLE_LABEL, "pattern": variant, "id": title})
     return patterns
@@ -89,6 +118,98 @@ def course_patterns(kb: KnowledgeBase) -> List[Pattern]:
         for name in [course.name, *course.aliases]:
             for variant in sorted(spelling_variants(name)):
                 patterns.append({"label": COURSE_LABEL, "pattern": variant, "id": course.name})
+    for family in kb.families:
+        for name in family.aliases:
+            for variant in sorted(spelling_variants(name)):
+                patterns.append({"label": FAMILY_LABEL, "pattern": variant, "id": family.id})
+    return patterns
+
+
+def beyond_patterns(kb: KnowledgeBase) -> List[Pattern]:
+    """Other certifications, career-changer backgrounds and topics the bot declines."""
+    patterns: List[Pattern] = []
+    for cert in kb.certifications:
+        for alias in cert.aliases:
+            patterns.append({"label": CERTIFICATION_LABEL, "pattern": alias.lower(), "id": cert.id})
+    for word in kb.unknown_certification_words:
+        patterns.append({"label": CERTIFICATION_LABEL, "pattern": word.lower(), "id": "unknown"})
+    for word in kb.career_changer_words:
+        for variant in sorted(spelling_variants(word)):
+            patterns.append({"label": BACKGROUND_LABEL, "pattern": variant, "id": "career_changer"})
+    for topic in kb.declined_topics:
+        for word in topic.words:
+            patterns.append({"label": TOPIC_LABEL, "pattern": word.lower(), "id": topic.id})
+    # "is 28k ok for a...", "how much does a PMO analyst make", "find pmo jobs in leeds"
+    patterns.append({"label": TOPIC_LABEL, "pattern": [{"TEXT": {"REGEX": r"^£?\d{2,3}(k|,000)$"}}], "id": "salary"})
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("how"), _any("much"), _any("do", "does", "would", "will", "can"),
+                     {"OP": "*", "IS_ALPHA": True}, _any("make", "earn")], "id": "salary"})
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("pay", "paid"), _any("in", "like", "range", "rate", "band", "scale", "for")],
+                     "id": "salary"})
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("the", "their", "average", "typical", "starting"), _any("pay")],
+                     "id": "salary"})
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("find", "finding", "search", "searching", "hunting", "land", "apply"),
+                     {**_any("me", "a", "some", "any", "for"), "OP": "*"}, {"IS_ALPHA": True, "OP": "?"},
+                     {**_any("pmo", "project", "remote"), "OP": "?"}, _any("job", "jobs", "vacancy", "vacancies", "openings", "positions")],
+                     "id": "vacancies"})
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("jobs", "vacancies", "positions", "openings", "roles"),
+                     _any("in", "near", "around", "about", "going", "available", "advertised")], "id": "vacancies"})
+    return patterns
+
+
+# What a follow-up question asks about a course or a role. Values are the
+# attribute names bot.dialogue answers; phrases are matched in lower case.
+ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
+    "length": ("how long", "hw long", "how lng", "howlong", "how many days", "do both", "both in one go",
+               "both together", "in one go", "back to back", "combined", "how many hours", "length", "duration", "how much time",
+               "days long", "how lengthy", "take long", "last long"),
+    "exam": ("exam", "exams", "examination", "test at the end", "pass mark", "passmark", "pass rate",
+             "open book", "closed book", "how many questions", "multiple choice", "multiple-choice",
+             "assessment", "assessed"),
+    "prerequisites": ("prerequisite", "prerequisites", "pre-requisite", "pre-requisites", "pre requisites",
+                      "prereqs", "prereq", "pre-reqs", "pre reqs", "pre-req", "need before", "anything before",
+                      "need anything", "have to do first", "need to have", "requirements", "required before", "need to do first", "need first", "before i start",
+                      "entry criteria"),
+    "accreditation": ("accredited", "accreditation", "accredits", "accredit", "certifies", "certified by",
+                      "awarding body", "exam board", "recognised", "recognized", "who certifies"),
+    "next": ("what next", "whats next", "what's next", "next step", "next steps", "comes after", "whats after",
+             "what's after", "what after", "after this", "go on to", "move on to", "then what", "next course",
+             "after that", "after it", "afterwards", "follow on", "follow-on", "progress to", "do next"),
+    "audience": ("who is it for", "who's it for", "whos it for", "who is that for", "aimed at", "suitable for",
+                 "meant for", "designed for", "who should do", "who should take"),
+    "team": ("my team", "whole team", "our team", "the team", "in-house", "in house", "inhouse",
+             "my colleagues", "our staff", "group booking", "for a team", "team do", "team take", "team of",
+             "pmo team", "my staff", "colleagues", "both of us", "all of us"),
+    "format": ("online", "virtual", "virtually", "classroom", "in person", "in-person", "face to face",
+               "face-to-face", "remote", "remotely", "elearning", "e-learning", "self-paced", "self paced",
+               "zoom", "teams call", "delivered"),
+    "price": ("price", "prices", "cost", "costs", "how much", "fee", "fees", "pay for", "cheap", "discount",
+              "discounts", "expensive", "£"),
+    "dates": ("dates", "date", "when is", "when's", "whens", "when does", "when do", "start date", "next one", "schedule", "availability", "any spaces", "spaces left", "timetable"),
+    "duties": ("day to day", "day-to-day", "duties", "responsibilities", "responsibility", "do all day",
+               "involve", "involves", "tasks", "what do they do", "what does it involve"),
+    "skills": ("skills", "skill", "strengths", "good at", "qualities", "competencies", "attributes"),
+    "titles": ("titles", "job titles", "other names", "go by", "also known", "also called", "other title",
+               "known as"),
+}
+
+_ORDINALS = (("1", ("first", "1st", "top")), ("2", ("second", "2nd")), ("3", ("third", "3rd")),
+             ("4", ("fourth", "4th")), ("5", ("fifth", "5th")), ("6", ("sixth", "6th")),
+             ("7", ("seventh", "7th")), ("last", ("last", "bottom", "final")))
+
+
+def follow_up_patterns() -> List[Pattern]:
+    """Attributes ("how long", "pass mark") and list positions ("the second one")."""
+    patterns: List[Pattern] = []
+    for attribute, phrases in ATTRIBUTE_PHRASES.items():
+        for phrase in phrases:
+            patterns.append({"label": ATTRIBUTE_LABEL, "pattern": phrase, "id": attribute})
+    for value, words in _ORDINALS:  # "the second (one)", "second option", not "read this first"
+        for word in words:
+            patterns.append({"label": MENTION_LABEL, "pattern": [_any("the"), _any(word), {**_any("one", "option", "course", "role"), "OP": _OPT}], "id": value})
+            patterns.append({"label": MENTION_LABEL, "pattern": [_any(word), _any("one", "option", "course", "role")], "id": value})
+    for number in range(1, 8):
+        for lead in ("number", "no", "no.", "option", "#", "num"):
+            patterns.append({"label": MENTION_LABEL, "pattern": f"{lead} {number}", "id": str(number)})
     return patterns
 
 
@@ -136,7 +257,14 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
         [_any("direct"), _any("reports")],
     ],
     "head_of": [
-        [_any("head", "heads", "director", "vp"), _any("of")],
+        # "head of the programme office", not "head of HR".
+        # ("head of pmo" itself is a PMO Director title, found as a role.)
+        [_any("head", "heads", "director", "vp"), _any("of"), _OFFICE_KIND,
+         _any("pmos", "office", "offices", "projects", "programmes", "programs", "portfolio",
+              "portfolios", "delivery", "epmo")],
+        [_any("head", "heads", "director", "vp"), _any("of"), _any("the", "our", "a", "an", "my", "their"),
+         _OFFICE_KIND, _any("pmo", "pmos", "office", "offices", "projects", "programmes", "programs",
+                            "portfolio", "portfolios", "delivery", "epmo")],
     ],
 }
 
@@ -160,19 +288,18 @@ def experience_patterns() -> List[Pattern]:
 
 
 def all_patterns(kb: KnowledgeBase) -> List[Pattern]:
-    return [*role_patterns(kb), *course_patterns(kb), *experience_patterns()]
+    return [*role_patterns(kb), *course_patterns(kb), *experience_patterns(), *beyond_patterns(kb),
+            *follow_up_patterns()]
 
 
 def fuzzy_vocabulary(kb: KnowledgeBase) -> Dict[str, str]:
     """Lower-case title spellings (singular) -> canonical role, for typo matching."""
     vocab: Dict[str, str] = {}
     for role in kb.roles:
-        for title in [role.name, *role.titles, *role.short_names]:
+        for title in [role.name, *role.titles]:
             if len(title) >= 6:
                 vocab[" ".join(title.lower().split())] = role.name
+        for word in role.short_names:
+            if len(word) >= 6:
+                vocab[" ".join(word.lower().split())] = role.name + BARE_SUFFIX
     return vocab
-
-
-def iter_titles(kb: KnowledgeBase) -> Iterable[str]:
-    for role in kb.roles:
-        yield from [role.name, *role.titles]

@@ -14,11 +14,14 @@ from typing import Callable, List, Mapping, Sequence, TypeVar
 
 T = TypeVar("T")
 
-PLACEHOLDER_ENTITIES = ("role", "other_role", "course", "experience", "years")
+PLACEHOLDER_ENTITIES = ("role", "other_role", "course", "course_family", "experience", "years",
+                        "certification", "background")
+# A family of courses reads like a course to the classifier ("tell me about __course__").
+_SAME_AS = {"course_family": "course"}
 
 
 def placeholder(entity: str) -> str:
-    return f"__{entity}__"
+    return f"__{_SAME_AS.get(entity, entity)}__"
 
 
 def with_placeholders(

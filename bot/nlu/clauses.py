@@ -1,0 +1,69 @@
+"""Several questions in one message, split into one message per question (pure).
+
+"what's a scheduler and which course suits them?" asks two things. Rasa's own
+answer is multi-intents (``intent_split_symbol``), which needs a training
+example for every pair of intents ("ask_role_description+ask_course_recommendation")
+and gives one action the job of answering both. Splitting the text first and
+handling each clause as its own turn keeps every intent, rule and action as it
+is, answers in the order asked, and lets the second question lean on the first
+through the conversation's context ("them" is the scheduler just described).
+
+The split is conservative: only at a question mark followed by more words, or at
+"and"/"also"/";" followed by a question word, and only when the first part is a
+question itself. "I'm a nurse and want to move into PMO, which course?" stays
+one message: its first part is not a question, and the background belongs to
+the course question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List
+
+MAX_CLAUSES = 3
+_QUESTION_START = re.compile(
+    r"^(what|what's|whats|which|who|who's|whos|how|how's|hows|why|where|when|is|are|can|could|do|does|"
+    r"did|should|would|will|tell me|explain|describe)\b", re.IGNORECASE)
+_JOINERS = re.compile(r"\s*(?:,\s*and\s+also|,\s*and|\band\s+also|\band|;|\balso)\s+(?=\S)", re.IGNORECASE)
+
+
+def _is_question(text: str) -> bool:
+    return bool(_QUESTION_START.match(text.strip())) or text.strip().endswith("?")
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _split_joined(text: str) -> List[str]:
+    """'what is X and which course ...' -> ['what is X', 'which course ...']."""
+    parts: List[str] = []
+    rest = text
+    while len(parts) < MAX_CLAUSES - 1:
+        for match in _JOINERS.finditer(rest):
+            before, after = rest[: match.start()], rest[match.end():]
+            if _QUESTION_START.match(after) and _is_question(before) and _words(before) >= 2 and _words(after) >= 2:
+                parts.append(before.strip(" ,;"))
+                rest = after
+                break
+        else:
+            break
+    parts.append(rest.strip())
+    return parts
+
+
+def split_questions(text: str) -> List[str]:
+    """The questions in ``text`` in order; ``[text]`` when there is only one."""
+    stripped = text.strip()
+    if not stripped or stripped.startswith("/") or len(stripped) > 400:
+        return [text]
+    pieces = [p.strip() + "?" for p in re.split(r"\?+\s+(?=\S)", stripped) if p.strip()]
+    if pieces:
+        pieces[-1] = pieces[-1][:-1] if not stripped.endswith("?") else pieces[-1].rstrip("?") + "?"
+    clauses: List[str] = []
+    for piece in pieces:
+        clauses.extend(_split_joined(piece))
+    clauses = [c for c in clauses if c]
+    if len(clauses) < 2 or any(_words(c) < 2 for c in clauses):
+        return [text]
+    return clauses[:MAX_CLAUSES - 1] + [" ".join(clauses[MAX_CLAUSES - 1:])] if len(clauses) > MAX_CLAUSES else clauses
