@@ -1,55 +1,36 @@
-"""Shared glue for actions: read the tracker, send a :class:`bot.answers.Reply`."""
+"""Shared glue for actions: read the tracker, call :mod:`bot.dialogue`, send replies.
+
+Every answering action is an :class:`AnswerAction` with a Rasa name and the
+job it asks of :func:`bot.dialogue.respond`; the decisions live there.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from abc import ABCMeta, abstractmethod
+from typing import Any, Dict, List, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import Reply, ask_level
+from bot.answers import Reply
+from bot.dialogue import SLOTS, Context, Turn, context_from_slots, respond, slots_from_context
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base
-from bot.recommend import NeedLevel
 
 
 def knowledge_base() -> KnowledgeBase:
     return default_knowledge_base()
 
 
-def latest_entities(tracker: Tracker) -> List[Dict[str, Any]]:
-    entities = (tracker.latest_message or {}).get("entities") or []
-    return [e for e in entities if isinstance(e, dict)]
+def turn_from(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    entities = tuple(e for e in (message.get("entities") or []) if isinstance(e, dict))
+    intent = str((message.get("intent") or {}).get("name") or "")
+    return Turn(intent=intent, entities=entities, text=str(message.get("text") or ""))
 
 
-def entity_values(tracker: Tracker, name: str) -> List[str]:
-    """Distinct string values of one entity in the latest message, in order."""
-    values: List[str] = []
-    for entity in latest_entities(tracker):
-        value = entity.get("value")
-        if entity.get("entity") == name and isinstance(value, str) and value not in values:
-            values.append(value)
-    return values
-
-
-def role_mentions(tracker: Tracker, kb: KnowledgeBase) -> List[Dict[str, Any]]:
-    """Role entities whose value is a real role (forged values are dropped)."""
-    known = {role.name for role in kb.roles}
-    seen: List[str] = []
-    mentions = []
-    for entity in latest_entities(tracker):
-        value = entity.get("value")
-        if entity.get("entity") == "role" and value in known and value not in seen:
-            seen.append(value)
-            mentions.append(entity)
-    return mentions
-
-
-def unknown_role_value(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
-    known = {role.name for role in kb.roles}
-    for entity in latest_entities(tracker):
-        if entity.get("entity") == "role" and entity.get("value") not in known:
-            return str(entity.get("value"))
-    return None
+def context_from(tracker: Tracker, kb: KnowledgeBase) -> Context:
+    return context_from_slots(kb, {name: tracker.get_slot(name) for name in SLOTS})
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -59,8 +40,28 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
         dispatcher.utter_message(text=reply.text)
 
 
-def resume_recommendation(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:
-    """After a side question, go back to the open 'what do you do now?' question."""
-    if tracker.get_slot("awaiting_level"):
-        reply = ask_level(kb, NeedLevel())
-        send(dispatcher, Reply("Back to choosing your course: which of these is closest to what you do now?", reply.buttons))
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, job: str) -> List[Dict[Text, Any]]:
+    """Run one job of :func:`bot.dialogue.respond`, send its replies, return the slot events."""
+    kb = knowledge_base()
+    before = context_from(tracker, kb)
+    outcome = respond(kb, job, turn_from(tracker), before)
+    for reply in outcome.replies:
+        send(dispatcher, reply)
+    return [SlotSet(name, value) for name, value in slots_from_context(before, outcome.context).items()]
+
+
+class AnswerAction(Action, metaclass=ABCMeta):
+    """An action that answers through one job of :mod:`bot.dialogue` (abstract, so the SDK skips it)."""
+
+    action_name: Text = ""
+
+    @property
+    @abstractmethod
+    def job(self) -> str:
+        ...
+
+    def name(self) -> Text:
+        return self.action_name
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        return answer(dispatcher, tracker, self.job)

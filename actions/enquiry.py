@@ -16,8 +16,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import entity_values, knowledge_base
+from actions.common import answer, knowledge_base, turn_from
 from bot import enquiries
+from bot.dialogue import digression_job
 from bot.enquiries import Enquiry, Rejected
 from bot.knowledge_base import KnowledgeBase
 from bot.storage.database import database_url, make_engine
@@ -51,7 +52,7 @@ def _level(kb: KnowledgeBase, value: Any) -> Optional[Tuple[int, str]]:
 
 def prefilled_interest(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
     """What the user is interested in, from this conversation (values checked against the KB)."""
-    named = [c for c in (kb.course_named(v) for v in entity_values(tracker, "course")) if c]
+    named = [c for c in (kb.course_named(v) for v in turn_from(tracker).values("course")) if c]
     recommended = kb.course_named(str(tracker.get_slot("recommended_course") or ""))
     topic = tracker.get_slot("enquiry_topic")
     return enquiries.interest_from_conversation(
@@ -88,6 +89,16 @@ def _checked(slot: str, result: Any, dispatcher: CollectingDispatcher) -> Dict[T
 class ValidateEnquiryForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_enquiry_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        """A PMO question asked instead of an answer is answered; the form then asks again."""
+        requested = tracker.get_slot("requested_slot")
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        job = digression_job(turn_from(tracker), confidence) if requested else None
+        if job is None:
+            return await super().run(dispatcher, tracker, domain)
+        return [*answer(dispatcher, tracker, job), SlotSet(requested, None)]
 
     def validate_enquiry_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

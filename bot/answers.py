@@ -3,24 +3,36 @@
 Each function takes the knowledge base and returns a :class:`Reply`: text plus
 optional quick-reply buttons. Channels decide how to draw the buttons; the
 payloads are Rasa intents with validated entities.
+
+Replies are chat-sized: a first answer gives the essentials in a few sentences
+(under ~350 characters) and offers "more" buttons for the detail. Text uses a
+small markdown subset every channel renders (``bot.render``): paragraphs
+separated by a blank line, "- " bullet lists, bare URLs.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence
 
-from bot.knowledge_base import Course, KnowledgeBase, Role
+from bot.knowledge_base import AdjacentRole, Certification, Course, CourseFamily, KnowledgeBase, Role
 from bot.recommend import NeedLevel, Recommendation
 
 Button = Dict[str, str]
+
+# A first answer should fit a small chat window without scrolling.
+FIRST_REPLY_CHARS = 350
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str
     buttons: List[Button] = field(default_factory=list)
+    # What the reply is about ("role:PMO Analyst", "decline:salary"...): read by
+    # tests and the beyond-the-catalogue evaluation, never shown to the user.
+    kind: str = ""
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -28,235 +40,462 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
-def _article(phrase: str) -> str:
+def button(title: str, intent: str, **entities: str) -> Button:
+    return {"title": title, "payload": payload(intent, **entities)}
+
+
+def article(phrase: str) -> str:
     return "an" if phrase[:1].lower() in "aeiou" else "a"
 
 
-def _join(items: Sequence[str]) -> str:
+def join(items: Sequence[str], last: str = "and") -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
+
+def capitalised(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """Capital first letter, full stop at the end (no change to the rest)."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _roles(kb: KnowledgeBase) -> List[Role]:
+    return sorted(kb.roles, key=lambda r: r.level)
+
+
+@lru_cache(maxsize=8)
+def _canonical_titles(kb_id: int, titles: tuple) -> Dict[str, str]:
+    from bot.nlu.patterns import spelling_variants
+
+    return {variant: title for title in titles for variant in spelling_variants(title)}
+
+
+def canonical_title(kb: KnowledgeBase, typed: str) -> Optional[str]:
+    """The knowledge base's spelling of a title the user typed ("pmo planner" -> "PMO Planner")."""
+    titles = tuple(t for role in kb.roles for t in [role.name, *role.titles])
+    key = " ".join(typed.lower().split())
+    exact = next((t for t in titles if t.lower() == key), None)
+    return exact or _canonical_titles(id(kb), titles).get(key)
+
+
+# Roles ---------------------------------------------------------------------
 
 def role_buttons(role: Role) -> List[Button]:
     return [
-        {"title": "Compare with another role", "payload": payload("compare_roles", role=role.name)},
-        {"title": "Which course is right for me?", "payload": payload("ask_course_recommendation", role=role.name)},
-        {"title": "Career path", "payload": payload("ask_career_path", role=role.name)},
-    ]
-
-
-def main_menu_buttons() -> List[Button]:
-    return [
-        {"title": "PMO roles explained", "payload": payload("ask_role_description")},
-        {"title": "Which course is right for me?", "payload": payload("ask_course_recommendation")},
-        {"title": "Ways to train", "payload": payload("ask_training_options")},
-    ]
-
-
-def level_buttons(kb: KnowledgeBase) -> List[Button]:
-    hints = {1: "New to PMO or in project support", 2: "Analyst, co-ordinator or planner",
-             3: "I run or lead a PMO", 4: "Head of PMO or director"}
-    return [
-        {"title": hints.get(role.level, role.name), "payload": payload("inform_experience", role=role.name)}
-        for role in sorted(kb.roles, key=lambda r: r.level)
+        button("What they do day to day", "ask_role_description", role=role.name, attribute="duties"),
+        button("Skills needed", "ask_role_description", role=role.name, attribute="skills"),
+        button("Other job titles", "ask_role_description", role=role.name, attribute="titles"),
+        button("Which course suits this role?", "ask_course_recommendation", role=role.name),
+        button("Compare with another role", "compare_roles", role=role.name),
     ]
 
 
 def describe_role(kb: KnowledgeBase, role_name: str, typed: str = "") -> Reply:
+    """The essentials of a role in two or three sentences, with "more" buttons."""
     role = kb.role(role_name)
-    typed = " ".join(typed.split())
-    if typed and typed.lower().rstrip("s") not in {role.name.lower(), *(s.lower() for s in role.short_names)}:
-        opening = (
-            f"{typed[:1].upper()}{typed[1:]} is one of the job titles for a {role.name}, "
-            f"a level {role.level} role ({role.level_label})."
-        )
+    title = canonical_title(kb, typed) if typed else None
+    if title and title != role.name:
+        opening = f"{title} is one of the job titles for a {role.name}, the level {role.level} role ({role.level_label})."
     else:
         opening = f"A {role.name} is the level {role.level} role in a PMO ({role.level_label})."
-    lines = [opening, f"In short, it is {role.summary}.", "Day to day, they:"]
-    lines += [f"- {duty}" for duty in role.duties]
-    lines.append(f"They work in {role.works_in}. Useful strengths: {role.strengths}.")
-    if role.notes:
-        lines.append(role.notes)
-    others = [t for t in role.titles if t.lower() != typed.lower()][:5]
-    if others:
-        lines.append(f"Other titles for this role include {_join(others)}.")
-    return Reply("\n".join(lines), role_buttons(role))
+    others = [t for t in role.titles if t != title][:3]
+    text = f"{opening} In short: {role.summary}.\n\nOther titles include {join(others)}."
+    return Reply(text, role_buttons(role), kind=f"role:{role.name}")
+
+
+def role_detail(kb: KnowledgeBase, role_name: str, attribute: str) -> Reply:
+    """One part of a role: duties, skills, titles or where they work."""
+    role = kb.role(role_name)
+    if attribute == "duties":
+        lines = [f"Day to day, a {role.name}:", ""] + [f"- {duty}" for duty in role.duties]
+        text = "\n".join(lines)
+        if role.notes:
+            text += f"\n\n{role.notes}"
+    elif attribute == "skills":
+        text = f"Useful strengths for a {role.name}: {role.strengths}."
+    elif attribute == "titles":
+        text = f"A {role.name} may also be called {join(role.titles, 'or')}."
+    else:  # works_in
+        text = f"A {role.name} works in {role.works_in}."
+    more = [b for b in role_buttons(role) if f'"{attribute}"' not in b["payload"]][:4]
+    return Reply(text, more, kind=f"role:{role.name}")
 
 
 def list_roles(kb: KnowledgeBase) -> Reply:
-    lines = ["A PMO career has four levels:"]
-    for role in sorted(kb.roles, key=lambda r: r.level):
-        lines.append(f"{role.level}. {role.name} ({role.level_label}), also called {_join(role.titles[:3])}")
-    lines.append("Which one would you like to know more about?")
-    buttons = [{"title": r.name, "payload": payload("ask_role_description", role=r.name)} for r in sorted(kb.roles, key=lambda r: r.level)]
-    return Reply("\n".join(lines), buttons)
+    lines = ["A PMO career has four levels:", ""]
+    lines += [f"- {r.level}. {r.name} ({r.level_label})" for r in _roles(kb)]
+    lines += ["", "Which one would you like to know more about?"]
+    buttons = [button(r.name, "ask_role_description", role=r.name) for r in _roles(kb)]
+    return Reply("\n".join(lines), buttons, kind="roles")
 
 
 def compare_roles(kb: KnowledgeBase, first: str, second: Optional[str] = None) -> Reply:
     a = kb.role(first)
     if second is None or second == first:
-        neighbour = a.level + 1 if a.level < 4 else a.level - 1
-        b = kb.role_at_level(neighbour)
+        b = kb.role_at_level(a.level + 1 if a.level < 4 else a.level - 1)
     else:
         b = kb.role(second)
     low, high = sorted((a, b), key=lambda r: r.level)
-    lines = [
-        f"{low.name} (level {low.level}) and {high.name} (level {high.level}) differ mainly in scope:",
-        f"- {low.name}: {low.summary}.",
-        f"- {high.name}: {high.summary}.",
-    ]
     gap = high.level - low.level
-    if gap == 1:
-        lines.append(f"{high.name} is the next step up from {low.name} on the PMO career path.")
-    elif gap > 1:
-        lines.append(f"There are {gap} steps between them on the career path.")
-    lines.append(f"Typical strengths: {low.name}: {low.strengths}; {high.name}: {high.strengths}.")
+    step = (f"{high.name} is the next step up from {low.name}." if gap == 1
+            else f"They are {gap} steps apart on the career path.")
+    text = (f"The difference is mainly scope.\n\n"
+            f"- {low.name} (level {low.level}): {low.summary}.\n"
+            f"- {high.name} (level {high.level}): {high.summary}.\n\n{step}")
     buttons = [
-        {"title": f"More about {low.name}", "payload": payload("ask_role_description", role=low.name)},
-        {"title": f"More about {high.name}", "payload": payload("ask_role_description", role=high.name)},
-        {"title": "Which course is right for me?", "payload": payload("ask_course_recommendation")},
+        button(f"More about {low.name}", "ask_role_description", role=low.name),
+        button(f"More about {high.name}", "ask_role_description", role=high.name),
+        button("Which course is right for me?", "ask_course_recommendation"),
     ]
-    return Reply("\n".join(lines), buttons)
+    return Reply(text, buttons, kind=f"compare:{low.name}|{high.name}")
 
 
 def career_path(kb: KnowledgeBase, target: Optional[str] = None, newcomer: bool = False) -> Reply:
     path = [kb.role(name) for name in kb.career_path]
-    lines = ["The PMO career path runs " + " -> ".join(r.name for r in path) + "."]
+    route = " → ".join(r.name for r in path)
     if target is None or newcomer:
         first = path[0]
         course = kb.course(kb.recommendation_for(first.level).main)
-        lines.append(
-            f"Most people get in as a {first.name} (titles such as {_join(first.titles[:3])}), "
-            "often in a project office. No previous PMO experience is needed: organisation, "
-            "communication and good office software skills matter most."
-        )
-        lines.append(f"The course for that first step is {course.name} (no prerequisites).")
-        lines.append(_ebook_line(kb))
-        buttons = [{"title": f"About {first.name}", "payload": payload("ask_role_description", role=first.name)},
-                   {"title": f"About {course.name}", "payload": payload("ask_course_details", course=course.name)}]
-        return Reply("\n".join(lines), buttons)
+        text = (f"The PMO career path runs {route}.\n\n"
+                f"Most people start as a {first.name} (titles such as {join(first.titles[:2])}). "
+                f"{kb.entry_requirement(1)} The course for that first step is {course.name}.")
+        buttons = [button(f"About {course.name}", "ask_course_details", course=course.name),
+                   button("Free resources", "ask_free_resources"),
+                   button(f"About the {first.name} role", "ask_role_description", role=first.name)]
+        return Reply(text, buttons, kind="career:1")
     role = kb.role(target)
     course = kb.course(kb.recommendation_for(role.level).main)
     if role.level > 1:
         before = kb.role_at_level(role.level - 1)
-        lines.append(
-            f"To become a {role.name} (level {role.level}) you usually step up from {before.name}, "
-            f"taking on more of the work described for the role: {role.duties[0]}."
-        )
+        text = (f"To become a {role.name} (level {role.level}), people usually step up from {before.name}, "
+                f"taking on more of the work: {role.duties[0]}. The course for that step is {course.name}.")
     else:
-        lines.append(f"{role.name} is the entry point: no PMO experience is needed.")
-    lines.append(f"The course for that step is {course.name}; prerequisites: {course.prerequisites}.")
-    buttons = [{"title": f"About {course.name}", "payload": payload("ask_course_details", course=course.name)}]
+        text = f"{role.name} is the way in: no PMO experience is needed. The course for it is {course.name}."
+    buttons = [button(f"About {course.name}", "ask_course_details", course=course.name)]
     if role.level < 4:
         after = kb.role_at_level(role.level + 1)
-        lines.append(f"After that, the next role up is {after.name}.")
-        buttons.append({"title": f"About {after.name}", "payload": payload("ask_role_description", role=after.name)})
-    if role.level == 1:
-        lines.append(_ebook_line(kb))
-    return Reply("\n".join(lines), buttons)
+        text += f"\n\nAfter that, the next role up is {after.name}."
+        buttons.append(button(f"About {after.name}", "ask_role_description", role=after.name))
+    return Reply(text, buttons, kind=f"career:{role.level}")
 
 
-def _ebook_line(kb: KnowledgeBase) -> str:
+# Recommendations -----------------------------------------------------------
+
+def ebook_line(kb: KnowledgeBase) -> str:
     ebook = next((r for r in kb.free_resources if "ebook" in (r.kind or "").lower()), None)
     if ebook is None:
         return ""
     return f'The free eBook "{ebook.name}" is a good first read ({kb.contact.website}).'
 
 
-def _course_line(course: Course) -> str:
-    return f"{course.name}: for {course.audience}."
-
-
 def recommendation(kb: KnowledgeBase, rec: Recommendation) -> Reply:
-    lines = [f"Because {rec.reason}, I'd recommend {rec.main.name}.", _course_line(rec.main)]
-    if rec.next_courses:
-        lines.append("Sensible next steps after that:")
-        lines += [f"- {_course_line(c)}" for c in rec.next_courses]
+    text = f"Because {rec.reason}, I'd recommend {rec.main.name}: it's for {rec.main.audience}."
     if rec.free_ebook:
-        lines.append(_ebook_line(kb))
-    lines.append(f"Dates and prices are on {kb.contact.website}.")
-    buttons = [{"title": f"About {rec.main.name}", "payload": payload("ask_course_details", course=rec.main.name)},
-               {"title": "Ways to train", "payload": payload("ask_training_options")},
-               {"title": "Not right? Change my level", "payload": payload("inform_experience")}]
-    return Reply("\n".join(line for line in lines if line), buttons)
+        text += f"\n\n{ebook_line(kb)}"
+    buttons = [button(f"About {rec.main.name}", "ask_course_details", course=rec.main.name),
+               button("What comes after it?", "ask_course_details", course=rec.main.name, attribute="next"),
+               button("Not right? Change my level", "inform_experience")]
+    return Reply(text, buttons, kind=f"recommendation:{rec.level}")
+
+
+def level_buttons(kb: KnowledgeBase) -> List[Button]:
+    hints = {1: "New to PMO or in project support", 2: "Analyst, co-ordinator or planner",
+             3: "I run or lead a PMO", 4: "Head of PMO or director"}
+    return [button(hints.get(role.level, role.name), "inform_experience", role=role.name) for role in _roles(kb)]
 
 
 def ask_level(kb: KnowledgeBase, outcome: NeedLevel) -> Reply:
     if outcome.years:
-        text = (
-            f"Thanks, {outcome.years} year{'s' if outcome.years != 1 else ''} is useful, but years alone "
-            "don't tell me your level: plenty of people spend a whole career as analysts. "
-            "What do you do now?"
-        )
+        text = (f"Thanks, {outcome.years} year{'s' if outcome.years != 1 else ''} is useful, but years alone "
+                "don't tell me your level: plenty of people spend a whole career as analysts. "
+                "What do you do now?")
     else:
         text = "Happy to help you choose. Which of these is closest to what you do now?"
-    return Reply(text, level_buttons(kb))
+    return Reply(text, level_buttons(kb), kind="ask_level")
 
 
-def course_details(kb: KnowledgeBase, course: Course) -> Reply:
-    lines = [f"{course.name} is for {course.audience}."]
-    if course.length:
-        if course.length_verified:
-            lines.append(f"Length: {course.length}.")
+def ask_level_again(kb: KnowledgeBase) -> Reply:
+    return Reply("Back to choosing your course: which of these is closest to what you do now?",
+                 level_buttons(kb), kind="ask_level")
+
+
+def stop_recommendation() -> Reply:
+    return Reply("No problem, we can leave the course choice for now. Just tell me what you do "
+                 "whenever you'd like a recommendation.", kind="stop")
+
+
+# Courses -------------------------------------------------------------------
+
+def course_buttons(course: Course) -> List[Button]:
+    return [
+        button("How long is it?", "ask_course_details", course=course.name, attribute="length"),
+        button("The exam", "ask_course_details", course=course.name, attribute="exam"),
+        button("Prerequisites", "ask_course_details", course=course.name, attribute="prerequisites"),
+        button("What comes after it?", "ask_course_details", course=course.name, attribute="next"),
+    ]
+
+
+def describe_course(kb: KnowledgeBase, course: Course) -> Reply:
+    """Who the course is for and who certifies it, with "more" buttons."""
+    text = f"{course.name} is for {course.audience}. Certification: {course.certification}."
+    return Reply(text, course_buttons(course), kind=f"course:{course.name}")
+
+
+def _length(kb: KnowledgeBase, course: Course) -> str:
+    if not course.length:
+        return f"I don't have a confirmed length for {course.name}: the course page on {kb.contact.website} has the current schedule."
+    if course.length_verified:
+        return f"{course.name} takes {course.length}."
+    return (f"{course.name} usually takes {course.length}, but please check the current schedule "
+            f"on {kb.contact.website}.")
+
+
+def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
+    """One fact about a course in a sentence or two."""
+    website = kb.contact.website
+    if attribute == "length":
+        text = _length(kb, course)
+    elif attribute == "exam":
+        if course.exam.startswith(("ends", "each")):  # the format is not in the knowledge base
+            text = f"{course.name} {course.exam} ({website})."
         else:
-            lines.append(f"Length: usually {course.length}; please check the current schedule on {kb.contact.website}.")
+            text = f"The {course.name} exam: {course.exam}."
+    elif attribute == "prerequisites":
+        text = f"Prerequisites for {course.name}: {course.prerequisites}."
+    elif attribute == "accreditation":
+        text = f"{course.name}: {course.certification}."
+    elif attribute == "audience":
+        text = f"{course.name} is for {course.audience}."
+    elif attribute == "next":
+        following = kb.next_courses(course)
+        text = (f"After {course.name}, sensible next steps are {join([c.name for c in following])}."
+                if following else f"{course.name} is the top of its path; the team can suggest what suits you next.")
+        buttons = [button(f"About {c.name}", "ask_course_details", course=c.name) for c in following[:3]]
+        return Reply(text, buttons, kind=f"course:{course.name}")
+    elif attribute == "format":
+        way = next((w for w in kb.ways_to_train if "public" in w.name.lower()), None)
+        text = (f"{sentence(way.description) if way else ''} A course can also come in-house to train "
+                f"a whole team.").strip()
+        if course.length:
+            text = f"{_length(kb, course)} {text}"
+    elif attribute == "team":
+        text = (f"Yes: PMO Learning can bring {course.name} in-house and train your whole PMO team together. "
+                "The team will put together the details with you.")
+        return Reply(text, [button("Ask the team about in-house training", "request_human")],
+                     kind=f"course:{course.name}")
+    elif attribute in ("price", "dates"):
+        text = f"I can't quote prices or dates: the current ones for {course.name} are on {website}, or the team can tell you."
+        return Reply(text, [button("Talk to the team", "request_human")], kind="prices")
     else:
-        lines.append(f"Length and schedule: see {kb.contact.website}.")
-    lines.append(f"Prerequisites: {course.prerequisites}.")
-    lines.append(f"Exam: {course.exam}.")
-    lines.append(f"Certification: {course.certification}.")
-    if course.notes:
-        lines.append(course.notes)
-    lines.append(f"Prices and dates are on {kb.contact.website}.")
-    return Reply("\n".join(lines), [{"title": "Ways to train", "payload": payload("ask_training_options")},
-                                    {"title": "Which course is right for me?", "payload": payload("ask_course_recommendation")}])
+        return describe_course(kb, course)
+    if course.notes and attribute in ("length", "exam"):
+        text += f" {course.notes}"
+    more = [b for b in course_buttons(course) if f'"{attribute}"' not in b["payload"]][:3]
+    return Reply(text, more, kind=f"course:{course.name}")
+
+
+def describe_family(kb: KnowledgeBase, family: CourseFamily, attribute: Optional[str] = None) -> Reply:
+    courses = [kb.course(c) for c in family.courses]
+    if len(courses) == 1:
+        return course_detail(kb, courses[0], attribute) if attribute else describe_course(kb, courses[0])
+    name = capitalised(family.name)
+    if attribute == "accreditation":
+        text = f"{name}: {family.summary}."
+    elif attribute in ("length", "exam", "prerequisites"):
+        text = "\n".join([f"{name}:", ""] + [f"- {course_detail(kb, c, attribute).text}" for c in courses])
+    else:
+        text = f"{name}: {family.summary}.\n\n" + "\n".join(f"- {c.name}: for {c.audience_short}" for c in courses)
+    buttons = [button(c.name, "ask_course_details", course=c.name) for c in courses]
+    return Reply(text, buttons, kind=f"family:{family.id}")
 
 
 def list_courses(kb: KnowledgeBase) -> Reply:
-    lines = ["Which course would you like to know about?"]
-    buttons = [{"title": c.name, "payload": payload("ask_course_details", course=c.name)} for c in kb.courses]
-    return Reply("\n".join(lines), buttons)
+    lines = ["PMO Learning's courses:", ""]
+    lines += [f"{i}. {c.name}: for {c.audience_short}" for i, c in enumerate(kb.courses, 1)]
+    lines += ["", "Which one would you like to know about?"]
+    buttons = [button(c.name, "ask_course_details", course=c.name) for c in kb.courses]
+    return Reply("\n".join(lines), buttons, kind="catalogue")
+
+
+def which_course(kb: KnowledgeBase, attribute: Optional[str] = None,
+                 courses: Optional[Sequence[Course]] = None) -> Reply:
+    """The context does not say which course: ask, with a button per course."""
+    entities = {"attribute": attribute} if attribute else {}
+    buttons = [button(c.name, "ask_course_details", course=c.name, **entities) for c in (courses or kb.courses)]
+    return Reply("Which course do you mean?", buttons, kind="ask_course")
 
 
 def training_options(kb: KnowledgeBase) -> Reply:
-    lines = ["You can train with PMO Learning in these ways:"]
-    lines += [f"- {w.name}: {w.description}." for w in kb.ways_to_train]
-    lines.append(
-        f"I can't quote prices, dates or discounts: the current ones are on {kb.contact.website}, "
-        "or the team can tell you."
-    )
-    return Reply("\n".join(lines), [{"title": "Train my whole team", "payload": payload("request_human")},
-                                    {"title": "Which course is right for me?", "payload": payload("ask_course_recommendation")}])
+    lines = ["You can train with PMO Learning in these ways:", ""]
+    lines += [f"- {w.name}: {w.description}" for w in kb.ways_to_train]
+    lines += ["", f"Prices, dates and discounts are on {kb.contact.website}, or the team can tell you."]
+    return Reply("\n".join(lines), [button("Train my whole team", "request_human"),
+                                    button("See the courses", "ask_course_list"),
+                                    button("Which course is right for me?", "ask_course_recommendation")],
+                 kind="training_options")
+
+
+def free_resources(kb: KnowledgeBase) -> Reply:
+    lines = ["Yes, there are free resources:", ""]
+    lines += [f"- {r.name} ({r.kind}): {r.description}" for r in kb.free_resources]
+    lines += ["", f"You'll find them on {kb.contact.website}."]
+    return Reply("\n".join(lines), [button("How do I get into PMO?", "ask_career_path"),
+                                    button("See the courses", "ask_course_list")], kind="free_resources")
 
 
 def pmo_types(kb: KnowledgeBase) -> Reply:
-    lines = ["A PMO is a project, programme or portfolio management office. The main kinds are:"]
-    lines += [f"- {t.name}: {t.description}." for t in kb.pmo_types]
-    return Reply("\n".join(lines), [{"title": "PMO roles explained", "payload": payload("ask_role_description")}])
+    lines = ["A PMO is a project, programme or portfolio management office. The main kinds are:", ""]
+    lines += [f"- {t.name}: {t.description}" for t in kb.pmo_types]
+    return Reply("\n".join(lines), [button("PMO roles explained", "ask_role_description")], kind="pmo_types")
+
+
+# Beyond the catalogue ------------------------------------------------------
+
+def _pmo_roles_line(kb: KnowledgeBase) -> str:
+    return "The four PMO roles are " + join([r.name for r in _roles(kb)]) + "."
+
+
+def _role_buttons(kb: KnowledgeBase) -> List[Button]:
+    return [button(r.name, "ask_role_description", role=r.name) for r in _roles(kb)]
+
+
+def adjacent_role(kb: KnowledgeBase, role: AdjacentRole, typed: str = "") -> Reply:
+    title = capitalised(typed) or role.name
+    text = f"{title} isn't one of the PMO roles. {role.about}\n\n{role.pmo_link}"
+    level = kb.role_at_level(role.entry_level)
+    return Reply(text, [button(f"About the {level.name} role", "ask_role_description", role=level.name),
+                        button("Moving into PMO", "ask_career_change", other_role=role.name),
+                        button("Which course is right for me?", "ask_course_recommendation")],
+                 kind=f"adjacent_role:{role.id}")
 
 
 def not_a_pmo_role(kb: KnowledgeBase, title: str) -> Reply:
-    return Reply(
-        f"{title} isn't one of the PMO roles: it's a delivery role that PMOs work alongside. "
-        "The four PMO roles are " + _join([r.name for r in sorted(kb.roles, key=lambda r: r.level)]) + ". "
-        "Many PMO Managers came from project management, though.",
-        [{"title": r.name, "payload": payload("ask_role_description", role=r.name)} for r in sorted(kb.roles, key=lambda r: r.level)],
-    )
+    text = (f"{capitalised(title)} isn't one of the PMO roles: it's a delivery role that PMOs work alongside. "
+            f"{_pmo_roles_line(kb)}")
+    return Reply(text, _role_buttons(kb), kind="adjacent_role:other")
+
+
+def specialist_role(kb: KnowledgeBase, title: str) -> Reply:
+    text = (f"Some PMOs have a {title.lower()}, but it's a specialist role, not one of the four PMO roles I "
+            f"can describe, so I won't guess what it involves where you are. {_pmo_roles_line(kb)}\n\n"
+            "What does the person do day to day? Planning and reporting sounds like a PMO Analyst; "
+            "running the office sounds like a PMO Manager.")
+    return Reply(text, _role_buttons(kb), kind="specialist_role")
+
+
+def other_job(kb: KnowledgeBase, title: str) -> Reply:
+    """A job title that is not in the knowledge base: never mapped to a level by a shared word."""
+    safe = " ".join(str(title).split())[:40]
+    text = (f"I don't know {safe} as a PMO role, so I won't guess its level. {_pmo_roles_line(kb)}\n\n"
+            "If you tell me what the job involves day to day, I can say which PMO role is closest.")
+    return Reply(text, _role_buttons(kb), kind="unknown_title")
 
 
 def unknown_role(kb: KnowledgeBase, value: str) -> Reply:
     safe = " ".join(str(value).split())[:40]
-    return Reply(
-        f"I don't know \"{safe}\" as a PMO role. I can explain these four: "
-        + _join([r.name for r in sorted(kb.roles, key=lambda r: r.level)]) + ".",
-        [{"title": r.name, "payload": payload("ask_role_description", role=r.name)} for r in sorted(kb.roles, key=lambda r: r.level)],
-    )
+    return Reply(f"I don't know \"{safe}\" as a PMO role. I can explain these four: "
+                 + join([r.name for r in _roles(kb)]) + ".", _role_buttons(kb), kind="unknown_title")
+
+
+def certification(kb: KnowledgeBase, cert: Certification, mentioned_courses: Sequence[str] = ()) -> Reply:
+    text = (f"{cert.name}, from {cert.body}, is {cert.about}. It isn't one of PMO Learning's courses.\n\n"
+            f"{cert.for_pmo}")
+    related = [kb.course(c) for c in cert.related]
+    extra = [kb.course_named(n) for n in mentioned_courses]
+    courses = [c for c in extra if c] + [c for c in related if c.name not in mentioned_courses]
+    return Reply(text, [button(f"About {c.name}", "ask_course_details", course=c.name) for c in courses[:3]],
+                 kind=f"certification:{cert.id}")
+
+
+def unknown_certification(kb: KnowledgeBase, typed: str = "") -> Reply:
+    name = " ".join(typed.split())[:40] or "that one"
+    text = (f"I don't know {name} well enough to advise on it, and it isn't one of PMO Learning's courses. "
+            "For PMO work, the PMO-specific routes are the Essentials courses (one per PMO level) and P3O.")
+    return Reply(text, [button("The Essentials courses", "ask_course_details", course_family="essentials"),
+                        button("P3O", "ask_course_details", course_family="p3o"),
+                        button("Which course is right for me?", "ask_course_recommendation")],
+                 kind="certification:unknown")
+
+
+def entry_requirements(kb: KnowledgeBase, level: Optional[int] = None) -> Reply:
+    if level is None:
+        text = f"{kb.entry_requirement(1)}\n\nFor the more senior roles, what counts is experience and the course prerequisites."
+        buttons = [button(f"Moving up to {r.name}", "ask_entry_requirements", role=r.name) for r in _roles(kb)[1:]]
+        return Reply(text, buttons, kind="entry_requirements")
+    role = kb.role_at_level(level)
+    course = kb.course(kb.recommendation_for(level).main)
+    return Reply(kb.entry_requirement(level), [button(f"About {course.name}", "ask_course_details", course=course.name),
+                                               button(f"About the {role.name} role", "ask_role_description", role=role.name)],
+                 kind="entry_requirements")
+
+
+def career_change(kb: KnowledgeBase, background: str, title: str = "", asked_course: bool = False) -> Reply:
+    """Moving into PMO from another job: where people from it usually start, and why."""
+    adjacent = kb.adjacent_role(background)
+    if adjacent is not None:
+        role = kb.role_at_level(adjacent.entry_level)
+        course = kb.course(kb.recommendation_for(adjacent.entry_level).main)
+        if adjacent.id == "project_manager":
+            text = (f"Yes, PMO is a common move for project managers: {adjacent.pmo_link[0].lower()}{adjacent.pmo_link[1:]} "
+                    f"Your project experience can count as the equivalent experience {course.name} asks for; "
+                    "if you'd rather learn PMO practice from the ground up, Essentials for PMO Analysts is the step before.")
+        else:
+            text = (f"Yes, {article(adjacent.name)} {adjacent.name.lower()} can move into PMO: the closest role is "
+                    f"{role.name}. {adjacent.pmo_link}")
+        return Reply(text, [button(f"About {course.name}", "ask_course_details", course=course.name),
+                            button(f"About the {role.name} role", "ask_role_description", role=role.name)],
+                     kind=f"background:{adjacent.id}")
+    start = kb.role_at_level(1)
+    course = kb.course(kb.recommendation_for(1).main)
+    mentioned = f" (you mentioned {' '.join(title.lower().split())})" if title else ""
+    opening = "I'd recommend" if asked_course else "Yes, you can. The usual way in is as"
+    if asked_course:
+        text = (f"Coming into PMO from outside project work{mentioned}, you'd start at level 1, so I'd recommend "
+                f"{course.name}: it's for {course.audience_short}, career changers included, with no prerequisites.")
+    else:
+        text = (f"{opening} a {start.name}, the entry level. Coming from outside project work{mentioned} is "
+                f"common. {kb.entry_requirement(1)} The course for that first step is {course.name}.")
+    text += f"\n\n{ebook_line(kb)}"
+    return Reply(text, [button(f"About {course.name}", "ask_course_details", course=course.name),
+                        button(f"About the {start.name} role", "ask_role_description", role=start.name)],
+                 kind="background:career_changer" if not asked_course else "recommendation:1")
+
+
+def decline(kb: KnowledgeBase, what: str, topic_id: str) -> Reply:
+    text = (f"I'm sorry, I can't advise on {what}. I can explain PMO roles, the career path and "
+            "PMO Learning's courses, or put you in touch with the team.")
+    return Reply(text, [button("PMO roles explained", "ask_role_description"),
+                        button("Which course is right for me?", "ask_course_recommendation"),
+                        button("Talk to the team", "request_human")], kind=f"decline:{topic_id}")
+
+
+def did_not_understand(kb: KnowledgeBase) -> Reply:
+    return Reply("Sorry, I didn't quite understand that. I can explain PMO roles, compare them, and recommend "
+                 "a course. Could you say it another way?",
+                 [button("PMO roles explained", "ask_role_description"),
+                  button("Which course is right for me?", "ask_course_recommendation"),
+                  button("What can you do?", "ask_capabilities")], kind="fallback")
+
+
+def what_about(kb: KnowledgeBase) -> Reply:
+    """A follow-up with nothing to lean on: ask one short question."""
+    return Reply("What would you like to know more about?",
+                 [button("PMO roles explained", "ask_role_description"),
+                  button("Our courses", "ask_course_list"),
+                  button("Which course is right for me?", "ask_course_recommendation")], kind="ask_topic")
 
 
 def contact(kb: KnowledgeBase) -> Reply:
-    return Reply(
-        f"To talk to someone at PMO Learning, {kb.contact.how}: {kb.contact.website}. "
-        "The team can help with dates, prices, in-house training and anything I can't answer."
-    )
+    return Reply(f"To talk to someone at PMO Learning, {kb.contact.how}: {kb.contact.website}. "
+                 "The team can help with dates, prices, in-house training and anything I can't answer.",
+                 kind="contact")

@@ -39,7 +39,10 @@ def tracker() -> Callable[..., Any]:
 
     def make(intent: str = "greet", entities: Optional[List[Dict[str, Any]]] = None,
              slots: Optional[Dict[str, Any]] = None, text: str = "") -> Tracker:
-        all_slots = {"awaiting_level": False, "pmo_level": None, "recommended_course": None}
+        from bot.dialogue import SLOTS
+
+        all_slots: Dict[str, Any] = {name: None for name in SLOTS}
+        all_slots.update({"awaiting_level": False, "requested_slot": None})
         all_slots.update(slots or {})
         return Tracker(
             sender_id="test-user",

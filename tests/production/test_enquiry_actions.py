@@ -76,13 +76,14 @@ def test_start_ignores_forged_slot_values(dispatcher, domain):
 
 def test_training_options_about_in_house_set_the_topic(dispatcher, domain):
     t = make_tracker("ask_training_options", "can you train my whole team in-house?")
-    assert ActionExplainTrainingOptions().run(dispatcher, t, domain) == [SlotSet("enquiry_topic", "in_house")]
+    events = ActionExplainTrainingOptions().run(dispatcher, t, domain)
+    assert SlotSet("enquiry_topic", "in_house") in events and events[-1] == SlotSet("enquiry_topic", "in_house")
     assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
 
 
 def test_training_options_otherwise_clear_an_old_topic(dispatcher, domain):
     t = make_tracker("ask_training_options", "do you run courses online", slots={"enquiry_topic": "booking"})
-    assert ActionExplainTrainingOptions().run(dispatcher, t, domain) == [SlotSet("enquiry_topic", None)]
+    assert SlotSet("enquiry_topic", None) in ActionExplainTrainingOptions().run(dispatcher, t, domain)
 
 
 @pytest.mark.parametrize("slot,typed,stored", [

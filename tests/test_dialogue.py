@@ -1,0 +1,205 @@
+"""Conversation context, follow-ups and the beyond-the-catalogue guards (pure).
+
+Each turn goes through the project's real spaCy pipeline (built in memory from
+the knowledge base) and the real entity extractor; only the intent is given,
+as the classifier would give it.
+"""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import pytest
+
+from bot.dialogue import (
+    Context,
+    Turn,
+    context_from_slots,
+    digression_job,
+    looks_like_question,
+    respond,
+    slots_from_context,
+)
+from bot.knowledge_base import default_knowledge_base
+from bot.nlu.extract import extract_entities
+from bot.nlu.patterns import fuzzy_vocabulary
+from bot.nlu.spacy_pipeline import build_pipeline
+
+KB = default_knowledge_base()
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline(KB)
+
+
+@pytest.fixture
+def talk(nlp):
+    """talk([(job, intent, text), ...]) -> the replies of each turn, context carried over."""
+    vocabulary = fuzzy_vocabulary(KB)
+
+    def run(turns: List[Tuple[str, str, str]], ctx: Context = Context()):
+        outcomes = []
+        for job, intent, text in turns:
+            turn = Turn(intent, tuple(extract_entities(nlp(text), vocabulary)), text)
+            outcome = respond(KB, job, turn, ctx)
+            ctx = outcome.context
+            outcomes.append(outcome)
+        return outcomes
+
+    return run
+
+
+def kinds(outcome) -> List[str]:
+    return [r.kind for r in outcome.replies]
+
+
+def text(outcome) -> str:
+    return "\n".join(r.text for r in outcome.replies)
+
+
+def test_length_follow_up_after_a_recommendation(talk):
+    rec, length = talk([("recommend", "ask_course_recommendation", "im a pmo manager, what course?"),
+                        ("course", "ask_course_details", "how long does it last?")])
+    assert kinds(rec) == ["recommendation:3"]
+    assert text(length) == "Essentials for PMO Managers takes 3 days in a virtual classroom."
+
+
+def test_exam_follow_up_after_a_course(talk):
+    _, exam, practitioner = talk([("course", "ask_course_details", "tell me about P3O Foundation"),
+                                  ("course", "ask_course_details", "does it have an exam?"),
+                                  ("follow_up", "follow_up", "and the practitioner?")])
+    assert "75 multiple-choice questions" in text(exam) and "closed book" in text(exam)
+    assert kinds(practitioner) == ["course:P3O Practitioner"]
+
+
+def test_and_a_manager_after_a_comparison_compares_with_the_nearer_role(talk):
+    _, follow = talk([("compare", "compare_roles", "difference between an administrator and an analyst"),
+                      ("follow_up", "follow_up", "and a manager?")])
+    assert kinds(follow) == ["compare:PMO Analyst|PMO Manager"]
+
+
+def test_catalogue_then_position_then_role_word(talk):
+    listing, second, managers = talk([("course_list", "ask_course_list", "what courses do you run?"),
+                                      ("follow_up", "follow_up", "the second one"),
+                                      ("follow_up", "follow_up", "the one for managers")])
+    assert kinds(listing) == ["catalogue"]
+    assert kinds(second) == ["course:Essentials for PMO Analysts"]
+    assert kinds(managers) == ["course:Essentials for PMO Managers"]
+
+
+def test_whats_next_after_a_recommendation(talk):
+    _, after = talk([("recommend", "ask_course_recommendation", "I'm a project co-ordinator, which course?"),
+                     ("follow_up", "follow_up", "what comes after that?")])
+    assert "P3O Foundation" in text(after) and "Essentials for PMO Managers" in text(after)
+
+
+def test_team_follow_up_offers_in_house(talk):
+    _, team = talk([("course", "ask_course_details", "tell me about essentials for pmo analysts"),
+                    ("course", "ask_course_details", "could my whole team take it?")])
+    assert "in-house" in text(team) and team.replies[0].buttons[0]["payload"] == "/request_human"
+
+
+def test_ambiguous_follow_up_asks_with_buttons(talk):
+    [outcome] = talk([("course", "ask_course_details", "how long is it?")])
+    assert kinds(outcome) == ["ask_course"]
+    assert all('"attribute": "length"' in b["payload"] for b in outcome.replies[0].buttons)
+
+
+def test_family_questions(talk):
+    certifies, p3o, portfolio = talk([("course", "ask_course_details", "who certifies the essentials courses?"),
+                                      ("course", "ask_course_details", "tell me about p3o"),
+                                      ("course", "ask_course_details", "do you cover portfolio management?")])
+    assert "APMG International" in text(certifies)
+    assert "P3O Foundation" in text(p3o) and "P3O Practitioner" in text(p3o)
+    assert "MoP" in text(portfolio)
+
+
+def test_role_attribute_follow_ups(talk):
+    _, duties, skills = talk([("describe_role", "ask_role_description", "what's a scheduler?"),
+                              ("describe_role", "ask_role_description", "what do they do day to day?"),
+                              ("describe_role", "ask_role_description", "what skills do they need?")])
+    assert "Day to day, a PMO Analyst" in text(duties)
+    assert "Useful strengths for a PMO Analyst" in text(skills)
+
+
+def test_which_course_suits_them_leans_on_the_role_just_described(talk):
+    _, rec = talk([("describe_role", "ask_role_description", "what's a scheduler"),
+                   ("recommend", "ask_course_recommendation", "which course suits them?")])
+    assert kinds(rec) == ["recommendation:2"]
+
+
+@pytest.mark.parametrize("background", ["nurse", "teacher", "graduate", "retail worker"])
+def test_career_changers_get_the_level_1_course(talk, background):
+    [rec] = talk([("recommend", "ask_course_recommendation", f"I'm a {background} wanting to move into PMO, which course?")])
+    assert kinds(rec) == ["recommendation:1"] and "Essentials for PMO Administrators" in text(rec)
+
+
+def test_side_question_while_the_level_question_is_open_asks_it_again(talk):
+    ask, side = talk([("recommend", "ask_course_recommendation", "which course is right for me?"),
+                      ("describe_role", "ask_role_description", "what does a pmo planner do?")])
+    assert kinds(ask) == ["ask_level"] and kinds(side) == ["role:PMO Analyst", "ask_level"]
+
+
+@pytest.mark.parametrize("job,intent,message,kind", [
+    ("describe_role", "ask_role_description", "how much does a PMO analyst earn?", "decline:salary"),
+    ("describe_role", "ask_role_description", "are there any pmo manager vacancies?", "decline:vacancies"),
+    ("course", "ask_course_details", "can you sponsor my visa for the p3o course", "decline:visa"),
+    ("describe_role", "ask_role_description", "what does a resource manager do in a PMO?", "specialist_role"),
+    ("compare", "compare_roles", "what's the difference between a PMO and a project manager?", "adjacent_role:project_manager"),
+    ("compare", "compare_roles", "business analyst vs pmo analyst", "adjacent_role:business_analyst"),
+    ("recommend", "ask_course_recommendation", "PMP or P3O for a PMO job?", "certification:PMP"),
+    ("career_change", "ask_career_change", "Does PRINCE2 help me get a PMO support job?", "certification:PRINCE2"),
+    ("training_options", "ask_training_options", "Is PMO-CP one of yours?", "certification:PMO-CP"),
+    ("certification", "ask_certification", "is ITIL worth doing for pmo", "certification:unknown"),
+    ("career_change", "ask_career_change", "I'm a business analyst, could I move into a PMO analyst job?", "background:business_analyst"),
+    ("career_change", "ask_career_change", "I was a project manager for six years and was made redundant, is PMO for me?", "background:project_manager"),
+    ("entry_requirements", "ask_entry_requirements", "What qualifications does a PMO admin need?", "entry_requirements"),
+    ("describe_role", "ask_role_description", "what does an HR analyst do", "unknown_title"),
+])
+def test_beyond_the_catalogue(talk, job, intent, message, kind):
+    [outcome] = talk([(job, intent, message)])
+    assert kinds(outcome) == [kind], text(outcome)
+
+
+@pytest.mark.parametrize("message", ["I'm head of HR, which course?", "I manage a team of nurses, which course?"])
+def test_cues_outside_pmo_never_set_a_level(talk, message):
+    [outcome] = talk([("recommend", "ask_course_recommendation", message)])
+    assert not any(k in ("recommendation:3", "recommendation:4") for k in kinds(outcome)), kinds(outcome)
+
+
+def test_context_round_trips_through_slots_and_drops_forged_values():
+    ctx = Context(role="PMO Analyst", course="P3O Foundation", compared=("PMO Analyst", "PMO Manager"),
+                  listed=("course:P3O Foundation",), topic="course", level=2, recommended="P3O Foundation")
+    slots = slots_from_context(Context(), ctx)
+    assert context_from_slots(KB, slots) == ctx
+    forged = context_from_slots(KB, {"context_role": "CEO", "context_course": "Free Money", "pmo_level": 9,
+                                     "context_compared": ["CEO", "PMO Analyst"]})
+    assert forged.role is None and forged.course is None and forged.level is None and forged.compared == ("PMO Analyst",)
+
+
+@pytest.mark.parametrize("text,question", [
+    ("hang on, what does a planner do?", True), ("wait what is a pmo analyst", True), ("Sam Taylor", False),
+    ("Acme Project Office Ltd", False), ("sam@example.com", False), ("about 12 people", False),
+])
+def test_questions_inside_the_form_are_told_apart_from_answers(text, question):
+    assert looks_like_question(text) is question
+    assert (digression_job(Turn("ask_role_description", (), text), 0.9) is not None) is question
+
+
+def test_a_low_confidence_guess_is_not_a_digression():
+    assert digression_job(Turn("ask_role_description", (), "what?"), 0.3) is None
+    assert digression_job(Turn("greet", (), "hi?"), 0.99) is None
+
+
+def test_the_answer_to_which_course_keeps_the_question(talk):
+    ask, answer = talk([("course", "ask_course_details", "how long is it?"),
+                        ("follow_up", "follow_up", "the foundation one i think")])
+    assert kinds(ask) == ["ask_course"]
+    assert text(answer).startswith("P3O Foundation takes 3 days")
+
+
+def test_and_the_director_after_skills_keeps_the_attribute(talk):
+    _, director = talk([("describe_role", "ask_role_description", "what skills does a pmo analyst need?"),
+                        ("follow_up", "follow_up", "and the director?")])
+    assert text(director).startswith("Useful strengths for a PMO Director")
