@@ -22,7 +22,7 @@ def test_apply_is_idempotent(applied):
     assert bot.serving.apply() == applied
     assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup",
                        "direct slot copy",
-                       "messages admitted in arrival order"]
+                       "messages admitted in arrival order", "one turn per question in a message"]
 
 
 def schema(**needs):

@@ -69,6 +69,7 @@ def apply() -> List[str]:
             ("cached event type lookup", _cache_event_type_lookup),
             ("direct slot copy", _copy_slots_directly),
             ("messages admitted in arrival order", _admit_in_arrival_order),
+            ("one turn per question in a message", _one_turn_per_question),
         ):
             install()
             _applied.append(name)
@@ -337,5 +338,39 @@ def _admit_in_arrival_order() -> None:
     async def handle_message(self: MessageProcessor, message: Any) -> Any:
         async with gate:
             return await original(self, message)
+
+    MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
+
+
+def _one_turn_per_question() -> None:
+    """ "what's a scheduler and which course suits them?": each question is its own turn.
+
+    Not a speed-up: behaviour (see ``bot.nlu.clauses`` for why the text is split
+    before NLU rather than with Rasa's multi-intents). Installed last, so each
+    clause goes through the arrival-order gate as its own message.
+    """
+    import copy
+
+    from rasa.core.processor import MessageProcessor
+
+    from bot.nlu.clauses import split_questions
+
+    original = MessageProcessor.handle_message
+    originals["MessageProcessor.handle_message (questions)"] = original
+
+    async def handle_message(self: MessageProcessor, message: Any) -> Any:
+        clauses = split_questions(message.text) if isinstance(message.text, str) else [message.text]
+        if len(clauses) < 2:
+            return await original(self, message)
+        result = None
+        for index, clause in enumerate(clauses):
+            part = copy.copy(message)
+            part.text = clause
+            if index and part.message_id:
+                part.message_id = f"{part.message_id}-{index}"
+            # A collecting channel (REST) gathers every clause's replies in one list,
+            # which each call returns; other channels have sent theirs already.
+            result = await original(self, part)
+        return result
 
     MessageProcessor.handle_message = handle_message  # type: ignore[assignment]

@@ -120,7 +120,8 @@ def rasa_server(workdir: Path, endpoints: Path, port: Optional[int] = None,
     port = port or free_port()
     return Server(
         name="rasa server",
-        args=[str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+        # The one entry point users run (README): Rasa's CLI behind bot.serving's patches.
+        args=[str(BIN / "python"), "-m", "bot.serving", "run", "--model", str(model), "--port", str(port),
               "--endpoints", str(endpoints), "--credentials", str(credentials),
               "--interface", "127.0.0.1", *(extra_args or [])],
         port=port, ready_path="/", log=workdir / f"rasa-{port}.log", env=base_env(**(env or {})),
