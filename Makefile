@@ -17,8 +17,8 @@ export PYTHONHASHSEED         := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
-TRAINING  := $(wildcard data/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
-             bot/nlu/classifier.py bot/nlu/placeholders.py
+TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
+             bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py
 
 .PHONY: install spacy train run actions shell test validate nlu-eval clean web web-build browser
 
@@ -44,7 +44,7 @@ run: train
 	@$(RASA) run actions --actions actions --port 5055 > actions.log 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT INT TERM; \
 	for i in $$(seq 1 60); do curl -sf localhost:5055/health >/dev/null && break; sleep 1; done; \
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	$(PYTHON) -m bot.serving shell --model $(MODEL) --endpoints endpoints.yml
 
 test: train browser web-build
 	$(BIN)/pytest

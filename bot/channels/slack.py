@@ -14,7 +14,10 @@ Differences from ``rasa.core.channels.slack``:
   the background, so Slack only retries when it could not reach us;
 - quick replies are Block Kit buttons (value = the Rasa payload); a click
   comes back as that payload, and the message is updated to show the choice;
-- replies are posted as the app, without ``as_user`` (classic-apps only).
+- replies are posted as the app, without ``as_user`` (classic-apps only);
+- text is drawn in Slack's mrkdwn by :func:`bot.render.to_slack_mrkdwn`, and
+  a message with buttons carries the whole answer: a section holds at most
+  3,000 characters, so a longer text takes several sections.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import hmac
 import json
 import logging
 import os
-import re
 import time
 from collections import OrderedDict
 from http import HTTPStatus
@@ -39,6 +41,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.background import BackgroundTasks
+from bot.render import to_slack_mrkdwn
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ DEFAULT_API_URL = "https://slack.com/api/"
 MAX_AGE_SECONDS = 5 * 60
 MAX_BUTTONS = 25  # Block Kit: at most 25 elements in one actions block
 MAX_TEXT_CHARS = 5_000
+MAX_SECTION_CHARS = 3_000  # Block Kit: a section's text
+MAX_BLOCKS = 50  # Block Kit: blocks in one message
 SEEN_EVENTS = 2_048
 
 
@@ -76,15 +81,26 @@ def check_signature(secret: str, headers: Mapping[str, str], body: bytes,
     return None
 
 
-def mrkdwn(text: str) -> str:
-    """Markdown the bot writes (``**bold**``, ``[t](url)``) in Slack's mrkdwn."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", text)
-    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+def split_sections(text: str, limit: int = MAX_SECTION_CHARS) -> List[str]:
+    """``text`` (already mrkdwn) in pieces of at most ``limit`` characters.
+
+    Cut between paragraphs if possible, else between lines, else between words
+    (a single word longer than ``limit`` is cut where it must be).
+    """
+    pieces: List[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit + 1]
+        cut = next((at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) > 0), limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
 
 
 def button_blocks(text: str, buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """A section with the text and an actions block with one button per choice."""
+    """The whole text in sections, then an actions block with one button per choice."""
     elements = []
     for index, button in enumerate(buttons[:MAX_BUTTONS]):
         element: Dict[str, Any] = {
@@ -97,16 +113,16 @@ def button_blocks(text: str, buttons: List[Dict[str, Any]]) -> List[Dict[str, An
         else:
             element["value"] = str(button.get("payload", button.get("title", "")))[:2000]
         elements.append(element)
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(text)[:3000]}},
-        {"type": "actions", "block_id": "pmo_choices", "elements": elements},
-    ]
+    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+                for piece in split_sections(to_slack_mrkdwn(text)) if piece]
+    return sections[:MAX_BLOCKS - 1] + [{"type": "actions", "block_id": "pmo_choices", "elements": elements}]
 
 
 def chosen_blocks(message: Dict[str, Any], title: str) -> List[Dict[str, Any]]:
     """The clicked message without its buttons, plus a line saying what was chosen."""
     blocks = [b for b in message.get("blocks") or [] if isinstance(b, dict) and b.get("type") != "actions"]
-    return blocks + [{"type": "context", "elements": [{"type": "mrkdwn", "text": f"You chose: *{mrkdwn(title)}*"}]}]
+    chosen = {"type": "mrkdwn", "text": f"You chose: *{to_slack_mrkdwn(title)}*"}
+    return blocks + [{"type": "context", "elements": [chosen]}]
 
 
 def event_metadata(body: Dict[str, Any]) -> Dict[str, Any]:
@@ -143,11 +159,11 @@ class SlackBot(_RasaSlackBot):
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._post_message(self.slack_channel or recipient_id, text=mrkdwn(text), mrkdwn=True)
+        await self._post_message(self.slack_channel or recipient_id, text=to_slack_mrkdwn(text), mrkdwn=True)
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self._post_message(self.slack_channel or recipient_id, text=mrkdwn(text),
+        await self._post_message(self.slack_channel or recipient_id, text=to_slack_mrkdwn(text),
                                  blocks=button_blocks(text, buttons))
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:

@@ -9,6 +9,11 @@ refuses a browser connection from any other origin with a 400. It also awaits
 ``session_persistence`` works whichever version is installed, and it never
 logs what the visitor wrote. A turn that sends the visitor nothing (the action
 server is down, say) gets the REST channel's apology, so the widget is never silent.
+
+Text is drawn for the widget by :func:`bot.render.to_widget_markdown` (lists
+kept apart from the paragraphs around them, line breaks kept, bare URLs as
+exact links) and an answer is one message: Rasa's own output cut it into a
+message per paragraph, each in its own bubble.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
@@ -30,6 +34,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.rest import APOLOGY, run_turn
+from bot.render import BARE_URL, link_urls, to_widget_markdown
+
+__all__ = ["BARE_URL", "SocketIOInput", "SocketIOOutput", "answer_or_apologise", "link_urls", "parse_origins"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +45,16 @@ MAX_SESSION_ID_CHARS = 128
 
 Origins = Union[str, List[str]]
 
-# A bare URL, without the punctuation that ends the sentence around it. The
-# widget's markdown autolinker would take "https://x.example." or
-# "https://x.example/a)" whole; an explicit [url](url) link leaves it no choice.
-BARE_URL = re.compile(r"(?<![\w(\[<\]/])https?://[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"]")
-
-
-def link_urls(text: str) -> str:
-    """Bare URLs as markdown links; URLs already in a link are left alone."""
-    return BARE_URL.sub(lambda m: f"[{m.group(0)}]({m.group(0)})", text)
+def quick_reply(button: Dict[str, Any]) -> Dict[str, Any]:
+    """A button as rasa-webchat's quick reply (a link button opens its URL)."""
+    title = str(button.get("title", ""))
+    if button.get("url") and not button.get("payload"):
+        return {"content_type": "text", "type": "web_url", "title": title, "url": button["url"]}
+    return {"content_type": "text", "title": title, "payload": str(button.get("payload", title))}
 
 
 class SocketIOOutput(_RasaSocketIOOutput):
-    """Rasa's socket.io output, with bare URLs made into exact links; counts what it sent."""
+    """Rasa's socket.io output, one message per answer drawn for the widget; counts what it sent."""
 
     def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
         super().__init__(sio, bot_message_evt)
@@ -58,9 +62,16 @@ class SocketIOOutput(_RasaSocketIOOutput):
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         if isinstance(response, dict) and isinstance(response.get("text"), str):
-            response = {**response, "text": link_urls(response["text"])}
+            response = {**response, "text": to_widget_markdown(response["text"])}
         await super()._send_message(socket_id, response)
         self.sent += 1
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text, "quick_replies": [quick_reply(b) for b in buttons]})
 
 
 async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,

@@ -19,7 +19,11 @@ What it fixes in ``rasa.core.channels.botframework`` (Rasa 3.6.21):
   payloads (the user sees the title, the bot gets the payload), ``imBack`` for
   plain text and ``openUrl`` for links;
 - all HTTP is aiohttp, and the webhook answers at once while Rasa replies in
-  the background; no user text or token is ever logged.
+  the background; no user text or token is ever logged;
+- text is drawn for Teams by :mod:`bot.render`: a text message as Teams
+  markdown (:func:`~bot.render.to_teams`: Teams drops single newlines), a
+  hero card's text, which takes HTML and no markdown, as HTML
+  (:func:`~bot.render.to_teams_card`). A card carries the whole answer.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.background import BackgroundTasks
+from bot.render import to_teams, to_teams_card
 
 logger = logging.getLogger(__name__)
 
@@ -230,8 +235,9 @@ def card_action(button: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def hero_card(text: str, buttons: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+    """A hero card with the whole ``text`` (the bot's convention, drawn as card HTML) and the buttons."""
     return {"contentType": "application/vnd.microsoft.card.hero",
-            "content": {"text": text, "buttons": [card_action(b) for b in buttons]}}
+            "content": {"text": to_teams_card(text), "buttons": [card_action(b) for b in buttons]}}
 
 
 def user_text(activity: Dict[str, Any]) -> str:
@@ -278,7 +284,7 @@ class TeamsOutput(OutputChannel):
                     logger.error("Bot Connector answered %s to a reply", reply.status)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send(self._activity(text=text, textFormat="markdown"))
+        await self._send(self._activity(text=to_teams(text), textFormat="markdown"))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:

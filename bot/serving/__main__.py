@@ -1,6 +1,9 @@
 """``python -m bot.serving run ...``: Rasa's own command line, with the speed-ups.
 
-Takes exactly the arguments of ``rasa`` (``run``, ``shell``, ...).
+Takes exactly the arguments of ``rasa`` (``run``, ``shell``, ...). ``shell``
+also gets :mod:`bot.serving.shell`: whole answers at the terminal's width,
+buttons as short numbered choices, and the REST channel's checks and apology
+(``make run`` starts it this way).
 
 It also keeps numerical libraries to one thread unless told otherwise: the models
 here are small, and OpenBLAS's worker threads spin after each matrix product,
@@ -20,6 +23,10 @@ one_numeric_thread()  # before anything imports numpy
 
 def main() -> None:
     apply()
+    if sys.argv[1:2] == ["shell"]:
+        from bot.serving import shell
+
+        shell.apply()  # fails loudly, before anything starts, if Rasa is not as expected
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator, List
 
 import jwt
 import pytest
+import requests
 import yaml
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
@@ -72,6 +74,23 @@ class Stack:
         log = self.log.read_text(errors="replace")
         for text in texts:
             assert text not in log, f"the server logged what the user wrote: {text!r}"
+
+    def rest_conversation(self) -> Callable[[str], List[Dict[str, Any]]]:
+        """A new REST conversation: call it with a message, get the replies.
+
+        The other channels must say what the REST channel says (drawn their way),
+        so their tests take the expected texts and buttons from here instead of
+        copying answers that change.
+        """
+        sender = f"expected-{uuid.uuid4().hex[:12]}"
+
+        def say(message: str) -> List[Dict[str, Any]]:
+            reply = requests.post(self.rasa_url + "/webhooks/rest/webhook", timeout=120,
+                                  json={"sender": sender, "message": message})
+            reply.raise_for_status()
+            return reply.json()
+
+        return say
 
     @property
     def slack_webhook(self) -> str:

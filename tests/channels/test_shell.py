@@ -1,58 +1,214 @@
-"""`rasa shell` in a pseudo-terminal: quick replies are numbered choices that
-can be picked with the arrow keys, and the pick is answered."""
+"""`python -m bot.serving shell` (what `make run` opens) in an 80-column
+pseudo-terminal: a whole answer can be read, its buttons are short numbered
+choices that can be picked with the arrow keys, and a turn that produces
+nothing gets the REST channel's apology. The expected texts come from the
+running stack's REST channel, so the answers can change without this test."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import re
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
+from bot.render import display_width, to_plain
+from bot.serving.shell import choice_titles
 from tests.channels.conftest import Stack
+from tests.channels.stubs import StubServer
 from tests.support import servers
-
-pytestmark = pytest.mark.slow
 
 DOWN = "\x1b[B"
 UP = "\x1b[A"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-Za-z]|[=>])")
+COLUMNS, ROWS = 80, 50
+QUESTION = "what does a PMO analyst do?"
+FREE_TEXT = "Type out your own message..."
 
 
-def test_shell_shows_buttons_as_numbered_choices_that_work(channels: Stack, tmp_path: Path):
+def screen_text(raw: str) -> str:
+    """What the terminal received, without escape sequences and carriage returns."""
+    return ANSI.sub("", raw).replace("\r", "")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Shell:
+    """`python -m bot.serving shell` in a pseudo-terminal of COLUMNS x ROWS."""
+
+    def __init__(self, endpoints: Path, transcript: Path) -> None:
+        import pexpect
+
+        args = ["-m", "bot.serving", "shell", "--model", str(servers.MODEL), "--endpoints", str(endpoints),
+                "--port", str(servers.free_port()), "--interface", "127.0.0.1",
+                "--conversation-id", f"shell-{uuid.uuid4().hex[:8]}"]
+        self.transcript = transcript
+        self.child = pexpect.spawn(sys.executable, args, cwd=str(servers.ROOT),
+                                   env=servers.base_env(TERM="xterm", COLUMNS=str(COLUMNS), LINES=str(ROWS)),
+                                   dimensions=(ROWS, COLUMNS), encoding="utf-8", timeout=180)
+        self.child.logfile_read = open(transcript, "w")
+        self.mark = 0
+
+    def seen(self) -> str:
+        """Everything shown since the last call."""
+        self.child.logfile_read.flush()
+        text = screen_text(self.transcript.read_text(errors="replace"))
+        new, self.mark = text[self.mark:], len(text)
+        return new
+
+    def fail(self, error: Exception) -> None:
+        self.child.logfile_read.flush()
+        tail = screen_text(self.transcript.read_text(errors="replace"))[-4000:]
+        pytest.fail(f"the shell did not answer as expected ({type(error).__name__}); transcript:\n{tail}")
+
+    def close(self) -> None:
+        self.child.close(force=True)
+
+
+def assert_shown_whole(shown: str, reply_text: str) -> None:
+    """Every line of the answer, as drawn at COLUMNS, is on screen as a line of its own."""
+    expected = to_plain(reply_text, COLUMNS)
+    lines = [line.rstrip() for line in shown.split("\n")]
+    for line in expected.split("\n"):
+        if line.strip():
+            assert line in lines, f"line missing or cut: {line!r}\nscreen:\n{shown}"
+        assert display_width(line) <= COLUMNS
+    assert words(expected) in words(shown)  # all of it, in order
+
+
+@pytest.mark.slow
+def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channels: Stack, tmp_path: Path):
     import pexpect
 
-    args = ["shell", "--model", str(servers.MODEL), "--endpoints", str(channels.endpoints),
-            "--port", str(servers.free_port()), "--interface", "127.0.0.1", "--conversation-id", "shell-test"]
-    shell = pexpect.spawn(str(Path(sys.executable).parent / "rasa"), args, cwd=str(servers.ROOT),
-                          env=servers.base_env(TERM="xterm", COLUMNS="200", LINES="50"),
-                          dimensions=(50, 200), encoding="utf-8", timeout=180)
-    transcript = tmp_path / "shell.log"
-    shell.logfile_read = open(transcript, "w")
+    # what the REST channel answers to the same two turns
+    say = channels.rest_conversation()
+    *_, answer = say(QUESTION)
+    buttons = answer.get("buttons") or []
+    assert len(buttons) >= 2, answer
+    picked = buttons[1]
+    *_, then = say(picked["payload"])
+
+    shell = Shell(channels.endpoints, tmp_path / "shell.log")
     try:
-        shell.expect("Bot loaded. Type a message and press enter")
-        shell.expect("Your input ->")
-        shell.sendline("what does a PMO analyst do?")
-        # questionary's select: the reply's text, then one numbered line per button
-        shell.expect("A PMO Analyst is the level 2 role in a PMO", timeout=60)
-        for line in ('1: Compare with another role (/compare_roles{"role": "PMO Analyst"})',
-                     '2: Which course is right for me? (/ask_course_recommendation{"role": "PMO Analyst"})',
-                     '3: Career path (/ask_career_path{"role": "PMO Analyst"})',
-                     "Type out your own message..."):
-            shell.expect_exact(line, timeout=30)
-        shell.send(DOWN)  # from choice 1 to choice 2
-        shell.send("\r")
-        shell.expect("I'd recommend Essentials for PMO Analysts", timeout=60)
+        shell.child.expect("Bot loaded. Type a message and press enter")
+        shell.child.expect("Your input ->")
+        shell.seen()
+        shell.child.sendline(QUESTION)
+        titles = choice_titles(buttons, COLUMNS)  # "1: Title", shortened only if too long for a line
+        for title in titles:
+            shell.child.expect_exact(title, timeout=90)
+        shell.child.expect_exact(FREE_TEXT, timeout=30)
+        shown = shell.seen()
+        # the whole answer, then the choices: titles only, each on one line
+        assert_shown_whole(shown, answer["text"])
+        assert shown.index(to_plain(answer["text"], COLUMNS).split("\n")[-1]) < shown.index(titles[0])
+        for button in buttons:
+            assert button["payload"] not in shown
+        shell.child.send(DOWN)  # from choice 1 to choice 2
+        shell.child.send("\r")
+        last_line = to_plain(then["text"], COLUMNS).split("\n")[-1]
+        shell.child.expect_exact(last_line, timeout=90)
         # with buttons, the last choice (up from the first) leads to free text
-        if shell.expect_exact(["Type out your own message...", "Your input ->"], timeout=30) == 0:
-            shell.send(UP)
-            shell.send("\r")
-            shell.expect("Your input ->", timeout=30)
-        shell.sendline("/stop")
-        shell.expect(pexpect.EOF, timeout=60)
+        if shell.child.expect_exact([FREE_TEXT, "Your input ->"], timeout=30) == 0:
+            assert_shown_whole(shell.seen(), then["text"])
+            shell.child.send(UP)
+            shell.child.send("\r")
+            shell.child.expect("Your input ->", timeout=30)
+        else:
+            assert_shown_whole(shell.seen(), then["text"])
+        shell.child.sendline("/stop")
+        shell.child.expect(pexpect.EOF, timeout=60)
     except (pexpect.TIMEOUT, pexpect.EOF) as error:
-        shell.logfile_read.flush()
-        tail = ANSI.sub("", transcript.read_text(errors="replace"))[-3000:]
-        pytest.fail(f"rasa shell did not answer as expected ({type(error).__name__}); transcript:\n{tail}")
+        shell.fail(error)
     finally:
-        shell.close(force=True)
+        shell.close()
+
+
+@pytest.mark.slow
+def test_shell_apologises_when_the_action_server_is_down(channels: Stack, tmp_path: Path):
+    import pexpect
+
+    from bot.channels.rest import APOLOGY
+
+    nowhere = servers.write_endpoints(tmp_path, servers.free_port(), name="endpoints-no-actions.yml")
+    shell = Shell(nowhere, tmp_path / "shell.log")
+    try:
+        shell.child.expect("Your input ->")
+        shell.seen()
+        shell.child.sendline(QUESTION)
+        shell.child.expect_exact(to_plain(APOLOGY, COLUMNS).split("\n")[-1], timeout=90)
+        assert_shown_whole(shell.seen(), APOLOGY)
+        shell.child.expect("Your input ->", timeout=30)
+        shell.child.sendline("/stop")
+        shell.child.expect(pexpect.EOF, timeout=60)
+    except (pexpect.TIMEOUT, pexpect.EOF) as error:
+        shell.fail(error)
+    finally:
+        shell.close()
+
+
+# The patch itself, without a model.
+
+def test_the_patch_fits_the_installed_rasa_and_refuses_another():
+    import rasa.core.channels.console as console
+    import rasa.core.run as run
+    from rasa.core.channels import BUILTIN_CHANNELS
+
+    from bot.serving import shell
+
+    shell.check(console, run, {"cmdline": console.CmdlineInput})
+    if console.record_messages is not shell.record_messages:  # not applied in this process
+        shell.check(console, run, BUILTIN_CHANNELS)
+    assert tuple(inspect.signature(shell.record_messages).parameters) == shell.RECORD_MESSAGES_PARAMETERS
+
+    class Changed:
+        async def record_messages(sender_id, server_url, stream=True):  # noqa: N805 - a stand-in module
+            return 0
+
+    with pytest.raises(shell.ShellPatchError, match="record_messages"):
+        shell.check(Changed, run, {"cmdline": console.CmdlineInput})
+    with pytest.raises(shell.ShellPatchError, match="CmdlineInput"):
+        shell.check(console, run, {})
+
+
+def test_the_shell_channel_is_the_projects_rest_channel():
+    from bot.channels.rest import RestInput
+    from bot.serving.shell import shell_input_class
+
+    channel = shell_input_class()()
+    assert isinstance(channel, RestInput)
+    assert channel.name() == "cmdline" and channel.url_prefix() == "rest"
+
+
+def test_render_reply_prints_the_whole_text_and_short_titles():
+    from bot.serving.shell import render_reply
+
+    text = "First paragraph " * 20 + "\n\n- one\n- two\n\nLast words."
+    buttons = [{"title": "Career path", "payload": '/ask_career_path{"role": "PMO Analyst"}'},
+               {"title": "A very long title " * 10, "payload": "/x"}]
+    shown = render_reply({"text": text, "buttons": buttons}, 80)
+    assert shown.startswith(to_plain(text, 80)) and shown.rstrip().endswith("\u2026")
+    assert "/ask_career_path" not in shown
+    assert all(display_width(line) <= 80 for line in shown.split("\n"))
+    titles = choice_titles(buttons, 80)
+    assert titles[0] == "1: Career path" and display_width(titles[1]) <= 80 - 4
+    assert render_reply({"text": text, "buttons": buttons}, 80, list_buttons=False) == to_plain(text, 80)
+
+
+@pytest.mark.parametrize("status,body", [(500, {"error": "boom"}), (200, []), (200, {"not": "a list"})])
+def test_a_turn_that_fails_or_says_nothing_gets_the_apology(status, body):
+    from bot.channels.rest import APOLOGY
+    from bot.serving.shell import exchange
+
+    stub = StubServer().route("POST", "/webhooks/rest/webhook", lambda r: (status, body)).start()
+    try:
+        assert asyncio.run(exchange(stub.url, "", "someone", "hello", 10)) == [{"text": APOLOGY}]
+    finally:
+        stub.stop()
+    unreachable = f"http://127.0.0.1:{servers.free_port()}"
+    assert asyncio.run(exchange(unreachable, "", "someone", "hello", 10)) == [{"text": APOLOGY}]

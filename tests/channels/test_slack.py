@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from bot.channels.slack import button_blocks, check_signature, chosen_blocks, mrkdwn
+from bot.channels.slack import MAX_SECTION_CHARS, button_blocks, check_signature, chosen_blocks, split_sections
+from bot.render import to_slack_mrkdwn
 from tests.channels.conftest import SLACK_SECRET, SLACK_TOKEN, Stack
 from tests.channels.stubs import Recorded
 
@@ -80,37 +81,52 @@ def ask(stack: Stack, channel: str, user: str, text: str = QUESTION, replies: in
     return stack.slack.wait_for(posts_to(channel), before + replies)[before:]
 
 
-def test_question_gets_the_answer_with_block_kit_buttons(channels: Stack):
+def with_buttons(replies: List[Dict[str, Any]]) -> Dict[str, Any]:
+    *_, last = replies
+    assert last.get("buttons"), f"expected an answer with buttons, the REST channel said {replies}"
+    return last
+
+
+def test_question_gets_the_whole_answer_with_block_kit_buttons(channels: Stack):
+    expected = channels.rest_conversation()(QUESTION)
+    answer = with_buttons(expected)
     channel, user = new_conversation()
-    [reply] = ask(channels, channel, user)
+    *earlier, reply = ask(channels, channel, user, replies=len(expected))
+    assert [post.json["text"] for post in earlier] == [to_slack_mrkdwn(e["text"]) for e in expected[:-1]]
     assert reply.headers["authorization"] == f"Bearer {SLACK_TOKEN}"
     body = reply.json
     assert "as_user" not in body
-    section, actions = body["blocks"]
-    assert section["type"] == "section" and section["text"]["type"] == "mrkdwn"
-    assert section["text"]["text"].startswith("A PMO Analyst is the level 2 role in a PMO")
+    *sections, actions = body["blocks"]
+    assert sections and all(s["type"] == "section" and s["text"]["type"] == "mrkdwn" for s in sections)
+    # the whole answer, in mrkdwn, in the blocks and in the notification text
+    assert "\n\n".join(s["text"]["text"] for s in sections) == to_slack_mrkdwn(answer["text"]) == body["text"]
     assert actions["type"] == "actions"
     assert [(b["type"], b["text"]["text"], b["value"]) for b in actions["elements"]] == [
-        ("button", "Compare with another role", '/compare_roles{"role": "PMO Analyst"}'),
-        ("button", "Which course is right for me?", '/ask_course_recommendation{"role": "PMO Analyst"}'),
-        ("button", "Career path", '/ask_career_path{"role": "PMO Analyst"}'),
+        ("button", button["title"], button["payload"]) for button in answer["buttons"]
     ]
-    assert len({b["action_id"] for b in actions["elements"]}) == 3
+    assert len({b["action_id"] for b in actions["elements"]}) == len(answer["buttons"])
     channels.assert_not_logged(QUESTION)
 
 
 def test_button_click_comes_back_as_the_right_intent(channels: Stack):
+    say = channels.rest_conversation()
+    first = say(QUESTION)
+    choice = with_buttons(first)["buttons"][1]
+    expected = say(choice["payload"])
     channel, user = new_conversation()
-    [answer] = ask(channels, channel, user)
-    button = answer.json["blocks"][1]["elements"][1]
+    *_, answer = ask(channels, channel, user, replies=len(first))
+    *_, actions = answer.json["blocks"]
+    button = actions["elements"][1]
+    assert button["value"] == choice["payload"]
     response = post(channels, click(answer.json, button, channel, user), "application/x-www-form-urlencoded")
     assert response.status_code == 200, response.text
-    [_, recommendation] = channels.slack.wait_for(posts_to(channel), 2)
-    assert "Essentials for PMO Analysts" in recommendation.json["text"]
+    replies = channels.slack.wait_for(posts_to(channel), len(first) + len(expected))[len(first):]
+    assert [r.json["text"] for r in replies] == [to_slack_mrkdwn(e["text"]) for e in expected]
     # the clicked message now shows the choice instead of its buttons
     [update] = channels.slack.wait_for(lambda r: r.path == "/api/chat.update" and r.json.get("channel") == channel)
-    assert [b["type"] for b in update.json["blocks"]] == ["section", "context"]
-    assert "Which course is right for me?" in update.json["blocks"][1]["elements"][0]["text"]
+    assert [b["type"] for b in update.json["blocks"]][-1] == "context"
+    assert "actions" not in [b["type"] for b in update.json["blocks"]]
+    assert to_slack_mrkdwn(choice["title"]) in update.json["blocks"][-1]["elements"][0]["text"]
 
 
 @pytest.mark.parametrize("how", ["forged", "unsigned", "replayed", "from the future", "tampered"])
@@ -201,8 +217,28 @@ def test_check_signature(headers, age, problem):
 
 
 def test_mrkdwn_escapes_and_converts_links():
-    assert mrkdwn("a < b & **c** [site](https://x.example/a?b=1&c=2)") == \
+    assert to_slack_mrkdwn("a < b & **c** [site](https://x.example/a?b=1&c=2)") == \
         "a &lt; b &amp; *c* <https://x.example/a?b=1&amp;c=2|site>"
+
+
+def test_a_long_answer_with_buttons_is_carried_whole():
+    paragraphs = [f"Paragraph {n}: " + " ".join(["word"] * 150) for n in range(12)]  # about 9,000 characters
+    text = "\n\n".join(paragraphs[:6]) + "\n\n" + "\n".join(f"- item {n} of the list" for n in range(40)) + \
+        "\n\n" + "\n\n".join(paragraphs[6:])
+    blocks = button_blocks(text, [{"title": "One", "payload": "/greet"}])
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert blocks[-1]["type"] == "actions" and len(sections) > 1
+    assert all(0 < len(section) <= MAX_SECTION_CHARS for section in sections)
+    assert "\n\n".join(sections) == to_slack_mrkdwn(text)  # cut only between paragraphs
+    assert sum("\u2022 item 39 of the list" in section for section in sections) == 1
+
+
+def test_split_sections_cuts_lines_then_words():
+    lines = "\n".join(["x" * 10] * 5)  # 54 characters
+    assert split_sections(lines, 25) == ["x" * 10 + "\n" + "x" * 10, "x" * 10 + "\n" + "x" * 10, "x" * 10]
+    assert split_sections("aaa bbb ccc", 7) == ["aaa bbb", "ccc"]
+    assert split_sections("a" * 10, 4) == ["aaaa", "aaaa", "aa"]
+    assert split_sections("") == [""]
 
 
 def test_button_blocks_keep_payloads_and_links():

@@ -108,3 +108,26 @@ def test_a_turn_that_answers_gets_no_apology():
     output = SocketIOOutput(server, "bot_uttered")
     asyncio.run(answer_or_apologise(on_new_message, UserMessage("hi", output, "session-1"), output))
     assert server.emitted == [("bot_uttered", {"text": "Hello!"}, "session-1")]
+
+
+def test_an_answer_is_one_message_drawn_for_the_widget():
+    import asyncio
+
+    from bot.channels.socketio import SocketIOOutput
+    from bot.render import to_widget_markdown
+
+    text = "They:\n- plan\n- report\nPrices are on https://www.pmolearning.co.uk.\n\nAnything else?"
+    server = _RecordingServer()
+    output = SocketIOOutput(server, "bot_uttered")
+    asyncio.run(output.send_text_with_buttons("session-1", text, [
+        {"title": "Courses", "payload": "/ask_course_list"}, {"title": "Website", "url": "https://x.example"}]))
+    asyncio.run(output.send_text_message("session-1", text))
+    drawn = to_widget_markdown(text)
+    assert "- report\n\nPrices are on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk)." in drawn
+    assert server.emitted == [
+        ("bot_uttered", {"text": drawn, "quick_replies": [
+            {"content_type": "text", "title": "Courses", "payload": "/ask_course_list"},
+            {"content_type": "text", "type": "web_url", "title": "Website", "url": "https://x.example"}]}, "session-1"),
+        ("bot_uttered", {"text": drawn}, "session-1"),
+    ]
+    assert output.sent == 2

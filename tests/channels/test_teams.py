@@ -15,7 +15,8 @@ import pytest
 import requests
 from jwt.algorithms import RSAAlgorithm
 
-from bot.channels.teams import AuthError, Settings, card_action, user_text, validate_token
+from bot.channels.teams import AuthError, Settings, card_action, hero_card, user_text, validate_token
+from bot.render import to_teams, to_teams_card
 from tests.channels.conftest import (
     ACCESS_TOKEN, APP_ID, APP_PASSWORD, ISSUER, KEY_ID, TENANT_ID, Stack, Teams, make_token, new_key,
 )
@@ -66,12 +67,18 @@ def test_keys_are_fetched_lazily_not_at_start(channels: Stack):
     assert channels.teams.key_fetches_at_start == 0
 
 
-def test_valid_activity_gets_the_answer_with_clickable_buttons(channels: Stack):
+def test_valid_activity_gets_the_whole_answer_with_clickable_buttons(channels: Stack):
+    say = channels.rest_conversation()
+    expected = say(QUESTION)
+    *_, answer = expected
+    assert answer.get("buttons"), f"expected an answer with buttons, the REST channel said {expected}"
     teams, conversation = channels.teams, new_conversation()
     message = activity(teams, conversation, f"<at>PMO Learning</at> {QUESTION}")
     response = send(channels, message, teams.token())
     assert response.status_code == 200, response.text
-    [reply] = teams.stub.wait_for(replies_in(conversation))
+    *earlier, reply = teams.stub.wait_for(replies_in(conversation), len(expected))
+    assert [r.json["text"] for r in earlier] == [to_teams(e["text"]) for e in expected[:-1]]
+    assert all(r.json["textFormat"] == "markdown" for r in earlier)
     # a reply to the user's activity, with the bot's own token from its tenant
     assert reply.path.endswith("/activities/" + message["id"])
     assert reply.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
@@ -81,11 +88,9 @@ def test_valid_activity_gets_the_answer_with_clickable_buttons(channels: Stack):
     assert body["recipient"] == {"id": message["from"]["id"]}
     [card] = body["attachments"]
     assert card["contentType"] == "application/vnd.microsoft.card.hero"
-    assert card["content"]["text"].startswith("A PMO Analyst is the level 2 role in a PMO")
+    assert card["content"]["text"] == to_teams_card(answer["text"])  # the whole answer, as card HTML
     assert [(b["type"], b["title"], b["text"]) for b in card["content"]["buttons"]] == [
-        ("messageBack", "Compare with another role", '/compare_roles{"role": "PMO Analyst"}'),
-        ("messageBack", "Which course is right for me?", '/ask_course_recommendation{"role": "PMO Analyst"}'),
-        ("messageBack", "Career path", '/ask_career_path{"role": "PMO Analyst"}'),
+        ("messageBack", button["title"], button["payload"]) for button in answer["buttons"]
     ]
     assert all(b["displayText"] == b["title"] for b in card["content"]["buttons"])
     [token_request] = teams.stub.received(lambda r: r.path.endswith("/oauth2/v2.0/token"))
@@ -96,10 +101,13 @@ def test_valid_activity_gets_the_answer_with_clickable_buttons(channels: Stack):
 
     # Teams sends a messageBack click as a message whose text is the button's text
     button = card["content"]["buttons"][1]
+    then = say(button["text"])
     click = activity(teams, conversation, button["text"], value=button["value"])
     assert send(channels, click, teams.token()).status_code == 200
-    [_, recommendation] = teams.stub.wait_for(replies_in(conversation), 2)
-    assert "Essentials for PMO Analysts" in said(recommendation)
+    replies = teams.stub.wait_for(replies_in(conversation), len(expected) + len(then))[len(expected):]
+    assert [said(r) for r in replies] == [
+        to_teams_card(e["text"]) if e.get("buttons") else to_teams(e["text"]) for e in then
+    ]
 
 
 def refused_token(teams: Teams, how: str) -> Optional[str]:
@@ -226,3 +234,12 @@ def test_teams_manifest_template_names_the_bot_once():
     assert manifest["id"] == manifest["bots"][0]["botId"]
     assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
     assert set(manifest["icons"]) == {"color", "outline"}
+
+
+def test_hero_card_carries_the_whole_text_as_html():
+    text = "First paragraph " * 200 + "\n\nThey:\n- plan\n- report\n\nThe end & <more>."
+    card = hero_card(text, [{"title": "Career path", "payload": "/ask_career_path"}])
+    drawn = card["content"]["text"]
+    assert drawn == to_teams_card(text)
+    assert drawn.count("First paragraph") == 200 and drawn.endswith("</ul>The end &amp; &lt;more&gt;.")
+    assert "<ul><li>plan</li><li>report</li></ul>" in drawn
