@@ -2,7 +2,7 @@
 
     python -m benchmarks.tune_fallback [--config config.yml] [--folds 5]
 
-Trains the pipeline on k-1 folds of data/nlu.yml, parses the held-back fold, and
+Trains the pipeline on k-1 folds of the NLU data in data/, parses the held-back fold, and
 keeps each message's raw top intent and confidences (the fallback undone). Then,
 for a grid of (threshold, ambiguity_threshold), prints what the fallback would do
 on those unseen training messages: in-scope accuracy (a fallback counts as an
@@ -32,6 +32,15 @@ async def _parse_all(agent: Any, texts: List[str]) -> List[Dict[str, Any]]:
     return [await agent.parse_message(text) for text in texts]
 
 
+def nlu_files(path: Path) -> List[Path]:
+    """``path`` itself, or every NLU file (a YAML file with an ``nlu:`` key) under it, sorted."""
+    if path.is_file():
+        return [path]
+    import yaml
+
+    return [p for p in sorted(path.rglob("*.yml")) if "nlu" in (yaml.safe_load(p.read_text()) or {})]
+
+
 def fold_predictions(config: Path, nlu: Path, folds: int, seed: int, work: Path) -> List[Prediction]:
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
@@ -44,7 +53,7 @@ def fold_predictions(config: Path, nlu: Path, folds: int, seed: int, work: Path)
     from rasa.shared.nlu.training_data.training_data import TrainingData
     from sklearn.model_selection import StratifiedKFold
 
-    examples = load_data(str(nlu)).intent_examples
+    examples = [e for path in nlu_files(nlu) for e in load_data(str(path)).intent_examples]
     labels = [e.get("intent") for e in examples]
     predictions: List[Prediction] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -88,7 +97,7 @@ def sweep(predictions: List[Prediction], thresholds: List[float], ambiguities: L
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
-    parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu.yml")
+    parser.add_argument("--nlu", type=Path, default=ROOT / "data", help="a file or the folder of NLU files")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, help="write the raw predictions here")
