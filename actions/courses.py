@@ -9,7 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import AnswerAction, answer, turn_from
+from actions.common import AnswerAction, context_from, knowledge_base, send, turn_from
+from bot.dialogue import respond, slots_from_context
 from bot.enquiries import enquiry_topic
 
 
@@ -53,26 +54,27 @@ class ActionExplainFreeResources(AnswerAction):
 
 
 class ActionExplainTrainingOptions(AnswerAction):
-    """Answers; a question about in-house training or booking then opens an enquiry (see rules)."""
+    """Answers; a question about in-house training or booking then opens an enquiry (see rules).
+
+    A question about one course ("can my whole team take it?") is answered for that
+    course, with a button to ask the team, and opens nothing.
+    """
 
     action_name = "action_explain_training_options"
     job = "training_options"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        topic = enquiry_topic(turn_from(tracker).text)
-        if topic:  # the enquiry form follows: no buttons to click in the middle of it
-            events = answer(_TextOnly(dispatcher), tracker, self.job)
+        kb = knowledge_base()
+        before = context_from(tracker, kb)
+        outcome = respond(kb, self.job, turn_from(tracker), before)
+        about_training = [r.kind for r in outcome.replies] == ["training_options"]
+        topic = enquiry_topic(turn_from(tracker).text) if about_training else None
+        for reply in outcome.replies:
+            if topic:  # the enquiry form follows: no buttons to click in the middle of it
+                dispatcher.utter_message(text=reply.text)
+            else:
+                send(dispatcher, reply)
+        events = [SlotSet(name, value) for name, value in slots_from_context(before, outcome.context).items()]
+        if topic:
             return [*events, SlotSet("enquiry_topic", topic)]
-        events = answer(dispatcher, tracker, self.job)
         return [*events, SlotSet("enquiry_topic", None)] if tracker.get_slot("enquiry_topic") else events
-
-
-class _TextOnly(CollectingDispatcher):
-    """Passes on the text of each message and drops its buttons."""
-
-    def __init__(self, dispatcher: CollectingDispatcher) -> None:
-        super().__init__()
-        self._dispatcher = dispatcher
-
-    def utter_message(self, text: Any = None, **kwargs: Any) -> None:  # type: ignore[override]
-        self._dispatcher.utter_message(text=text)

@@ -50,3 +50,10 @@ class ActionFallback(AnswerAction):
 
     action_name = "action_fallback"
     job = "fallback"
+
+
+class ActionOutOfScope(AnswerAction):
+    """Not a PMO question; a topic the assistant declines (salary...) is named as such."""
+
+    action_name = "action_out_of_scope"
+    job = "out_of_scope"

@@ -31,7 +31,7 @@ BEYOND_SET = ROOT / "tests" / "nlu" / "beyond_catalogue.yml"
 # The phrasings a non-PMO job title is tried in.
 TITLE_TEMPLATES = ("what does a {title} do?", "is {title} a pmo role", "i'm a {title}, which course is right for me?")
 # Intents the rules answer with something other than a bot.dialogue job.
-OTHER_INTENT_JOBS = {"inform_experience": "recommend", "nlu_fallback": "fallback"}
+OTHER_INTENT_JOBS = {"inform_experience": "recommend", "nlu_fallback": "fallback", "out_of_scope": "out_of_scope"}
 # Kinds that say the same thing as the label (see answers.career_change: a career
 # changer who asks which course gets the level 1 recommendation with the reason).
 SAME_AS = {"background:career_changer": {"recommendation:1"}, "recommendation:1": {"background:career_changer"},

@@ -290,7 +290,7 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
             text = f"{_length(kb, course)} {text}"
     elif attribute == "team":
         text = (f"Yes: PMO Learning can bring {course.name} in-house and train your whole PMO team together. "
-                "The team will put together the details with you.")
+                "If you'd like a quote, I can pass an enquiry on to the team.")
         return Reply(text, [button("Ask the team about in-house training", "request_human")],
                      kind=f"course:{course.name}")
     elif attribute in ("price", "dates"):
@@ -477,6 +477,24 @@ def decline(kb: KnowledgeBase, what: str, topic_id: str) -> Reply:
     return Reply(text, [button("PMO roles explained", "ask_role_description"),
                         button("Which course is right for me?", "ask_course_recommendation"),
                         button("Talk to the team", "request_human")], kind=f"decline:{topic_id}")
+
+
+def pmo_routes(kb: KnowledgeBase) -> Reply:
+    essentials = kb.family_named("essentials")
+    text = ("PMO Learning's own PMO-specific courses are the Essentials courses, one for each PMO level, "
+            "and P3O (Foundation, then Practitioner). Which would you like to know about?")
+    buttons = [button("The Essentials courses", "ask_course_details", course_family=essentials.id)] if essentials else []
+    buttons += [button("P3O", "ask_course_details", course_family="p3o"),
+                button("Which course is right for me?", "ask_course_recommendation")]
+    return Reply(text, buttons, kind="catalogue")
+
+
+def out_of_scope(kb: KnowledgeBase) -> Reply:
+    return Reply("Sorry, that's outside what I can help with. I'm here for PMO roles, PMO careers and "
+                 "PMO Learning's courses.",
+                 [button("PMO roles explained", "ask_role_description"),
+                  button("Which course is right for me?", "ask_course_recommendation"),
+                  button("What can you do?", "ask_capabilities")], kind="out_of_scope")
 
 
 def did_not_understand(kb: KnowledgeBase) -> Reply:

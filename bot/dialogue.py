@@ -40,7 +40,8 @@ COURSE_ATTRIBUTES = ("length", "exam", "prerequisites", "accreditation", "next",
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
 # Words that say the visitor wants to move into PMO from the job they name.
 _MOVING = {"move", "moving", "switch", "switching", "change", "changing", "transition", "retrain", "become",
-           "ex", "former", "formerly", "redundant", "into", "join", "go", "get", "take", "taking", "hire", "hiring"}
+           "ex", "former", "formerly", "redundant", "into", "join", "go", "get", "take", "taking", "hire", "hiring",
+           "transfer", "transferable", "carry"}
 # Words that point back at what was just said ("which course suits them?").
 _BACK_REFERENCES = {"them", "they", "their", "that", "this", "it", "one", "role", "job", "those", "these"}
 
@@ -153,8 +154,28 @@ def _roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
     return list(evidence_from_entities(kb, turn.entities).roles)
 
 
+_PREREQUISITE_WORDS = ({"first", "before", "beforehand"}, {"need", "have", "require", "required", "must"})
+
+
 def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
-    return next((a for a in turn.values("attribute") if a in allowed), None)
+    found = next((a for a in turn.values("attribute") if a in allowed), None)
+    if found is None and "team" in allowed and "team" in turn.words and turn.words & {"my", "our", "whole"}:
+        found = "team"  # "can my team of five do it?" (read as a team-size cue by the ruler)
+    if found is None and "prerequisites" in allowed and all(turn.words & w for w in _PREREQUISITE_WORDS):
+        found = "prerequisites"  # "do I need PRINCE2 first?"
+    return found
+
+
+_QUESTION_OPENERS = {"who", "whos", "who's", "what", "whats", "what's", "which", "how", "is", "are", "does",
+                     "do", "can", "could", "when", "where", "why"}
+
+
+def _elliptical(turn: Turn) -> bool:
+    """ "and for the practitioner?", "the practitioner one": leans on the last question asked."""
+    words = turn.text.lower().split()
+    if turn.text.lower().startswith(("and ", "& ", "what about", "how about", "or ")):
+        return True
+    return 0 < len(words) <= 3 and words[0] not in _QUESTION_OPENERS
 
 
 _NAME_FILLER = {"pmo", "for", "and", "the", "of", "essentials"}
@@ -214,6 +235,16 @@ def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optio
     return reply, replace(_said_course(ctx, course.name), attribute=attribute)
 
 
+def _names_course(course: Course, family: Any, turn: Turn) -> bool:
+    """Whether the message names this course by a word no other course of its family has."""
+    own = set(course.name.lower().split())
+    others = set()
+    for name in getattr(family, "courses", []):
+        if name != course.id:
+            others |= set(name.lower().split("_"))
+    return bool((own - others - _NAME_FILLER - {"p3o", "mop"}) & turn.words)
+
+
 def _sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]:
     """ "and the practitioner?" after P3O Foundation: the course of the same family it names."""
     current = kb.course_named(ctx.course or "") if ctx.course else None
@@ -239,11 +270,12 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
         if topic is not None:
             return answers.decline(kb, topic.what, topic.id), replace(ctx, topic="declined")
     if job in ("describe_role", "compare", "course", "recommend", "training_options", "course_list",
-               "follow_up", "career_path", "certification", "entry_requirements", "career_change", "fallback"):
+               "follow_up", "career_path", "certification", "entry_requirements", "career_change", "fallback",
+               "out_of_scope"):
         certs = turn.values("certification")
-        if certs and "prerequisites" in turn.values("attribute") and _context_course(kb, ctx) \
+        if certs and _attribute(turn, ("prerequisites",)) and _context_course(kb, ctx) \
                 and not _courses_named(kb, turn):  # "do I need PRINCE2 first?" about the course just discussed
-            outcome = course_question(kb, turn, ctx)
+            outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
             return outcome.replies[0], outcome.context
         if certs and (job != "career_change" or not (turn.values("other_role") or turn.values("background"))):
             return _certification(kb, turn, ctx)
@@ -275,7 +307,9 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, 
         replies = [answers.certification(kb, cert, mentioned) for cert in known[:2] if cert]
         reply = replies[0] if len(replies) == 1 else Reply("\n\n".join(r.text for r in replies),
                                                              replies[0].buttons, replies[0].kind)
-        return reply, replace(ctx, topic="certification")
+        named = [c.name for c in kb.courses if c.name in reply.text]
+        # "how long is that course?" after PRINCE2: the one course the answer named, if just one.
+        return reply, replace(ctx, topic="certification", course=named[0] if len(named) == 1 else ctx.course)
     typed = next((t for e, t in zip(turn.values("certification"), turn.texts("certification")) if e == "unknown"), "")
     return answers.unknown_certification(kb, typed), replace(ctx, topic="certification")
 
@@ -406,14 +440,17 @@ def stop_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """A question about a course: named, a family, by a role, by position, or the one just discussed."""
     attribute = _attribute(turn, COURSE_ATTRIBUTES)
-    if attribute is None and ctx.topic == "ask_course":  # the answer to "which course do you mean?"
-        attribute = ctx.attribute
+    if attribute is None and (ctx.topic == "ask_course" or _elliptical(turn)) and ctx.attribute in COURSE_ATTRIBUTES:
+        attribute = ctx.attribute  # "which course do you mean?" answered, or "and for the practitioner?"
     targets: List[str] = [c.name for c in _courses_named(kb, turn)]
     targets += [f"family:{f}" for f in turn.values("course_family") if kb.family_named(f)]
     if not targets:
         item = _mentioned_item(turn, ctx)
         if item and item.startswith("course:"):
             targets = [item[7:]]
+    if not targets and ctx.topic in ("course", "recommendation"):
+        sibling = _sibling_course(kb, ctx, turn)  # "what about the practitioner exam?" after P3O Foundation
+        targets = [sibling] if sibling else []
     if not targets:
         roles = _roles_named(kb, turn)  # "is there an exam for the analyst course?"
         targets = [_course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]
@@ -422,7 +459,12 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not targets and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
-        if family is not None and attribute and len(family.courses) > 1:  # "how long is it?" after P3O: which one?
+        named_in_family = [kb.course(c) for c in family.courses if family and _names_course(kb.course(c), family,
+                                                                                             turn)] if family else []
+        if len(named_in_family) == 1:  # "is the practitioner open book?" after P3O
+            target = named_in_family[0].name
+        elif family is not None and attribute and len(family.courses) > 1 and not named_in_family \
+                and "both" not in turn.words and "all" not in turn.words:  # "how long is it?" after P3O: which one?
             courses = [kb.course(c) for c in family.courses]
             return Outcome([answers.which_course(kb, attribute, courses)],
                            replace(ctx, topic="ask_course", attribute=attribute,
@@ -455,7 +497,8 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if item:
         kind, name = item.split(":", 1)
         if kind == "course":
-            reply, new = _about_course(kb, ctx, name, ctx.attribute if ctx.topic == "ask_course" else None)
+            carried = ctx.attribute if ctx.topic == "ask_course" or _elliptical(turn) else None
+            reply, new = _about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
             return Outcome([reply], new)
         return describe_role(kb, Turn(turn.intent, ({"entity": "role", "value": name},), turn.text), ctx)
     roles = _roles_named(kb, turn)
@@ -504,11 +547,11 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    attribute = _attribute(turn, ("team", "price", "dates", "format"))
+    attribute = _attribute(turn, COURSE_ATTRIBUTES)
     named = _courses_named(kb, turn) or turn.values("course_family")
     about_last = _context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family") \
-        and turn.words & _BACK_REFERENCES
-    if attribute and (named or about_last):  # "can my whole team take it?" after a course
+        and (turn.words & _BACK_REFERENCES or _elliptical(turn))
+    if named or (attribute and about_last):  # "do you run P3O Foundation?", "can my whole team take it?"
         return course_question(kb, turn, ctx)
     return Outcome([answers.training_options(kb)], replace(ctx, topic="training"))
 
@@ -528,6 +571,9 @@ def certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = _roles_named(kb, turn)
+    if not roles and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in (
+            "course", "recommendation", "family"))):  # "any pre-reqs I'd need for it?" after a course
+        return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
     if not roles and ctx.role and turn.words & _BACK_REFERENCES:
         roles = [RoleMention(role=ctx.role)]
     level = kb.role(roles[0].role).level if roles else None
@@ -590,7 +636,15 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         reply = Reply(f"I'm not sure what you'd like to know about {course.name}. Is it one of these?",
                       answers.course_buttons(course), kind="clarify")
         return Outcome([reply], ctx)
+    if ctx.topic == "certification":  # "so what do you offer instead?"
+        return Outcome([answers.pmo_routes(kb)], replace(ctx, topic="catalogue",
+                                                        listed=tuple(f"course:{c.name}" for c in kb.courses)))
     return Outcome([answers.did_not_understand(kb)], ctx)
+
+
+def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """Not a PMO question (a declined topic was already answered by the guard)."""
+    return Outcome([answers.out_of_scope(kb)], ctx)
 
 
 def decline(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
@@ -616,6 +670,7 @@ JOBS = {
     "career_change": career_change,
     "decline": decline,
     "fallback": fallback,
+    "out_of_scope": out_of_scope,
 }
 
 # Jobs after which the open "what do you do now?" question is asked again.

@@ -226,7 +226,7 @@ _IN_HOUSE = re.compile(
     r"\bin[- ]?house\b|\bwhole (pmo|team|office|department)\b|\bprivate course\b|\bon[- ]?site\b|"
     r"\bcome to our\b|\btrain (us|our|my team|the team)\b|\bteam of \d+|\bour (whole |entire )?(team|pmo|staff)\b|"
     r"\bgroup booking", re.IGNORECASE)
-_BOOKING = re.compile(r"\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|\benrol+(ing|ment)?\b",
+_BOOKING = re.compile(r"(?<!open )(?<!closed )\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|\benrol+(ing|ment)?\b",
                       re.IGNORECASE)
 
 

@@ -112,6 +112,7 @@ class AdjacentRole(_Model):
     id: str
     name: str
     titles: List[str]
+    abbreviations: List[str] = []  # matched in capitals only ("a PM", not "2pm")
     about: str
     pmo_link: str
     entry_level: int

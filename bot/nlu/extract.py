@@ -14,6 +14,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from spacy.tokens import Doc
 
 from bot.nlu.patterns import (
+    ATTRIBUTE_PHRASES,
     ATTRIBUTE_LABEL,
     BACKGROUND_LABEL,
     BARE_SUFFIX,
@@ -117,8 +118,10 @@ def _qualifier(doc: Doc, start: int) -> Optional[str]:
         return None
     before = doc[start - 1]
     word = before.lower_
-    if word == "it" and (before.text == "IT" or (start > 1 and doc[start - 2].lower_ in _ARTICLES)):
-        return "IT"  # "an IT manager", "a it director": the department, not the pronoun
+    after = doc[start + 1].lower_ if start + 1 < len(doc) else ""
+    if word == "it" and (before.text == "IT" or (start > 1 and doc[start - 2].lower_ in _ARTICLES)
+                         or (start > 1 and doc[start - 2].lower_ in ("is", "was") and after in ("a", "an"))):
+        return "IT"  # "an IT manager", "is it manager a PMO role?": the department, not the pronoun
     if not before.is_alpha or before.is_stop or word in _ALLOWED_BEFORE_BARE or word.endswith("ly"):
         return None
     return before.text
@@ -141,6 +144,13 @@ def _team_outside_pmo(doc: Doc, end: int) -> bool:
     return not following.like_num and following.lower_ not in _PMO_TEAM_WORDS and following.lower_ not in {"the", "a", "our", "my"}
 
 
+def _not_a_job_abbreviation(doc: Doc, start: int, end: int) -> bool:
+    """ "2 PM" is a time and "a BA in history" a degree, not a project manager or business analyst."""
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end].lower_ if end < len(doc) else ""
+    return bool(before is not None and before.like_num) or after in ("in", "hons", "degree", "(hons)")
+
+
 def _ruler_entities(doc: Doc) -> List[Entity]:
     entities: List[Entity] = []
     for span in doc.ents:
@@ -158,6 +168,8 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
         if name == "role" and str(value).endswith(BARE_SUFFIX):
             name, value, start_char = _bare_role(doc, span.start, span.end, str(value)[: -len(BARE_SUFFIX)])
         if name == "experience" and value == "manages_team" and _team_outside_pmo(doc, span.end):
+            continue
+        if name == "other_role" and span.text.isupper() and _not_a_job_abbreviation(doc, span.start, span.end):
             continue
         text = doc.text[start_char:span.end_char]
         entities.append(_entity(name, value, start_char, span.end_char, text))
@@ -203,7 +215,7 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
             if j > limit or any(covered[i:j]):
                 continue
             span = doc[i:j]
-            if not all(t.is_alpha or t.text == "-" for t in span):
+            if not all(t.is_alpha or t.text == "-" for t in span) or span[0].is_stop or span[-1].is_stop:
                 continue
             candidate = span.text.lower().replace(" - ", "-")
             if width == 1 and (len(candidate) < 6 or candidate in _NOT_TYPOS):
@@ -227,6 +239,26 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
     return found
 
 
+# "howl ong is it", "pass mark" typed "passm ark": a space in the wrong place on a phone.
+_SPACELESS_ATTRIBUTES = {phrase.replace(" ", "").replace("-", ""): attribute
+                         for attribute, phrases in ATTRIBUTE_PHRASES.items() for phrase in phrases
+                         if " " in phrase and len(phrase) >= 7}
+
+
+def _misspaced_attributes(doc: Doc, taken: List[Entity]) -> List[Entity]:
+    found: List[Entity] = []
+    limit = min(len(doc), FUZZY_TOKEN_LIMIT)
+    for i in range(limit - 1):
+        first, second = doc[i], doc[i + 1]
+        if not (first.is_alpha and second.is_alpha):
+            continue
+        attribute = _SPACELESS_ATTRIBUTES.get(first.lower_ + second.lower_)
+        start, end = first.idx, second.idx + len(second)
+        if attribute and not any(int(e["start"]) < end and start < int(e["end"]) for e in taken + found):
+            found.append(_entity("attribute", attribute, start, end, doc.text[start:end], 0.9))
+    return found
+
+
 def extract_entities(doc: Doc, fuzzy_vocabulary: Optional[Mapping[str, str]] = None) -> List[Entity]:
     """All entities in ``doc``, ordered by position."""
     entities = _ruler_entities(doc)
@@ -236,5 +268,6 @@ def extract_entities(doc: Doc, fuzzy_vocabulary: Optional[Mapping[str, str]] = N
         entities = [e for e in entities
                     if not any(int(f["start"]) < int(e["end"]) and int(e["start"]) < int(f["end"]) for f in fuzzy)]
         entities.extend(fuzzy)
+        entities.extend(_misspaced_attributes(doc, entities))
     return sorted(entities, key=lambda e: (e["start"], e["end"]))
 

@@ -109,6 +109,9 @@ def role_patterns(kb: KnowledgeBase) -> List[Pattern]:
     for title in other_role_titles(kb):
         for variant in sorted(spelling_variants(title)):
             patterns.append({"label": NOT_ROLE_LABEL, "pattern": variant, "id": title})
+    for adjacent in kb.adjacent_roles:  # "made redundant as a PM", "senior BA here"
+        for short in adjacent.abbreviations:
+            patterns.append({"label": NOT_ROLE_LABEL, "pattern": [{"TEXT": short}], "id": _title_case(adjacent.titles[0])})
     return patterns
 
 
@@ -167,10 +170,12 @@ ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
              "assessment", "assessed"),
     "prerequisites": ("prerequisite", "prerequisites", "pre-requisite", "pre-requisites", "pre requisites",
                       "prereqs", "prereq", "pre-reqs", "pre reqs", "pre-req", "need before", "anything before",
-                      "need anything", "have to do first", "need to have", "requirements", "required before", "need to do first", "need first", "before i start",
+                      "need anything", "have to do first", "need to have", "requirements", "required before",
+                      "foundation before", "foundation first", "before practitioner", "before i can", "need to do first", "need first", "before i start",
                       "entry criteria"),
     "accreditation": ("accredited", "accreditation", "accredits", "accredit", "certifies", "certified by",
-                      "awarding body", "exam board", "recognised", "recognized", "who certifies"),
+                      "awarding body", "exam board", "recognised", "recognized", "who certifies", "certifying body",
+                      "certifying", "who awards", "awards the", "awarded by", "certificate from", "accrediting"),
     "next": ("what next", "whats next", "what's next", "next step", "next steps", "comes after", "whats after",
              "what's after", "what after", "after this", "go on to", "move on to", "then what", "next course",
              "after that", "after it", "afterwards", "follow on", "follow-on", "progress to", "do next"),
@@ -297,9 +302,9 @@ def fuzzy_vocabulary(kb: KnowledgeBase) -> Dict[str, str]:
     vocab: Dict[str, str] = {}
     for role in kb.roles:
         for title in [role.name, *role.titles]:
-            if len(title) >= 6:
+            if len(title) >= 6 and len(title.split()) > 1:
                 vocab[" ".join(title.lower().split())] = role.name
-        for word in role.short_names:
+        for word in [*role.short_names, *(t for t in role.titles if len(t.split()) == 1)]:
             if len(word) >= 6:
                 vocab[" ".join(word.lower().split())] = role.name + BARE_SUFFIX
     return vocab

@@ -146,3 +146,39 @@ def test_pipeline_round_trips_through_disk(tmp_path, nlp):
     loaded = spacy.load(path)
     text = "what does a pmo planner do"
     assert [(e.label_, e.ent_id_) for e in loaded(text).ents] == [(e.label_, e.ent_id_) for e in nlp(text).ents]
+
+
+@pytest.mark.parametrize("text,attribute", [("howl ong is it", "length"), ("whats the passm ark", "exam"),
+                                            ("is it ope nbook", "exam")])
+def test_a_space_in_the_wrong_place_still_finds_the_question(nlp, text, attribute):
+    from bot.nlu.extract import extract_entities
+    from bot.nlu.patterns import fuzzy_vocabulary
+    from bot.knowledge_base import default_knowledge_base
+
+    found = extract_entities(nlp(text), fuzzy_vocabulary(default_knowledge_base()))
+    assert ("attribute", attribute) in [(e["entity"], e["value"]) for e in found]
+
+
+@pytest.mark.parametrize("text,other", [("what does an HR analyst do", "HR Analyst"),
+                                        ("what does a resource manager do in a pmo", "Resource Manager"),
+                                        ("is an appointments scheduler a pmo job", "Appointments Scheduler"),
+                                        ("what does an it manager do", "IT Manager")])
+def test_a_level_word_with_an_unknown_qualifier_is_another_job(nlp, text, other):
+    from bot.nlu.extract import extract_entities
+
+    found = [(e["entity"], e["value"]) for e in extract_entities(nlp(text))]
+    assert ("other_role", other) in found and not any(name == "role" for name, _ in found)
+
+
+@pytest.mark.parametrize("text", ["analyst vs manager", "and a manager?", "im a senior analyst", "the managers one"])
+def test_a_bare_level_word_still_counts(nlp, text):
+    from bot.nlu.extract import extract_entities
+
+    assert any(e["entity"] == "role" for e in extract_entities(nlp(text)))
+
+
+@pytest.mark.parametrize("text", ["i'm head of HR", "I manage a team of nurses"])
+def test_cues_outside_pmo_are_not_levels(nlp, text):
+    from bot.nlu.extract import extract_entities
+
+    assert not [e for e in extract_entities(nlp(text)) if e["entity"] == "experience"]
