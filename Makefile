@@ -65,7 +65,7 @@ $(WEB_DIST): $(NODE_STAMP) $(STAMP) web/build.py $(wildcard web/src/*)
 web: train web-build
 	@mkdir -p web/logs; \
 	$(RASA) run actions --actions actions --port 5055 > web/logs/actions.log 2>&1 & actions=$$!; \
-	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005 --interface 127.0.0.1 \
+	$(PYTHON) -m bot.serving run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005 --interface 127.0.0.1 \
 	  > web/logs/rasa.log 2>&1 & rasa=$$!; \
 	trap "kill $$actions $$rasa 2>/dev/null" EXIT INT TERM; \
 	echo "Rasa is loading (about 30 s; logs in web/logs/). Open http://localhost:8000 and press Ctrl-C to stop."; \

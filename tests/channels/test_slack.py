@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from bot.channels.slack import MAX_SECTION_CHARS, button_blocks, check_signature, chosen_blocks, split_sections
+from bot.knowledge_base import default_knowledge_base
 from bot.render import to_slack_mrkdwn
 from tests.channels.conftest import SLACK_SECRET, SLACK_TOKEN, Stack
 from tests.channels.stubs import Recorded
@@ -22,6 +23,8 @@ from tests.channels.stubs import Recorded
 pytestmark = pytest.mark.slow
 
 QUESTION = "what does a PMO analyst do?"
+CATALOGUE = "what courses do you have?"
+SECOND = "the second one"
 
 
 def sign(body: bytes, timestamp: int, secret: str = SLACK_SECRET) -> str:
@@ -127,6 +130,38 @@ def test_button_click_comes_back_as_the_right_intent(channels: Stack):
     assert [b["type"] for b in update.json["blocks"]][-1] == "context"
     assert "actions" not in [b["type"] for b in update.json["blocks"]]
     assert to_slack_mrkdwn(choice["title"]) in update.json["blocks"][-1]["elements"][0]["text"]
+
+
+def test_a_direct_message_follow_up_leans_on_the_conversation(channels: Stack):
+    """In a DM: the course list, "the second one", then a "more" button on that answer."""
+    say = channels.rest_conversation()
+    listing = say(CATALOGUE)
+    second = with_buttons(listing)["buttons"][1]["title"]
+    assert second == default_knowledge_base().courses[1].name  # the list is the knowledge base's, in order
+    picked = say(SECOND)
+    more = next(b for b in with_buttons(picked)["buttons"] if '"attribute"' in b["payload"])
+    then = say(more["payload"])
+
+    channel, user = new_conversation()
+    shown = ask(channels, channel, user, CATALOGUE, replies=len(listing))
+    assert [r.json["text"] for r in shown] == [to_slack_mrkdwn(e["text"]) for e in listing]
+    replies = ask(channels, channel, user, SECOND, replies=len(picked))
+    assert [r.json["text"] for r in replies] == [to_slack_mrkdwn(e["text"]) for e in picked]
+    *_, answer = replies
+    assert to_slack_mrkdwn(second) in answer.json["text"]
+
+    # a "more" button on that answer: the same intent, entities and answer as over REST
+    *_, actions = answer.json["blocks"]
+    button = next(b for b in actions["elements"] if b["value"] == more["payload"])
+    before = len(shown) + len(replies)
+    response = post(channels, click(answer.json, button, channel, user), "application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.text
+    clicked = channels.slack.wait_for(posts_to(channel), before + len(then))[before:]
+    assert [r.json["text"] for r in clicked] == [to_slack_mrkdwn(e["text"]) for e in then]
+    assert to_slack_mrkdwn(second) in clicked[-1].json["text"]
+    [update] = channels.slack.wait_for(lambda r: r.path == "/api/chat.update" and r.json.get("channel") == channel)
+    assert to_slack_mrkdwn(more["title"]) in update.json["blocks"][-1]["elements"][0]["text"]
+    channels.assert_not_logged(CATALOGUE, SECOND)
 
 
 @pytest.mark.parametrize("how", ["forged", "unsigned", "replayed", "from the future", "tampered"])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from typing import Any, Dict, List
+
 import pytest
 import requests
 
@@ -63,6 +67,61 @@ def test_a_socketio_visitor_gets_the_answer(channels: Stack):
 
     replies = asyncio.run(socketio_client.converse(channels.rasa_url, uuid.uuid4().hex, "what does a PMO analyst do?"))
     assert replies and "PMO Analyst" in replies[0].get("text", "")
+
+
+TWO_QUESTIONS = "what's a scheduler and which course suits them?"
+
+
+async def _visit(url: str, turns: List[tuple], timeout: float = 60.0, settle: float = 1.0) -> List[List[Dict[str, Any]]]:
+    """One widget session: for each (message, replies expected), send it and collect its bot_uttered
+    messages, then wait ``settle`` seconds for any extra one."""
+    import socketio
+
+    client = socketio.AsyncClient(reconnection=False)
+    received: List[Dict[str, Any]] = []
+    confirmed = asyncio.Event()
+    session = uuid.uuid4().hex
+    client.on("session_confirm", lambda _: confirmed.set())
+    client.on("bot_uttered", lambda data: received.append(data))
+
+    async def until(count: int) -> None:
+        while len(received) < count:
+            await asyncio.sleep(0.05)
+
+    await client.connect(url, transports=["websocket"], wait_timeout=timeout)
+    try:
+        await client.emit("session_request", {"session_id": session})
+        await asyncio.wait_for(confirmed.wait(), timeout)
+        answers = []
+        for message, count in turns:
+            before = len(received)
+            await client.emit("user_uttered", {"message": message, "session_id": session})
+            await asyncio.wait_for(until(before + count), timeout)
+            await asyncio.sleep(settle)
+            answers.append(received[before:])
+        return answers
+    finally:
+        await client.disconnect()
+
+
+def test_two_questions_in_one_message_are_answered_in_order(channels: Stack):
+    from bot.knowledge_base import default_knowledge_base
+    from bot.render import to_widget_markdown
+
+    kb = default_knowledge_base()
+    role = next(r for r in kb.roles if "Scheduler" in r.titles)
+    course = kb.course(kb.recommendation_for(role.level).main)
+    expected = channels.rest_conversation()(TWO_QUESTIONS)
+    assert len(expected) >= 2, expected
+    [replies] = asyncio.run(_visit(channels.rasa_url, [(TWO_QUESTIONS, len(expected))]))
+    # what the REST channel says, drawn for the widget, with the same quick replies
+    assert [r["text"] for r in replies] == [to_widget_markdown(e["text"]) for e in expected]
+    assert [[q.get("payload") for q in r.get("quick_replies", [])] for r in replies] == \
+        [[b.get("payload") for b in e.get("buttons", [])] for e in expected]
+    # the role first, then its course
+    texts = [r["text"] for r in replies]
+    assert role.name in texts[0]
+    assert course.name in texts[1]
 
 
 class _RecordingServer:

@@ -16,6 +16,7 @@ import requests
 from jwt.algorithms import RSAAlgorithm
 
 from bot.channels.teams import AuthError, Settings, card_action, hero_card, user_text, validate_token
+from bot.knowledge_base import default_knowledge_base
 from bot.render import to_teams, to_teams_card
 from tests.channels.conftest import (
     ACCESS_TOKEN, APP_ID, APP_PASSWORD, ISSUER, KEY_ID, TENANT_ID, Stack, Teams, make_token, new_key,
@@ -25,6 +26,9 @@ from tests.channels.stubs import Recorded
 pytestmark = pytest.mark.slow
 
 QUESTION = "what does a PMO analyst do?"
+COURSE = "P3O Foundation"
+ABOUT_COURSE = f"tell me about {COURSE}"
+OPEN_BOOK = "is it open book?"
 
 
 def activity(teams: Teams, conversation: str, text: str = "", value: Any = None,
@@ -61,6 +65,11 @@ def said(reply: Recorded) -> str:
 
 def new_conversation() -> str:
     return uuid.uuid4().hex[:12]
+
+
+def drawn(replies) -> list:
+    """What Teams should show for the REST channel's replies: cards for answers with buttons."""
+    return [to_teams_card(e["text"]) if e.get("buttons") else to_teams(e["text"]) for e in replies]
 
 
 def test_keys_are_fetched_lazily_not_at_start(channels: Stack):
@@ -108,6 +117,25 @@ def test_valid_activity_gets_the_whole_answer_with_clickable_buttons(channels: S
     assert [said(r) for r in replies] == [
         to_teams_card(e["text"]) if e.get("buttons") else to_teams(e["text"]) for e in then
     ]
+
+
+def test_a_follow_up_leans_on_the_conversation(channels: Stack):
+    """A course, then "is it open book?" about that course (its exam is closed book)."""
+    exam = default_knowledge_base().course_named(COURSE).exam
+    assert "closed book" in exam
+    say = channels.rest_conversation()
+    about, answer = say(ABOUT_COURSE), say(OPEN_BOOK)
+    teams, conversation = channels.teams, new_conversation()
+    assert send(channels, activity(teams, conversation, ABOUT_COURSE), teams.token()).status_code == 200
+    first = teams.stub.wait_for(replies_in(conversation), len(about))
+    assert [said(r) for r in first] == drawn(about)
+    assert send(channels, activity(teams, conversation, f"<at>PMO Learning</at> {OPEN_BOOK}"),
+                teams.token()).status_code == 200
+    replies = teams.stub.wait_for(replies_in(conversation), len(about) + len(answer))[len(about):]
+    assert [said(r) for r in replies] == drawn(answer)
+    text = said(replies[-1])
+    assert COURSE in text and "closed book" in text
+    channels.assert_not_logged(ABOUT_COURSE, OPEN_BOOK)
 
 
 def refused_token(teams: Teams, how: str) -> Optional[str]:

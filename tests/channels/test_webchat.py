@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.knowledge_base import default_knowledge_base
 from bot.render import BARE_URL, BulletList, Paragraph, blocks, to_plain, to_widget_markdown
 from tests.channels.conftest import Stack
 
@@ -29,6 +30,10 @@ QUESTION = "what does a PMO analyst do?"
 FOLLOW_UP = "what does a PMO manager do?"
 # The website for prices (the bot never quotes them): a link, and today a list with a paragraph after it.
 PRICES = "how much does a course cost?"
+# Follow-ups: a role, its "more" quick reply for duties, then another role by context alone.
+ROLE_QUESTION = "what does a PMO planner do?"
+DIRECTOR = "PMO Director"
+AND_THE_DIRECTOR = "and the director?"
 TIMEOUT_MS = 60_000
 # How the widget's HTML should be structured: one entry per block of the text.
 STRUCTURE_JS = """el => Array.from(el.children).map(c => c.tagName === 'UL'
@@ -202,3 +207,68 @@ def test_widget_conversation_survives_a_reload(channels: Stack, browser, tmp_pat
     assert hosts == {"127.0.0.1"}, f"the page fetched from elsewhere: {sorted(hosts)}"
     assert any(url.endswith("/pmo-chat/fonts/inter-latin-400-normal.woff2") for url in requested)
     channels.assert_not_logged(QUESTION, FOLLOW_UP, PRICES)
+
+
+def test_widget_follow_ups_lean_on_the_conversation(channels: Stack, browser):
+    """A role, its "What they do day to day" quick reply (a list), then "and the director?"."""
+    from playwright.sync_api import expect
+
+    kb = default_knowledge_base()
+    say = channels.rest_conversation()
+    greeting = say("/greet")
+    about = say(ROLE_QUESTION)
+    more = next(b for b in with_buttons(about)["buttons"] if '"attribute": "duties"' in b["payload"])
+    role = kb.role(json.loads(more["payload"][more["payload"].index("{"):])["role"])
+    duties = say(more["payload"])
+    director = say(AND_THE_DIRECTOR)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = context.new_page()
+    errors: List[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    responses = page.locator(".rw-response")
+    count = 0
+
+    def expect_replies(replies: List[Dict[str, Any]]):
+        """The replies as the next bubbles, block by block; the last one's markdown."""
+        nonlocal count
+        texts = [r for r in replies if r.get("text")]
+        count += len(texts)
+        expect(responses).to_have_count(count)
+        for offset, reply in enumerate(texts, start=count - len(texts)):
+            bubble = responses.nth(offset)
+            expect(bubble).to_contain_text(opening(reply["text"]))
+            assert bubble.locator(".rw-markdown").evaluate(STRUCTURE_JS) == structure(reply["text"]), reply["text"]
+        for button in replies[-1].get("buttons", []):
+            expect(page.locator(".rw-reply", has_text=button["title"]).last).to_be_visible()
+        return responses.nth(count - 1).locator(".rw-markdown")
+
+    try:
+        page.goto(channels.page_url)
+        page.locator(".rw-launcher").click()
+        expect_replies(greeting)
+        page.locator(".rw-new-message").fill(ROLE_QUESTION)
+        page.keyboard.press("Enter")
+        expect_replies(about)
+
+        # the "more" quick reply: the role's duties as a list
+        page.locator(".rw-reply", has_text=more["title"]).last.click()
+        drawn = expect_replies(duties)
+        items = drawn.locator("ul > li")
+        expect(items).to_have_count(len(role.duties))
+        expect(items.first).to_be_visible()
+        assert items.all_inner_texts() == role.duties
+
+        # another role, by context alone: the same kind of answer, for the director
+        page.locator(".rw-new-message").fill(AND_THE_DIRECTOR)
+        page.keyboard.press("Enter")
+        drawn = expect_replies(director)
+        expect(drawn).to_contain_text(kb.role(DIRECTOR).name)
+        expect(page.locator(".rw-client", has_text=AND_THE_DIRECTOR)).to_have_count(1)
+    finally:
+        context.close()
+    assert errors == []
+    channels.assert_not_logged(ROLE_QUESTION, AND_THE_DIRECTOR)
