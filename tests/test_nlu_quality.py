@@ -22,8 +22,16 @@ def scores():
     return evaluate(str(MODEL))
 
 
+# Re-baselined on 30 November 2026 with honest held-out sets (see the overlap test
+# below): the 0.951 measured before came from a set in which 93 sentences were
+# near-copies of training sentences. On the honest set, the model of that day
+# scores 0.867 on the intents it knew; this one scores 0.898 on all of them,
+# the eight new intents included (README, "Understanding").
+INTENT_ACCURACY = 0.88
+
+
 def test_intent_accuracy(scores):
-    assert scores["intent"]["accuracy"] >= 0.95, scores["intent_errors"]
+    assert scores["intent"]["accuracy"] >= INTENT_ACCURACY, scores["intent_errors"]
 
 
 def test_role_entity(scores):
@@ -32,7 +40,7 @@ def test_role_entity(scores):
 
 def test_out_of_scope_rejected(scores):
     assert scores["out_of_scope"]["examples"] >= 100
-    assert scores["out_of_scope"]["rejected"] >= 0.90, scores["out_of_scope_missed"]
+    assert scores["out_of_scope"]["rejected"] >= 0.95, scores["out_of_scope_missed"]
 
 
 def test_test_set_is_apart_from_training_data():
