@@ -57,3 +57,8 @@ class ActionOutOfScope(AnswerAction):
 
     action_name = "action_out_of_scope"
     job = "out_of_scope"
+
+
+class ActionExplainCapabilities(AnswerAction):
+    action_name = "action_explain_capabilities"
+    job = "capabilities"

@@ -489,6 +489,20 @@ def pmo_routes(kb: KnowledgeBase) -> Reply:
     return Reply(text, buttons, kind="catalogue")
 
 
+def capabilities(kb: KnowledgeBase) -> Reply:
+    text = ("I can:\n\n"
+            "- explain what each PMO role does, whatever the job title (project support officer, PMO planner, "
+            "head of PMO...), and compare roles\n"
+            "- show the career path, including how to move into PMO from another job\n"
+            "- list PMO Learning's courses and answer questions about them (length, exam, prerequisites...)\n"
+            "- recommend the right course for your experience\n"
+            "- say how other certifications such as PRINCE2 or PMP relate to PMO work\n"
+            "- point you to the team for dates, prices and anything else.")
+    return Reply(text, [button("PMO roles explained", "ask_role_description"),
+                        button("Our courses", "ask_course_list"),
+                        button("Which course is right for me?", "ask_course_recommendation")], kind="capabilities")
+
+
 def out_of_scope(kb: KnowledgeBase) -> Reply:
     return Reply("Sorry, that's outside what I can help with. I'm here for PMO roles, PMO careers and "
                  "PMO Learning's courses.",

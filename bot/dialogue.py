@@ -42,6 +42,7 @@ ROLE_ATTRIBUTES = ("duties", "skills", "titles")
 _MOVING = {"move", "moving", "switch", "switching", "change", "changing", "transition", "retrain", "become",
            "ex", "former", "formerly", "redundant", "into", "join", "go", "get", "take", "taking", "hire", "hiring",
            "transfer", "transferable", "carry"}
+_COURSE_WORDS = {"course", "courses", "training", "train", "qualification"}
 # Words that point back at what was just said ("which course suits them?").
 _BACK_REFERENCES = {"them", "they", "their", "that", "this", "it", "one", "role", "job", "those", "these"}
 
@@ -329,6 +330,8 @@ def _other_role(kb: KnowledgeBase, title: str, turn: Turn, ctx: Context, compare
 
 def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     mentions = _roles_named(kb, turn)
+    if not mentions and ctx.role and turn.words & _BACK_REFERENCES and turn.words & _COURSE_WORDS:
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     attribute = _attribute(turn, ROLE_ATTRIBUTES)
     if not mentions and ctx.role and (attribute or turn.words & _BACK_REFERENCES):
         mentions = [RoleMention(role=ctx.role)]
@@ -381,6 +384,9 @@ def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not roles and "next" in turn.values("attribute") and ctx.topic in ("recommendation", "course") \
             and turn.words & _BACK_REFERENCES:  # "next steps after it?" after a course
         return follow_up(kb, turn, ctx)
+    course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    if not roles and course_attribute and ctx.topic in ("recommendation", "course", "family"):
+        return course_question(kb, turn, ctx)  # "who do I get the cert from?" after a course
     newcomer = "new_to_pmo" in turn.values("experience") or bool(turn.values("background"))
     if not roles and not newcomer and ctx.role and turn.words & _BACK_REFERENCES:
         roles = [ctx.role]
@@ -622,7 +628,7 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             return describe_role(kb, turn, ctx)
         if attribute == "next" and ctx.topic in ("role", "compare", "career"):
             return follow_up(kb, turn, ctx)
-    if (evidence.roles or evidence.cues) and turn.words & {"course", "courses", "training", "train", "qualification"}:
+    if (evidence.roles or evidence.cues) and turn.words & _COURSE_WORDS:
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if roles:
         role = roles[0].role
@@ -640,6 +646,14 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([answers.pmo_routes(kb)], replace(ctx, topic="catalogue",
                                                         listed=tuple(f"course:{c.name}" for c in kb.courses)))
     return Outcome([answers.did_not_understand(kb)], ctx)
+
+
+def capabilities(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """ "What can you do?"; straight after another provider's certification, "what do you offer
+    instead?" is about PMO Learning's own courses."""
+    if ctx.topic == "certification":
+        return Outcome([answers.pmo_routes(kb)], replace(ctx, topic="catalogue"))
+    return Outcome([answers.capabilities(kb)], ctx)
 
 
 def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
@@ -671,6 +685,7 @@ JOBS = {
     "decline": decline,
     "fallback": fallback,
     "out_of_scope": out_of_scope,
+    "capabilities": capabilities,
 }
 
 # Jobs after which the open "what do you do now?" question is asked again.
@@ -733,6 +748,8 @@ def looks_like_question(text: str) -> bool:
 def digression_job(turn: Turn, confidence: float, min_confidence: float = 0.6) -> Optional[str]:
     """The job that answers a side question asked inside a form, or None for an ordinary answer."""
     job = INTENT_JOBS.get(turn.intent)
+    if any(turn.values(name) for name in ("role", "course", "course_family", "other_role", "certification")):
+        min_confidence = min(min_confidence, 0.35)  # "before that, what is a head of pmo": clearly about PMO
     if job is None or confidence < min_confidence or not looks_like_question(turn.text):
         return None
     return job
