@@ -114,18 +114,9 @@ def evaluate(model_path: str, path: Path = BEYOND_SET) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    import argparse
+    from benchmarks.understanding import evaluate_from_command_line
 
-    from benchmarks.understanding import quiet_logging
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default=str(ROOT / "models" / "pmo.tar.gz"))
-    parser.add_argument("--json", help="also write the full result to this file")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    quiet_logging()
-    result = evaluate(args.model)
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1))
+    result = evaluate_from_command_line(__doc__.splitlines()[0], evaluate, argv)
     for row in result["missed"]:
         print(f"missed   {row['expected']:32s} got {row['got']:32s} ({row['intent']}) {row['text']}")
     for row in result["confidently_wrong"]:

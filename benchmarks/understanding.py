@@ -12,7 +12,7 @@ import collections
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SET = ROOT / "tests" / "nlu" / "test_nlu.yml"
@@ -126,18 +126,25 @@ def quiet_logging() -> None:
     configure_structlog(logging.WARNING)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    """``python -m benchmarks.understanding [MODEL] [--json PATH]``."""
+def evaluate_from_command_line(description: str, evaluate_model: Callable[[str], Dict[str, Any]],
+                               argv: Optional[List[str]] = None) -> Dict[str, Any]:
+    """``[MODEL] [--json PATH]``: evaluate a trained model, optionally saving the full result."""
     import argparse
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default=str(ROOT / "models"))
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("model", nargs="?", default=str(ROOT / "models" / "pmo.tar.gz"))
     parser.add_argument("--json", help="also write the full result to this file")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     quiet_logging()
-    result = evaluate(args.model)
+    result = evaluate_model(args.model)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
+    return result
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m benchmarks.understanding [MODEL] [--json PATH]``."""
+    result = evaluate_from_command_line(__doc__.splitlines()[0], evaluate, argv)
     print(json.dumps({k: v for k, v in result.items() if k != "intent"}, indent=1))
     print("intent accuracy", round(result["intent"]["accuracy"], 3), "macro F1", round(result["intent"]["macro_f1"], 3))
     print("worst confusions", result["intent"]["worst_confusions"])

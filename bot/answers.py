@@ -503,20 +503,21 @@ def capabilities(kb: KnowledgeBase) -> Reply:
                         button("Which course is right for me?", "ask_course_recommendation")], kind="capabilities")
 
 
+def _way_back() -> List[Button]:
+    """The buttons after an answer that could not help: the main questions, and what the bot can do."""
+    return [button("PMO roles explained", "ask_role_description"),
+            button("Which course is right for me?", "ask_course_recommendation"),
+            button("What can you do?", "ask_capabilities")]
+
+
 def out_of_scope(kb: KnowledgeBase) -> Reply:
     return Reply("Sorry, that's outside what I can help with. I'm here for PMO roles, PMO careers and "
-                 "PMO Learning's courses.",
-                 [button("PMO roles explained", "ask_role_description"),
-                  button("Which course is right for me?", "ask_course_recommendation"),
-                  button("What can you do?", "ask_capabilities")], kind="out_of_scope")
+                 "PMO Learning's courses.", _way_back(), kind="out_of_scope")
 
 
 def did_not_understand(kb: KnowledgeBase) -> Reply:
     return Reply("Sorry, I didn't quite understand that. I can explain PMO roles, compare them, and recommend "
-                 "a course. Could you say it another way?",
-                 [button("PMO roles explained", "ask_role_description"),
-                  button("Which course is right for me?", "ask_course_recommendation"),
-                  button("What can you do?", "ask_capabilities")], kind="fallback")
+                 "a course. Could you say it another way?", _way_back(), kind="fallback")
 
 
 def what_about(kb: KnowledgeBase) -> Reply:

@@ -112,6 +112,17 @@ def _widget_inline(text: str) -> str:
     return _inline(text, lambda s: s, lambda s: f"**{s}**", lambda label, url: f"[{label}]({url})")
 
 
+def _draw(text: str, item: Callable[[str], str], line: Callable[[str], str], line_break: str) -> str:
+    """Paragraphs and lists drawn block by block, a blank line between blocks."""
+    drawn = []
+    for block in blocks(text):
+        if isinstance(block, BulletList):
+            drawn.append("\n".join(item(entry) for entry in block.items))
+        else:
+            drawn.append(line_break.join(line(entry) for entry in block.lines))
+    return "\n\n".join(drawn)
+
+
 def to_widget_markdown(text: str) -> str:
     """Markdown for rasa-webchat 1.0.1 (react-markdown 4 on remark-parse 5).
 
@@ -119,13 +130,7 @@ def to_widget_markdown(text: str) -> str:
     the next paragraph's lines), a hard break (two spaces) for a single newline
     (a soft one is drawn as a space), and bare URLs as exact links.
     """
-    drawn = []
-    for block in blocks(text):
-        if isinstance(block, BulletList):
-            drawn.append("\n".join(f"- {_widget_inline(item)}" for item in block.items))
-        else:
-            drawn.append("  \n".join(_widget_inline(line) for line in block.lines))
-    return "\n\n".join(drawn)
+    return _draw(text, lambda item: f"- {_widget_inline(item)}", _widget_inline, line_break="  \n")
 
 
 # Slack ------------------------------------------------------------------------
@@ -150,13 +155,7 @@ def to_slack_mrkdwn(text: str) -> str:
     Slack keeps newlines as they are, so a line break is a newline and a
     paragraph a blank line.
     """
-    drawn = []
-    for block in blocks(text):
-        if isinstance(block, BulletList):
-            drawn.append("\n".join(f"\u2022 {_slack_inline(item)}" for item in block.items))
-        else:
-            drawn.append("\n".join(_slack_inline(line) for line in block.lines))
-    return "\n\n".join(drawn)
+    return _draw(text, lambda item: f"\u2022 {_slack_inline(item)}", _slack_inline, line_break="\n")
 
 
 # Microsoft Teams ----------------------------------------------------------------
