@@ -91,7 +91,8 @@ def our_rasa_server(workdir: Path, model: Path, action_port: int, tracker_store:
     credentials.write_text(REST_ONLY_CREDENTIALS)
     endpoints = servers.write_endpoints(workdir, action_port, tracker_store)
     server = servers.rasa_server(workdir, endpoints, credentials=credentials, model=model)
-    server.args = [sys.executable, "-m", "bot.serving", *server.args[1:]]
+    assert server.args[1:3] == ["-m", "bot.serving"], server.args  # the one entry point (tests/support/servers.py)
+    server.args = [sys.executable, *server.args[1:]]
     server.name = "rasa server (this assistant)"
     return server
 
@@ -102,6 +103,9 @@ def stock_rasa_server(workdir: Path, project: Path, model: Path) -> servers.Serv
     server = servers.rasa_server(
         workdir, project / "endpoints.yml", credentials=project / "credentials.yml", model=model
     )
+    # Stock Rasa as its users start it: plain `rasa run`, none of bot.serving's patches.
+    assert server.args[1:3] == ["-m", "bot.serving"], server.args
+    server.args = [str(servers.BIN / "rasa"), *server.args[3:]]
     server.name = "rasa server (stock rasa init)"
     return server
 

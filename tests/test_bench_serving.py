@@ -15,14 +15,18 @@ from tests.support.servers import MODEL
 
 @pytest.fixture(scope="module", autouse=True)
 def applied():
-    return bot.serving.apply()
+    installed = bot.serving.apply()
+    yield installed
+    bot.serving.restore()  # no patch leaks into other tests in this process
 
 
 def test_apply_is_idempotent(applied):
     assert bot.serving.apply() == applied
     assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup",
                        "direct slot copy",
-                       "messages admitted in arrival order", "one turn per question in a message"]
+                       "messages admitted in arrival order", "one turn per question in a message",
+                       "admission released while waiting on other servers",
+                       "custom action calls bounded by PMO_ACTION_TIMEOUT"]
 
 
 def schema(**needs):

@@ -39,7 +39,16 @@ class BackgroundTasks:
         self.start(self._answer(on_new_message, message))
 
     async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+        """One turn; a failed one (a custom action down or past ``PMO_ACTION_TIMEOUT``) gets the apology.
+
+        The same apology and contact route as the REST channel and the widget,
+        so a Slack or Teams user is never left without an answer.
+        """
+        from bot.channels.rest import APOLOGY, run_turn
+
+        if not await run_turn(on_new_message, message, self.channel):
+            return
         try:
-            await on_new_message(message)
-        except Exception as exc:  # the user's text is never logged
-            logger.error("%s message failed: %s", self.channel, type(exc).__name__)
+            await message.output_channel.send_text_message(message.sender_id, APOLOGY)
+        except Exception as exc:  # the platform is unreachable too: nothing more to do
+            logger.error("%s apology not sent: %s", self.channel, type(exc).__name__)

@@ -20,6 +20,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.serving import watch_turn
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5_000
@@ -34,18 +36,27 @@ APOLOGY = (
 
 
 async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                   channel: str) -> None:
-    """Hand one message to Rasa; a failure or time-out is logged by its type, never raised.
+                   channel: str) -> bool:
+    """Hand one message to Rasa; True if the turn went wrong and the user is owed ``APOLOGY``.
 
-    Never a stack trace to the user and never their text in the logs: the caller
-    then sends ``APOLOGY`` if the turn produced no reply.
+    Wrong means: the turn raised or was cancelled, or a custom action failed or
+    took longer than ``PMO_ACTION_TIMEOUT`` (``bot.serving`` records that), even
+    if some replies were sent before it. A failure is logged by its type, never
+    raised: never a stack trace to the user and never their text in the logs.
+    The caller also apologises when the turn sent nothing at all.
     """
-    try:
-        await on_new_message(message)
-    except CancelledError:
-        logger.error("%s message timed out", channel)
-    except Exception as exc:  # never a stack trace to the user
-        logger.error("%s message failed: %s", channel, type(exc).__name__)
+    with watch_turn() as outcome:
+        try:
+            await on_new_message(message)
+        except CancelledError:
+            logger.error("%s message timed out", channel)
+            return True
+        except Exception as exc:  # never a stack trace to the user
+            logger.error("%s message failed: %s", channel, type(exc).__name__)
+            return True
+    if outcome.failed:
+        logger.error("%s message: a custom action failed or timed out; apologising", channel)
+    return outcome.failed
 
 
 @dataclass(frozen=True)
@@ -93,9 +104,10 @@ class RestInput(_RasaRestInput):
             if isinstance(parsed, str):
                 return response.json({"error": parsed}, status=400)
             collector = CollectingOutputChannel()
-            await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
-                                                       input_channel=self.name(), metadata=parsed.metadata), "REST")
-            if not collector.messages:
+            failed = await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
+                                                                input_channel=self.name(), metadata=parsed.metadata),
+                                    "REST")
+            if failed or not collector.messages:
                 collector.messages.append({"recipient_id": parsed.sender, "text": APOLOGY})
             return response.json(collector.messages)
 

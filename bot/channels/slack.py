@@ -42,6 +42,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.background import BackgroundTasks
 from bot.render import to_slack_mrkdwn
+from bot.serving import waiting_on_io
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,10 @@ class SlackBot(_RasaSlackBot):
                  proxy: Optional[Text] = None, api_url: str = DEFAULT_API_URL) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+
+    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+        async with waiting_on_io():  # Slack's API is slow at times: other visitors need not wait for it
+            await super()._post_message(channel, **kwargs)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post_message(self.slack_channel or recipient_id, text=to_slack_mrkdwn(text), mrkdwn=True)

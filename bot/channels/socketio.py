@@ -76,13 +76,13 @@ class SocketIOOutput(_RasaSocketIOOutput):
 
 async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
                               output: SocketIOOutput) -> None:
-    """Run one turn; if it sent the visitor nothing (the action server is down, say), apologise.
+    """Run one turn; if it failed (an action timed out, say) or sent nothing, apologise.
 
     The REST channel's rule: never leave the widget silent, never show a stack
     trace, never log what the visitor wrote.
     """
-    await run_turn(on_new_message, message, "socketio")
-    if not output.sent:
+    failed = await run_turn(on_new_message, message, "socketio")
+    if failed or not output.sent:
         await output.send_text_message(message.sender_id, APOLOGY)
 
 

@@ -49,6 +49,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.background import BackgroundTasks
 from bot.render import to_teams, to_teams_card
+from bot.serving import waiting_on_io
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ class TeamsOutput(OutputChannel):
         url = f"{self.service_url}v3/conversations/{quote(str(self.conversation.get('id')), safe='')}/activities"
         if self.reply_to:
             url += "/" + quote(str(self.reply_to), safe="")
-        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+        async with waiting_on_io(), aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
             bearer = await self.token.get(session)
             async with session.post(url, json=activity, headers={"Authorization": f"Bearer {bearer}"}) as reply:
                 if reply.status >= 300:

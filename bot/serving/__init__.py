@@ -21,25 +21,38 @@ Rasa's behaviour and only removes repeated work:
 
 One more changes scheduling, not results: Rasa starts every message as soon as it
 arrives, so when many arrive together each one's CPU work is interleaved with all
-the others', and a message that waits on the action server rejoins the back of
-the queue. ``MessageProcessor.handle_message`` is let in at most
-``PMO_MAX_CONCURRENT_MESSAGES`` (default 2: one can use the CPU while another
-waits on the action server) at a time, strictly in arrival order. Throughput is
-the same; messages finish in the order they came, which cut the p95 latency at
-20 concurrent conversations from about 1.8x the median to about 1.4x.
+the others'. ``MessageProcessor.handle_message`` is let in at most
+``PMO_MAX_CONCURRENT_MESSAGES`` (default 2) at a time, strictly in arrival order.
+A turn gives its place up while it waits on another server (every request to an
+endpoint: the action server, an NLG server; channels' own API calls through
+:func:`waiting_on_io`) and takes it back ahead of every later arrival, so a slow
+or hung server holds up only the turns that need it, never other visitors.
+Messages finish in the order they came, which cut the p95 latency at 20
+concurrent conversations from about 1.8x the median to about 1.4x.
+
+Two more are about failure, not speed: a custom action call is bounded by
+``PMO_ACTION_TIMEOUT`` (default 5 s; Rasa 3.6 waits 5 minutes), and a failed or
+timed-out call is recorded in the turn's :class:`TurnOutcome` (``watch_turn``),
+so every channel apologises with the contact route.
 
 ``apply()`` is explicit and idempotent: ``python -m bot.serving run ...`` calls
-it before handing over to Rasa's own command line.
+it before handing over to Rasa's own command line. Each patch first checks that
+what it replaces is what it was written for (Rasa's version, the function's
+signature, sync or async, the source lines it relies on) and raises
+:class:`ServingPatchError`, installing nothing, otherwise. ``restore()`` undoes
+them all (tests).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
+import contextvars
+import heapq
+import itertools
 import os
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Optional, Text, Tuple, Type
 
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 MAX_CONCURRENT_ENV = "PMO_MAX_CONCURRENT_MESSAGES"
@@ -60,20 +73,96 @@ def one_numeric_thread() -> None:
         os.environ.setdefault(name, "1")
 
 
+class ServingPatchError(RuntimeError):
+    """The installed Rasa is not shaped as a patch here expects: refuse to start."""
+
+
+EXPECTED_RASA_VERSION = "3.6.21"
+ACTION_TIMEOUT_ENV = "PMO_ACTION_TIMEOUT"
+DEFAULT_ACTION_TIMEOUT = 5.0
+
+# (owner, attribute, value before) for every attribute a patch replaced, in order.
+_installed: List[Tuple[Any, str, Any]] = []
+
+
+def _replace(owner: Any, attribute: str, value: Any) -> None:
+    _installed.append((owner, attribute, owner.__dict__.get(attribute, _MISSING)))
+    setattr(owner, attribute, value)
+
+
+_MISSING = object()
+
+
+def expect(condition: bool, patch: str, what: str) -> None:
+    if not condition:
+        raise ServingPatchError(f"bot.serving patch '{patch}' does not fit the installed Rasa: {what}; "
+                                f"refusing to start (check bot/serving/__init__.py against Rasa's source)")
+
+
+def expect_function(patch: str, owner: Any, attribute: str, parameters: Tuple[str, ...], is_async: bool,
+                    source_has: Tuple[str, ...] = ()) -> Any:
+    """The function ``owner.attribute`` as a patch expects it (signature, sync or async, source)."""
+    import inspect
+
+    raw = owner.__dict__.get(attribute)
+    expect(raw is not None, patch, f"{owner.__qualname__}.{attribute} is missing")
+    function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+    expect(inspect.iscoroutinefunction(function) == is_async, patch,
+           f"{owner.__qualname__}.{attribute} is {'not ' if is_async else ''}async")
+    names = tuple(inspect.signature(function).parameters)
+    expect(names == parameters, patch, f"{owner.__qualname__}.{attribute}{names} is not {attribute}{parameters}")
+    if source_has:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            source = ""
+        for text in source_has:
+            expect(text in source, patch, f"{owner.__qualname__}.{attribute} no longer contains {text!r}")
+    return function
+
+
 def apply() -> List[str]:
-    """Install every speed-up once; returns the names of those installed."""
+    """Install every patch once, each checked first; returns the names of those installed.
+
+    Raises :class:`ServingPatchError` (nothing installed) if Rasa is not the
+    version and shape the patches were written for.
+    """
     if not _applied:
-        for name, install in (
-            ("cached action result validator", _cache_action_result_validator),
-            ("sequential graph runner", _run_graphs_sequentially),
-            ("cached event type lookup", _cache_event_type_lookup),
-            ("direct slot copy", _copy_slots_directly),
-            ("messages admitted in arrival order", _admit_in_arrival_order),
-            ("one turn per question in a message", _one_turn_per_question),
-        ):
-            install()
-            _applied.append(name)
+        import rasa
+
+        expect(rasa.__version__ == EXPECTED_RASA_VERSION, "all",
+               f"Rasa {rasa.__version__} installed, the patches are for {EXPECTED_RASA_VERSION}")
+        action_timeout()  # a bad PMO_ACTION_TIMEOUT fails here, at start
+        max_concurrent_messages()
+        try:
+            for name, install in (
+                ("cached action result validator", _cache_action_result_validator),
+                ("sequential graph runner", _run_graphs_sequentially),
+                ("cached event type lookup", _cache_event_type_lookup),
+                ("direct slot copy", _copy_slots_directly),
+                ("messages admitted in arrival order", _admit_in_arrival_order),
+                ("one turn per question in a message", _one_turn_per_question),
+                ("admission released while waiting on other servers", _release_admission_for_io),
+                ("custom action calls bounded by PMO_ACTION_TIMEOUT", _bound_action_calls),
+            ):
+                install()
+                _applied.append(name)
+        except BaseException:
+            restore()
+            raise
     return list(_applied)
+
+
+def restore() -> None:
+    """Undo every patch (tests use this so no patch leaks into other tests)."""
+    while _installed:
+        owner, attribute, before = _installed.pop()
+        if before is _MISSING:
+            delattr(owner, attribute)
+        else:
+            setattr(owner, attribute, before)
+    _applied.clear()
+    originals.clear()
 
 
 def _cache_action_result_validator() -> None:
@@ -81,6 +170,11 @@ def _cache_action_result_validator() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
+    expect_function("cached action result validator", RemoteAction, "_validate_action_result",
+                    ("self", "result"), is_async=False,
+                    source_has=("validate(result, self.action_response_format_spec())",))
+    expect(callable(getattr(RemoteAction, "action_response_format_spec", None)), "cached action result validator",
+           "RemoteAction.action_response_format_spec is missing")
     validators: Dict[str, Any] = {}
 
     def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
@@ -104,7 +198,7 @@ def _cache_action_result_validator() -> None:
         raise error
 
     originals["RemoteAction._validate_action_result"] = RemoteAction._validate_action_result
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    _replace(RemoteAction, "_validate_action_result", _validate_action_result)
 
 
 def validators_by_event(schema: Dict[str, Any], cls: Any) -> Optional[Dict[str, Any]]:
@@ -168,6 +262,12 @@ def _run_graphs_sequentially() -> None:
     from rasa.engine.exceptions import GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
 
+    expect_function("sequential graph runner", DaskGraphRunner, "run", ("self", "inputs", "targets"),
+                    is_async=False)
+    expect_function("sequential graph runner", DaskGraphRunner, "__init__",
+                    ("self", "graph_schema", "model_storage", "execution_context", "hooks"), is_async=False,
+                    source_has=("self._graph_schema = ", "self._instantiated_nodes"))
+
     def run(
         self: DaskGraphRunner,
         inputs: Optional[Dict[Text, Any]] = None,
@@ -197,12 +297,15 @@ def _run_graphs_sequentially() -> None:
         return dict(results[t] for t in run_targets)
 
     originals["DaskGraphRunner.run"] = DaskGraphRunner.run
-    DaskGraphRunner.run = run  # type: ignore[assignment]
+    _replace(DaskGraphRunner, "run", run)
 
 
 def _cache_event_type_lookup() -> None:
     from rasa.shared.core.events import Event
 
+    expect(isinstance(Event.__dict__.get("resolve_by_type"), staticmethod), "cached event type lookup",
+           "Event.resolve_by_type is not a staticmethod")
+    expect_function("cached event type lookup", Event, "resolve_by_type", ("type_name", "default"), is_async=False)
     original: Callable[..., Optional[Type[Event]]] = Event.resolve_by_type
     originals["Event.resolve_by_type"] = original
     known: Dict[Text, Type[Event]] = {}
@@ -217,7 +320,7 @@ def _cache_event_type_lookup() -> None:
                 known[type_name] = cls
         return cls
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    _replace(Event, "resolve_by_type", staticmethod(resolve_by_type))
 
 
 def shallow_copy(obj: Any) -> Any:
@@ -231,14 +334,17 @@ def _copy_slots_directly() -> None:
     from rasa.shared.core.slots import Slot
 
     def custom(cls: type) -> bool:
-        return any(name in vars(k) for k in cls.__mro__[:-1]
+        # An empty __slots__ (abc.ABC's) adds no state; until 30 November this check
+        # counted it, so the patch was silently never installed while apply() listed it.
+        return any((name in vars(k)) and (name != "__slots__" or bool(vars(k)[name]))
+                   for k in cls.__mro__[:-1]
                    for name in ("__slots__", "__getstate__", "__setstate__", "__reduce__", "__reduce_ex__"))
 
     classes = [Slot, *_subclasses(Slot)]
-    if any(custom(cls) for cls in classes):
-        return  # a slot class with its own copy state: leave copy.copy to it
+    expect(not any(custom(cls) for cls in classes) and "__copy__" not in vars(Slot), "direct slot copy",
+           "a slot class has its own copy state (__slots__, __getstate__, __reduce__ or __copy__)")
     originals["Slot.__copy__"] = Slot.__dict__.get("__copy__")
-    Slot.__copy__ = shallow_copy  # type: ignore[attr-defined]
+    _replace(Slot, "__copy__", shallow_copy)
 
 
 def _subclasses(cls: type) -> List[type]:
@@ -261,8 +367,11 @@ def max_concurrent_messages(env: Optional[Dict[str, str]] = None) -> int:
 class FifoGate:
     """At most ``limit`` holders at once; the others wait and get in strictly in arrival order.
 
-    Unlike ``asyncio.Semaphore`` (in Python 3.10), a newcomer never overtakes a waiter:
-    a released place is handed straight to the longest waiter. Use one per event loop.
+    Each newcomer gets a ticket (a rising number). Unlike ``asyncio.Semaphore``
+    (in Python 3.10), a newcomer never overtakes a waiter: a released place is
+    handed straight to the waiter with the lowest ticket. A holder that steps out
+    (to wait on another server) and comes back with its own ticket goes ahead of
+    everyone who arrived after it. Use one per event loop.
     """
 
     def __init__(self, limit: int) -> None:
@@ -270,14 +379,19 @@ class FifoGate:
             raise ValueError("limit must be at least 1")
         self.limit = limit
         self.active = 0
-        self._waiters: "collections.deque[asyncio.Future[None]]" = collections.deque()
+        self._tickets = itertools.count()
+        self._waiters: List[Tuple[int, "asyncio.Future[None]"]] = []  # a heap by ticket
 
-    async def acquire(self) -> None:
-        if self.active < self.limit and not self._waiters:
+    async def acquire(self, ticket: Optional[int] = None) -> int:
+        """Wait for a place; returns the ticket (pass it back to re-enter in the same turn)."""
+        if ticket is None:
+            ticket = next(self._tickets)
+        if self.active < self.limit and (not self._waiters or ticket < self._waiters[0][0]):
             self.active += 1
-            return
+            return ticket
         waiter: "asyncio.Future[None]" = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        entry = (ticket, waiter)
+        heapq.heappush(self._waiters, entry)
         try:
             await waiter
         except asyncio.CancelledError:
@@ -285,12 +399,14 @@ class FifoGate:
                 self.release()  # handed a place just as we were cancelled: pass it on
             else:
                 with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
+                    self._waiters.remove(entry)
+                    heapq.heapify(self._waiters)
             raise
+        return ticket
 
     def release(self) -> None:
         while self._waiters:
-            waiter = self._waiters.popleft()
+            _, waiter = heapq.heappop(self._waiters)
             if not waiter.done():
                 waiter.set_result(None)  # the place goes to the waiter; ``active`` is unchanged
                 return
@@ -328,18 +444,162 @@ class ArrivalOrderGate:
         self.gate().release()
 
 
+class Admission:
+    """The place one turn holds in the gate, given up while the turn waits on another server."""
+
+    def __init__(self, gate: FifoGate, ticket: int) -> None:
+        self.gate = gate
+        self.ticket = ticket
+        self.held = True
+
+    def step_out(self) -> bool:
+        if not self.held:
+            return False
+        self.held = False
+        self.gate.release()
+        return True
+
+    async def come_back(self) -> None:
+        await self.gate.acquire(self.ticket)  # ahead of everyone who arrived later
+        self.held = True
+
+
+_admission: "contextvars.ContextVar[Optional[Admission]]" = contextvars.ContextVar("pmo_admission", default=None)
+
+
+@contextlib.asynccontextmanager
+async def waiting_on_io() -> AsyncIterator[None]:
+    """Give the current turn's admission place to others while waiting on I/O.
+
+    The action server, a channel's API, anything awaited that is not this
+    process's CPU: a hung server then holds up only its own turns. A no-op
+    outside an admitted turn (or when the place is already given up).
+    """
+    admission = _admission.get()
+    if admission is None or not admission.step_out():
+        yield
+        return
+    try:
+        yield
+    finally:
+        await admission.come_back()
+
+
 def _admit_in_arrival_order() -> None:
     from rasa.core.processor import MessageProcessor
 
-    original = MessageProcessor.handle_message
+    original = expect_function("messages admitted in arrival order", MessageProcessor, "handle_message",
+                               ("self", "message"), is_async=True)
     originals["MessageProcessor.handle_message"] = original
     gate = ArrivalOrderGate(max_concurrent_messages())
 
     async def handle_message(self: MessageProcessor, message: Any) -> Any:
-        async with gate:
+        fifo = gate.gate()
+        admission = Admission(fifo, await fifo.acquire())
+        token = _admission.set(admission)
+        try:
             return await original(self, message)
+        finally:
+            _admission.reset(token)
+            admission.step_out()
 
-    MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
+    _replace(MessageProcessor, "handle_message", handle_message)
+
+
+def _release_admission_for_io() -> None:
+    """Every request Rasa makes to an endpoint (action server, NLG server) waits outside the gate."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    original = expect_function("admission released while waiting on other servers", EndpointConfig, "request",
+                               ("self", "method", "subpath", "content_type", "compress", "kwargs"), is_async=True)
+    originals["EndpointConfig.request"] = original
+
+    async def request(self: EndpointConfig, method: Text = "post", subpath: Optional[Text] = None,
+                      content_type: Optional[Text] = "application/json", compress: bool = False,
+                      **kwargs: Any) -> Any:
+        async with waiting_on_io():
+            return await original(self, method, subpath, content_type, compress, **kwargs)
+
+    _replace(EndpointConfig, "request", request)
+
+
+def action_timeout(env: Optional[Dict[str, str]] = None) -> float:
+    """``PMO_ACTION_TIMEOUT`` in seconds (default 5): the longest one custom action call may take."""
+    raw = (os.environ if env is None else env).get(ACTION_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_ACTION_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{ACTION_TIMEOUT_ENV} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 300:
+        raise ValueError(f"{ACTION_TIMEOUT_ENV} must be more than 0 and at most 300 seconds, not {raw!r}")
+    return value
+
+
+class TurnOutcome:
+    """What a channel needs to know after a turn: did a custom action fail or time out?"""
+
+    def __init__(self) -> None:
+        self.failed_actions = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.failed_actions > 0
+
+
+_outcome: "contextvars.ContextVar[Optional[TurnOutcome]]" = contextvars.ContextVar("pmo_turn", default=None)
+
+
+@contextlib.contextmanager
+def watch_turn() -> Iterator[TurnOutcome]:
+    """Channels wrap a turn in this; the action-call patch records failures in it."""
+    outcome = TurnOutcome()
+    token = _outcome.set(outcome)
+    try:
+        yield outcome
+    finally:
+        _outcome.reset(token)
+
+
+def mark_action_failed() -> None:
+    outcome = _outcome.get()
+    if outcome is not None:
+        outcome.failed_actions += 1
+
+
+def _bound_action_calls() -> None:
+    """A custom action call gives up after ``PMO_ACTION_TIMEOUT`` s (Rasa waits 5 minutes).
+
+    Rasa 3.6 passes ``timeout=DEFAULT_REQUEST_TIMEOUT`` (300 s) to the action
+    endpoint itself, so no setting shortens it. A timed-out or failed call is
+    handled by Rasa as an action server that is down (the action's events are
+    dropped, the turn goes on) and the channel is told, so it apologises.
+    """
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    original = expect_function("custom action calls bounded by PMO_ACTION_TIMEOUT", RemoteAction, "run",
+                               ("self", "output_channel", "nlg", "tracker", "domain"), is_async=True,
+                               source_has=("timeout=DEFAULT_REQUEST_TIMEOUT", "self.action_endpoint.request("))
+    originals["RemoteAction.run"] = original
+    limit = action_timeout()
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        try:
+            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), limit)
+        except ActionExecutionRejection:
+            raise  # the action declined: Rasa predicts another, nothing failed
+        except asyncio.TimeoutError:
+            mark_action_failed()
+            raise ActionTimedOut(f"Custom action '{self.name()}' took longer than {limit:g}s "
+                                 f"({ACTION_TIMEOUT_ENV}); its events are dropped") from None
+        except Exception:
+            mark_action_failed()
+            raise
+
+    class ActionTimedOut(RasaException):
+        pass
+
+    _replace(RemoteAction, "run", run)
 
 
 def _one_turn_per_question() -> None:
@@ -355,7 +615,8 @@ def _one_turn_per_question() -> None:
 
     from bot.nlu.clauses import split_questions
 
-    original = MessageProcessor.handle_message
+    original = expect_function("one turn per question in a message", MessageProcessor, "handle_message",
+                               ("self", "message"), is_async=True)
     originals["MessageProcessor.handle_message (questions)"] = original
 
     async def handle_message(self: MessageProcessor, message: Any) -> Any:
@@ -373,4 +634,4 @@ def _one_turn_per_question() -> None:
             result = await original(self, part)
         return result
 
-    MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
+    _replace(MessageProcessor, "handle_message", handle_message)
