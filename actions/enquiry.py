@@ -6,6 +6,7 @@ Checks and wording live in :mod:`bot.enquiries`, the table in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABCMeta, abstractmethod
 from functools import lru_cache
@@ -214,14 +215,18 @@ class ActionSubmitEnquiry(Action):
     def name(self) -> Text:
         return "action_submit_enquiry"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         website = knowledge_base().contact.website
         enquiry = enquiry_from(tracker)
         if enquiry is None:
             dispatcher.utter_message(text=enquiries.stopped(website, declined=True))
             return _reset(tracker)
         try:
-            stored = enquiry_store().save(enquiry)
+            # In a thread: while the database restarts, save() retries for up to 30 s,
+            # and the action server's other actions must not wait for it. Saving the
+            # same enquiry again (a retried turn) returns the row already stored.
+            stored = await asyncio.to_thread(enquiry_store().save, enquiry)
         except Exception as error:  # the user gets an apology and a way forward, never a trace
             logger.error("Enquiry not saved: %s", type(error).__name__)
             dispatcher.utter_message(text=enquiries.save_failed(website))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import asdict, dataclass
@@ -60,6 +61,19 @@ def new_reference() -> str:
     return "ENQ-" + uuid.uuid4().hex[:8].upper()
 
 
+def reference_for(enquiry: Enquiry) -> str:
+    """The same reference for the same enquiry from the same conversation.
+
+    A turn that timed out in Rasa may still have been stored by the action
+    server; when the user sends it again, the retry lands on the same row
+    (one enquiry, one reference) instead of a second one.
+    """
+    key = "\x1f".join(str(part) for part in (
+        enquiry.conversation_id, enquiry.name, enquiry.email.lower(), enquiry.organisation,
+        enquiry.team_size, enquiry.interest))
+    return "ENQ-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8].upper()
+
+
 class EnquiryStore:
     def __init__(self, engine: Engine, retry_seconds: float = RETRY_SECONDS) -> None:
         self.engine = engine
@@ -83,33 +97,47 @@ class EnquiryStore:
 
     def save(self, enquiry: Enquiry, reference: Optional[str] = None,
              now: Optional[datetime] = None) -> StoredEnquiry:
-        """Insert the enquiry; safe to repeat with the same reference."""
+        """Insert the enquiry once: the same enquiry from the same conversation is one row.
+
+        The reference is derived from the conversation and the details
+        (:func:`reference_for`) unless given; saving again returns the row
+        already stored, under its first reference and time.
+        """
         self._ready()
         stored = StoredEnquiry(
-            reference=reference or new_reference(),
+            reference=reference or reference_for(enquiry),
             conversation_id=enquiry.conversation_id,
             created_at=now or datetime.now(timezone.utc),
             name=enquiry.name, email=enquiry.email, organisation=enquiry.organisation,
             team_size=enquiry.team_size, interest=enquiry.interest,
         )
 
-        def insert() -> None:
+        def insert() -> StoredEnquiry:
+            existing = self._stored(stored.reference)
+            if existing is not None:
+                return existing
             try:
                 with self.engine.begin() as connection:
                     connection.execute(enquiries.insert().values(consent=True, **asdict(stored)))
             except IntegrityError:
-                # The first attempt committed before the connection dropped.
-                if not self._exists(stored.reference):
+                # A concurrent retry, or the first attempt committed before the connection dropped.
+                existing = self._stored(stored.reference)
+                if existing is None:
                     raise
+                return existing
+            return stored
 
-        with_retries(insert, self.retry_seconds, "enquiry database")
-        logger.info("Enquiry %s saved", stored.reference)
-        return stored
+        saved = with_retries(insert, self.retry_seconds, "enquiry database")
+        if saved.conversation_id != stored.conversation_id:
+            raise IntegrityError("enquiry reference already used by another conversation", None, Exception())
+        logger.info("Enquiry %s %s", saved.reference, "saved" if saved is stored else "already saved")
+        return saved
 
-    def _exists(self, reference: str) -> bool:
+    def _stored(self, reference: str) -> Optional[StoredEnquiry]:
         with self.engine.connect() as connection:
-            query = sa.select(enquiries.c.id).where(enquiries.c.reference == reference)
-            return connection.execute(query).first() is not None
+            query = sa.select(*[enquiries.c[f] for f in FIELDS]).where(enquiries.c.reference == reference)
+            row = connection.execute(query).first()
+            return StoredEnquiry(**_aware(dict(row._mapping))) if row is not None else None
 
     def all(self) -> List[StoredEnquiry]:
         self._ready()

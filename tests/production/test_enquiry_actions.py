@@ -134,7 +134,7 @@ ANSWERS = {"enquiry_name": "Jane Smith", "enquiry_email": "jane@acme.co.uk", "en
 
 def test_submit_with_consent_stores_and_confirms(dispatcher, domain, store):
     t = make_tracker(slots={**ANSWERS, "enquiry_consent": True, "enquiry_topic": "booking"})
-    events = enquiry.ActionSubmitEnquiry().run(dispatcher, t, domain)
+    events = asyncio.run(enquiry.ActionSubmitEnquiry().run(dispatcher, t, domain))
     [row] = store.all()
     assert (row.conversation_id, row.name, row.email, row.organisation, row.team_size, row.interest) == (
         "conv-1", "Jane Smith", "jane@acme.co.uk", "Acme", None, "P3O Foundation")
@@ -149,7 +149,7 @@ def test_submit_with_consent_stores_and_confirms(dispatcher, domain, store):
     {**ANSWERS, "enquiry_email": "forged", "enquiry_consent": True},
 ])
 def test_submit_without_consent_or_with_bad_values_stores_nothing(dispatcher, domain, store, slots):
-    events = enquiry.ActionSubmitEnquiry().run(dispatcher, make_tracker(slots=slots), domain)
+    events = asyncio.run(enquiry.ActionSubmitEnquiry().run(dispatcher, make_tracker(slots=slots), domain))
     assert store.all() == []
     assert dispatcher.messages[0]["text"].startswith("No problem: I haven't stored or sent your details.")
     assert SlotSet("enquiry_name", None) in events
@@ -162,10 +162,57 @@ def test_submit_apologises_when_the_database_is_gone(dispatcher, domain, monkeyp
     try:
         store = enquiry.enquiry_store()
         store.retry_seconds = 0.5
-        enquiry.ActionSubmitEnquiry().run(dispatcher, make_tracker(slots={**ANSWERS, "enquiry_consent": True}), domain)
+        asyncio.run(enquiry.ActionSubmitEnquiry().run(
+            dispatcher, make_tracker(slots={**ANSWERS, "enquiry_consent": True}), domain))
     finally:
         enquiry.enquiry_store.cache_clear()
     assert dispatcher.messages[0]["text"].startswith("Sorry, I couldn't save your enquiry just now")
+
+
+def test_an_enquiry_submitted_twice_is_stored_once(domain, store):
+    """A turn that timed out in Rasa but was stored, then sent again: one enquiry, one reference."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    replies = []
+    for _ in range(2):
+        dispatcher = CollectingDispatcher()
+        t = make_tracker(slots={**ANSWERS, "enquiry_consent": True})
+        asyncio.run(enquiry.ActionSubmitEnquiry().run(dispatcher, t, domain))
+        replies.append(dispatcher.messages[0]["text"])
+    [row] = store.all()
+    assert replies[0] == replies[1] and row.reference in replies[0]
+
+
+def test_submit_does_not_block_the_action_servers_other_actions(dispatcher, domain, store, monkeypatch):
+    """Saving runs in a thread: another action's coroutine runs while the database is slow."""
+    import time
+
+    class SlowStore:
+        cache_clear = staticmethod(lambda: None)  # stands in for the lru_cache'd enquiry_store()
+
+        def save(self, enquiry_):
+            time.sleep(0.5)  # a database that takes its time (or the retry loop sleeping)
+            return store.save(enquiry_)
+
+    monkeypatch.setattr(enquiry, "enquiry_store", SlowStore)
+
+    async def scenario():
+        ticks = 0
+
+        async def other_action():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.02)
+                ticks += 1
+
+        other = asyncio.create_task(other_action())
+        await enquiry.ActionSubmitEnquiry().run(dispatcher, make_tracker(slots={**ANSWERS, "enquiry_consent": True}),
+                                                domain)
+        other.cancel()
+        return ticks
+
+    assert asyncio.run(scenario()) >= 10  # the loop kept turning during the 0.5 s save
+    assert len(store.all()) == 1
 
 
 def test_cancel_closes_the_form_and_forgets_the_answers(dispatcher, domain):

@@ -66,6 +66,15 @@ def test_saving_twice_with_one_reference_keeps_one_row(engine):
     assert [r.reference for r in store.all()] == ["ENQ-SAME0001"]
 
 
+def test_the_same_enquiry_from_one_conversation_is_one_row(engine):
+    store = EnquiryStore(engine)
+    first = store.save(JANE)
+    again = store.save(JANE)  # the turn timed out in Rasa after the row was stored, and was sent again
+    assert again == first and [r.reference for r in store.all()] == [first.reference]
+    other = store.save(Enquiry("conv-other", JANE.name, JANE.email, JANE.organisation, JANE.interest, JANE.team_size))
+    assert other.reference != first.reference and len(store.all()) == 2
+
+
 def test_delete_by_email_ignores_case_and_keeps_others(engine):
     store = EnquiryStore(engine)
     store.save(JANE)
