@@ -145,9 +145,9 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     results["understanding"]["this_assistant"] = bench.guarded(
         "held-out sets", lambda: held_out(model, work, "this-assistant", bench)) or {}
     if with_cv:
-        bench.step("5-fold cross-validation on data/nlu.yml (this assistant)")
+        bench.step("5-fold cross-validation on data/nlu/ (this assistant)")
         cv = bench.guarded("cross-validation", lambda: steps.cross_validation(
-            ROOT / "config.yml", ROOT / "data" / "nlu.yml", work / "cv-this-assistant", work, bench.say,
+            ROOT / "config.yml", ROOT / "data" / "nlu", work / "cv-this-assistant", work, bench.say,
             "cross-validation"))
         if cv:
             results["understanding"]["this_assistant"]["cross_validation"] = cv
@@ -171,10 +171,10 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         if stock_init:
             results["training"]["stock"] = {"seconds": stock_init["seconds"],
                                             "note": "rasa init --no-prompt, scaffold included"}
-            bench.step("stock pipeline trained on data/nlu.yml, on the held-out sets")
+            bench.step("stock pipeline trained on data/nlu/, on the held-out sets")
 
             def stock_understanding() -> Dict[str, Any]:
-                nlu = steps.train_nlu(stock_project / "config.yml", ROOT / "data" / "nlu.yml", work / "models",
+                nlu = steps.train_nlu(stock_project / "config.yml", ROOT / "data" / "nlu", work / "models",
                                       "stock-nlu", work, bench.say, "rasa train nlu (stock pipeline)")
                 summary = held_out(Path(nlu["model"]), work, "stock-pipeline", bench)
                 summary["train_nlu_seconds"] = nlu["seconds"]
@@ -182,9 +182,9 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
 
             results["understanding"]["stock"] = bench.guarded("stock understanding", stock_understanding) or {}
             if with_stock_cv:
-                bench.step("5-fold cross-validation on data/nlu.yml (stock pipeline)")
+                bench.step("5-fold cross-validation on data/nlu/ (stock pipeline)")
                 cv = bench.guarded("stock cross-validation", lambda: steps.cross_validation(
-                    stock_project / "config.yml", ROOT / "data" / "nlu.yml", work / "cv-stock", work,
+                    stock_project / "config.yml", ROOT / "data" / "nlu", work / "cv-stock", work,
                     bench.say, "cross-validation (stock)"))
                 if cv:
                     results["understanding"]["stock"]["cross_validation"] = cv

@@ -3,12 +3,12 @@
 DIET without its entity and sequence layers, in scikit-learn: one hidden layer
 on the l2-normalised sentence features (bag of words and character n-grams,
 entity mentions as placeholders). It classifies about as well as DIET on this
-assistant's data (5-fold cross-validation on data/nlu.yml; see docs/bench.md),
+assistant's data (5-fold cross-validation on data/nlu/; see docs/bench.md),
 trains in seconds, loads in milliseconds (DIET rebuilds its TensorFlow graph
 and runs a training step at every server start) and classifies a message in a
 fraction of a millisecond instead of about 9 ms. Training uses scikit-learn's
 ``MLPClassifier``; the weights are saved as plain arrays and the forward pass
-at prediction time is two matrix products (``Perceptron``).
+at prediction time is two matrix products (``HiddenLayerNetwork``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "mlp_intent_classifier.npz"
 
 
-class Perceptron:
+class HiddenLayerNetwork:
     """The trained network as plain arrays: relu hidden layer, softmax output.
 
     Saved with ``numpy.savez`` (no pickle), so loading runs no code from the
@@ -50,7 +50,7 @@ class Perceptron:
         self.input_size = int(hidden_weights.shape[0])
 
     @classmethod
-    def from_sklearn(cls, model: Any) -> "Perceptron":
+    def from_sklearn(cls, model: Any) -> "HiddenLayerNetwork":
         if model.activation != "relu" or len(model.coefs_) != 2:
             raise ValueError("expected one relu hidden layer")
         return cls(model.coefs_[0], model.intercepts_[0], model.coefs_[1], model.intercepts_[1],
@@ -80,7 +80,7 @@ class Perceptron:
                      classes=np.array(self.classes, dtype=str))
 
     @classmethod
-    def load(cls, path: Any) -> "Perceptron":
+    def load(cls, path: Any) -> "HiddenLayerNetwork":
         with np.load(path, allow_pickle=False) as arrays:
             return cls(arrays["hidden_weights"], arrays["hidden_bias"], arrays["output_weights"],
                        arrays["output_bias"], [str(c) for c in arrays["classes"]])
@@ -152,7 +152,7 @@ def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.n
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
 class MLPIntentClassifier(GraphComponent, IntentClassifier):
-    """Intent classifier: a one-hidden-layer perceptron on the sentence features."""
+    """Intent classifier: a network with one hidden layer on the sentence features."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -173,7 +173,7 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[Perceptron] = None) -> None:
+                 classifier: Optional[HiddenLayerNetwork] = None) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -196,7 +196,9 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
 
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        # Sorted, so the trained network does not depend on how data/ is split into files.
+        examples = sorted((e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)),
+                          key=lambda e: (str(e.get(INTENT)), str(e.get(TEXT))))
         labels = [e.get(INTENT) for e in examples]
         if len(set(labels)) < 2:
             logger.warning("MLPIntentClassifier needs at least two intents; not trained.")
@@ -211,7 +213,7 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
             # A fixed number of epochs, like DIET's: stopping before "convergence" is intended.
             warnings.simplefilter("ignore", ConvergenceWarning)
             classifier.fit(self._inputs(examples), labels)
-        self._classifier = Perceptron.from_sklearn(classifier)
+        self._classifier = HiddenLayerNetwork.from_sklearn(classifier)
         with self._model_storage.write_to(self._resource) as directory:
             self._classifier.save(directory / MODEL_FILE)
         return self._resource
@@ -221,7 +223,7 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
              execution_context: ExecutionContext, **kwargs: Any) -> "MLPIntentClassifier":
         try:
             with model_storage.read_from(resource) as directory:
-                classifier: Optional[Perceptron] = Perceptron.load(directory / MODEL_FILE)
+                classifier: Optional[HiddenLayerNetwork] = HiddenLayerNetwork.load(directory / MODEL_FILE)
         except (ValueError, OSError, KeyError) as error:
             logger.warning(f"MLPIntentClassifier not loaded ({error}); it will predict nothing.")
             classifier = None

@@ -16,36 +16,36 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.neural_network import MLPClassifier
 
-from bot.nlu.classifier import MLPIntentClassifier, Perceptron, sentence_matrix, unit_row
+from bot.nlu.classifier import MLPIntentClassifier, HiddenLayerNetwork, sentence_matrix, unit_row
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 @pytest.mark.parametrize("classes", [["a", "b"], ["a", "b", "c", "d"]])
-def test_perceptron_matches_scikit_learn(classes, tmp_path):
+def test_network_matches_scikit_learn(classes, tmp_path):
     rng = np.random.default_rng(0)
     inputs = rng.random((40, 6))
     labels = [classes[i % len(classes)] for i in range(40)]
     model = MLPClassifier((5,), max_iter=300, random_state=0).fit(inputs, labels)
-    perceptron = Perceptron.from_sklearn(model)
-    np.testing.assert_allclose(perceptron.predict_proba(inputs), model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(perceptron.predict_proba(scipy.sparse.csr_matrix(inputs)),
+    network = HiddenLayerNetwork.from_sklearn(model)
+    np.testing.assert_allclose(network.predict_proba(inputs), model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(network.predict_proba(scipy.sparse.csr_matrix(inputs)),
                                model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
     inputs[0, [1, 4]] = 0.0
     columns = np.flatnonzero(inputs[0])
-    np.testing.assert_allclose(perceptron.predict_proba_one(columns, inputs[0, columns]),
+    np.testing.assert_allclose(network.predict_proba_one(columns, inputs[0, columns]),
                                model.predict_proba(inputs[:1]), rtol=1e-9, atol=1e-12)
 
-    perceptron.save(tmp_path / "weights.npz")
-    loaded = Perceptron.load(tmp_path / "weights.npz")
+    network.save(tmp_path / "weights.npz")
+    loaded = HiddenLayerNetwork.load(tmp_path / "weights.npz")
     assert loaded.classes == classes and loaded.input_size == 6
-    np.testing.assert_array_equal(loaded.predict_proba(inputs), perceptron.predict_proba(inputs))
+    np.testing.assert_array_equal(loaded.predict_proba(inputs), network.predict_proba(inputs))
 
 
 def test_saved_weights_hold_no_pickle(tmp_path):
     model = MLPClassifier((3,), max_iter=50, random_state=0).fit(np.eye(4), ["a", "b", "c", "d"])
-    Perceptron.from_sklearn(model).save(tmp_path / "weights.npz")
+    HiddenLayerNetwork.from_sklearn(model).save(tmp_path / "weights.npz")
     with np.load(tmp_path / "weights.npz", allow_pickle=False) as arrays:
         assert sorted(arrays.files) == ["classes", "hidden_bias", "hidden_weights", "output_bias", "output_weights"]
 
