@@ -20,6 +20,9 @@ from bot.storage.database import REDIS_URL_ENV, redis_settings
 
 logger = logging.getLogger(__name__)
 
+# Seconds any one Redis call may take (a lock round trip is well under a millisecond).
+DEFAULT_SOCKET_TIMEOUT = 2.0
+
 
 class EnvLockStore(LockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None) -> None:
@@ -27,8 +30,15 @@ class EnvLockStore(LockStore):
         url = os.environ.get(REDIS_URL_ENV, "").strip()
         self._store: LockStore
         if url:
+            # Rasa's Redis lock store is synchronous inside async code: a Redis that hangs
+            # (rather than refuses) blocks the whole event loop for as long as a call may
+            # take, so every call is bounded: connect, read and write.
+            timeout = float(settings.get("socket_timeout", DEFAULT_SOCKET_TIMEOUT))
             self._store = RedisLockStore(**redis_settings(url), key_prefix=settings.get("key_prefix"),
-                                         socket_timeout=float(settings.get("socket_timeout", 10)))
+                                         socket_timeout=timeout)
+            self._store.red.connection_pool.connection_kwargs.update(
+                socket_connect_timeout=float(settings.get("socket_connect_timeout", timeout)),
+                socket_keepalive=True)
             self._store.red.ping()  # fail at start-up, not on the first message
         else:
             workers = os.environ.get("SANIC_WORKERS", "1").strip() or "1"
