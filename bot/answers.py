@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence
 
-from bot.knowledge_base import AdjacentRole, Certification, Course, CourseFamily, KnowledgeBase, Role
+from bot.knowledge_base import AdjacentRole, Certification, Course, CourseFamily, KnowledgeBase, NamedItem, Role
 from bot.recommend import NeedLevel, Recommendation
 
 Button = Dict[str, str]
@@ -58,6 +58,15 @@ def join(items: Sequence[str], last: str = "and") -> str:
 def capitalised(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {"PMO", "PMOS", "IT", "HR", "PM", "BA", "EPMO", "PMI", "APM", "CAPM", "PMP", "MSP", "MOP", "P3O"}
+
+
+def in_sentence(title: str) -> str:
+    """A job title inside a sentence: lower case, acronyms kept ("a PMO tools administrator")."""
+    return " ".join(w if w.upper() in _ACRONYMS or w.startswith("e") and w[1:].upper() == "PMO" else w.lower()
+                    for w in title.split())
 
 
 def sentence(text: str) -> str:
@@ -109,7 +118,10 @@ def describe_role(kb: KnowledgeBase, role_name: str, typed: str = "") -> Reply:
     else:
         opening = f"A {role.name} is the level {role.level} role in a PMO ({role.level_label})."
     others = [t for t in role.titles if t != title][:3]
-    text = f"{opening} In short: {role.summary}.\n\nOther titles include {join(others)}."
+    text = f"{opening} It is {role.summary}.\n\nOther titles include {join(others)}."
+    while len(text) > FIRST_REPLY_CHARS and len(others) > 1:
+        others = others[:-1]
+        text = f"{opening} It is {role.summary}.\n\nOther titles include {join(others)}."
     return Reply(text, role_buttons(role), kind=f"role:{role.name}")
 
 
@@ -129,6 +141,22 @@ def role_detail(kb: KnowledgeBase, role_name: str, attribute: str) -> Reply:
         text = f"A {role.name} works in {role.works_in}."
     more = [b for b in role_buttons(role) if f'"{attribute}"' not in b["payload"]][:4]
     return Reply(text, more, kind=f"role:{role.name}")
+
+
+def same_role(kb: KnowledgeBase, role_name: str, titles: Sequence[str]) -> Reply:
+    """Two titles of one role ("is an ePMO manager the same as a head of PMO?")."""
+    role = kb.role(role_name)
+    named = []
+    for typed in titles:
+        title = canonical_title(kb, typed) or capitalised(typed)
+        if title not in named:
+            named.append(title)
+    if len(named) >= 2:
+        text = (f"Yes: {join(named)} are titles for the same role, {role.name}, level {role.level} "
+                f"({role.level_label}). Organisations just name it differently.")
+    else:
+        text = f"Yes: those are titles for the same role, {role.name}, level {role.level} ({role.level_label})."
+    return Reply(text, role_buttons(role)[:3], kind=f"role:{role.name}")
 
 
 def list_roles(kb: KnowledgeBase) -> Reply:
@@ -266,7 +294,9 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
     if attribute == "length":
         text = _length(kb, course)
     elif attribute == "exam":
-        if course.exam.startswith(("ends", "each")):  # the format is not in the knowledge base
+        if course.exam.startswith("each"):  # "each level ends with an exam"
+            text = f"For {course.name}, {course.exam}; the format is on the course page ({website})."
+        elif course.exam.startswith("ends"):  # the format is not in the knowledge base
             text = f"{course.name} {course.exam} ({website})."
         else:
             text = f"The {course.name} exam: {course.exam}."
@@ -278,8 +308,12 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
         text = f"{course.name} is for {course.audience}."
     elif attribute == "next":
         following = kb.next_courses(course)
-        text = (f"After {course.name}, sensible next steps are {join([c.name for c in following])}."
-                if following else f"{course.name} is the top of its path; the team can suggest what suits you next.")
+        if len(following) == 1:
+            text = f"After {course.name}, the sensible next step is {following[0].name}."
+        elif following:
+            text = f"After {course.name}, sensible next steps are {join([c.name for c in following])}."
+        else:
+            text = f"{course.name} is the top of its path; the team can suggest what suits you next."
         buttons = [button(f"About {c.name}", "ask_course_details", course=c.name) for c in following[:3]]
         return Reply(text, buttons, kind=f"course:{course.name}")
     elif attribute == "format":
@@ -298,7 +332,7 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
         return Reply(text, [button("Talk to the team", "request_human")], kind="prices")
     else:
         return describe_course(kb, course)
-    if course.notes and attribute in ("length", "exam"):
+    if course.notes and attribute == "length":
         text += f" {course.notes}"
     more = [b for b in course_buttons(course) if f'"{attribute}"' not in b["payload"]][:3]
     return Reply(text, more, kind=f"course:{course.name}")
@@ -354,9 +388,20 @@ def free_resources(kb: KnowledgeBase) -> Reply:
 
 
 def pmo_types(kb: KnowledgeBase) -> Reply:
-    lines = ["A PMO is a project, programme or portfolio management office. The main kinds are:", ""]
-    lines += [f"- {t.name}: {t.description}" for t in kb.pmo_types]
-    return Reply("\n".join(lines), [button("PMO roles explained", "ask_role_description")], kind="pmo_types")
+    names = [t.name.split(" (")[0] for t in kb.pmo_types]
+    text = ("A PMO is a project, programme or portfolio management office: it supports, controls and improves "
+            f"how change is delivered. The main kinds are {join([in_sentence(n) for n in names])}. "
+            "Which would you like to know about?")
+    return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in kb.pmo_types],
+                 kind="pmo_types")
+
+
+def pmo_type(kb: KnowledgeBase, kind: NamedItem) -> Reply:
+    others = [t for t in kb.pmo_types if t.name != kind.name]
+    text = f"{kind.name}: it {kind.description}." if not kind.description.startswith(("a ", "an ", "the ")) \
+        else f"{kind.name}: {kind.description}."
+    return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in others[:3]]
+                 + [button("PMO roles explained", "ask_role_description")], kind="pmo_types")
 
 
 # Beyond the catalogue ------------------------------------------------------
@@ -386,9 +431,9 @@ def not_a_pmo_role(kb: KnowledgeBase, title: str) -> Reply:
 
 
 def specialist_role(kb: KnowledgeBase, title: str) -> Reply:
-    text = (f"Some PMOs have a {title.lower()}, but it's a specialist role, not one of the four PMO roles I "
-            f"can describe, so I won't guess what it involves where you are. {_pmo_roles_line(kb)}\n\n"
-            "What does the person do day to day? Planning and reporting sounds like a PMO Analyst; "
+    text = (f"Some PMOs have {article(title)} {in_sentence(title)}, but it's a specialist role, not one of the four "
+            f"PMO roles I can describe, so I won't guess its level. {_pmo_roles_line(kb)}\n\n"
+            "What does the job involve day to day? Planning and reporting sounds like a PMO Analyst; "
             "running the office sounds like a PMO Manager.")
     return Reply(text, _role_buttons(kb), kind="specialist_role")
 
@@ -408,8 +453,9 @@ def unknown_role(kb: KnowledgeBase, value: str) -> Reply:
 
 
 def certification(kb: KnowledgeBase, cert: Certification, mentioned_courses: Sequence[str] = ()) -> Reply:
-    text = (f"{cert.name}, from {cert.body}, is {cert.about}. It isn't one of PMO Learning's courses.\n\n"
-            f"{cert.for_pmo}")
+    plural = " and " in cert.name
+    text = (f"{cert.name}, from {cert.body}, {'are' if plural else 'is'} {cert.about}. "
+            f"{'They aren' if plural else 'It isn'}'t one of PMO Learning's courses.\n\n{cert.for_pmo}")
     related = [kb.course(c) for c in cert.related]
     extra = [kb.course_named(n) for n in mentioned_courses]
     courses = [c for c in extra if c] + [c for c in related if c.name not in mentioned_courses]
@@ -457,14 +503,14 @@ def career_change(kb: KnowledgeBase, background: str, title: str = "", asked_cou
                      kind=f"background:{adjacent.id}")
     start = kb.role_at_level(1)
     course = kb.course(kb.recommendation_for(1).main)
-    mentioned = f" (you mentioned {' '.join(title.lower().split())})" if title else ""
-    opening = "I'd recommend" if asked_course else "Yes, you can. The usual way in is as"
+    mentioned = f" (you mentioned {in_sentence(title)})" if title else ""
     if asked_course:
         text = (f"Coming into PMO from outside project work{mentioned}, you'd start at level 1, so I'd recommend "
                 f"{course.name}: it's for {course.audience_short}, career changers included, with no prerequisites.")
     else:
-        text = (f"{opening} a {start.name}, the entry level. Coming from outside project work{mentioned} is "
-                f"common. {kb.entry_requirement(1)} The course for that first step is {course.name}.")
+        text = (f"People moving into PMO from outside project work{mentioned} usually start as a {start.name}, "
+                f"the entry level: no degree or PMO experience is needed. The course for that first step is "
+                f"{course.name}.")
     text += f"\n\n{ebook_line(kb)}"
     return Reply(text, [button(f"About {course.name}", "ask_course_details", course=course.name),
                         button(f"About the {start.name} role", "ask_role_description", role=start.name)],

@@ -77,6 +77,7 @@ class Context:
     """What the conversation is about, kept in slots between turns."""
 
     role: Optional[str] = None  # the role last described, compared or recommended
+    title: Optional[str] = None  # the job title the visitor used for it ("ePMO manager")
     course: Optional[str] = None  # a course name, or "family:<id>"
     compared: Tuple[str, ...] = ()
     listed: Tuple[str, ...] = ()  # the last list shown: "course:<name>" / "role:<name>"
@@ -94,7 +95,7 @@ class Outcome:
 
 
 # Slots that hold the context, and how to read and write them.
-SLOTS = ("context_role", "context_course", "context_compared", "context_listed", "context_topic",
+SLOTS = ("context_role", "context_title", "context_course", "context_compared", "context_listed", "context_topic",
          "context_attribute", "pmo_level", "recommended_course", "awaiting_level")
 
 
@@ -114,6 +115,7 @@ def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
     recommended = slots.get("recommended_course")
     return Context(
         role=role if role in roles else None,
+        title=str(slots["context_title"])[:60] if role in roles and slots.get("context_title") else None,
         course=course if isinstance(course, str) else None,
         compared=tuple(r for r in (slots.get("context_compared") or []) if r in roles)[:2],
         listed=tuple(str(x) for x in (slots.get("context_listed") or []) if isinstance(x, str))[:10],
@@ -130,6 +132,7 @@ def slots_from_context(before: Context, after: Context) -> Dict[str, Any]:
     """The slot values that changed."""
     pairs = {
         "context_role": (before.role, after.role),
+        "context_title": (before.title, after.title),
         "context_course": (before.course, after.course),
         "context_compared": (list(before.compared) or None, list(after.compared) or None),
         "context_listed": (list(before.listed) or None, list(after.listed) or None),
@@ -159,7 +162,10 @@ _PREREQUISITE_WORDS = ({"first", "before", "beforehand"}, {"need", "have", "requ
 
 
 def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
-    found = next((a for a in turn.values("attribute") if a in allowed), None)
+    values = turn.values("attribute")
+    if "exam" in values and "exam" in allowed:
+        return "exam"  # "how long is the exam?" asks about the exam, not the course
+    found = next((a for a in values if a in allowed), None)
     if found is None and "team" in allowed and "team" in turn.words and turn.words & {"my", "our", "whole"}:
         found = "team"  # "can my team of five do it?" (read as a team-size cue by the ruler)
     if found is None and "prerequisites" in allowed and all(turn.words & w for w in _PREREQUISITE_WORDS):
@@ -173,8 +179,12 @@ _QUESTION_OPENERS = {"who", "whos", "who's", "what", "whats", "what's", "which",
 
 def _elliptical(turn: Turn) -> bool:
     """ "and for the practitioner?", "the practitioner one": leans on the last question asked."""
-    words = turn.text.lower().split()
-    if turn.text.lower().startswith(("and ", "& ", "what about", "how about", "or ")):
+    words = turn.text.lower().replace(",", " ").split()
+    while words and words[0] in ("ok", "okay", "ok.", "so", "right", "hmm", "and", "&", "or", "then"):
+        if words[0] in ("and", "&", "or"):
+            return True
+        words = words[1:]
+    if " ".join(words).startswith(("what about", "how about")):
         return True
     return 0 < len(words) <= 3 and words[0] not in _QUESTION_OPENERS
 
@@ -233,7 +243,10 @@ def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optio
     course = kb.course_named(target)
     assert course is not None
     reply = answers.course_detail(kb, course, attribute) if attribute else answers.describe_course(kb, course)
-    return reply, replace(_said_course(ctx, course.name), attribute=attribute)
+    new = replace(_said_course(ctx, course.name), attribute=attribute)
+    if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
+        new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
+    return reply, new
 
 
 def _names_course(course: Course, family: Any, turn: Turn) -> bool:
@@ -269,7 +282,14 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
     for topic_id in turn.values("topic"):
         topic = kb.declined_topic(topic_id)
         if topic is not None:
-            return answers.decline(kb, topic.what, topic.id), replace(ctx, topic="declined")
+            roles = _roles_named(kb, turn)
+            return answers.decline(kb, topic.what, topic.id), replace(
+                ctx, topic=f"declined:{topic.id}", role=roles[0].role if roles else ctx.role)
+    if ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") \
+            and _elliptical(turn):  # "ok what about a pmo manager?" after a salary question
+        topic = kb.declined_topic(ctx.topic.split(":", 1)[1])
+        if topic is not None:
+            return answers.decline(kb, topic.what, topic.id), ctx
     if job in ("describe_role", "compare", "course", "recommend", "training_options", "course_list",
                "follow_up", "career_path", "certification", "entry_requirements", "career_change", "fallback",
                "out_of_scope"):
@@ -278,7 +298,9 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
                 and not _courses_named(kb, turn):  # "do I need PRINCE2 first?" about the course just discussed
             outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
             return outcome.replies[0], outcome.context
-        if certs and (job != "career_change" or not (turn.values("other_role") or turn.values("background"))):
+        holds_role = job in ("recommend", "career_path") and _roles_named(kb, turn)  # "analyst with PRINCE2, what next?"
+        if certs and not holds_role and (job != "career_change" or not (turn.values("other_role")
+                                                                        or turn.values("background"))):
             return _certification(kb, turn, ctx)
         other = turn.values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
@@ -349,12 +371,24 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             replies.append(answers.role_detail(kb, mention.role, attribute))
         else:
             replies.append(answers.describe_role(kb, mention.role, mention.text))
-    return Outcome(replies, replace(ctx, role=mentions[0].role, topic="role", attribute=attribute))
+    return Outcome(replies, replace(ctx, role=mentions[0].role, topic="role", attribute=attribute,
+                                    title=mentions[0].text or None))
 
 
 def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = [m.role for m in _roles_named(kb, turn)]
     other = turn.values("other_role")
+    if len(_courses_named(kb, turn)) + len(turn.values("course_family")) >= 2:
+        return course_question(kb, turn, ctx)  # "difference between P3O Foundation and Practitioner"
+    titles = [(str(e.get("value")), str(e.get("text") or "")) for e in turn.entities if e.get("entity") == "role"]
+    same = len(titles) >= 2 and len({value for value, _ in titles}) == 1
+    if not same and len(roles) == 1 and ctx.role == roles[0] and ctx.topic == "role" \
+            and turn.words & _BACK_REFERENCES and not turn.values("other_role"):
+        same = True  # "is that the same as head of pmo?" after the ePMO Manager
+        titles = [(roles[0], ctx.title or ""), *titles]
+    if same and roles:
+        reply = answers.same_role(kb, roles[0], [t for _, t in titles if t])
+        return Outcome([reply], replace(ctx, role=roles[0], topic="role"))
     if other and len(roles) < 2:  # "business analyst vs PMO analyst": say what the other job is
         reply, new = _other_role(kb, other[0], turn, ctx, compare=True)
         return Outcome([reply], new)
@@ -400,8 +434,23 @@ def _background_title(turn: Turn) -> str:
     return texts[0] if texts else ""
 
 
+_MOVING_UP = ("move up", "moving up", "step up", "promotion", "promoted", "next level", "progress", "climb",
+              "go up", "level up", "get to the next")
+_THATS_ME = ("that's me", "thats me", "that is me", "sounds like me", "that's what i do", "thats what i do",
+             "that's my job", "thats my job", "i do that")
+
+
+def _says(turn: Turn, phrases: Sequence[str]) -> bool:
+    text = " ".join(turn.text.lower().replace("\u2019", "'").split())
+    return any(phrase in text for phrase in phrases)
+
+
 def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     evidence = evidence_from_entities(kb, turn.entities)
+    if evidence.roles and _says(turn, _MOVING_UP):  # "I'm a project administrator, want to move up"
+        evidence = replace(evidence, moving_up=True)
+    if not evidence.roles and ctx.role and _says(turn, _THATS_ME):  # "that's me actually"
+        evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))
     other = turn.values("other_role")
     if not evidence.roles and not evidence.cues:
         if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
@@ -420,10 +469,10 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if (not evidence.roles and not evidence.cues and evidence.years is None
             and turn.intent == "ask_course_recommendation" and not ctx.awaiting_level):
         # "which course for that role?" / "which course suits them?": the role just discussed.
-        if ctx.role and turn.words & _BACK_REFERENCES:
-            evidence = Evidence(roles=(RoleMention(role=ctx.role),))
+        if ctx.role and turn.words & _BACK_REFERENCES:  # about the role just discussed, not the visitor
+            evidence = Evidence(roles=(RoleMention(role=ctx.role),), about_someone=True)
         elif ctx.level:
-            evidence = Evidence(roles=(RoleMention(role=kb.role_at_level(ctx.level).name),))
+            evidence = Evidence(roles=(RoleMention(role=kb.role_at_level(ctx.level).name),), remembered=True)
     outcome = recommend(kb, evidence)
     if isinstance(outcome, NeedLevel):
         return Outcome([answers.ask_level(kb, outcome)], replace(ctx, awaiting_level=True, topic="ask_level"))
@@ -530,7 +579,7 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             return career_path(kb, turn, ctx)
         return describe_role(kb, turn, ctx)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
-    wants_next = attribute == "next" or "next" in turn.words or "after" in turn.words
+    wants_next = attribute == "next" or bool(turn.words & {"next", "after", "then", "afterwards"})
     if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         if target.startswith("family:") and wants_next:
@@ -563,6 +612,9 @@ def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def pmo_types(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    kinds = [t for t in (kb.pmo_type(v) for v in turn.values("pmo_type")) if t]
+    if kinds:
+        return Outcome([answers.pmo_type(kb, kinds[0])], replace(ctx, topic="pmo_types"))
     return Outcome([answers.pmo_types(kb)], replace(ctx, topic="pmo_types"))
 
 
@@ -577,7 +629,8 @@ def certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = _roles_named(kb, turn)
-    if not roles and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in (
+    about_the_job = bool(turn.words & {"degree", "degrees", "qualifications", "qualified", "age", "old"})
+    if not roles and not about_the_job and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in (
             "course", "recommendation", "family"))):  # "any pre-reqs I'd need for it?" after a course
         return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
     if not roles and ctx.role and turn.words & _BACK_REFERENCES:
@@ -619,6 +672,9 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     courses = _courses_named(kb, turn)
     evidence = evidence_from_entities(kb, turn.entities)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
+    if not roles and ctx.role and (_says(turn, _THATS_ME) or (turn.words & _COURSE_WORDS
+                                                               and turn.words & _BACK_REFERENCES)):
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if not roles and not courses:  # "what skills do you need for it": the context says what "it" is
         if _mentioned_item(turn, ctx) and turn.values("mention"):
             return follow_up(kb, turn, ctx)
@@ -692,12 +748,37 @@ JOBS = {
 _ANSWERS_SIDE_QUESTION = set(JOBS) - {"recommend", "resume", "stop_recommendation"}
 
 
+# Jobs whose intent may have been a guess when the message really asks about the
+# role or course just discussed ("what skills do you need for it?" read as "what can you do?").
+_MAY_LEAN_ON_CONTEXT = ("recommend", "capabilities", "entry_requirements", "career_path", "fallback",
+                        "pmo_types", "free_resources", "out_of_scope")
+
+
+def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A question about "it"/"that" with an attribute of the role or course in context, whatever the intent."""
+    if job not in _MAY_LEAN_ON_CONTEXT or not turn.words & _BACK_REFERENCES:
+        return None
+    if _roles_named(kb, turn) or _courses_named(kb, turn) or turn.values("course_family") \
+            or turn.words & {"degree", "degrees", "qualifications"}:
+        return None
+    role_attribute = _attribute(turn, ROLE_ATTRIBUTES)
+    if role_attribute and ctx.role and ctx.topic in ("role", "compare", "career", "entry"):
+        return describe_role(kb, turn, ctx)
+    course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    if course_attribute and _context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family"):
+        return course_question(kb, turn, ctx)
+    return None
+
+
 def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     """The replies for ``job`` and the context after it."""
     guarded = _guard(kb, job, turn, ctx) if job not in ("resume", "stop_recommendation") else None
+    leaning = _about_the_last_thing(kb, job, turn, ctx) if guarded is None else None
     if guarded is not None:
         reply, new = guarded
         outcome = Outcome([reply], new)
+    elif leaning is not None:
+        outcome = leaning
     else:
         outcome = JOBS[job](kb, turn, ctx)
     if job in _ANSWERS_SIDE_QUESTION and outcome.context.awaiting_level:

@@ -143,6 +143,7 @@ class NamedItem(_Model):
     name: str
     description: str
     kind: Optional[str] = None
+    aliases: List[str] = []
 
 
 class Contact(_Model):
@@ -201,6 +202,12 @@ class KnowledgeBase(_Model):
         for course in self.courses:
             if course.name.lower() == lowered or course.id == lowered:
                 return course
+        return None
+
+    def pmo_type(self, name: str) -> Optional[NamedItem]:
+        for kind in self.pmo_types:
+            if kind.name == name:
+                return kind
         return None
 
     def family_named(self, name: str) -> Optional[CourseFamily]:

@@ -17,10 +17,13 @@ from bot.knowledge_base import Course, KnowledgeBase
 CUE_LEVELS = {
     "several_pmos": (4, "you look after several PMOs, which is the work of a level 4 PMO Director"),
     "head_of": (4, "you said you head up the function, which is the executive level 4 (PMO Director)"),
-    "runs_pmo": (3, "you said you run a PMO, which is level 3 (PMO Manager)"),
+    "runs_pmo": (3, "you run or are setting up a PMO, which is level 3 (PMO Manager) work"),
     "manages_team": (3, "you said you manage a team, which usually means level 3 (PMO Manager)"),
-    "new_to_pmo": (1, "you said you're new to PMO, so level 1 (PMO Administrator) is the place to start"),
+    "new_to_pmo": (1, "you're new to PMO, and level 1 (PMO Administrator) is where people start"),
 }
+# Experienced support staff belong at level 2 (the facts' recommendation table):
+# a level 1 title with at least this many years moves up a level.
+EXPERIENCED_SUPPORT_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,12 @@ class Evidence:
     roles: Tuple[RoleMention, ...] = ()
     cues: Tuple[str, ...] = ()
     years: Optional[int] = None
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.roles and not self.cues and self.years is None
+    # "I'm a project administrator and want to move up": recommend the next level's course.
+    moving_up: bool = False
+    # The role comes from the conversation (a role just described), not from the user's own job.
+    about_someone: bool = False
+    # The level is one the user gave earlier in the conversation.
+    remembered: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,29 @@ class NeedLevel:
 Outcome = Union[Recommendation, NeedLevel]
 
 
+def _article(phrase: str) -> str:
+    return "an" if phrase[:1].lower() in "aeiou" else "a"
+
+
 def level_from_evidence(kb: KnowledgeBase, evidence: Evidence) -> Optional[Tuple[int, str]]:
     """The level the evidence points to and the reason, or None."""
     if evidence.roles:
         mention = evidence.roles[0]
         role = kb.role(mention.role)
         typed = " ".join(mention.text.split())
+        if evidence.about_someone:
+            return role.level, f"a {role.name} works at level {role.level} ({role.level_label})"
+        if evidence.remembered:
+            return role.level, f"from what you've told me, level {role.level} ({role.name}) fits"
+        if evidence.moving_up and role.level < 4:
+            following = kb.role_at_level(role.level + 1)
+            what = typed or role.name
+            return role.level + 1, (f"you're {_article(what)} {what} wanting to move up, and the next step is "
+                                    f"{following.name} (level {following.level})")
+        if role.level == 1 and (evidence.years or 0) >= EXPERIENCED_SUPPORT_YEARS:
+            following = kb.role_at_level(2)
+            return 2, (f"with {evidence.years} years in project support you're ready for the level 2 "
+                       f"({following.name}) course")
         if not typed:  # a quick-reply button, not typed words
             reason = f"you're at the {role.name} level, level {role.level} ({role.level_label})"
         elif typed.lower() in {role.name.lower(), role.name.lower() + "s"}:

@@ -203,3 +203,62 @@ def test_and_the_director_after_skills_keeps_the_attribute(talk):
     _, director = talk([("describe_role", "ask_role_description", "what skills does a pmo analyst need?"),
                         ("follow_up", "follow_up", "and the director?")])
     assert text(director).startswith("Useful strengths for a PMO Director")
+
+
+@pytest.mark.parametrize("first,second", [("what's an epmo manager?", "is that the same as head of pmo?"),
+                                          ("whats a pmo officer", "is that the same level as a pmo co-ordinator")])
+def test_two_titles_of_one_role_are_the_same_level(talk, first, second):
+    _, same = talk([("describe_role", "ask_role_description", first), ("compare", "compare_roles", second)])
+    assert text(same).startswith("Yes:") and "same role" in text(same)
+
+
+def test_two_titles_in_one_message_are_the_same_level(talk):
+    [same] = talk([("compare", "compare_roles", "are a project controller and a pmo planner the same level?")])
+    assert text(same).startswith("Yes: Project Controller and PMO Planner are titles for the same role, PMO Analyst")
+
+
+def test_moving_up_recommends_the_next_level(talk):
+    [rec] = talk([("recommend", "ask_course_recommendation", "I'm a project administrator and want to move up, which course?")])
+    assert kinds(rec) == ["recommendation:2"] and "move up" in text(rec)
+
+
+def test_experienced_support_staff_are_level_2(talk):
+    [rec] = talk([("recommend", "ask_course_recommendation", "project support officer with 4 years experience, what course?")])
+    assert kinds(rec) == ["recommendation:2"]
+
+
+def test_a_course_for_the_role_just_described_says_whose_level_it_is(talk):
+    _, rec = talk([("describe_role", "ask_role_description", "what's a project controller?"),
+                   ("recommend", "ask_course_recommendation", "which course would suit them?")])
+    assert text(rec).startswith("Because a PMO Analyst works at level 2")
+
+
+def test_exam_length_is_the_exam_not_the_course(talk):
+    _, exam = talk([("course", "ask_course_details", "tell me about p3o practitioner"),
+                    ("course", "ask_course_details", "how long is the exam?")])
+    assert "150 minutes" in text(exam) and "2 days" not in text(exam)
+
+
+def test_a_follow_up_after_a_declined_topic_is_declined_too(talk):
+    _, again = talk([("decline", "ask_beyond_scope", "what does a pmo analyst earn?"),
+                     ("follow_up", "follow_up", "ok what about a pmo manager")])
+    assert kinds(again) == ["decline:salary"]
+
+
+def test_one_kind_of_pmo(talk):
+    [kind] = talk([("pmo_types", "ask_pmo_types", "what's a programme office?")])
+    assert text(kind).startswith("Programme office:") and len(text(kind)) < 200
+
+
+@pytest.mark.parametrize("job,intent", [("capabilities", "ask_capabilities"), ("entry_requirements", "ask_entry_requirements"),
+                                        ("fallback", "nlu_fallback")])
+def test_a_question_about_it_is_answered_for_the_role_in_context_whatever_the_intent(talk, job, intent):
+    _, skills = talk([("describe_role", "ask_role_description", "what does a project assistant do?"),
+                      (job, intent, "what skills do you need for it")])
+    assert text(skills).startswith("Useful strengths for a PMO Administrator")
+
+
+def test_my_team_of_five_after_a_course_is_about_in_house_training(talk):
+    _, team = talk([("course", "ask_course_details", "tell me about essentials for pmo managers"),
+                    ("recommend", "inform_experience", "can my team of five do it too")])
+    assert "in-house" in text(team)

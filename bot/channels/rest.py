@@ -25,7 +25,8 @@ from bot.serving import watch_turn
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5_000
-MAX_SENDER_CHARS = 128
+MAX_SENDER_CHARS = 128  # Rasa's events table keeps 255; a longer id is refused, never cut (two ids would merge)
+MAX_METADATA_BYTES = 4_096  # metadata is stored with the message and twice in the session start
 # Sent when a turn produced no reply (e.g. the action server is down): an
 # apology and a way forward that needs nothing from the failing part.
 APOLOGY = (
@@ -81,9 +82,21 @@ def parse_body(raw: bytes) -> Union[RestMessage, str]:
         text = ""
     if not isinstance(text, str):
         return "'message' must be a string"
+    if len(str(sender)) > MAX_SENDER_CHARS:
+        return f"'sender' must be at most {MAX_SENDER_CHARS} characters"
     if metadata is not None and not isinstance(metadata, dict):
         return "'metadata' must be an object"
-    return RestMessage(str(sender)[:MAX_SENDER_CHARS], text[:MAX_TEXT_CHARS], metadata)
+    if metadata and metadata_bytes(metadata) > MAX_METADATA_BYTES:
+        return f"'metadata' must be at most {MAX_METADATA_BYTES} bytes of JSON"
+    return RestMessage(str(sender), text[:MAX_TEXT_CHARS], metadata)
+
+
+def metadata_bytes(metadata: Dict[str, Any]) -> int:
+    """Size of ``metadata`` as stored (JSON, UTF-8); anything that cannot be stored counts as too big."""
+    try:
+        return len(json.dumps(metadata, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError, RecursionError):
+        return MAX_METADATA_BYTES + 1
 
 
 class RestInput(_RasaRestInput):

@@ -33,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.rest import APOLOGY, run_turn
+from bot.channels.rest import APOLOGY, MAX_METADATA_BYTES, metadata_bytes, run_turn
 from bot.render import BARE_URL, link_urls, to_widget_markdown
 
 __all__ = ["BARE_URL", "SocketIOInput", "SocketIOOutput", "answer_or_apologise", "link_urls", "parse_origins"]
@@ -153,9 +153,8 @@ class SocketIOInput(_RasaSocketIOInput):
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id.strip():
-                session_id = uuid.uuid4().hex
-            session_id = session_id[:MAX_SESSION_ID_CHARS]
+            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > MAX_SESSION_ID_CHARS:
+                session_id = uuid.uuid4().hex  # an over-long id is replaced, never cut (two would merge)
             if self.session_persistence:
                 entered = sio.enter_room(sid, session_id, namespace=self.namespace)
                 if inspect.isawaitable(entered):
@@ -168,10 +167,10 @@ class SocketIOInput(_RasaSocketIOInput):
                 return
             if self.session_persistence:
                 session_id = data.get("session_id")
-                if not isinstance(session_id, str) or not session_id:
-                    logger.warning("socketio: message without a session_id ignored")
+                if not isinstance(session_id, str) or not session_id or len(session_id) > MAX_SESSION_ID_CHARS:
+                    logger.warning("socketio: message without a valid session_id ignored")
                     return
-                sender_id = session_id[:MAX_SESSION_ID_CHARS]
+                sender_id = session_id
             else:
                 sender_id = sid
             text = data.get("message", "")
@@ -183,8 +182,8 @@ class SocketIOInput(_RasaSocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
+            if not isinstance(metadata, dict) or metadata_bytes(metadata) > MAX_METADATA_BYTES:
+                metadata = {}  # none, or too big to store with every message
             output = SocketIOOutput(sio, self.bot_message_evt)
             message = UserMessage(text[:MAX_TEXT_CHARS], output, sender_id,
                                   input_channel=self.name(), metadata=metadata)

@@ -24,6 +24,7 @@ from bot.nlu.patterns import (
     FAMILY_LABEL,
     MENTION_LABEL,
     NOT_ROLE_LABEL,
+    PMO_TYPE_LABEL,
     ROLE_LABEL,
     TOPIC_LABEL,
     YEARS_LABEL,
@@ -43,6 +44,7 @@ ENTITY_FOR_LABEL = {
     MENTION_LABEL: "mention",
     BACKGROUND_LABEL: "background",
     TOPIC_LABEL: "topic",
+    PMO_TYPE_LABEL: "pmo_type",
 }
 
 # Words that may stand before a bare level word ("a senior analyst", "analyst

@@ -26,6 +26,7 @@ ATTRIBUTE_LABEL = "ATTRIBUTE"
 MENTION_LABEL = "MENTION"
 BACKGROUND_LABEL = "BACKGROUND"
 TOPIC_LABEL = "TOPIC"
+PMO_TYPE_LABEL = "PMO_TYPE"
 # A role pattern made from a bare level word ("manager", "analyst"): the
 # extractor drops it when an unknown qualifier stands before it ("HR analyst").
 BARE_SUFFIX = "#bare"
@@ -125,6 +126,9 @@ def course_patterns(kb: KnowledgeBase) -> List[Pattern]:
         for name in family.aliases:
             for variant in sorted(spelling_variants(name)):
                 patterns.append({"label": FAMILY_LABEL, "pattern": variant, "id": family.id})
+    for kind in kb.pmo_types:
+        for name in kind.aliases:
+            patterns.append({"label": PMO_TYPE_LABEL, "pattern": name.lower(), "id": kind.name})
     return patterns
 
 
@@ -171,7 +175,8 @@ ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
     "prerequisites": ("prerequisite", "prerequisites", "pre-requisite", "pre-requisites", "pre requisites",
                       "prereqs", "prereq", "pre-reqs", "pre reqs", "pre-req", "need before", "anything before",
                       "need anything", "have to do first", "need to have", "requirements", "required before",
-                      "foundation before", "foundation first", "before practitioner", "before i can", "need to do first", "need first", "before i start",
+                      "foundation before", "foundation first", "before practitioner", "before i can",
+                      "without the foundation", "without any qualifications", "without foundation", "skip the foundation", "need to do first", "need first", "before i start",
                       "entry criteria"),
     "accreditation": ("accredited", "accreditation", "accredits", "accredit", "certifies", "certified by",
                       "awarding body", "exam board", "recognised", "recognized", "who certifies", "certifying body",
@@ -186,10 +191,10 @@ ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
              "my colleagues", "our staff", "group booking", "for a team", "team do", "team take", "team of",
              "pmo team", "my staff", "colleagues", "both of us", "all of us"),
     "format": ("online", "virtual", "virtually", "classroom", "in person", "in-person", "face to face",
-               "face-to-face", "remote", "remotely", "elearning", "e-learning", "self-paced", "self paced",
+               "face-to-face", "remote", "remotely", "elearning", "e-learning", "self-paced", "self paced", "format",
                "zoom", "teams call", "delivered"),
     "price": ("price", "prices", "cost", "costs", "how much", "fee", "fees", "pay for", "cheap", "discount",
-              "discounts", "expensive", "£"),
+              "discounts", "expensive", "£", "funding", "funded", "grant", "grants", "payment plan", "instalments"),
     "dates": ("dates", "date", "when is", "when's", "whens", "when does", "when do", "start date", "next one", "schedule", "availability", "any spaces", "spaces left", "timetable"),
     "duties": ("day to day", "day-to-day", "duties", "responsibilities", "responsibility", "do all day",
                "involve", "involves", "tasks", "what do they do", "what does it involve"),

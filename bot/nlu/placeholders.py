@@ -15,7 +15,7 @@ from typing import Callable, List, Mapping, Sequence, TypeVar
 T = TypeVar("T")
 
 PLACEHOLDER_ENTITIES = ("role", "other_role", "course", "course_family", "experience", "years",
-                        "certification", "background")
+                        "certification", "background", "pmo_type")
 # A family of courses reads like a course to the classifier ("tell me about __course__").
 _SAME_AS = {"course_family": "course"}
 
