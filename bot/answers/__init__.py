@@ -1,0 +1,75 @@
+"""What the assistant says about roles, courses and training (pure text).
+
+Each function takes the knowledge base and returns a :class:`Reply`: text plus
+optional quick-reply buttons. Channels decide how to draw the buttons; the
+payloads are Rasa intents with validated entities.
+
+Replies are chat-sized: a first answer gives the essentials in a few sentences
+(under ~350 characters) and offers "more" buttons for the detail. Text uses a
+small markdown subset every channel renders (``bot.render``): paragraphs
+separated by a blank line, "- " bullet lists, bare URLs.
+
+Layout: :mod:`.common` (the reply type and wording helpers), :mod:`.roles`,
+:mod:`.courses` and :mod:`.beyond`; everything is re-exported here.
+"""
+
+from __future__ import annotations
+
+from bot.answers.beyond import (  # noqa: F401
+    adjacent_role,
+    capabilities,
+    career_change,
+    certification,
+    contact,
+    decline,
+    did_not_understand,
+    not_a_pmo_role,
+    other_job,
+    out_of_scope,
+    specialist_role,
+    unknown_certification,
+    unknown_role,
+    what_about,
+)
+from bot.answers.common import (  # noqa: F401
+    FIRST_REPLY_CHARS,
+    Button,
+    Reply,
+    article,
+    button,
+    canonical_title,
+    capitalised,
+    ebook_line,
+    in_sentence,
+    join,
+    payload,
+    sentence,
+)
+from bot.answers.courses import (  # noqa: F401
+    course_buttons,
+    course_detail,
+    describe_course,
+    describe_family,
+    free_resources,
+    list_courses,
+    pmo_routes,
+    pmo_type,
+    pmo_types,
+    training_options,
+    which_course,
+)
+from bot.answers.roles import (  # noqa: F401
+    ask_level,
+    ask_level_again,
+    career_path,
+    compare_roles,
+    describe_role,
+    entry_requirements,
+    level_buttons,
+    list_roles,
+    recommendation,
+    role_buttons,
+    role_detail,
+    same_role,
+    stop_recommendation,
+)

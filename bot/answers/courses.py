@@ -1,0 +1,166 @@
+"""Answers about courses, course families, ways to train, kinds of PMO and free resources."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from bot.answers.common import (
+    Button,
+    Reply,
+    button,
+    capitalised,
+    in_sentence,
+    join,
+    sentence,
+)
+from bot.knowledge_base import Course, CourseFamily, KnowledgeBase, NamedItem
+
+
+def course_buttons(course: Course) -> List[Button]:
+    return [
+        button("How long is it?", "ask_course_details", course=course.name, attribute="length"),
+        button("The exam", "ask_course_details", course=course.name, attribute="exam"),
+        button("Prerequisites", "ask_course_details", course=course.name, attribute="prerequisites"),
+        button("What comes after it?", "ask_course_details", course=course.name, attribute="next"),
+    ]
+
+
+def describe_course(kb: KnowledgeBase, course: Course) -> Reply:
+    """Who the course is for and who certifies it, with "more" buttons."""
+    text = f"{course.name} is for {course.audience}. Certification: {course.certification}."
+    return Reply(text, course_buttons(course), kind=f"course:{course.name}")
+
+
+def _length(kb: KnowledgeBase, course: Course) -> str:
+    if not course.length:
+        return f"I don't have a confirmed length for {course.name}: the course page on {kb.contact.website} has the current schedule."
+    if course.length_verified:
+        return f"{course.name} takes {course.length}."
+    return (f"{course.name} usually takes {course.length}, but please check the current schedule "
+            f"on {kb.contact.website}.")
+
+
+def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
+    """One fact about a course in a sentence or two."""
+    website = kb.contact.website
+    if attribute == "length":
+        text = _length(kb, course)
+    elif attribute == "exam":
+        if course.exam.startswith("each"):  # "each level ends with an exam"
+            text = f"For {course.name}, {course.exam}; the format is on the course page ({website})."
+        elif course.exam.startswith("ends"):  # the format is not in the knowledge base
+            text = f"{course.name} {course.exam} ({website})."
+        else:
+            text = f"The {course.name} exam: {course.exam}."
+    elif attribute == "prerequisites":
+        text = f"Prerequisites for {course.name}: {course.prerequisites}."
+    elif attribute == "accreditation":
+        text = f"{course.name}: {course.certification}."
+    elif attribute == "audience":
+        text = f"{course.name} is for {course.audience}."
+    elif attribute == "next":
+        following = kb.next_courses(course)
+        if len(following) == 1:
+            text = f"After {course.name}, the sensible next step is {following[0].name}."
+        elif following:
+            text = f"After {course.name}, sensible next steps are {join([c.name for c in following])}."
+        else:
+            text = f"{course.name} is the top of its path; the team can suggest what suits you next."
+        buttons = [button(f"About {c.name}", "ask_course_details", course=c.name) for c in following[:3]]
+        return Reply(text, buttons, kind=f"course:{course.name}")
+    elif attribute == "format":
+        way = next((w for w in kb.ways_to_train if "public" in w.name.lower()), None)
+        text = (f"{sentence(way.description) if way else ''} A course can also come in-house to train "
+                f"a whole team.").strip()
+        if course.length:
+            text = f"{_length(kb, course)} {text}"
+    elif attribute == "team":
+        text = (f"Yes: PMO Learning can bring {course.name} in-house and train your whole PMO team together. "
+                "If you'd like a quote, I can pass an enquiry on to the team.")
+        return Reply(text, [button("Ask the team about in-house training", "request_human")],
+                     kind=f"course:{course.name}")
+    elif attribute in ("price", "dates"):
+        text = f"I can't quote prices or dates: the current ones for {course.name} are on {website}, or the team can tell you."
+        return Reply(text, [button("Talk to the team", "request_human")], kind="prices")
+    else:
+        return describe_course(kb, course)
+    if course.notes and attribute == "length":
+        text += f" {course.notes}"
+    more = [b for b in course_buttons(course) if f'"{attribute}"' not in b["payload"]][:3]
+    return Reply(text, more, kind=f"course:{course.name}")
+
+
+def describe_family(kb: KnowledgeBase, family: CourseFamily, attribute: Optional[str] = None) -> Reply:
+    courses = [kb.course(c) for c in family.courses]
+    if len(courses) == 1:
+        return course_detail(kb, courses[0], attribute) if attribute else describe_course(kb, courses[0])
+    name = capitalised(family.name)
+    if attribute == "accreditation":
+        text = f"{name}: {family.summary}."
+    elif attribute in ("length", "exam", "prerequisites"):
+        text = "\n".join([f"{name}:", ""] + [f"- {course_detail(kb, c, attribute).text}" for c in courses])
+    else:
+        text = f"{name}: {family.summary}.\n\n" + "\n".join(f"- {c.name}: for {c.audience_short}" for c in courses)
+    buttons = [button(c.name, "ask_course_details", course=c.name) for c in courses]
+    return Reply(text, buttons, kind=f"family:{family.id}")
+
+
+def list_courses(kb: KnowledgeBase) -> Reply:
+    lines = ["PMO Learning's courses:", ""]
+    lines += [f"{i}. {c.name}: for {c.audience_short}" for i, c in enumerate(kb.courses, 1)]
+    lines += ["", "Which one would you like to know about?"]
+    buttons = [button(c.name, "ask_course_details", course=c.name) for c in kb.courses]
+    return Reply("\n".join(lines), buttons, kind="catalogue")
+
+
+def which_course(kb: KnowledgeBase, attribute: Optional[str] = None,
+                 courses: Optional[Sequence[Course]] = None) -> Reply:
+    """The context does not say which course: ask, with a button per course."""
+    entities = {"attribute": attribute} if attribute else {}
+    buttons = [button(c.name, "ask_course_details", course=c.name, **entities) for c in (courses or kb.courses)]
+    return Reply("Which course do you mean?", buttons, kind="ask_course")
+
+
+def training_options(kb: KnowledgeBase) -> Reply:
+    lines = ["You can train with PMO Learning in these ways:", ""]
+    lines += [f"- {w.name}: {w.description}" for w in kb.ways_to_train]
+    lines += ["", f"Prices, dates and discounts are on {kb.contact.website}, or the team can tell you."]
+    return Reply("\n".join(lines), [button("Train my whole team", "request_human"),
+                                    button("See the courses", "ask_course_list"),
+                                    button("Which course is right for me?", "ask_course_recommendation")],
+                 kind="training_options")
+
+
+def free_resources(kb: KnowledgeBase) -> Reply:
+    lines = ["Yes, there are free resources:", ""]
+    lines += [f"- {r.name} ({r.kind}): {r.description}" for r in kb.free_resources]
+    lines += ["", f"You'll find them on {kb.contact.website}."]
+    return Reply("\n".join(lines), [button("How do I get into PMO?", "ask_career_path"),
+                                    button("See the courses", "ask_course_list")], kind="free_resources")
+
+
+def pmo_types(kb: KnowledgeBase) -> Reply:
+    names = [t.name.split(" (")[0] for t in kb.pmo_types]
+    text = ("A PMO is a project, programme or portfolio management office: it supports, controls and improves "
+            f"how change is delivered. The main kinds are {join([in_sentence(n) for n in names])}. "
+            "Which would you like to know about?")
+    return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in kb.pmo_types],
+                 kind="pmo_types")
+
+
+def pmo_type(kb: KnowledgeBase, kind: NamedItem) -> Reply:
+    others = [t for t in kb.pmo_types if t.name != kind.name]
+    text = f"{kind.name}: it {kind.description}." if not kind.description.startswith(("a ", "an ", "the ")) \
+        else f"{kind.name}: {kind.description}."
+    return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in others[:3]]
+                 + [button("PMO roles explained", "ask_role_description")], kind="pmo_types")
+
+
+def pmo_routes(kb: KnowledgeBase) -> Reply:
+    essentials = kb.family_named("essentials")
+    text = ("PMO Learning's own PMO-specific courses are the Essentials courses, one for each PMO level, "
+            "and P3O (Foundation, then Practitioner). Which would you like to know about?")
+    buttons = [button("The Essentials courses", "ask_course_details", course_family=essentials.id)] if essentials else []
+    buttons += [button("P3O", "ask_course_details", course_family="p3o"),
+                button("Which course is right for me?", "ask_course_recommendation")]
+    return Reply(text, buttons, kind="catalogue")

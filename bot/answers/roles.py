@@ -1,0 +1,185 @@
+"""Answers about roles, the career path and recommendations."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from bot.answers.common import (
+    FIRST_REPLY_CHARS,
+    Button,
+    Reply,
+    _roles,
+    button,
+    canonical_title,
+    capitalised,
+    ebook_line,
+    join,
+)
+from bot.knowledge_base import KnowledgeBase, Role
+from bot.recommend import NeedLevel, Recommendation
+
+
+def role_buttons(role: Role) -> List[Button]:
+    return [
+        button("What they do day to day", "ask_role_description", role=role.name, attribute="duties"),
+        button("Skills needed", "ask_role_description", role=role.name, attribute="skills"),
+        button("Other job titles", "ask_role_description", role=role.name, attribute="titles"),
+        button("Which course suits this role?", "ask_course_recommendation", role=role.name),
+        button("Compare with another role", "compare_roles", role=role.name),
+    ]
+
+
+def describe_role(kb: KnowledgeBase, role_name: str, typed: str = "") -> Reply:
+    """The essentials of a role in two or three sentences, with "more" buttons."""
+    role = kb.role(role_name)
+    title = canonical_title(kb, typed) if typed else None
+    if title and title != role.name:
+        opening = f"{title} is one of the job titles for a {role.name}, the level {role.level} role ({role.level_label})."
+    else:
+        opening = f"A {role.name} is the level {role.level} role in a PMO ({role.level_label})."
+    others = [t for t in role.titles if t != title][:3]
+    text = f"{opening} It is {role.summary}.\n\nOther titles include {join(others)}."
+    while len(text) > FIRST_REPLY_CHARS and len(others) > 1:
+        others = others[:-1]
+        text = f"{opening} It is {role.summary}.\n\nOther titles include {join(others)}."
+    return Reply(text, role_buttons(role), kind=f"role:{role.name}")
+
+
+def role_detail(kb: KnowledgeBase, role_name: str, attribute: str) -> Reply:
+    """One part of a role: duties, skills, titles or where they work."""
+    role = kb.role(role_name)
+    if attribute == "duties":
+        lines = [f"Day to day, a {role.name}:", ""] + [f"- {duty}" for duty in role.duties]
+        text = "\n".join(lines)
+        if role.notes:
+            text += f"\n\n{role.notes}"
+    elif attribute == "skills":
+        text = f"Useful strengths for a {role.name}: {role.strengths}."
+    elif attribute == "titles":
+        text = f"A {role.name} may also be called {join(role.titles, 'or')}."
+    else:  # works_in
+        text = f"A {role.name} works in {role.works_in}."
+    more = [b for b in role_buttons(role) if f'"{attribute}"' not in b["payload"]][:4]
+    return Reply(text, more, kind=f"role:{role.name}")
+
+
+def same_role(kb: KnowledgeBase, role_name: str, titles: Sequence[str]) -> Reply:
+    """Two titles of one role ("is an ePMO manager the same as a head of PMO?")."""
+    role = kb.role(role_name)
+    named = []
+    for typed in titles:
+        title = canonical_title(kb, typed) or capitalised(typed)
+        if title not in named:
+            named.append(title)
+    if len(named) >= 2:
+        text = (f"Yes: {join(named)} are titles for the same role, {role.name}, level {role.level} "
+                f"({role.level_label}). Organisations just name it differently.")
+    else:
+        text = f"Yes: those are titles for the same role, {role.name}, level {role.level} ({role.level_label})."
+    return Reply(text, role_buttons(role)[:3], kind=f"role:{role.name}")
+
+
+def list_roles(kb: KnowledgeBase) -> Reply:
+    lines = ["A PMO career has four levels:", ""]
+    lines += [f"- {r.level}. {r.name} ({r.level_label})" for r in _roles(kb)]
+    lines += ["", "Which one would you like to know more about?"]
+    buttons = [button(r.name, "ask_role_description", role=r.name) for r in _roles(kb)]
+    return Reply("\n".join(lines), buttons, kind="roles")
+
+
+def compare_roles(kb: KnowledgeBase, first: str, second: Optional[str] = None) -> Reply:
+    a = kb.role(first)
+    if second is None or second == first:
+        b = kb.role_at_level(a.level + 1 if a.level < 4 else a.level - 1)
+    else:
+        b = kb.role(second)
+    low, high = sorted((a, b), key=lambda r: r.level)
+    gap = high.level - low.level
+    step = (f"{high.name} is the next step up from {low.name}." if gap == 1
+            else f"They are {gap} steps apart on the career path.")
+    text = (f"The difference is mainly scope.\n\n"
+            f"- {low.name} (level {low.level}): {low.summary}.\n"
+            f"- {high.name} (level {high.level}): {high.summary}.\n\n{step}")
+    buttons = [
+        button(f"More about {low.name}", "ask_role_description", role=low.name),
+        button(f"More about {high.name}", "ask_role_description", role=high.name),
+        button("Which course is right for me?", "ask_course_recommendation"),
+    ]
+    return Reply(text, buttons, kind=f"compare:{low.name}|{high.name}")
+
+
+def career_path(kb: KnowledgeBase, target: Optional[str] = None, newcomer: bool = False) -> Reply:
+    path = [kb.role(name) for name in kb.career_path]
+    route = " → ".join(r.name for r in path)
+    if target is None or newcomer:
+        first = path[0]
+        course = kb.course(kb.recommendation_for(first.level).main)
+        text = (f"The PMO career path runs {route}.\n\n"
+                f"Most people start as a {first.name} (titles such as {join(first.titles[:2])}). "
+                f"{kb.entry_requirement(1)} The course for that first step is {course.name}.")
+        buttons = [button(f"About {course.name}", "ask_course_details", course=course.name),
+                   button("Free resources", "ask_free_resources"),
+                   button(f"About the {first.name} role", "ask_role_description", role=first.name)]
+        return Reply(text, buttons, kind="career:1")
+    role = kb.role(target)
+    course = kb.course(kb.recommendation_for(role.level).main)
+    if role.level > 1:
+        before = kb.role_at_level(role.level - 1)
+        text = (f"To become a {role.name} (level {role.level}), people usually step up from {before.name}, "
+                f"taking on more of the work: {role.duties[0]}. The course for that step is {course.name}.")
+    else:
+        text = f"{role.name} is the way in: no PMO experience is needed. The course for it is {course.name}."
+    buttons = [button(f"About {course.name}", "ask_course_details", course=course.name)]
+    if role.level < 4:
+        after = kb.role_at_level(role.level + 1)
+        text += f"\n\nAfter that, the next role up is {after.name}."
+        buttons.append(button(f"About {after.name}", "ask_role_description", role=after.name))
+    return Reply(text, buttons, kind=f"career:{role.level}")
+
+
+def recommendation(kb: KnowledgeBase, rec: Recommendation) -> Reply:
+    text = f"Because {rec.reason}, I'd recommend {rec.main.name}: it's for {rec.main.audience}."
+    if rec.free_ebook:
+        text += f"\n\n{ebook_line(kb)}"
+    buttons = [button(f"About {rec.main.name}", "ask_course_details", course=rec.main.name),
+               button("What comes after it?", "ask_course_details", course=rec.main.name, attribute="next"),
+               button("Not right? Change my level", "inform_experience")]
+    return Reply(text, buttons, kind=f"recommendation:{rec.level}")
+
+
+def level_buttons(kb: KnowledgeBase) -> List[Button]:
+    hints = {1: "New to PMO or in project support", 2: "Analyst, co-ordinator or planner",
+             3: "I run or lead a PMO", 4: "Head of PMO or director"}
+    return [button(hints.get(role.level, role.name), "inform_experience", role=role.name) for role in _roles(kb)]
+
+
+def ask_level(kb: KnowledgeBase, outcome: NeedLevel) -> Reply:
+    if outcome.years:
+        text = (f"Thanks, {outcome.years} year{'s' if outcome.years != 1 else ''} is useful, but years alone "
+                "don't tell me your level: plenty of people spend a whole career as analysts. "
+                "What do you do now?")
+    else:
+        text = "Happy to help you choose. Which of these is closest to what you do now?"
+    return Reply(text, level_buttons(kb), kind="ask_level")
+
+
+def ask_level_again(kb: KnowledgeBase) -> Reply:
+    return Reply("Back to choosing your course: which of these is closest to what you do now?",
+                 level_buttons(kb), kind="ask_level")
+
+
+def stop_recommendation() -> Reply:
+    return Reply("No problem, we can leave the course choice for now. Just tell me what you do "
+                 "whenever you'd like a recommendation.", kind="stop")
+
+
+def entry_requirements(kb: KnowledgeBase, level: Optional[int] = None) -> Reply:
+    if level is None:
+        text = f"{kb.entry_requirement(1)}\n\nFor the more senior roles, what counts is experience and the course prerequisites."
+        buttons = [button(f"Moving up to {r.name}", "ask_entry_requirements", role=r.name) for r in _roles(kb)[1:]]
+        return Reply(text, buttons, kind="entry_requirements")
+    role = kb.role_at_level(level)
+    course = kb.course(kb.recommendation_for(level).main)
+    return Reply(kb.entry_requirement(level), [button(f"About {course.name}", "ask_course_details", course=course.name),
+                                               button(f"About the {role.name} role", "ask_role_description", role=role.name)],
+                 kind="entry_requirements")

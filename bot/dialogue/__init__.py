@@ -1,0 +1,198 @@
+"""What to answer, given the message and what the conversation is about (pure).
+
+Every answering action calls :func:`respond` with its own job (``"describe_role"``,
+``"course"``...), the latest message as a :class:`Turn` and the conversation's
+:class:`Context`; it gets back the replies to send and the context to remember.
+
+Why not Rasa SDK's ``ActionQueryKnowledgeBase``: it keeps the same four ideas
+(object type, mention, attribute, last object / listed objects), and this module
+keeps them too (``Context.course``/``role``, ``Context.listed``, the ``mention``
+and ``attribute`` entities). But its knowledge base is an untyped JSON store
+queried by attribute name, its mention resolution works on one object type per
+turn, and its answers are "attribute: value" lists. Here the knowledge base is
+typed and validated (:mod:`bot.knowledge_base`), a follow-up may switch object
+type ("the managers one" after a course list names a *course* by a *role*), and
+answers are written sentences. So the pattern is kept and the implementation is
+our own.
+
+Rules that hold for every job, before it runs:
+
+- a topic the assistant declines (salary, vacancies, visas, vouchers) is
+  declined, whatever else the message names ("how much does a PMO analyst
+  earn?" is not a role question);
+- a certification the knowledge base does not teach (PRINCE2, PMP...) is
+  explained as such, never answered as one of our courses;
+- a job title that is not a PMO role is never described as one.
+
+Layout: :mod:`.context` (the message, the context and the readers every job
+shares), :mod:`.roles`, :mod:`.courses`, :mod:`.beyond` (the guards and the jobs
+beyond the catalogue) and :mod:`.followups` (short follow-ups and unsure NLU);
+this module maps jobs to functions and answers questions asked inside a form.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from bot import answers
+from bot.dialogue.beyond import (
+    _guard,
+    capabilities,
+    certification,
+    decline,
+    out_of_scope,
+)
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    COURSE_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    SLOTS,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _courses_named,
+    _roles_named,
+    context_from_slots,
+    slots_from_context,
+)
+from bot.dialogue.courses import (
+    course_list,
+    course_question,
+    free_resources,
+    pmo_types,
+    training_options,
+)
+from bot.dialogue.followups import fallback, follow_up
+from bot.dialogue.roles import (
+    career_change,
+    career_path,
+    compare,
+    describe_role,
+    entry_requirements,
+    recommend_course,
+    resume_recommendation,
+    stop_recommendation,
+)
+from bot.knowledge_base import KnowledgeBase
+
+__all__ = ["SLOTS", "Context", "Outcome", "Turn", "context_from_slots", "slots_from_context", "respond",
+           "INTENT_JOBS", "JOBS", "digression_job", "looks_like_question"]
+
+
+JOBS = {
+    "describe_role": describe_role,
+    "compare": compare,
+    "career_path": career_path,
+    "recommend": recommend_course,
+    "resume": resume_recommendation,
+    "stop_recommendation": stop_recommendation,
+    "course": course_question,
+    "course_list": course_list,
+    "follow_up": follow_up,
+    "training_options": training_options,
+    "pmo_types": pmo_types,
+    "free_resources": free_resources,
+    "certification": certification,
+    "entry_requirements": entry_requirements,
+    "career_change": career_change,
+    "decline": decline,
+    "fallback": fallback,
+    "out_of_scope": out_of_scope,
+    "capabilities": capabilities,
+}
+
+
+# Jobs after which the open "what do you do now?" question is asked again.
+_ANSWERS_SIDE_QUESTION = set(JOBS) - {"recommend", "resume", "stop_recommendation"}
+
+
+# Jobs whose intent may have been a guess when the message really asks about the
+# role or course just discussed ("what skills do you need for it?" read as "what can you do?").
+_MAY_LEAN_ON_CONTEXT = ("recommend", "capabilities", "entry_requirements", "career_path", "fallback",
+                        "pmo_types", "free_resources", "out_of_scope")
+
+
+def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A question about "it"/"that" with an attribute of the role or course in context, whatever the intent."""
+    if job not in _MAY_LEAN_ON_CONTEXT or not turn.words & _BACK_REFERENCES:
+        return None
+    if _roles_named(kb, turn) or _courses_named(kb, turn) or turn.values("course_family") \
+            or turn.words & {"degree", "degrees", "qualifications"}:
+        return None
+    role_attribute = _attribute(turn, ROLE_ATTRIBUTES)
+    if role_attribute and ctx.role and ctx.topic in ("role", "compare", "career", "entry"):
+        return describe_role(kb, turn, ctx)
+    course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    if course_attribute and _context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family"):
+        return course_question(kb, turn, ctx)
+    return None
+
+
+def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
+    """The replies for ``job`` and the context after it."""
+    guarded = _guard(kb, job, turn, ctx) if job not in ("resume", "stop_recommendation") else None
+    leaning = _about_the_last_thing(kb, job, turn, ctx) if guarded is None else None
+    if guarded is not None:
+        reply, new = guarded
+        outcome = Outcome([reply], new)
+    elif leaning is not None:
+        outcome = leaning
+    else:
+        outcome = JOBS[job](kb, turn, ctx)
+    if job in _ANSWERS_SIDE_QUESTION and outcome.context.awaiting_level:
+        outcome.replies.append(answers.ask_level_again(kb))
+    return outcome
+
+
+# The job that answers each question intent (the rules in data/ say the same
+# for ordinary turns; this is for turns inside the enquiry form).
+INTENT_JOBS = {
+    "ask_role_description": "describe_role",
+    "compare_roles": "compare",
+    "ask_career_path": "career_path",
+    "ask_course_recommendation": "recommend",
+    "ask_course_details": "course",
+    "ask_course_list": "course_list",
+    "ask_training_options": "training_options",
+    "ask_pmo_types": "pmo_types",
+    "ask_free_resources": "free_resources",
+    "ask_certification": "certification",
+    "ask_entry_requirements": "entry_requirements",
+    "ask_career_change": "career_change",
+    "ask_beyond_scope": "decline",
+    "follow_up": "follow_up",
+}
+
+
+_QUESTION_WORDS = {"what", "whats", "what's", "which", "who", "whos", "who's", "how", "hows", "how's", "why",
+                   "where", "when", "is", "are", "can", "could", "do", "does", "did", "should", "would", "will",
+                   "tell", "explain", "describe"}
+
+
+_LEAD_INS = {"hang", "on", "wait", "sorry", "actually", "quick", "question", "btw", "oh", "ok", "okay", "um",
+             "umm", "hmm", "before", "that", "first", "but", "and", "also", "just", "hold"}
+
+
+def looks_like_question(text: str) -> bool:
+    """ "hang on, what does a planner do" is a question; "Sam Taylor" or "Acme PMO Ltd" is not."""
+    if "?" in text:
+        return True
+    words = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text.lower()).split()
+    for word in words[:6]:
+        if word in _QUESTION_WORDS:
+            return True
+        if word not in _LEAD_INS:
+            return False
+    return False
+
+
+def digression_job(turn: Turn, confidence: float, min_confidence: float = 0.6) -> Optional[str]:
+    """The job that answers a side question asked inside a form, or None for an ordinary answer."""
+    job = INTENT_JOBS.get(turn.intent)
+    if any(turn.values(name) for name in ("role", "course", "course_family", "other_role", "certification")):
+        min_confidence = min(min_confidence, 0.35)  # "before that, what is a head of pmo": clearly about PMO
+    if job is None or confidence < min_confidence or not looks_like_question(turn.text):
+        return None
+    return job

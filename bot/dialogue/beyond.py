@@ -1,0 +1,103 @@
+"""The guards that run before every job (declined topics, other certifications, jobs that
+are not PMO roles) and the jobs beyond the catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional, Tuple
+
+from bot import answers
+from bot.answers import Reply
+from bot.dialogue.context import (
+    _MOVING,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _courses_named,
+    _elliptical,
+    _first,
+    _roles_named,
+    _with_attribute,
+)
+from bot.dialogue.courses import course_question
+from bot.dialogue.roles import _other_role, career_change
+from bot.knowledge_base import KnowledgeBase
+
+
+def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, Context]:
+    certs = turn.values("certification")
+    known = [kb.certification(c) for c in certs if kb.certification(c)]
+    mentioned = [c.name for c in _courses_named(kb, turn)]
+    for family_id in turn.values("course_family"):
+        family = kb.family_named(family_id)
+        if family:
+            mentioned += [kb.course(c).name for c in family.courses[:1]]
+    if known:
+        replies = [answers.certification(kb, cert, mentioned) for cert in known[:2] if cert]
+        reply = replies[0] if len(replies) == 1 else Reply("\n\n".join(r.text for r in replies),
+                                                             replies[0].buttons, replies[0].kind)
+        named = [c.name for c in kb.courses if c.name in reply.text]
+        # "how long is that course?" after PRINCE2: the one course the answer named, if just one.
+        return reply, replace(ctx, topic="certification", course=named[0] if len(named) == 1 else ctx.course)
+    typed = next((t for e, t in zip(turn.values("certification"), turn.texts("certification")) if e == "unknown"), "")
+    return answers.unknown_certification(kb, typed), replace(ctx, topic="certification")
+
+
+def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tuple[Reply, Context]]:
+    for topic_id in turn.values("topic"):
+        topic = kb.declined_topic(topic_id)
+        if topic is not None:
+            roles = _roles_named(kb, turn)
+            return answers.decline(kb, topic.what, topic.id), replace(
+                ctx, topic=f"declined:{topic.id}", role=roles[0].role if roles else ctx.role)
+    if ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") \
+            and _elliptical(turn):  # "ok what about a pmo manager?" after a salary question
+        topic = kb.declined_topic(ctx.topic.split(":", 1)[1])
+        if topic is not None:
+            return answers.decline(kb, topic.what, topic.id), ctx
+    if job in ("describe_role", "compare", "course", "recommend", "training_options", "course_list",
+               "follow_up", "career_path", "certification", "entry_requirements", "career_change", "fallback",
+               "out_of_scope"):
+        certs = turn.values("certification")
+        if certs and _attribute(turn, ("prerequisites",)) and _context_course(kb, ctx) \
+                and not _courses_named(kb, turn):  # "do I need PRINCE2 first?" about the course just discussed
+            outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
+            return outcome.replies[0], outcome.context
+        holds_role = job in ("recommend", "career_path") and _roles_named(kb, turn)  # "analyst with PRINCE2, what next?"
+        if certs and not holds_role and (job != "career_change" or not (turn.values("other_role")
+                                                                        or turn.values("background"))):
+            return _certification(kb, turn, ctx)
+        other = turn.values("other_role")
+        if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
+            if kb.adjacent_role(other[0]) and turn.words & _MOVING:  # "can an ex project manager go into PMO?"
+                outcome = career_change(kb, turn, ctx)
+                return outcome.replies[0], outcome.context
+            if not _roles_named(kb, turn) or _first(turn, "other_role") < _first(turn, "role"):
+                # "planning manager on a programme, is that a PMO manager job?": about the other job
+                return _other_role(kb, other[0], turn, ctx, compare=job == "compare")
+    return None
+
+
+def certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    reply, new = _certification(kb, turn, ctx)
+    return Outcome([reply], new)
+
+
+def capabilities(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """ "What can you do?"; straight after another provider's certification, "what do you offer
+    instead?" is about PMO Learning's own courses."""
+    if ctx.topic == "certification":
+        return Outcome([answers.pmo_routes(kb)], replace(ctx, topic="catalogue"))
+    return Outcome([answers.capabilities(kb)], ctx)
+
+
+def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """Not a PMO question (a declined topic was already answered by the guard)."""
+    return Outcome([answers.out_of_scope(kb)], ctx)
+
+
+def decline(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """ "Beyond scope" with no topic word we know: say so plainly, offer what we can do."""
+    return Outcome([answers.decline(kb, "that", "other")], replace(ctx, topic="declined"))

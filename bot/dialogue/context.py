@@ -1,0 +1,233 @@
+"""The conversation's context and the latest message, and the small readers the jobs share.
+
+The context lives in Rasa slots between turns (:data:`SLOTS`); it is read back through
+the knowledge base, so a forged slot value is dropped rather than trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from bot.answers import Reply
+from bot.knowledge_base import Course, KnowledgeBase
+from bot.recommend import RoleMention, evidence_from_entities
+
+COURSE_ATTRIBUTES = ("length", "exam", "prerequisites", "accreditation", "next", "audience", "team", "format",
+                     "price", "dates")
+
+
+ROLE_ATTRIBUTES = ("duties", "skills", "titles")
+
+
+# Words that say the visitor wants to move into PMO from the job they name.
+_MOVING = {"move", "moving", "switch", "switching", "change", "changing", "transition", "retrain", "become",
+           "ex", "former", "formerly", "redundant", "into", "join", "go", "get", "take", "taking", "hire", "hiring",
+           "transfer", "transferable", "carry"}
+
+
+_COURSE_WORDS = {"course", "courses", "training", "train", "qualification"}
+
+
+# Words that point back at what was just said ("which course suits them?").
+_BACK_REFERENCES = {"them", "they", "their", "that", "this", "it", "one", "role", "job", "those", "these"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The latest user message as NLU understood it."""
+
+    intent: str = ""
+    entities: Tuple[Mapping[str, Any], ...] = ()
+    text: str = ""
+
+    def values(self, name: str) -> List[str]:
+        """Distinct string values of one entity type, in the order they were written."""
+        found: List[str] = []
+        for entity in self.entities:
+            value = entity.get("value")
+            if entity.get("entity") == name and isinstance(value, str) and value not in found:
+                found.append(value)
+        return found
+
+    def texts(self, name: str) -> List[str]:
+        return [str(e.get("text") or "") for e in self.entities if e.get("entity") == name]
+
+    @property
+    def words(self) -> set:
+        return set("".join(ch if ch.isalnum() else " " for ch in self.text.lower()).split())
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation is about, kept in slots between turns."""
+
+    role: Optional[str] = None  # the role last described, compared or recommended
+    title: Optional[str] = None  # the job title the visitor used for it ("ePMO manager")
+    course: Optional[str] = None  # a course name, or "family:<id>"
+    compared: Tuple[str, ...] = ()
+    listed: Tuple[str, ...] = ()  # the last list shown: "course:<name>" / "role:<name>"
+    topic: Optional[str] = None  # what the last answer was about: role, compare, course, catalogue...
+    attribute: Optional[str] = None  # what was last asked about it ("exam"), for "and the practitioner?"
+    level: Optional[int] = None
+    recommended: Optional[str] = None
+    awaiting_level: bool = False
+
+
+@dataclass
+class Outcome:
+    replies: List[Reply] = field(default_factory=list)
+    context: Context = field(default_factory=Context)
+
+
+# Slots that hold the context, and how to read and write them.
+SLOTS = ("context_role", "context_title", "context_course", "context_compared", "context_listed", "context_topic",
+         "context_attribute", "pmo_level", "recommended_course", "awaiting_level")
+
+
+def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
+    """Read the context from slot values, dropping anything the knowledge base does not know."""
+    roles = {r.name for r in kb.roles}
+    role = slots.get("context_role")
+    course = slots.get("context_course")
+    if isinstance(course, str) and not (kb.course_named(course) or
+                                        (course.startswith("family:") and kb.family_named(course[7:]))):
+        course = None
+    level: Optional[int] = None
+    try:
+        level = int(float(slots.get("pmo_level"))) if slots.get("pmo_level") is not None else None
+    except (TypeError, ValueError):
+        level = None
+    recommended = slots.get("recommended_course")
+    return Context(
+        role=role if role in roles else None,
+        title=str(slots["context_title"])[:60] if role in roles and slots.get("context_title") else None,
+        course=course if isinstance(course, str) else None,
+        compared=tuple(r for r in (slots.get("context_compared") or []) if r in roles)[:2],
+        listed=tuple(str(x) for x in (slots.get("context_listed") or []) if isinstance(x, str))[:10],
+        topic=str(slots["context_topic"]) if slots.get("context_topic") else None,
+        attribute=(slots.get("context_attribute")
+                   if slots.get("context_attribute") in COURSE_ATTRIBUTES + ROLE_ATTRIBUTES else None),
+        level=level if level in (1, 2, 3, 4) else None,
+        recommended=recommended if isinstance(recommended, str) and kb.course_named(recommended) else None,
+        awaiting_level=bool(slots.get("awaiting_level")),
+    )
+
+
+def slots_from_context(before: Context, after: Context) -> Dict[str, Any]:
+    """The slot values that changed."""
+    pairs = {
+        "context_role": (before.role, after.role),
+        "context_title": (before.title, after.title),
+        "context_course": (before.course, after.course),
+        "context_compared": (list(before.compared) or None, list(after.compared) or None),
+        "context_listed": (list(before.listed) or None, list(after.listed) or None),
+        "context_topic": (before.topic, after.topic),
+        "context_attribute": (before.attribute, after.attribute),
+        "pmo_level": (before.level, after.level),
+        "recommended_course": (before.recommended, after.recommended),
+        "awaiting_level": (before.awaiting_level, after.awaiting_level),
+    }
+    changed = {name: new for name, (old, new) in pairs.items() if old != new}
+    if "pmo_level" in changed and changed["pmo_level"] is not None:
+        changed["pmo_level"] = float(changed["pmo_level"])
+    return changed
+
+
+def _courses_named(kb: KnowledgeBase, turn: Turn) -> List[Course]:
+    return [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
+
+
+def _roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
+    return list(evidence_from_entities(kb, turn.entities).roles)
+
+
+_PREREQUISITE_WORDS = ({"first", "before", "beforehand"}, {"need", "have", "require", "required", "must"})
+
+
+def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
+    values = turn.values("attribute")
+    if "exam" in values and "exam" in allowed:
+        return "exam"  # "how long is the exam?" asks about the exam, not the course
+    found = next((a for a in values if a in allowed), None)
+    if found is None and "team" in allowed and "team" in turn.words and turn.words & {"my", "our", "whole"}:
+        found = "team"  # "can my team of five do it?" (read as a team-size cue by the ruler)
+    if found is None and "prerequisites" in allowed and all(turn.words & w for w in _PREREQUISITE_WORDS):
+        found = "prerequisites"  # "do I need PRINCE2 first?"
+    return found
+
+
+_QUESTION_OPENERS = {"who", "whos", "who's", "what", "whats", "what's", "which", "how", "is", "are", "does",
+                     "do", "can", "could", "when", "where", "why"}
+
+
+def _elliptical(turn: Turn) -> bool:
+    """ "and for the practitioner?", "the practitioner one": leans on the last question asked."""
+    words = turn.text.lower().replace(",", " ").split()
+    while words and words[0] in ("ok", "okay", "ok.", "so", "right", "hmm", "and", "&", "or", "then"):
+        if words[0] in ("and", "&", "or"):
+            return True
+        words = words[1:]
+    if " ".join(words).startswith(("what about", "how about")):
+        return True
+    return 0 < len(words) <= 3 and words[0] not in _QUESTION_OPENERS
+
+
+_NAME_FILLER = {"pmo", "for", "and", "the", "of", "essentials"}
+
+
+def _mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
+    """ "the second one" -> the second item of the last list shown; "the foundation one" -> the
+    item whose name shares most of its words with the message (only when one clearly does)."""
+    if not ctx.listed:
+        return None
+    for value in turn.values("mention"):
+        if value == "last":
+            return ctx.listed[-1]
+        if value.isdigit() and 1 <= int(value) <= len(ctx.listed):
+            return ctx.listed[int(value) - 1]
+    scores = []
+    for item in ctx.listed:
+        words = set(item.split(":", 1)[1].lower().split()) - _NAME_FILLER
+        shared = len(words & turn.words)
+        scores.append((shared / len(words | (turn.words & words)) if shared and words else 0.0, item))
+    scores.sort(reverse=True)
+    if scores and scores[0][0] > 0 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+        return scores[0][1]
+    return None
+
+
+def _with_attribute(turn: Turn, attribute: Optional[str]) -> Turn:
+    if not attribute or attribute in turn.values("attribute"):
+        return turn
+    return Turn(turn.intent, (*turn.entities, {"entity": "attribute", "value": attribute}), turn.text)
+
+
+def _context_course(kb: KnowledgeBase, ctx: Context) -> Optional[str]:
+    return ctx.course or ctx.recommended
+
+
+def _course_for_level(kb: KnowledgeBase, level: int) -> Course:
+    return kb.course(kb.recommendation_for(level).main)
+
+
+def _said_course(ctx: Context, name: str) -> Context:
+    return replace(ctx, course=name, topic="course")
+
+
+def _first(turn: Turn, name: str) -> int:
+    """Where the first entity of this type starts (a large number when there is none)."""
+    return min((int(e.get("start") or 0) for e in turn.entities if e.get("entity") == name), default=10**6)
+
+
+_MOVING_UP = ("move up", "moving up", "step up", "promotion", "promoted", "next level", "progress", "climb",
+              "go up", "level up", "get to the next")
+
+
+_THATS_ME = ("that's me", "thats me", "that is me", "sounds like me", "that's what i do", "thats what i do",
+             "that's my job", "thats my job", "i do that")
+
+
+def _says(turn: Turn, phrases: Sequence[str]) -> bool:
+    text = " ".join(turn.text.lower().replace("\u2019", "'").split())
+    return any(phrase in text for phrase in phrases)

@@ -1,0 +1,147 @@
+"""Jobs about courses: a course or family by name, position, role or context; the catalogue;
+ways to train, kinds of PMO and free resources."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, List, Optional, Tuple
+
+from bot import answers
+from bot.answers import Reply
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    _NAME_FILLER,
+    COURSE_ATTRIBUTES,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _course_for_level,
+    _courses_named,
+    _elliptical,
+    _mentioned_item,
+    _roles_named,
+    _said_course,
+)
+from bot.knowledge_base import Course, KnowledgeBase
+
+
+def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optional[str]) -> Tuple[Reply, Context]:
+    """Answer about a course or a family ("family:<id>"), and remember it."""
+    if target.startswith("family:"):
+        family = kb.family_named(target[7:])
+        assert family is not None
+        reply = answers.describe_family(kb, family, attribute)
+        listed = tuple(f"course:{kb.course(c).name}" for c in family.courses)
+        return reply, replace(ctx, course=target, topic="family", attribute=attribute,
+                              listed=listed if len(listed) > 1 else ctx.listed)
+    course = kb.course_named(target)
+    assert course is not None
+    reply = answers.course_detail(kb, course, attribute) if attribute else answers.describe_course(kb, course)
+    new = replace(_said_course(ctx, course.name), attribute=attribute)
+    if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
+        new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
+    return reply, new
+
+
+def _names_course(course: Course, family: Any, turn: Turn) -> bool:
+    """Whether the message names this course by a word no other course of its family has."""
+    own = set(course.name.lower().split())
+    others = set()
+    for name in getattr(family, "courses", []):
+        if name != course.id:
+            others |= set(name.lower().split("_"))
+    return bool((own - others - _NAME_FILLER - {"p3o", "mop"}) & turn.words)
+
+
+def _sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]:
+    """ "and the practitioner?" after P3O Foundation: the course of the same family it names."""
+    current = kb.course_named(ctx.course or "") if ctx.course else None
+    if current is None:
+        return None
+    family = next((f for f in kb.families if current.id in f.courses), None)
+    if family is None:
+        return None
+    own = set(current.name.lower().split())
+    for course_id in family.courses:
+        course = kb.course(course_id)
+        distinct = set(course.name.lower().split()) - own
+        if course.id != current.id and distinct & turn.words:
+            return course.name
+    return None
+
+
+def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """A question about a course: named, a family, by a role, by position, or the one just discussed."""
+    attribute = _attribute(turn, COURSE_ATTRIBUTES)
+    if attribute is None and (ctx.topic == "ask_course" or _elliptical(turn)) and ctx.attribute in COURSE_ATTRIBUTES:
+        attribute = ctx.attribute  # "which course do you mean?" answered, or "and for the practitioner?"
+    targets: List[str] = [c.name for c in _courses_named(kb, turn)]
+    targets += [f"family:{f}" for f in turn.values("course_family") if kb.family_named(f)]
+    if not targets:
+        item = _mentioned_item(turn, ctx)
+        if item and item.startswith("course:"):
+            targets = [item[7:]]
+    if not targets and ctx.topic in ("course", "recommendation"):
+        sibling = _sibling_course(kb, ctx, turn)  # "what about the practitioner exam?" after P3O Foundation
+        targets = [sibling] if sibling else []
+    if not targets:
+        roles = _roles_named(kb, turn)  # "is there an exam for the analyst course?"
+        targets = [_course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]
+    if not targets and ctx.role and ctx.topic in ("role", "compare", "career") and turn.words & _BACK_REFERENCES:
+        targets = [_course_for_level(kb, kb.role(ctx.role).level).name]  # "how long is their course?"
+    if not targets and _context_course(kb, ctx):
+        target = str(_context_course(kb, ctx))
+        family = kb.family_named(target[7:]) if target.startswith("family:") else None
+        named_in_family = [kb.course(c) for c in family.courses if family and _names_course(kb.course(c), family,
+                                                                                             turn)] if family else []
+        if len(named_in_family) == 1:  # "is the practitioner open book?" after P3O
+            target = named_in_family[0].name
+        elif family is not None and attribute and len(family.courses) > 1 and not named_in_family \
+                and "both" not in turn.words and "all" not in turn.words:  # "how long is it?" after P3O: which one?
+            courses = [kb.course(c) for c in family.courses]
+            return Outcome([answers.which_course(kb, attribute, courses)],
+                           replace(ctx, topic="ask_course", attribute=attribute,
+                                   listed=tuple(f"course:{c.name}" for c in courses)))
+        targets = [target]
+    if not targets:
+        if attribute in ("price", "dates"):
+            return Outcome([answers.training_options(kb)], ctx)
+        if attribute or turn.words & _BACK_REFERENCES:
+            return Outcome([answers.which_course(kb, attribute)],
+                           replace(ctx, topic="ask_course", attribute=attribute,
+                                   listed=tuple(f"course:{c.name}" for c in kb.courses)))
+        reply = answers.list_courses(kb)
+        return Outcome([reply], replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
+    replies = []
+    for target in targets[:2]:
+        reply, ctx = _about_course(kb, ctx, target, attribute)
+        replies.append(reply)
+    return Outcome(replies, ctx)
+
+
+def course_list(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    return Outcome([answers.list_courses(kb)],
+                   replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
+
+
+def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    attribute = _attribute(turn, COURSE_ATTRIBUTES)
+    named = _courses_named(kb, turn) or turn.values("course_family")
+    about_last = _context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family") \
+        and (turn.words & _BACK_REFERENCES or _elliptical(turn))
+    if named or (attribute and about_last):  # "do you run P3O Foundation?", "can my whole team take it?"
+        return course_question(kb, turn, ctx)
+    return Outcome([answers.training_options(kb)], replace(ctx, topic="training"))
+
+
+def pmo_types(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    kinds = [t for t in (kb.pmo_type(v) for v in turn.values("pmo_type")) if t]
+    if kinds:
+        return Outcome([answers.pmo_type(kb, kinds[0])], replace(ctx, topic="pmo_types"))
+    return Outcome([answers.pmo_types(kb)], replace(ctx, topic="pmo_types"))
+
+
+def free_resources(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    return Outcome([answers.free_resources(kb)], replace(ctx, topic="free"))

@@ -1,0 +1,128 @@
+"""Short messages that lean on the last answer, and what to do when NLU was unsure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import answers
+from bot.answers import Reply
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    _COURSE_WORDS,
+    _THATS_ME,
+    COURSE_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _course_for_level,
+    _courses_named,
+    _elliptical,
+    _mentioned_item,
+    _roles_named,
+    _says,
+    _with_attribute,
+)
+from bot.dialogue.courses import _about_course, _sibling_course, course_question
+from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
+from bot.knowledge_base import KnowledgeBase
+from bot.recommend import evidence_from_entities
+
+
+def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """A short message that leans on the last answer: "and a manager?", "the second one", "what's next?"."""
+    item = _mentioned_item(turn, ctx)
+    if item:
+        kind, name = item.split(":", 1)
+        if kind == "course":
+            carried = ctx.attribute if ctx.topic == "ask_course" or _elliptical(turn) else None
+            reply, new = _about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
+            return Outcome([reply], new)
+        return describe_role(kb, Turn(turn.intent, ({"entity": "role", "value": name},), turn.text), ctx)
+    roles = _roles_named(kb, turn)
+    carried = _attribute(turn, COURSE_ATTRIBUTES) or (ctx.attribute if ctx.attribute in COURSE_ATTRIBUTES else None)
+    if _courses_named(kb, turn) or turn.values("course_family"):
+        return course_question(kb, _with_attribute(turn, carried), ctx)
+    sibling = _sibling_course(kb, ctx, turn) if ctx.topic in ("course", "recommendation") else None
+    if sibling:
+        reply, new = _about_course(kb, ctx, sibling, carried)
+        return Outcome([reply], new)
+    if roles and ctx.topic == "role" and ctx.attribute in ROLE_ATTRIBUTES and not turn.values("attribute"):
+        return describe_role(kb, _with_attribute(turn, ctx.attribute), ctx)  # "and the director?" after skills
+    if roles:
+        if ctx.topic == "compare":
+            return compare(kb, turn, ctx)
+        if ctx.topic in ("catalogue", "course", "family", "ask_course"):  # "the managers one"
+            course = _course_for_level(kb, kb.role(roles[0].role).level)
+            reply, new = _about_course(kb, ctx, course.name, carried if ctx.topic != "catalogue" else None)
+            return Outcome([reply], new)
+        if ctx.topic == "recommendation":
+            return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+        if ctx.topic == "career":
+            return career_path(kb, turn, ctx)
+        return describe_role(kb, turn, ctx)
+    attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
+    wants_next = attribute == "next" or bool(turn.words & {"next", "after", "then", "afterwards"})
+    if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
+        target = str(_context_course(kb, ctx))
+        if target.startswith("family:") and wants_next:
+            target = kb.course(kb.family_named(target[7:]).courses[0]).name  # type: ignore[union-attr]
+        reply, new = _about_course(kb, ctx, target, "next" if wants_next else attribute)
+        return Outcome([reply], new)
+    if ctx.role and ctx.topic in ("role", "compare", "career"):
+        role = kb.role(ctx.role)
+        if wants_next:
+            if role.level < 4:
+                return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": kb.role_at_level(role.level + 1).name},)), ctx)
+            return Outcome([Reply(f"{role.name} is the top of the PMO career path.",
+                                  [answers.button("Which course suits this role?", "ask_course_recommendation",
+                                                  role=role.name)], kind=f"career:{role.level}")], ctx)
+        detail = attribute if attribute in ROLE_ATTRIBUTES else "duties"
+        return Outcome([answers.role_detail(kb, role.name, detail)], replace(ctx, topic="role"))
+    if ctx.topic == "catalogue" or ctx.topic == "ask_course":
+        return Outcome([answers.which_course(kb)], ctx)
+    return Outcome([answers.what_about(kb)], ctx)
+
+
+def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """NLU was not sure what was asked: say what was understood and offer the closest help.
+
+    (The guards have already answered a declined topic, a certification or a job
+    that is not a PMO role.)
+    """
+    roles = _roles_named(kb, turn)
+    courses = _courses_named(kb, turn)
+    evidence = evidence_from_entities(kb, turn.entities)
+    attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
+    if not roles and ctx.role and (_says(turn, _THATS_ME) or (turn.words & _COURSE_WORDS
+                                                               and turn.words & _BACK_REFERENCES)):
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
+    if not roles and not courses:  # "what skills do you need for it": the context says what "it" is
+        if _mentioned_item(turn, ctx) and turn.values("mention"):
+            return follow_up(kb, turn, ctx)
+        if attribute in COURSE_ATTRIBUTES and ctx.topic in ("course", "recommendation", "family", "ask_course"):
+            return course_question(kb, turn, ctx)
+        if attribute in ROLE_ATTRIBUTES and ctx.role:
+            return describe_role(kb, turn, ctx)
+        if attribute == "next" and ctx.topic in ("role", "compare", "career"):
+            return follow_up(kb, turn, ctx)
+    if (evidence.roles or evidence.cues) and turn.words & _COURSE_WORDS:
+        return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    if roles:
+        role = roles[0].role
+        reply = Reply(f"I'm not sure what you'd like to know about the {role} role. Is it one of these?",
+                      [answers.button(f"What a {role} does", "ask_role_description", role=role),
+                       answers.button("Which course suits this role?", "ask_course_recommendation", role=role),
+                       answers.button("Career path", "ask_career_path", role=role)], kind="clarify")
+        return Outcome([reply], ctx)
+    if courses:
+        course = courses[0]
+        reply = Reply(f"I'm not sure what you'd like to know about {course.name}. Is it one of these?",
+                      answers.course_buttons(course), kind="clarify")
+        return Outcome([reply], ctx)
+    if ctx.topic == "certification":  # "so what do you offer instead?"
+        return Outcome([answers.pmo_routes(kb)], replace(ctx, topic="catalogue",
+                                                        listed=tuple(f"course:{c.name}" for c in kb.courses)))
+    return Outcome([answers.did_not_understand(kb)], ctx)

@@ -1,0 +1,214 @@
+"""Jobs about roles and careers: describe, compare, career path, recommendation, entry
+requirements and moving into PMO from another job."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Tuple
+
+from bot import answers
+from bot.answers import Reply
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    _COURSE_WORDS,
+    _MOVING_UP,
+    _THATS_ME,
+    COURSE_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _course_for_level,
+    _courses_named,
+    _roles_named,
+    _says,
+    _with_attribute,
+)
+from bot.dialogue.courses import course_question
+from bot.knowledge_base import KnowledgeBase
+from bot.recommend import (
+    Evidence,
+    NeedLevel,
+    RoleMention,
+    evidence_from_entities,
+    recommend,
+)
+
+
+def _other_role(kb: KnowledgeBase, title: str, turn: Turn, ctx: Context, compare: bool = False) -> Tuple[Reply, Context]:
+    adjacent = kb.adjacent_role(title)
+    if adjacent is not None:
+        return answers.adjacent_role(kb, adjacent, title), replace(ctx, topic="adjacent")
+    if kb.is_specialist_role(title):
+        return answers.specialist_role(kb, title), replace(ctx, topic="specialist")
+    if title.lower() in (t.lower() for t in kb.not_pmo_roles):
+        return answers.not_a_pmo_role(kb, title), replace(ctx, topic="adjacent")
+    return answers.other_job(kb, title), replace(ctx, topic="unknown_title")
+
+
+def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    mentions = _roles_named(kb, turn)
+    if not mentions and ctx.role and turn.words & _BACK_REFERENCES and turn.words & _COURSE_WORDS:
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
+    attribute = _attribute(turn, ROLE_ATTRIBUTES)
+    if not mentions and ctx.role and (attribute or turn.words & _BACK_REFERENCES):
+        mentions = [RoleMention(role=ctx.role)]
+    unknown = next((str(e.get("value")) for e in turn.entities
+                    if e.get("entity") == "role" and e.get("value") not in {r.name for r in kb.roles}), None)
+    if not mentions:
+        if unknown:
+            return Outcome([answers.unknown_role(kb, unknown)], ctx)
+        reply = answers.list_roles(kb)
+        return Outcome([reply], replace(ctx, topic="roles", listed=tuple(f"role:{r.name}" for r in
+                                                                         sorted(kb.roles, key=lambda r: r.level))))
+    replies = []
+    for mention in mentions[:2]:
+        if attribute:
+            replies.append(answers.role_detail(kb, mention.role, attribute))
+        else:
+            replies.append(answers.describe_role(kb, mention.role, mention.text))
+    return Outcome(replies, replace(ctx, role=mentions[0].role, topic="role", attribute=attribute,
+                                    title=mentions[0].text or None))
+
+
+def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    roles = [m.role for m in _roles_named(kb, turn)]
+    other = turn.values("other_role")
+    if len(_courses_named(kb, turn)) + len(turn.values("course_family")) >= 2:
+        return course_question(kb, turn, ctx)  # "difference between P3O Foundation and Practitioner"
+    titles = [(str(e.get("value")), str(e.get("text") or "")) for e in turn.entities if e.get("entity") == "role"]
+    same = len(titles) >= 2 and len({value for value, _ in titles}) == 1
+    if not same and len(roles) == 1 and ctx.role == roles[0] and ctx.topic == "role" \
+            and turn.words & _BACK_REFERENCES and not turn.values("other_role"):
+        same = True  # "is that the same as head of pmo?" after the ePMO Manager
+        titles = [(roles[0], ctx.title or ""), *titles]
+    if same and roles:
+        reply = answers.same_role(kb, roles[0], [t for _, t in titles if t])
+        return Outcome([reply], replace(ctx, role=roles[0], topic="role"))
+    if other and len(roles) < 2:  # "business analyst vs PMO analyst": say what the other job is
+        reply, new = _other_role(kb, other[0], turn, ctx, compare=True)
+        return Outcome([reply], new)
+    if len(roles) == 1 and ctx.topic == "compare" and ctx.compared and roles[0] not in ctx.compared:
+        # "and a manager?" after a comparison: compare it with the nearer of the two.
+        level = kb.role(roles[0]).level
+        nearer = min(ctx.compared, key=lambda r: (abs(kb.role(r).level - level), -kb.role(r).level))
+        roles = [nearer, roles[0]]
+    elif len(roles) == 1 and ctx.role and ctx.role != roles[0] and turn.words & _BACK_REFERENCES:
+        roles = [ctx.role, roles[0]]
+    elif not roles and len(ctx.compared) == 2 and turn.words & _BACK_REFERENCES:
+        roles = list(ctx.compared)
+    elif not roles and ctx.role:
+        roles = [ctx.role]
+    if not roles:
+        return Outcome([Reply("Which two roles would you like to compare?",
+                              [answers.button(r.name, "compare_roles", role=r.name)
+                               for r in sorted(kb.roles, key=lambda r: r.level)], kind="ask_compare")], ctx)
+    reply = answers.compare_roles(kb, roles[0], roles[1] if len(roles) > 1 else None)
+    pair = tuple(reply.kind.split(":", 1)[1].split("|"))
+    return Outcome([reply], replace(ctx, compared=pair, role=pair[-1] if roles[-1] == pair[-1] else pair[0],
+                                    topic="compare"))
+
+
+def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    roles = [m.role for m in _roles_named(kb, turn)]
+    if not roles and "next" in turn.values("attribute") and ctx.topic in ("recommendation", "course") \
+            and turn.words & _BACK_REFERENCES:  # "next steps after it?" after a course
+        return course_question(kb, turn, ctx)
+    course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    if not roles and course_attribute and ctx.topic in ("recommendation", "course", "family"):
+        return course_question(kb, turn, ctx)  # "who do I get the cert from?" after a course
+    newcomer = "new_to_pmo" in turn.values("experience") or bool(turn.values("background"))
+    if not roles and not newcomer and ctx.role and turn.words & _BACK_REFERENCES:
+        roles = [ctx.role]
+    target = max(roles, key=lambda r: kb.role(r).level) if roles else None
+    reply = answers.career_path(kb, target, newcomer=newcomer)
+    return Outcome([reply], replace(ctx, role=target or ctx.role, topic="career"))
+
+
+def _background_title(turn: Turn) -> str:
+    texts = turn.texts("background")
+    return texts[0] if texts else ""
+
+
+def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    evidence = evidence_from_entities(kb, turn.entities)
+    if evidence.roles and _says(turn, _MOVING_UP):  # "I'm a project administrator, want to move up"
+        evidence = replace(evidence, moving_up=True)
+    if not evidence.roles and ctx.role and _says(turn, _THATS_ME):  # "that's me actually"
+        evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))
+    other = turn.values("other_role")
+    if not evidence.roles and not evidence.cues:
+        if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
+            return career_change(kb, turn, ctx)
+        if turn.values("background") and not ctx.awaiting_level or (
+                turn.values("background") and turn.intent in ("ask_course_recommendation", "inform_experience")):
+            reply = answers.career_change(kb, "career_changer", _background_title(turn), asked_course=True)
+            course = _course_for_level(kb, 1)
+            return Outcome([reply], replace(ctx, level=1, recommended=course.name, course=course.name,
+                                            awaiting_level=False, topic="recommendation"))
+        if other and not evidence.years:  # a job we don't know: ask what they do, never guess
+            reply = (answers.specialist_role(kb, other[0]) if kb.is_specialist_role(other[0])
+                     else answers.other_job(kb, other[0]))
+            ask = answers.ask_level(kb, NeedLevel())
+            return Outcome([Reply(reply.text, ask.buttons, reply.kind)], replace(ctx, awaiting_level=True))
+    if (not evidence.roles and not evidence.cues and evidence.years is None
+            and turn.intent == "ask_course_recommendation" and not ctx.awaiting_level):
+        # "which course for that role?" / "which course suits them?": the role just discussed.
+        if ctx.role and turn.words & _BACK_REFERENCES:  # about the role just discussed, not the visitor
+            evidence = Evidence(roles=(RoleMention(role=ctx.role),), about_someone=True)
+        elif ctx.level:
+            evidence = Evidence(roles=(RoleMention(role=kb.role_at_level(ctx.level).name),), remembered=True)
+    outcome = recommend(kb, evidence)
+    if isinstance(outcome, NeedLevel):
+        return Outcome([answers.ask_level(kb, outcome)], replace(ctx, awaiting_level=True, topic="ask_level"))
+    return Outcome([answers.recommendation(kb, outcome)],
+                   replace(ctx, awaiting_level=False, level=outcome.level, recommended=outcome.main.name,
+                           course=outcome.main.name, role=outcome.role, topic="recommendation"))
+
+
+def resume_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    """After small talk while the level question is open: ask it again."""
+    if ctx.awaiting_level:
+        return Outcome([answers.ask_level_again(kb)], ctx)
+    return Outcome([], ctx)
+
+
+def stop_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    return Outcome([answers.stop_recommendation()], replace(ctx, awaiting_level=False, topic=None))
+
+
+def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    roles = _roles_named(kb, turn)
+    about_the_job = bool(turn.words & {"degree", "degrees", "qualifications", "qualified", "age", "old"})
+    if not roles and not about_the_job and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in (
+            "course", "recommendation", "family"))):  # "any pre-reqs I'd need for it?" after a course
+        return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
+    if not roles and ctx.role and turn.words & _BACK_REFERENCES:
+        roles = [RoleMention(role=ctx.role)]
+    level = kb.role(roles[0].role).level if roles else None
+    return Outcome([answers.entry_requirements(kb, level)],
+                   replace(ctx, topic="entry", role=roles[0].role if roles else ctx.role))
+
+
+def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    other = turn.values("other_role")
+    adjacent = next((kb.adjacent_role(o) for o in other if kb.adjacent_role(o)), None)
+    asked_course = turn.intent in ("ask_course_recommendation", "inform_experience")
+    if adjacent is not None:
+        reply = answers.career_change(kb, adjacent.id)
+        course = _course_for_level(kb, adjacent.entry_level)
+        return Outcome([reply], replace(ctx, topic="recommendation", course=course.name, recommended=course.name,
+                                        level=adjacent.entry_level, awaiting_level=False))
+    specialist = next((o for o in other if kb.is_specialist_role(o)), None)
+    if specialist and not turn.values("background"):
+        return Outcome([answers.specialist_role(kb, specialist)], replace(ctx, topic="specialist"))
+    if _roles_named(kb, turn) and not turn.values("background") and not other:
+        return career_path(kb, turn, ctx)  # "I'm an analyst, could I move up to manager?"
+    # From outside project work (a nurse, a hotel duty manager, a graduate...): level 1.
+    title = _background_title(turn) or (other[0] if other else "")
+    reply = answers.career_change(kb, "career_changer", title, asked_course)
+    course = _course_for_level(kb, 1)
+    return Outcome([reply], replace(ctx, topic="recommendation", course=course.name, recommended=course.name,
+                                    level=1, awaiting_level=False))
