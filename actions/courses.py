@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -53,6 +54,10 @@ class ActionExplainFreeResources(AnswerAction):
     job = "free_resources"
 
 
+_ASKS_FOR_THE_TEAM = re.compile(r"\b(get in touch|contact|call (me|us)|ring (me|us)|quote|book|enquir|register|sign (me|us) up)",
+                                re.IGNORECASE)
+
+
 class ActionExplainTrainingOptions(AnswerAction):
     """Answers; a question about in-house training or booking then opens an enquiry (see rules).
 
@@ -67,8 +72,11 @@ class ActionExplainTrainingOptions(AnswerAction):
         kb = knowledge_base()
         before = context_from(tracker, kb)
         outcome = respond(kb, self.job, turn_from(tracker), before)
+        text = turn_from(tracker).text
         about_training = [r.kind for r in outcome.replies] == ["training_options"]
-        topic = enquiry_topic(turn_from(tracker).text) if about_training else None
+        # "get in touch about in-house P3O training", "we want to book P3O for 5 people": the
+        # course is answered and the enquiry opens, as for a general in-house or booking question.
+        topic = enquiry_topic(text) if about_training or _ASKS_FOR_THE_TEAM.search(text) else None
         for reply in outcome.replies:
             if topic:  # the enquiry form follows: no buttons to click in the middle of it
                 dispatcher.utter_message(text=reply.text)

@@ -262,3 +262,23 @@ def test_my_team_of_five_after_a_course_is_about_in_house_training(talk):
     _, team = talk([("course", "ask_course_details", "tell me about essentials for pmo managers"),
                     ("recommend", "inform_experience", "can my team of five do it too")])
     assert "in-house" in text(team)
+
+
+def test_why_after_a_recommendation_gives_the_reason(talk):
+    _, why = talk([("recommend", "ask_course_recommendation", "i'm brand new to pmo, which course?"),
+                   ("follow_up", "follow_up", "why that one?")])
+    assert text(why).startswith("I suggested Essentials for PMO Administrators because it's the course for level 1")
+
+
+@pytest.mark.parametrize("message,kind", [
+    ("I'm a hiring manager, my new PMO admins need training, which course?", "recommendation:1"),
+    ("My boss is a PMO manager. I'm a project assistant. what course for me?", "recommendation:1"),
+])
+def test_manager_in_another_sense_sets_no_level(talk, message, kind):
+    [rec] = talk([("recommend", "ask_course_recommendation", message)])
+    assert kinds(rec) == [kind], text(rec)
+
+
+def test_no_when_the_named_body_is_not_the_one(talk):
+    [answer] = talk([("course", "ask_course_details", "is MoP certified by APMG?")])
+    assert text(answer).startswith("No. MoP Foundation and Practitioner:") and "PeopleCert" in text(answer)

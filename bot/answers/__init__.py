@@ -72,4 +72,5 @@ from bot.answers.roles import (  # noqa: F401
     role_detail,
     same_role,
     stop_recommendation,
+    why_recommended,
 )

@@ -40,7 +40,7 @@ def _length(kb: KnowledgeBase, course: Course) -> str:
             f"on {kb.contact.website}.")
 
 
-def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
+def course_detail(kb: KnowledgeBase, course: Course, attribute: str, asked_body: Optional[str] = None) -> Reply:
     """One fact about a course in a sentence or two."""
     website = kb.contact.website
     if attribute == "length":
@@ -56,6 +56,8 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str) -> Reply:
         text = f"Prerequisites for {course.name}: {course.prerequisites}."
     elif attribute == "accreditation":
         text = f"{course.name}: {course.certification}."
+        if asked_body and asked_body.lower() not in course.certification.lower():
+            text = f"No. {text}"  # "is MoP certified by APMG?"
     elif attribute == "audience":
         text = f"{course.name} is for {course.audience}."
     elif attribute == "next":
@@ -150,8 +152,7 @@ def pmo_types(kb: KnowledgeBase) -> Reply:
 
 def pmo_type(kb: KnowledgeBase, kind: NamedItem) -> Reply:
     others = [t for t in kb.pmo_types if t.name != kind.name]
-    text = f"{kind.name}: it {kind.description}." if not kind.description.startswith(("a ", "an ", "the ")) \
-        else f"{kind.name}: {kind.description}."
+    text = f"{kind.name}: {kind.description}."
     return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in others[:3]]
                  + [button("PMO roles explained", "ask_role_description")], kind="pmo_types")
 

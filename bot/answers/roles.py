@@ -15,7 +15,7 @@ from bot.answers.common import (
     ebook_line,
     join,
 )
-from bot.knowledge_base import KnowledgeBase, Role
+from bot.knowledge_base import Course, KnowledgeBase, Role
 from bot.recommend import NeedLevel, Recommendation
 
 
@@ -183,3 +183,15 @@ def entry_requirements(kb: KnowledgeBase, level: Optional[int] = None) -> Reply:
     return Reply(kb.entry_requirement(level), [button(f"About {course.name}", "ask_course_details", course=course.name),
                                                button(f"About the {role.name} role", "ask_role_description", role=role.name)],
                  kind="entry_requirements")
+
+
+def why_recommended(kb: KnowledgeBase, course: Course, level: Optional[int]) -> Reply:
+    """ "Why that one?": the level the course is for, and how to change it."""
+    role = kb.role_at_level(level) if level in (1, 2, 3, 4) else None
+    fits = (f"it's the course for level {role.level} ({role.name}), which is what you told me fits you"
+            if role else "it matches what you told me")
+    text = (f"I suggested {course.name} because {fits}: it's for {course.audience}. If that's not right, "
+            "tell me what you do day to day and I'll suggest another.")
+    return Reply(text, [button("Not right? Change my level", "inform_experience"),
+                        button(f"About {course.name}", "ask_course_details", course=course.name)],
+                 kind=f"recommendation:{role.level if role else 0}")

@@ -94,7 +94,10 @@ def capabilities(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    """Not a PMO question (a declined topic was already answered by the guard)."""
+    """Not a PMO question (a declined topic was already answered by the guard); a question about
+    prices, dates or payment is pointed to the website and the team instead."""
+    if _attribute(turn, ("price", "dates")):
+        return course_question(kb, turn, ctx)
     return Outcome([answers.out_of_scope(kb)], ctx)
 
 

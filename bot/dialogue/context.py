@@ -138,6 +138,22 @@ def _courses_named(kb: KnowledgeBase, turn: Turn) -> List[Course]:
     return [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
 
 
+_FIRST_PERSON = ("i'm", "i am", "im ", "i work as", "i'm currently", "my role is", "my job is", "i've been",
+                 "i have been", "i was", "as a", "as an")
+
+
+def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMention]:
+    """ "My boss is a PMO manager. I'm a project assistant": the visitor's own role first."""
+    def own(mention: RoleMention) -> bool:
+        for entity in turn.entities:
+            if entity.get("entity") == "role" and entity.get("value") == mention.role:
+                start = int(entity.get("start") or 0)
+                before = turn.text[max(0, start - 18):start].lower().replace("\u2019", "'")
+                return any(cue in before for cue in _FIRST_PERSON)
+        return False
+    return sorted(mentions, key=lambda m: not own(m))
+
+
 def _roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
     return list(evidence_from_entities(kb, turn.entities).roles)
 
@@ -164,8 +180,8 @@ _QUESTION_OPENERS = {"who", "whos", "who's", "what", "whats", "what's", "which",
 def _elliptical(turn: Turn) -> bool:
     """ "and for the practitioner?", "the practitioner one": leans on the last question asked."""
     words = turn.text.lower().replace(",", " ").split()
-    while words and words[0] in ("ok", "okay", "ok.", "so", "right", "hmm", "and", "&", "or", "then"):
-        if words[0] in ("and", "&", "or"):
+    while words and words[0] in ("ok", "okay", "ok.", "so", "right", "hmm", "and", "&", "or", "then", "n"):
+        if words[0] in ("and", "&", "or", "n"):
             return True
         words = words[1:]
     if " ".join(words).startswith(("what about", "how about")):

@@ -27,7 +27,18 @@ from bot.dialogue.context import (
 from bot.knowledge_base import Course, KnowledgeBase
 
 
-def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optional[str]) -> Tuple[Reply, Context]:
+_BODIES = {"apmg": "APMG", "peoplecert": "PeopleCert", "axelos": "AXELOS", "pmi": "PMI"}
+
+
+def _asked_body(turn: Optional[Turn]) -> Optional[str]:
+    """The certification body a question names ("is MoP certified by APMG?"), if any."""
+    if turn is None:
+        return None
+    return next((name for word, name in _BODIES.items() if word in turn.words), None)
+
+
+def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optional[str],
+                  turn: Optional[Turn] = None) -> Tuple[Reply, Context]:
     """Answer about a course or a family ("family:<id>"), and remember it."""
     if target.startswith("family:"):
         family = kb.family_named(target[7:])
@@ -38,7 +49,8 @@ def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optio
                               listed=listed if len(listed) > 1 else ctx.listed)
     course = kb.course_named(target)
     assert course is not None
-    reply = answers.course_detail(kb, course, attribute) if attribute else answers.describe_course(kb, course)
+    reply = (answers.course_detail(kb, course, attribute, asked_body=_asked_body(turn)) if attribute
+             else answers.describe_course(kb, course))
     new = replace(_said_course(ctx, course.name), attribute=attribute)
     if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
         new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
@@ -116,7 +128,7 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([reply], replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
     replies = []
     for target in targets[:2]:
-        reply, ctx = _about_course(kb, ctx, target, attribute)
+        reply, ctx = _about_course(kb, ctx, target, attribute, turn)
         replies.append(reply)
     return Outcome(replies, ctx)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
@@ -31,8 +32,21 @@ from bot.knowledge_base import KnowledgeBase
 from bot.recommend import evidence_from_entities
 
 
+def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "why?" / "why that one?" right after a recommendation: the reason, in a sentence."""
+    if "why" not in turn.words or len(turn.words) > 6 or ctx.topic != "recommendation" or not ctx.recommended:
+        return None
+    course = kb.course_named(ctx.recommended)
+    if course is None:
+        return None
+    return Outcome([answers.why_recommended(kb, course, ctx.level)], ctx)
+
+
 def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """A short message that leans on the last answer: "and a manager?", "the second one", "what's next?"."""
+    why = _why(kb, turn, ctx)
+    if why is not None:
+        return why
     item = _mentioned_item(turn, ctx)
     if item:
         kind, name = item.split(":", 1)
@@ -92,9 +106,14 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     (The guards have already answered a declined topic, a certification or a job
     that is not a PMO role.)
     """
+    why = _why(kb, turn, ctx)
+    if why is not None:
+        return why
     roles = _roles_named(kb, turn)
     courses = _courses_named(kb, turn)
     evidence = evidence_from_entities(kb, turn.entities)
+    if _attribute(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
+        return course_question(kb, turn, ctx)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
     if not roles and ctx.role and (_says(turn, _THATS_ME) or (turn.words & _COURSE_WORDS
                                                                and turn.words & _BACK_REFERENCES)):

@@ -9,6 +9,7 @@ from typing import Tuple
 from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
+    _first_person_first,
     _BACK_REFERENCES,
     _COURSE_WORDS,
     _MOVING_UP,
@@ -134,6 +135,8 @@ def _background_title(turn: Turn) -> str:
 
 def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     evidence = evidence_from_entities(kb, turn.entities)
+    if len(evidence.roles) > 1:
+        evidence = replace(evidence, roles=tuple(_first_person_first(turn, list(evidence.roles))))
     if evidence.roles and _says(turn, _MOVING_UP):  # "I'm a project administrator, want to move up"
         evidence = replace(evidence, moving_up=True)
     if not evidence.roles and ctx.role and _says(turn, _THATS_ME):  # "that's me actually"

@@ -60,8 +60,16 @@ def split_questions(text: str) -> List[str]:
     pieces = [p.strip() + "?" for p in re.split(r"\?+\s+(?=\S)", stripped) if p.strip()]
     if pieces:
         pieces[-1] = pieces[-1][:-1] if not stripped.endswith("?") else pieces[-1].rstrip("?") + "?"
-    clauses: List[str] = []
+    # A statement after a question ("is it certified? my manager likes a certificate") is an
+    # aside that belongs to the question, not a question of its own.
+    merged: List[str] = []
     for piece in pieces:
+        if merged and not _is_question(piece):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    clauses: List[str] = []
+    for piece in merged:
         clauses.extend(_split_joined(piece))
     clauses = [c for c in clauses if c]
     if len(clauses) < 2 or any(_words(c) < 2 for c in clauses):

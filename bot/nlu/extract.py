@@ -58,10 +58,16 @@ _ALLOWED_BEFORE_BARE = {
     "okay", "yes", "yeah", "pls", "please", "im", "i'm", "just", "also", "then", "so", "what", "whats",
     "about", "like", "an", "a", "the", "currently", "now", "still", "already", "recently", "eventually",
     "ultimately", "promoted", "working", "work", "worked", "works", "hired", "employed", "appointed",
-    "want", "wants", "wanted", "aspire", "love", "hate", "need", "needs", "hire", "hiring", "applying",
+    "want", "wants", "wanted", "aspire", "love", "hate", "need", "needs", "hire", "applying",
     "apply", "applied", "manage", "manages", "managed", "supervise", "support", "supports", "supporting",
     "interview", "interviewing", "vs.", "plus", "or", "and", "nor", "compare", "compared", "between",
+    # chat shorthand: "diff btwn admin n analyst", "wat abt manager"
+    "btwn", "abt", "bout", "wat", "wot", "n", "nd", "r", "u", "ur", "diff", "tho", "pls", "plz", "thx", "ty", "y",
 }
+# "my manager likes a certificate", "my boss is...": a person, not a role.
+_POSSESSIVES = {"my", "our", "your", "his", "her", "their"}
+# "do they manage people?": a cue about someone else is not the visitor's experience.
+_OTHER_PEOPLE = {"they", "he", "she", "does", "do", "who", "would", "should", "their", "his", "her"}
 _ARTICLES = {"a", "an", "the", "our", "my", "their", "your", "as"}
 # A team whose members are named after "of" must be a PMO team to count as
 # managing one ("a team of analysts", "a team of 5"), not "a team of nurses".
@@ -168,7 +174,12 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
         else:
             value = span.ent_id_
         if name == "role" and str(value).endswith(BARE_SUFFIX):
+            if span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES:
+                continue
             name, value, start_char = _bare_role(doc, span.start, span.end, str(value)[: -len(BARE_SUFFIX)])
+        if name == "experience" and value in ("manages_team", "runs_pmo", "head_of") \
+                and any(t.lower_ in _OTHER_PEOPLE for t in doc[max(0, span.start - 4):span.start]):
+            continue
         if name == "experience" and value == "manages_team" and _team_outside_pmo(doc, span.end):
             continue
         if name == "other_role" and span.text.isupper() and _not_a_job_abbreviation(doc, span.start, span.end):

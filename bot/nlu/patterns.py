@@ -150,7 +150,9 @@ def beyond_patterns(kb: KnowledgeBase) -> List[Pattern]:
     patterns.append({"label": TOPIC_LABEL, "pattern": [{"TEXT": {"REGEX": r"^£?\d{2,3}(k|,000)$"}}], "id": "salary"})
     patterns.append({"label": TOPIC_LABEL, "pattern": [_any("how"), _any("much"), _any("do", "does", "would", "will", "can"),
                      {"OP": "*", "IS_ALPHA": True}, _any("make", "earn")], "id": "salary"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("pay", "paid"), _any("in", "like", "range", "rate", "band", "scale", "for")],
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("pay", "paid"), _any("like", "range", "rate", "band", "scale")],
+                     "id": "salary"})
+    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("pays", "paying"), {**_any("more", "better", "best", "most", "well"), "OP": _OPT}],
                      "id": "salary"})
     patterns.append({"label": TOPIC_LABEL, "pattern": [_any("the", "their", "average", "typical", "starting"), _any("pay")],
                      "id": "salary"})
@@ -192,10 +194,13 @@ ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
              "pmo team", "my staff", "colleagues", "both of us", "all of us"),
     "format": ("online", "virtual", "virtually", "classroom", "in person", "in-person", "face to face",
                "face-to-face", "remote", "remotely", "elearning", "e-learning", "self-paced", "self paced", "format",
+               "from home", "frm home", "at home",
                "zoom", "teams call", "delivered"),
     "price": ("price", "prices", "cost", "costs", "how much", "fee", "fees", "pay for", "cheap", "discount",
-              "discounts", "expensive", "£", "funding", "funded", "grant", "grants", "payment plan", "instalments"),
-    "dates": ("dates", "date", "when is", "when's", "whens", "when does", "when do", "start date", "next one", "schedule", "availability", "any spaces", "spaces left", "timetable"),
+              "discounts", "expensive", "£", "funding", "funded", "grant", "grants", "payment plan", "instalments",
+              "installments", "cheaper", "cheapest", "pricey", "refund", "refunds", "ballpark", "payment",
+              "pay by", "invoice", "vat"),
+    "dates": ("dates", "date", "when is", "when's", "whens", "when does", "when do", "start date", "next one", "running on", "run in", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december", "schedule", "availability", "any spaces", "spaces left", "timetable"),
     "duties": ("day to day", "day-to-day", "duties", "responsibilities", "responsibility", "do all day",
                "involve", "involves", "tasks", "what do they do", "what does it involve"),
     "skills": ("skills", "skill", "strengths", "good at", "qualities", "competencies", "attributes"),

@@ -21,6 +21,7 @@ def test_two_questions_are_split_in_order(text, parts):
     "I'm a nurse and want to move into PMO, which course?",  # the background belongs to the question
     "tell me about analysts and managers",
     "who certifies the essentials courses? thanks",  # "thanks" is not a question
+    "is that one certified by anyone? My manager likes a certificate, bless her",  # an aside
     "how long is it?", "hi", "", "/ask_role_description{\"role\": \"PMO Analyst\"}",
     "what is a pmo and how " + "very " * 200 + "long is it",  # long text is left alone
 ])

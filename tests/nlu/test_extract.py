@@ -182,3 +182,20 @@ def test_cues_outside_pmo_are_not_levels(nlp, text):
     from bot.nlu.extract import extract_entities
 
     assert not [e for e in extract_entities(nlp(text)) if e["entity"] == "experience"]
+
+
+@pytest.mark.parametrize("text", ["my manager likes a certificate", "our director wants us trained",
+                                  "do they always manage people?", "does a pmo manager run the office?"])
+def test_other_people_are_not_the_visitor(nlp, text):
+    from bot.nlu.extract import extract_entities
+
+    found = [(e["entity"], e["value"]) for e in extract_entities(nlp(text))]
+    assert not any(name == "experience" for name, _ in found)
+    assert ("role", "PMO Manager") not in found or "pmo manager" in text
+
+
+@pytest.mark.parametrize("text", ["diff btwn admin n analyst", "ok wat abt manager"])
+def test_chat_shorthand_is_not_a_qualifier(nlp, text):
+    from bot.nlu.extract import extract_entities
+
+    assert not [e for e in extract_entities(nlp(text)) if e["entity"] == "other_role"]
