@@ -262,3 +262,152 @@ def test_slot_copy_is_what_copy_copy_did():
         assert copied.value is slot.value  # shallow, as copy.copy was
         copied.value = None
         assert slot.value == value  # the copy has its own attributes
+
+
+def test_a_turn_that_steps_out_comes_back_ahead_of_later_arrivals():
+    async def scenario():
+        gate, order = bot.serving.FifoGate(1), []
+
+        async def turn(name, io):
+            fifo_ticket = await gate.acquire()
+            admission = bot.serving.Admission(gate, fifo_ticket)
+            token = bot.serving._admission.set(admission)
+            try:
+                order.append(f"{name} in")
+                if io:
+                    async with bot.serving.waiting_on_io():  # the action server call
+                        order.append(f"{name} waits")
+                        await asyncio.sleep(0.05)
+                    order.append(f"{name} back")
+            finally:
+                bot.serving._admission.reset(token)
+                admission.step_out()
+
+        first = asyncio.create_task(turn("a", io=True))
+        await asyncio.sleep(0.01)
+        others = [asyncio.create_task(turn(n, io=False)) for n in "bc"]  # get in while a waits
+        await asyncio.sleep(0.1)
+        late = [asyncio.create_task(turn(n, io=False)) for n in "de"]
+        await asyncio.gather(first, *others, *late)
+        return order, gate.active
+
+    order, active = asyncio.run(scenario())
+    assert order[:4] == ["a in", "a waits", "b in", "c in"] and "a back" in order and active == 0
+
+
+def test_a_returning_turn_goes_before_newcomers_that_queued_meanwhile():
+    async def scenario():
+        gate = bot.serving.FifoGate(1)
+        early = await gate.acquire()  # ticket 0 holds the place
+        gate.release()  # ... and steps out to wait on I/O
+        newcomer_in = await gate.acquire()  # ticket 1 gets in
+        newcomer_2 = asyncio.create_task(gate.acquire())  # ticket 2 waits
+        back = asyncio.create_task(gate.acquire(early))  # ticket 0 comes back and waits
+        await asyncio.sleep(0)
+        gate.release()  # ticket 1 leaves: 0 goes before 2
+        await asyncio.sleep(0)
+        return newcomer_in, back.done(), newcomer_2.done()
+
+    newcomer_in, back_done, second_done = asyncio.run(scenario())
+    assert newcomer_in == 1 and back_done and not second_done
+
+
+def test_patches_check_what_they_replace_and_refuse_another_shape():
+    class Rasa:
+        async def handle_message(self, message, extra):
+            pass
+
+        def run(self, inputs=None, targets=None):
+            pass
+
+    with pytest.raises(bot.serving.ServingPatchError, match=r"handle_message\('self', 'message', 'extra'\)"):
+        bot.serving.expect_function("p", Rasa, "handle_message", ("self", "message"), is_async=True)
+    with pytest.raises(bot.serving.ServingPatchError, match="is not async"):
+        bot.serving.expect_function("p", Rasa, "run", ("self", "inputs", "targets"), is_async=True)
+    with pytest.raises(bot.serving.ServingPatchError, match="no longer contains"):
+        bot.serving.expect_function("p", Rasa, "run", ("self", "inputs", "targets"), is_async=False,
+                                    source_has=("self._instantiated_nodes",))
+
+
+def test_apply_refuses_another_rasa_version_and_installs_nothing(monkeypatch):
+    import rasa
+    from rasa.core.processor import MessageProcessor
+
+    bot.serving.restore()
+    original = MessageProcessor.handle_message
+    try:
+        monkeypatch.setattr(rasa, "__version__", "3.6.22")
+        with pytest.raises(bot.serving.ServingPatchError, match="Rasa 3.6.22 installed"):
+            bot.serving.apply()
+        assert MessageProcessor.handle_message is original and bot.serving._installed == []
+    finally:
+        monkeypatch.undo()
+        bot.serving.apply()
+
+
+def test_restore_puts_back_what_rasa_had():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.slots import Slot
+
+    patched = MessageProcessor.handle_message
+    bot.serving.restore()
+    try:
+        assert MessageProcessor.handle_message is not patched
+        assert MessageProcessor.handle_message.__module__ == "rasa.core.processor"
+        assert RemoteAction.run.__module__ == "rasa.core.actions.action"
+        assert "__copy__" not in vars(Slot)
+    finally:
+        bot.serving.apply()
+
+
+@pytest.mark.parametrize("env,expected", [({}, 5.0), ({"PMO_ACTION_TIMEOUT": "2.5"}, 2.5)])
+def test_action_timeout_from_the_environment(env, expected):
+    assert bot.serving.action_timeout(env) == expected
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-1", "301"])
+def test_action_timeout_refuses_nonsense(raw):
+    with pytest.raises(ValueError, match="PMO_ACTION_TIMEOUT"):
+        bot.serving.action_timeout({"PMO_ACTION_TIMEOUT": raw})
+
+
+def test_a_hung_action_server_times_out_and_the_turn_is_marked_failed(monkeypatch):
+    """A server that accepts the call and never answers (as one frozen with SIGSTOP)."""
+    import time
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.exceptions import RasaException
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario():
+        hung = asyncio.Event()
+
+        async def never_answers(reader, writer):
+            await hung.wait()
+
+        server = await asyncio.start_server(never_answers, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        action = RemoteAction("action_anything", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        tracker = DialogueStateTracker.from_events("someone", [])
+        started = time.monotonic()
+        with bot.serving.watch_turn() as outcome:
+            with pytest.raises(RasaException, match="took longer than 0.3s"):
+                await action.run(CollectingOutputChannel(), None, tracker, Domain.empty())
+        hung.set()
+        server.close()
+        return time.monotonic() - started, outcome.failed
+
+    bot.serving.restore()
+    monkeypatch.setenv("PMO_ACTION_TIMEOUT", "0.3")
+    bot.serving.apply()
+    try:
+        took, failed = asyncio.run(scenario())
+    finally:
+        bot.serving.restore()
+        monkeypatch.delenv("PMO_ACTION_TIMEOUT")
+        bot.serving.apply()
+    assert 0.3 <= took < 1.5 and failed

@@ -83,6 +83,53 @@ def test_save_rides_out_a_dropped_connection(domain, tmp_path, monkeypatch):
     assert round_trip(store, domain) is True and len(failures) == 2
 
 
+def test_a_hung_database_costs_one_turn_a_bounded_wait_and_never_blocks_the_event_loop(domain, tmp_path,
+                                                                                      monkeypatch):
+    import time
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot.storage.database import StorageUnavailable
+    from bot.storage.tracker_store import EnvSQLTrackerStore
+
+    monkeypatch.setenv("PMO_DATABASE_URL", f"sqlite:///{tmp_path / 'h.db'}")
+    store = EnvSQLTrackerStore(domain=domain, call_timeout=0.3)
+
+    async def hung_retrieve(self, sender_id, fetch_events_from_all_sessions):
+        time.sleep(1.0)  # Rasa's store is synchronous: a database that does not answer blocks right here
+
+    monkeypatch.setattr(SQLTrackerStore, "_retrieve", hung_retrieve)
+
+    async def scenario():
+        ticks = 0
+
+        async def other_visitors():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        others = asyncio.create_task(other_visitors())
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable, match="did not answer within 0.3s"):
+            await store._retrieve("someone", False)
+        took = time.monotonic() - started
+        others.cancel()
+        return took, ticks
+
+    took, ticks = asyncio.run(scenario())
+    assert took < 0.8 and ticks >= 15  # bounded, and the loop kept serving others meanwhile
+
+
+def test_postgresql_connections_are_bounded():
+    from bot.storage.tracker_store import bounded_engine_kwargs
+
+    args = bounded_engine_kwargs("postgresql://pmo@db/pmo", 10)["connect_args"]
+    assert args["connect_timeout"] == 10 and args["keepalives"] == 1 and args["tcp_user_timeout"] == 10_000
+    assert "statement_timeout=10000" in args["options"] and "lock_timeout=10000" in args["options"]
+    assert bounded_engine_kwargs("sqlite:///x.db", 10) == {}
+
+
 def test_in_memory_locks_for_one_process(monkeypatch):
     from rasa.core.lock_store import InMemoryLockStore
 
@@ -123,6 +170,9 @@ def test_redis_locks_are_shared(monkeypatch):
     assert second.get_lock("conv-1").is_someone_waiting()  # the other replica sees the ticket
     first.cleanup("conv-1", ticket)
     assert second.get_lock("conv-1") is None
+    # Every Redis call is bounded (Rasa's lock store blocks the event loop while it waits).
+    kwargs = first.backend.red.connection_pool.connection_kwargs
+    assert kwargs["socket_timeout"] == kwargs["socket_connect_timeout"] == 2.0 and kwargs["socket_keepalive"]
 
 
 def _stores_from(endpoints_file, domain):
