@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 5_000
 MAX_SENDER_CHARS = 128  # Rasa's events table keeps 255; a longer id is refused, never cut (two ids would merge)
 MAX_METADATA_BYTES = 4_096  # metadata is stored with the message and twice in the session start
+TURN_HEADER = "X-PMO-Turn"
 # Sent when a turn produced no reply (e.g. the action server is down): an
 # apology and a way forward that needs nothing from the failing part.
 APOLOGY = (
@@ -120,8 +121,12 @@ class RestInput(_RasaRestInput):
             failed = await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
                                                                 input_channel=self.name(), metadata=parsed.metadata),
                                     "REST")
+            # How the turn went, for monitoring and tests (the body reads the same to the user):
+            # "failed" (a custom action failed or timed out, or the turn raised), "empty" (the turn
+            # worked but said nothing, e.g. /restart) or "answered".
+            outcome = "failed" if failed else ("answered" if collector.messages else "empty")
             if failed or not collector.messages:
                 collector.messages.append({"recipient_id": parsed.sender, "text": APOLOGY})
-            return response.json(collector.messages)
+            return response.json(collector.messages, headers={TURN_HEADER: outcome})
 
         return webhook

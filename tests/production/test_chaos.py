@@ -20,7 +20,7 @@ from typing import Iterator, List, Tuple
 import pytest
 import requests
 
-from bot.channels.rest import APOLOGY
+from bot.channels.rest import APOLOGY, TURN_HEADER
 from tests.production import stack
 from tests.support import servers
 
@@ -54,7 +54,10 @@ def say(url: str, sender: str, text: str) -> Tuple[float, List[str]]:
     started = time.monotonic()
     reply = requests.post(url, json={"sender": sender, "message": text}, timeout=60)
     assert reply.status_code == 200, reply.text
-    return time.monotonic() - started, [m.get("text") or "" for m in reply.json()]
+    texts = [m.get("text") or "" for m in reply.json()]
+    # the apology is sent exactly when the turn failed (here: the action call timed out)
+    assert (reply.headers.get(TURN_HEADER) == "failed") == (APOLOGY in texts), (reply.headers, texts)
+    return time.monotonic() - started, texts
 
 
 def test_a_frozen_action_server_stalls_only_the_turns_that_need_it(frozen_stack):

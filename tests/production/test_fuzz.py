@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import enquiries
+from bot.channels.rest import APOLOGY, TURN_HEADER
 from bot.enquiries import Rejected
 from bot.knowledge_base import default_knowledge_base
 from tests.production.stack import replayed_slots, say, slots
@@ -33,6 +34,11 @@ pytestmark = pytest.mark.slow
 LANES = 8
 RUN = uuid.uuid4().hex[:8]
 SENT = {"requests": 0}
+TURNS: List[Any] = []  # X-PMO-Turn of each reply of the current batch, in order
+# REST turns any failure into a 200 with the apology, so each reply's X-PMO-Turn header says how
+# the turn went: "answered", "empty" (worked, said nothing, e.g. /restart: the apology is sent so
+# the user is never left without a reply) or "failed". No hostile input may fail a turn.
+REPLIES = {"answered": 0, "empty": 0, "failed": 0}
 TIMES = {"requests": 0.0, "checks": 0.0}
 ENGINES: Dict[str, Any] = {}
 INTENTS = ["greet", "affirm", "deny", "ask_role_description", "inform_experience", "ask_course_recommendation",
@@ -79,6 +85,11 @@ malformed = st.one_of(
                      b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000]),
     st.builds(lambda v: json.dumps({"sender": v, "message": "hi"}).encode(), json_values.filter(
         lambda v: not isinstance(v, (str, int)) or isinstance(v, bool))),
+    # refused, never cut or stored: over-long sender ids, oversized metadata
+    st.builds(lambda n: json.dumps({"sender": "s" * n, "message": "hi"}).encode(),
+              st.integers(min_value=129, max_value=100_000)),
+    st.builds(lambda n: json.dumps({"sender": "s", "message": "hi", "metadata": {"blob": "x" * n}}).encode(),
+              st.integers(min_value=4_100, max_value=2_000_000)),
 )
 
 
@@ -143,11 +154,13 @@ def send_batch(shared, batch: int, bodies: List[Tuple[int, Body]]) -> List[Tuple
             payload = response.json()
         except ValueError:
             payload = response.text
-        return body, response.status_code, payload
+        return body, response.status_code, payload, response.headers.get(TURN_HEADER)
 
     started = time.monotonic()
     with ThreadPoolExecutor(LANES) as pool:
-        results = list(pool.map(post, bodies))
+        replies = list(pool.map(post, bodies))
+    TURNS[:] = [reply[3] for reply in replies]
+    results = [reply[:3] for reply in replies]
     TIMES["requests"] += time.monotonic() - started
     SENT["requests"] += len(results)
     return results
@@ -162,11 +175,20 @@ def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches
     batch = next(batches)
     bodies = [(lane, {"sender": lane_sender(lane, batch), "message": text, **({"metadata": metadata} if metadata else {})})
               for lane, text in enumerate(messages)]
-    for body, status, payload in send_batch(shared, batch, bodies):
+    failed = []
+    results = send_batch(shared, batch, bodies)
+    for (body, status, payload), turn in zip(results, TURNS):
         assert status == 200, (status, body["message"][:200], payload)
         assert isinstance(payload, list) and payload, (body["message"][:200], payload)
         assert all(isinstance(m, dict) and (m.get("text") or "").strip() for m in payload), payload
         assert not any("Traceback" in (m.get("text") or "") for m in payload)
+        assert turn in REPLIES, turn
+        REPLIES[turn] += 1
+        apology = any(m.get("text") == APOLOGY for m in payload)
+        assert apology == (turn != "answered"), (turn, payload)
+        if turn == "failed":
+            failed.append(body["message"][:200])
+    assert not failed, ("failed turns (the apology) for", failed)
     started = time.monotonic()
     current = stored_slots(shared.database_url, [lane_sender(lane, batch) for lane in range(LANES)])
     for sender, values in current.items():
@@ -187,7 +209,10 @@ def test_malformed_bodies_get_a_400_with_a_reason(shared, batches, bodies):
 
 
 def test_enough_requests_and_both_replicas_still_answer(shared):
-    print(f"\n{SENT['requests']} requests in {TIMES['requests']:.0f}s, slot checks {TIMES['checks']:.0f}s")
+    print(f"\n{SENT['requests']} requests in {TIMES['requests']:.0f}s, slot checks {TIMES['checks']:.0f}s; "
+          f"hostile messages: {REPLIES['answered']} answered, {REPLIES['empty']} worked but said nothing "
+          f"(the apology sent), {REPLIES['failed']} failed")
+    assert REPLIES["failed"] == 0 and REPLIES["answered"] > 0.9 * sum(REPLIES.values()), REPLIES
     assert SENT["requests"] >= 2000, SENT
     for replica in shared.replicas:
         assert replica.process.poll() is None, f"{replica.name} died; see {replica.log}"
