@@ -4,7 +4,11 @@
 #   RASA_PORT (5005)  RASA_INTERFACE (127.0.0.1; 0.0.0.0 behind a load balancer)
 #   RASA_MODEL (models/pmo.tar.gz)  RASA_ENDPOINTS (endpoints.yml)  RASA_CREDENTIALS (credentials.yml)
 #   PMO_DATABASE_URL, PMO_REDIS_URL, SANIC_WORKERS: read by the stores in endpoints.yml
-#   PMO_MAX_CONCURRENT_MESSAGES (2): messages one server works on at once (bot/serving)
+#   PMO_MAX_CONCURRENT_MESSAGES (2): messages one server works on at once; a message waiting
+#     on the action server (or Slack's/Teams' API) holds no place meanwhile (bot/serving)
+#   PMO_ACTION_TIMEOUT (5): seconds a custom action call may take; then the user gets the
+#     apology with the contact route and the conversation goes on (bot/serving)
+#   PMO_STORE_TIMEOUT (10): seconds one tracker store read or write may take (bot/storage)
 #   PYTHON_BIN (.venv/bin/python); RASA_BIN replaces the whole command (tests use echo)
 #
 # It runs `python -m bot.serving run`: Rasa's own `rasa run` with the speed-ups in
