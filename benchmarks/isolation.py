@@ -68,12 +68,35 @@ def summary(values: List[float]) -> Dict[str, Any]:
             "max_ms": round(1000 * max(values), 1)}
 
 
+def open_loop(server: servers.Server, rates: List[float], seconds: float) -> Dict[str, Any]:
+    """p95 at each arrival rate; capacity = the highest rate with p95 <= 300 ms and no errors."""
+    server.start(timeout=300)
+    url = server.url + "/webhooks/rest/webhook"
+    rows = []
+    try:
+        asyncio.run(load.run_level(url, 1, 2.0, seed=99))  # warm-up
+        for rate in rates:
+            summary_ = asyncio.run(load.run_open_loop(url, rate, seconds, seed=int(rate))).summary()
+            summary_["rate"] = rate
+            rows.append(summary_)
+            print(f"open loop {rate:g}/s -> {summary_['throughput_rps']:.1f} msg/s, p50 {summary_['p50_ms']:.0f} ms, "
+                  f"p95 {summary_['p95_ms']:.0f} ms, {summary_['errors']} errors", flush=True)
+            if summary_["p95_ms"] > 2000:
+                break  # far past capacity: higher rates only queue more
+    finally:
+        server.stop()
+    within = [row["rate"] for row in rows if row["p95_ms"] <= 300 and not row["errors"]]
+    return {"rates": rows, "capacity_per_s": max(within) if within else 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,20")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--frozen", action="store_true", help="also measure with the action server frozen")
     parser.add_argument("--frozen-seconds", type=float, default=10.0)
+    parser.add_argument("--open-loop", default="", help="Poisson arrival rates to try, e.g. 20,40,60,80")
+    parser.add_argument("--open-seconds", type=float, default=15.0)
     parser.add_argument("--label", default="this assistant")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pmo-isolation-"))
@@ -86,6 +109,9 @@ def main() -> None:
         if levels:
             result["levels"] = measure(args.label, server, levels, args.seconds, progress=print,
                                        check_answer=load.recommends)["levels"]
+        if args.open_loop:
+            result["open_loop"] = open_loop(server, [float(r) for r in args.open_loop.split(",")],
+                                            args.open_seconds)
         if args.frozen:
             server.start(timeout=300)
             url = server.url + "/webhooks/rest/webhook"

@@ -151,3 +151,77 @@ async def run_level(
 def recommends(replies: List[dict]) -> bool:
     """The assistant's answer turn names a course it recommends."""
     return any("recommend" in (r.get("text") or "") for r in replies)
+
+
+async def run_open_loop(
+    url: str,
+    rate: float,
+    seconds: float,
+    seed: int = 0,
+    timeout: float = 30.0,
+) -> LevelResult:
+    """Messages arrive at ``rate`` a second (Poisson), whatever the replies are doing.
+
+    Each arrival is the next turn of one of many visitors' conversations: a visitor
+    whose previous message is still unanswered is skipped (real people wait for the
+    reply), a finished conversation is replaced by a new one under a new sender id.
+    What a closed loop hides, an open loop shows: when the server falls behind, the
+    queue (and latency) grows instead of the load easing off. ``concurrency`` in the
+    result is the rate.
+    """
+    rng = random.Random(seed)
+    result = LevelResult(concurrency=int(rate), seconds=0.0)
+    visitors: List[Dict[str, object]] = []
+    in_flight: set = set()
+    tasks: List["asyncio.Task[None]"] = []
+
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=timeout)
+    ) as session:
+
+        async def send(index: int) -> None:
+            visitor = visitors[index]
+            turns: List[str] = visitor["turns"]  # type: ignore[assignment]
+            turn = int(visitor["next"])  # type: ignore[arg-type]
+            started = time.perf_counter()
+            try:
+                async with session.post(url, json={"sender": visitor["sender"], "message": turns[turn]}) as reply:
+                    body = await reply.json(content_type=None)
+                    ok = reply.status == 200 and isinstance(body, list) and bool(body)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                ok = False
+            if ok:
+                latency = time.perf_counter() - started
+                result.latencies.append(latency)
+                result.by_turn.setdefault(turn, []).append(latency)
+            else:
+                result.errors += 1
+            if turn + 1 >= len(turns) or not ok:
+                result.conversations += ok
+                visitors[index] = new_visitor()
+            else:
+                visitor["next"] = turn + 1
+            in_flight.discard(index)
+
+        def new_visitor() -> Dict[str, object]:
+            return {"sender": f"open-{uuid.uuid4().hex[:12]}", "turns": conversation(rng), "next": 0}
+
+        began = time.monotonic()
+        stop_at = began + seconds
+        next_at = began
+        while True:
+            next_at += rng.expovariate(rate)
+            if next_at >= stop_at:
+                break
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            free = [i for i in range(len(visitors)) if i not in in_flight]
+            if not free or rng.random() < 0.2:  # now and then a new visitor arrives
+                visitors.append(new_visitor())
+                free = [len(visitors) - 1]
+            index = rng.choice(free)
+            in_flight.add(index)
+            tasks.append(asyncio.create_task(send(index)))
+        if tasks:
+            await asyncio.gather(*tasks)
+        result.seconds = time.monotonic() - began
+    return result
