@@ -87,6 +87,18 @@ def _checked(slot: str, result: Any, dispatcher: CollectingDispatcher) -> Dict[T
     return {slot: result}
 
 
+# Intents a short reply has when it is not a name, an organisation or a topic.
+_NOT_ANSWERS = {"affirm", "greet", "thank", "goodbye", "request_human", "bot_challenge", "ask_capabilities"}
+
+
+def _not_an_answer(tracker: Tracker) -> bool:
+    """ "yes please", "contact me", "thanks" given as a name (an explicit "no" or "cancel" stops the form)."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    words = str(message.get("text") or "").split()
+    return intent.get("name") in _NOT_ANSWERS and float(intent.get("confidence") or 0.0) >= 0.7 and len(words) <= 4
+
+
 class ValidateEnquiryForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_enquiry_form"
@@ -103,6 +115,8 @@ class ValidateEnquiryForm(FormValidationAction):
 
     def validate_enquiry_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _not_an_answer(tracker):
+            return _checked("enquiry_name", Rejected(enquiries.NOT_AN_ANSWER), dispatcher)
         return _checked("enquiry_name", enquiries.check_name(str(slot_value or "")), dispatcher)
 
     def validate_enquiry_email(self, slot_value: Any, dispatcher: CollectingDispatcher,
@@ -111,6 +125,8 @@ class ValidateEnquiryForm(FormValidationAction):
 
     def validate_enquiry_organisation(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _not_an_answer(tracker):
+            return _checked("enquiry_organisation", Rejected(enquiries.NOT_AN_ANSWER), dispatcher)
         return _checked("enquiry_organisation", enquiries.check_organisation(str(slot_value or "")), dispatcher)
 
     def validate_enquiry_team_size(self, slot_value: Any, dispatcher: CollectingDispatcher,
@@ -122,6 +138,8 @@ class ValidateEnquiryForm(FormValidationAction):
 
     def validate_enquiry_interest(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _not_an_answer(tracker):
+            return _checked("enquiry_interest", Rejected(enquiries.NOT_AN_ANSWER), dispatcher)
         return _checked("enquiry_interest", enquiries.check_interest(str(slot_value or "")), dispatcher)
 
     def validate_enquiry_consent(self, slot_value: Any, dispatcher: CollectingDispatcher,

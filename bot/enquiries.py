@@ -71,7 +71,7 @@ EMAIL_SHAPE = "an address like jane.smith@yourcompany.co.uk"
 def check_email(text: str) -> Union[str, Rejected]:
     """The one email address in ``text`` (domain lower-cased), or why it won't do."""
     if _is_command(text):
-        return Rejected(f"{FINISH_FIRST} What's your work email address?")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     text = plain_text(text)
     candidates = [c.strip(".'") for c in _EMAIL_CANDIDATE.findall(text)]
     if not candidates:
@@ -129,18 +129,21 @@ def _is_command(text: str) -> bool:
 
 
 FINISH_FIRST = "Let's finish the enquiry first (or say \"cancel\" to stop and ask me anything)."
+# Short replies that answer the form's question with something else ("yes please",
+# "contact me", "thanks"): the question is asked again with this reason.
+NOT_AN_ANSWER = "Sorry, I need the actual answer to that question."
 
 
 def check_name(text: str) -> Union[str, Rejected]:
     if _is_command(text):
-        return Rejected(f"{FINISH_FIRST} What's your name?")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     name = _strip_lead_in(plain_text(text), _NAME_LEAD_IN)
     if "@" in name:
         return Rejected("That looks like an email address. First, what's your name?")
     if not name or not any(c.isalpha() for c in name):
         return Rejected("I didn't catch a name there. What should the team call you?")
     if _QUESTION.search(name) or _LINK.search(name) or len(name.split()) > 6:
-        return Rejected(f"{FINISH_FIRST} What's your name?")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     if len(name) > MAX_NAME or any(c.isdigit() for c in name):
         return Rejected("That doesn't look like a name. What should the team call you?")
     return name
@@ -148,13 +151,13 @@ def check_name(text: str) -> Union[str, Rejected]:
 
 def check_organisation(text: str) -> Union[str, Rejected]:
     if _is_command(text):
-        return Rejected(f"{FINISH_FIRST} Which organisation do you work for?")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     organisation = _strip_lead_in(plain_text(text), _ORG_LEAD_IN)
     if not organisation or not any(c.isalnum() for c in organisation):
         return Rejected("I didn't catch the organisation. Which company or organisation do you work for? "
                         "(\"self-employed\" is fine too.)")
     if "@" in organisation or _LINK.search(organisation) or (_QUESTION.search(organisation) and "?" in organisation):
-        return Rejected(f"{FINISH_FIRST} Which organisation do you work for?")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     if len(organisation) > MAX_ORGANISATION:
         return Rejected(f"That's a bit long: please keep the organisation under {MAX_ORGANISATION} characters.")
     return organisation
@@ -162,7 +165,7 @@ def check_organisation(text: str) -> Union[str, Rejected]:
 
 def check_interest(text: str) -> Union[str, Rejected]:
     if _is_command(text):
-        return Rejected(f"{FINISH_FIRST} What would you like to talk to the team about?")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     interest = plain_text(text)
     if len(interest) < 2 or not any(c.isalnum() for c in interest):
         return Rejected("What would you like to talk to the team about? A course name or a few words is enough.")
@@ -192,7 +195,7 @@ def check_team_size(text: str) -> Union[Optional[int], Rejected]:
     Several numbers ("10 to 15 people") give the largest: the team plans for it.
     """
     if _is_command(text):
-        return Rejected(f"{FINISH_FIRST} How many people would the training be for? (or say \"skip\")")
+        return Rejected(FINISH_FIRST)  # the form asks its question again
     text = plain_text(text).lower()
     if _SKIP.search(text):
         return None

@@ -188,7 +188,7 @@ def looks_like_question(text: str) -> bool:
     return False
 
 
-def digression_job(turn: Turn, confidence: float, min_confidence: float = 0.6) -> Optional[str]:
+def digression_job(turn: Turn, confidence: float, min_confidence: float = 0.45) -> Optional[str]:
     """The job that answers a side question asked inside a form, or None for an ordinary answer."""
     job = INTENT_JOBS.get(turn.intent)
     if any(turn.values(name) for name in ("role", "course", "course_family", "other_role", "certification")):

@@ -228,3 +228,12 @@ def test_every_question_is_asked(dispatcher, domain, slot):
     assert action.name() == f"action_ask_{slot}" and action.name() in domain["actions"]
     action.run(dispatcher, make_tracker(), domain)
     assert dispatcher.messages[0]["text"] == enquiry.enquiries.QUESTIONS[slot]
+
+
+def test_a_short_reply_that_is_not_a_name_is_asked_again(tracker, dispatcher, domain):
+    from actions.enquiry import ValidateEnquiryForm
+
+    t = tracker("affirm", text="yes please", slots={"requested_slot": "enquiry_name"})
+    result = ValidateEnquiryForm().validate_enquiry_name("yes please", dispatcher, t, domain)
+    assert result == {"enquiry_name": None}
+    assert dispatcher.messages[0]["text"].startswith("Sorry, I need the actual answer")
