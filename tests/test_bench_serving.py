@@ -26,7 +26,8 @@ def test_apply_is_idempotent(applied):
                        "direct slot copy",
                        "messages admitted in arrival order", "one turn per question in a message",
                        "admission released while waiting on other servers",
-                       "custom action calls bounded by PMO_ACTION_TIMEOUT"]
+                       "custom action calls bounded by PMO_ACTION_TIMEOUT",
+                       "chatty messages understood by their question"]
 
 
 def schema(**needs):

@@ -144,6 +144,7 @@ def apply() -> List[str]:
                 ("one turn per question in a message", _one_turn_per_question),
                 ("admission released while waiting on other servers", _release_admission_for_io),
                 ("custom action calls bounded by PMO_ACTION_TIMEOUT", _bound_action_calls),
+                ("chatty messages understood by their question", _understand_chatty_messages),
             ):
                 install()
                 _applied.append(name)
@@ -151,6 +152,13 @@ def apply() -> List[str]:
             restore()
             raise
     return list(_applied)
+
+
+def _understand_chatty_messages() -> None:
+    """Behaviour, not speed: see :mod:`bot.serving.sentences`."""
+    from bot.serving import sentences
+
+    sentences.install()
 
 
 def restore() -> None:
