@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
 TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
-             bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py
+             bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py bot/nlu/sanity.py
 
 .PHONY: install spacy train run actions shell test validate nlu-eval clean web web-build browser
 

@@ -100,6 +100,18 @@ def metadata_bytes(metadata: Dict[str, Any]) -> int:
         return MAX_METADATA_BYTES + 1
 
 
+class WholeMessages(CollectingOutputChannel):
+    """Rasa's collector, except that a text reply stays one message.
+
+    Rasa splits a plain text reply at every blank line into separate messages (a
+    reply with buttons it keeps whole), so one answer with a list arrived as three
+    or four bubbles. Each answer is one message here, as in the widget.
+    """
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
 class RestInput(_RasaRestInput):
     @classmethod
     def name(cls) -> str:
@@ -117,7 +129,7 @@ class RestInput(_RasaRestInput):
             parsed = parse_body(request.body)
             if isinstance(parsed, str):
                 return response.json({"error": parsed}, status=400)
-            collector = CollectingOutputChannel()
+            collector = WholeMessages()
             failed = await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
                                                                 input_channel=self.name(), metadata=parsed.metadata),
                                     "REST")

@@ -23,7 +23,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.utils.spacy_utils import SpacyNLP
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -31,6 +31,7 @@ from bot.knowledge_base import default_knowledge_base
 from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
 from bot.nlu.placeholders import with_placeholders
+from bot.nlu.sanity import checked_intent
 
 SPACY_DOC_KEY = "text_spacy_doc"
 
@@ -158,3 +159,35 @@ class EntityPlaceholders(_KnowledgeBaseComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         return self._replace(messages)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class CommandIntentCheck(GraphComponent):
+    """Keeps "no", "cancel" and "start over" for messages that say so (``bot.nlu.sanity``).
+
+    Runs after the classifiers: a name such as "Nora Consent" given in the enquiry
+    form must not stop the form because the classifier guessed ``deny``.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CommandIntentCheck":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT)
+            if not isinstance(intent, dict):
+                continue
+            checked = checked_intent(intent.get(INTENT_NAME_KEY), str(message.get(TEXT) or ""))
+            if checked != intent.get(INTENT_NAME_KEY):
+                message.set(INTENT, {INTENT_NAME_KEY: checked, PREDICTED_CONFIDENCE_KEY: intent.get(
+                    PREDICTED_CONFIDENCE_KEY)}, add_to_output=True)
+        return messages

@@ -46,8 +46,9 @@ def test_forged_role_is_not_trusted(rest_url):
 
 def test_role_answer_offers_buttons(rest_url):
     [message] = say(rest_url, "whats a controls and reporting co-ordinator?").json()
-    assert message["text"].startswith("Controls and reporting co-ordinator is one of the job titles for a PMO Analyst")
-    assert [b["title"] for b in message["buttons"]] == ["Compare with another role", "Which course is right for me?", "Career path"]
+    assert message["text"].startswith("Controls and Reporting Co-ordinator is one of the job titles for a PMO Analyst")
+    assert [b["title"] for b in message["buttons"]] == ["What they do day to day", "Skills needed", "Other job titles",
+                                                        "Which course suits this role?", "Compare with another role"]
 
 
 def test_recommendation_with_digression_and_correction(rest_url):
@@ -58,7 +59,7 @@ def test_recommendation_with_digression_and_correction(rest_url):
     assert "PMO Director" in answer["text"]
     assert back["text"].startswith("Back to choosing your course")
     [rec] = texts(say(rest_url, "I'm a project co-ordinator", sender))
-    assert rec.startswith("Because you mentioned project co-ordinator, which is a level 2 PMO Analyst title, I'd recommend Essentials for PMO Analysts.")
+    assert rec.startswith("Because you mentioned project co-ordinator, which is a level 2 PMO Analyst title, I'd recommend Essentials for PMO Analysts")
     [fixed] = texts(say(rest_url, "sorry, I meant I'm a PMO manager", sender))
     assert "I'd recommend Essentials for PMO Managers" in fixed
 
