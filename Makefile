@@ -15,6 +15,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
 export PYTHONHASHSEED         := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# No training cache: Rasa keys it on component config, not on code or on the spaCy
+# pipeline's contents (SpacyNLP fingerprints only its path), so a changed pattern or
+# component could train on stale cached features. A cold training takes under a minute.
+export RASA_MAX_CACHE_SIZE := 0
 
 KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
 TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional
 RESCUABLE = frozenset({"out_of_scope", "nlu_fallback", "greet", "thank", "goodbye"})
 # Intents a sentence must not have to be chosen instead.
 NOT_A_QUESTION = RESCUABLE | {"affirm", "deny", "bot_challenge", "ask_capabilities", "provide_details"}
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = 0.5
 MAX_SENTENCES = 6
 _PMO_ENTITIES = frozenset({"role", "course", "course_family", "certification", "pmo_type", "experience",
                            "background", "other_role", "years"})
