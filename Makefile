@@ -24,7 +24,7 @@ KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_p
 TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
              bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py bot/nlu/sanity.py
 
-.PHONY: install spacy train run actions shell test validate nlu-eval clean web web-build browser
+.PHONY: install spacy train run actions shell test test-fast validate nlu-eval clean web web-build browser
 
 install: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock
@@ -52,6 +52,11 @@ run: train
 
 test: train browser web-build
 	$(BIN)/pytest
+
+# The fast loop: everything that needs no trained model, browser, database or
+# running server (unit, action, NLU-component and answer tests), in about 20 s.
+test-fast: spacy
+	$(BIN)/pytest -q -m "not slow" --ignore=tests/production --ignore=tests/channels
 
 # Website widget: rasa-webchat and the Inter font from npm (package-lock.json),
 # assembled into web/dist with nothing loaded from a CDN or Google Fonts.
