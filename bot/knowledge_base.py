@@ -205,23 +205,14 @@ class KnowledgeBase(_Model):
         return None
 
     def pmo_type(self, name: str) -> Optional[NamedItem]:
-        for kind in self.pmo_types:
-            if kind.name == name:
-                return kind
-        return None
+        return next((kind for kind in self.pmo_types if kind.name == name), None)
 
     def family_named(self, name: str) -> Optional[CourseFamily]:
         lowered = name.strip().lower()
-        for family in self.families:
-            if family.id == lowered or family.name.lower() == lowered:
-                return family
-        return None
+        return next((f for f in self.families if lowered in (f.id, f.name.lower())), None)
 
     def certification(self, cert_id: str) -> Optional[Certification]:
-        for cert in self.certifications:
-            if cert.id == cert_id:
-                return cert
-        return None
+        return next((cert for cert in self.certifications if cert.id == cert_id), None)
 
     def adjacent_role(self, title: str) -> Optional[AdjacentRole]:
         """The adjacent role one of whose titles is ``title`` (any case), or None."""
@@ -235,10 +226,7 @@ class KnowledgeBase(_Model):
         return " ".join(title.lower().split()) in {t.lower() for t in self.specialist_roles}
 
     def declined_topic(self, topic_id: str) -> Optional[DeclinedTopic]:
-        for topic in self.declined_topics:
-            if topic.id == topic_id:
-                return topic
-        return None
+        return next((topic for topic in self.declined_topics if topic.id == topic_id), None)
 
     def entry_requirement(self, level: int) -> str:
         for req in self.entry_requirements:

@@ -5,19 +5,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot.answers.common import (
-    Reply,
-    _pmo_roles_line,
-    _role_buttons,
-    _roles,
-    _way_back,
-    article,
-    button,
-    capitalised,
-    ebook_line,
-    in_sentence,
-    join,
-)
+from bot.answers.common import Reply, _pmo_roles_line, _role_buttons, _roles, _way_back, article, button
+from bot.answers.common import capitalised, ebook_line, in_sentence, join
 from bot.knowledge_base import AdjacentRole, Certification, KnowledgeBase
 
 

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
-from bot.answers.common import (
-    Button,
-    Reply,
-    button,
-    capitalised,
-    in_sentence,
-    join,
-    sentence,
-)
+from bot.answers.common import Button, Reply, button, capitalised, in_sentence, join, sentence
 from bot.knowledge_base import Course, CourseFamily, KnowledgeBase, NamedItem
 
 

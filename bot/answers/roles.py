@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
-from bot.answers.common import (
-    FIRST_REPLY_CHARS,
-    Button,
-    Reply,
-    _roles,
-    button,
-    canonical_title,
-    capitalised,
-    ebook_line,
-    join,
-)
+from bot.answers.common import FIRST_REPLY_CHARS, Button, Reply, _roles, button, canonical_title
+from bot.answers.common import capitalised, ebook_line, join
 from bot.knowledge_base import Course, KnowledgeBase, Role
 from bot.recommend import NeedLevel, Recommendation
 

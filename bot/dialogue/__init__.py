@@ -35,46 +35,15 @@ from __future__ import annotations
 from typing import Optional
 
 from bot import answers
-from bot.dialogue.beyond import (
-    _guard,
-    capabilities,
-    certification,
-    decline,
-    out_of_scope,
-)
-from bot.dialogue.context import (
-    _BACK_REFERENCES,
-    COURSE_ATTRIBUTES,
-    ROLE_ATTRIBUTES,
-    SLOTS,
-    Context,
-    Outcome,
-    Turn,
-    _attribute,
-    _context_course,
-    _courses_named,
-    _roles_named,
-    context_from_slots,
-    slots_from_context,
-)
-from bot.dialogue.courses import (
-    course_list,
-    course_question,
-    free_resources,
-    pmo_types,
-    training_options,
-)
+from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
+from bot.dialogue.context import _BACK_REFERENCES, COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, SLOTS, Context
+from bot.dialogue.context import Outcome, Turn, _attribute, _context_course, _courses_named, _roles_named
+from bot.dialogue.context import context_from_slots, slots_from_context
+from bot.dialogue.courses import course_list, course_question, free_resources, pmo_types
+from bot.dialogue.courses import training_options
 from bot.dialogue.followups import fallback, follow_up
-from bot.dialogue.roles import (
-    career_change,
-    career_path,
-    compare,
-    describe_role,
-    entry_requirements,
-    recommend_course,
-    resume_recommendation,
-    stop_recommendation,
-)
+from bot.dialogue.roles import career_change, career_path, compare, describe_role, entry_requirements
+from bot.dialogue.roles import recommend_course, resume_recommendation, stop_recommendation
 from bot.knowledge_base import KnowledgeBase
 
 __all__ = ["SLOTS", "Context", "Outcome", "Turn", "context_from_slots", "slots_from_context", "respond",

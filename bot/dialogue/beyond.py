@@ -8,19 +8,8 @@ from typing import Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import (
-    _MOVING,
-    Context,
-    Outcome,
-    Turn,
-    _attribute,
-    _context_course,
-    _courses_named,
-    _elliptical,
-    _first,
-    _roles_named,
-    _with_attribute,
-)
+from bot.dialogue.context import _MOVING, Context, Outcome, Turn, _attribute, _context_course
+from bot.dialogue.context import _courses_named, _elliptical, _first, _roles_named, _with_attribute
 from bot.dialogue.courses import course_question
 from bot.dialogue.roles import _other_role, career_change
 from bot.knowledge_base import KnowledgeBase

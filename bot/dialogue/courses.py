@@ -8,22 +8,9 @@ from typing import Any, List, Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import (
-    _BACK_REFERENCES,
-    _NAME_FILLER,
-    COURSE_ATTRIBUTES,
-    Context,
-    Outcome,
-    Turn,
-    _attribute,
-    _context_course,
-    _course_for_level,
-    _courses_named,
-    _elliptical,
-    _mentioned_item,
-    _roles_named,
-    _said_course,
-)
+from bot.dialogue.context import _BACK_REFERENCES, _NAME_FILLER, COURSE_ATTRIBUTES, Context, Outcome
+from bot.dialogue.context import Turn, _attribute, _context_course, _course_for_level, _courses_named
+from bot.dialogue.context import _elliptical, _mentioned_item, _roles_named, _said_course
 from bot.knowledge_base import Course, KnowledgeBase
 
 

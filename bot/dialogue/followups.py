@@ -7,25 +7,10 @@ from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import (
-    _BACK_REFERENCES,
-    _COURSE_WORDS,
-    _THATS_ME,
-    COURSE_ATTRIBUTES,
-    ROLE_ATTRIBUTES,
-    Context,
-    Outcome,
-    Turn,
-    _attribute,
-    _context_course,
-    _course_for_level,
-    _courses_named,
-    _elliptical,
-    _mentioned_item,
-    _roles_named,
-    _says,
-    _with_attribute,
-)
+from bot.dialogue.context import _BACK_REFERENCES, _COURSE_WORDS, _THATS_ME, COURSE_ATTRIBUTES
+from bot.dialogue.context import ROLE_ATTRIBUTES, Context, Outcome, Turn, _attribute, _context_course
+from bot.dialogue.context import _course_for_level, _courses_named, _elliptical, _mentioned_item
+from bot.dialogue.context import _roles_named, _says, _with_attribute
 from bot.dialogue.courses import _about_course, _sibling_course, course_question
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase

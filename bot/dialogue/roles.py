@@ -8,34 +8,13 @@ from typing import Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import (
-    _first_person_first,
-    _BACK_REFERENCES,
-    _COURSE_WORDS,
-    _MOVING_UP,
-    _THATS_ME,
-    COURSE_ATTRIBUTES,
-    ROLE_ATTRIBUTES,
-    Context,
-    Outcome,
-    Turn,
-    _attribute,
-    _context_course,
-    _course_for_level,
-    _courses_named,
-    _roles_named,
-    _says,
-    _with_attribute,
-)
+from bot.dialogue.context import _first_person_first, _BACK_REFERENCES, _COURSE_WORDS, _MOVING_UP
+from bot.dialogue.context import _THATS_ME, COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, Context, Outcome, Turn
+from bot.dialogue.context import _attribute, _context_course, _course_for_level, _courses_named
+from bot.dialogue.context import _roles_named, _says, _with_attribute
 from bot.dialogue.courses import course_question
 from bot.knowledge_base import KnowledgeBase
-from bot.recommend import (
-    Evidence,
-    NeedLevel,
-    RoleMention,
-    evidence_from_entities,
-    recommend,
-)
+from bot.recommend import Evidence, NeedLevel, RoleMention, evidence_from_entities, recommend
 
 
 def _other_role(kb: KnowledgeBase, title: str, turn: Turn, ctx: Context, compare: bool = False) -> Tuple[Reply, Context]:

@@ -46,18 +46,11 @@ def clean_text(text: str, max_chars: int) -> str:
     return " ".join("".join(kept).split())[:max_chars]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
-class TextGuard(GraphComponent):
-    """Cleans and caps message text before any other component sees it."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"max_chars": 1000}
+class _FromConfig(GraphComponent):
+    """A component made from its configuration alone (nothing trained, nothing stored)."""
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._max_chars = int(config["max_chars"])
+        self._config = config
 
     @classmethod
     def create(
@@ -66,8 +59,23 @@ class TextGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TextGuard":
+    ) -> GraphComponent:
         return cls(config)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class TextGuard(_FromConfig):
+    """Cleans and caps message text before any other component sees it."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 1000}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self._max_chars = int(config["max_chars"])
 
     def _clean(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -84,7 +92,7 @@ class TextGuard(GraphComponent):
         return self._clean(messages)
 
 
-class _KnowledgeBaseComponent(GraphComponent):
+class _KnowledgeBaseComponent(_FromConfig):
     """Shared set-up: reads the spaCy ``Doc`` and, by default, typo-tolerant titles."""
 
     @staticmethod
@@ -96,19 +104,10 @@ class _KnowledgeBaseComponent(GraphComponent):
         return {"fuzzy": True}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._vocabulary: Optional[Dict[str, str]] = (
             fuzzy_vocabulary(default_knowledge_base()) if config.get("fuzzy", True) else None
         )
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        return cls(config)
 
 
 @DefaultV1Recipe.register(
@@ -164,22 +163,12 @@ class EntityPlaceholders(_KnowledgeBaseComponent):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class CommandIntentCheck(GraphComponent):
+class CommandIntentCheck(_FromConfig):
     """Keeps "no", "cancel" and "start over" for messages that say so (``bot.nlu.sanity``).
 
     Runs after the classifiers: a name such as "Nora Consent" given in the enquiry
     form must not stop the form because the classifier guessed ``deny``.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "CommandIntentCheck":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
