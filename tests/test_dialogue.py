@@ -282,3 +282,40 @@ def test_manager_in_another_sense_sets_no_level(talk, message, kind):
 def test_no_when_the_named_body_is_not_the_one(talk):
     [answer] = talk([("course", "ask_course_details", "is MoP certified by APMG?")])
     assert text(answer).startswith("No. MoP Foundation and Practitioner:") and "PeopleCert" in text(answer)
+
+
+def test_which_course_for_the_second_one_after_a_comparison(talk):
+    _, rec = talk([("compare", "compare_roles", "difference between a pmo manager and a pmo director"),
+                   ("recommend", "ask_course_recommendation", "which course for the second one?")])
+    assert kinds(rec) == ["recommendation:4"]
+
+
+def test_the_other_one_after_a_p3o_course(talk):
+    _, _, other = talk([("course", "ask_course_details", "tell me about p3o"),
+                        ("course", "ask_course_details", "is the foundation exam open book?"),
+                        ("follow_up", "follow_up", "and the other one?")])
+    assert kinds(other) == ["course:P3O Practitioner"] and "open book" in text(other)
+
+
+def test_how_long_do_i_get_after_the_exam_is_the_exam(talk):
+    _, duration = talk([("course", "ask_course_details", "how many questions in the p3o foundation exam"),
+                        ("course", "ask_course_details", "how long do i get?")])
+    assert "60 minutes" in text(duration)
+
+
+@pytest.mark.parametrize("question", ["how much do they cost?", "when is the next one?"])
+def test_prices_and_dates_never_ask_which_course(talk, question):
+    _, answer = talk([("course", "ask_course_details", "who certifies the essentials courses"),
+                      ("course", "ask_course_details", question)])
+    assert "can't quote prices, dates" in text(answer) or "can't quote prices or dates" in text(answer)
+
+
+def test_is_that_the_same_as_another_level(talk):
+    _, no = talk([("describe_role", "ask_role_description", "what's an epmo manager"),
+                  ("compare", "compare_roles", "is that the same as a pmo manager?")])
+    assert text(no).startswith("No: ePMO Manager is a PMO Director title, level 4")
+
+
+def test_foundation_and_practitioner_together(talk):
+    [both] = talk([("course", "ask_course_details", "can i do p3o foundation and practitioner together")])
+    assert "5 days" in text(both)

@@ -46,6 +46,7 @@ from bot.answers.common import (  # noqa: F401
     sentence,
 )
 from bot.answers.courses import (  # noqa: F401
+    prices_and_dates,
     course_buttons,
     course_detail,
     describe_course,
@@ -59,6 +60,7 @@ from bot.answers.courses import (  # noqa: F401
     which_course,
 )
 from bot.answers.roles import (  # noqa: F401
+    not_same_role,
     ask_level,
     ask_level_again,
     career_path,

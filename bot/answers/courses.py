@@ -19,7 +19,9 @@ def course_buttons(course: Course) -> List[Button]:
 
 def describe_course(kb: KnowledgeBase, course: Course) -> Reply:
     """Who the course is for and who certifies it, with "more" buttons."""
-    text = f"{course.name} is for {course.audience}. Certification: {course.certification}."
+    certified = (f"It is {course.certification}." if course.certification.startswith("certified")
+                 else f"Certification: {course.certification}.")
+    text = f"{course.name} is for {course.audience}. {certified}"
     return Reply(text, course_buttons(course), kind=f"course:{course.name}")
 
 
@@ -157,3 +159,11 @@ def pmo_routes(kb: KnowledgeBase) -> Reply:
     buttons += [button("P3O", "ask_course_details", course_family="p3o"),
                 button("Which course is right for me?", "ask_course_recommendation")]
     return Reply(text, buttons, kind="catalogue")
+
+
+def prices_and_dates(kb: KnowledgeBase) -> Reply:
+    """Prices, dates, discounts and payment are never quoted here."""
+    text = (f"I can't quote prices, dates or payment terms: the current ones are on {kb.contact.website}, "
+            "or the team can tell you.")
+    return Reply(text, [button("Talk to the team", "request_human"),
+                        button("Ways to train", "ask_training_options")], kind="prices")

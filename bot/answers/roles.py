@@ -116,8 +116,8 @@ def career_path(kb: KnowledgeBase, target: Optional[str] = None, newcomer: bool 
     course = kb.course(kb.recommendation_for(role.level).main)
     if role.level > 1:
         before = kb.role_at_level(role.level - 1)
-        text = (f"To become a {role.name} (level {role.level}), people usually step up from {before.name}, "
-                f"taking on more of the work: {role.duties[0]}. The course for that step is {course.name}.")
+        text = (f"To become a {role.name} (level {role.level}), people usually step up from {before.name}; "
+                f"the role {role.duties[0]}. The course for that step is {course.name}.")
     else:
         text = f"{role.name} is the way in: no PMO experience is needed. The course for it is {course.name}."
     buttons = [button(f"About {course.name}", "ask_course_details", course=course.name)]
@@ -186,3 +186,15 @@ def why_recommended(kb: KnowledgeBase, course: Course, level: Optional[int]) -> 
     return Reply(text, [button("Not right? Change my level", "inform_experience"),
                         button(f"About {course.name}", "ask_course_details", course=course.name)],
                  kind=f"recommendation:{role.level if role else 0}")
+
+
+def not_same_role(kb: KnowledgeBase, role_name: str, typed: str, other_name: str) -> Reply:
+    """ "Is that the same as a PMO manager?" when it is not."""
+    role, other = kb.role(role_name), kb.role(other_name)
+    title = canonical_title(kb, typed) if typed else None
+    first = f"{title} is a {role.name} title" if title and title != role.name else f"A {role.name} is"
+    first = f"{first}, level {role.level}" if title and title != role.name else f"{first} level {role.level}"
+    text = (f"No: {first} ({role.level_label}); a {other.name} is level {other.level} ({other.level_label}).")
+    return Reply(text, [button(f"Compare {role.name} and {other.name}", "compare_roles", role=role.name),
+                        button(f"About the {other.name} role", "ask_role_description", role=other.name)],
+                 kind=f"compare:{role.name}|{other.name}")

@@ -165,6 +165,8 @@ def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     values = turn.values("attribute")
     if "exam" in values and "exam" in allowed:
         return "exam"  # "how long is the exam?" asks about the exam, not the course
+    if "dates" in values and "dates" in allowed and "when" in turn.words:
+        return "dates"  # "when is the next one?" asks for a date, not the next course
     found = next((a for a in values if a in allowed), None)
     if found is None and "team" in allowed and "team" in turn.words and turn.words & {"my", "our", "whole"}:
         found = "team"  # "can my team of five do it?" (read as a team-size cue by the ruler)
@@ -197,6 +199,11 @@ def _mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
     item whose name shares most of its words with the message (only when one clearly does)."""
     if not ctx.listed:
         return None
+    if "other" in turn.words and len(ctx.listed) == 2:  # "and the other one?" after a pair
+        current = {f"role:{ctx.role}", f"course:{ctx.course}"}
+        others = [item for item in ctx.listed if item not in current]
+        if len(others) == 1:
+            return others[0]
     for value in turn.values("mention"):
         if value == "last":
             return ctx.listed[-1]

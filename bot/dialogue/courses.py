@@ -76,6 +76,16 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     attribute = _attribute(turn, COURSE_ATTRIBUTES)
     if attribute is None and (ctx.topic == "ask_course" or _elliptical(turn)) and ctx.attribute in COURSE_ATTRIBUTES:
         attribute = ctx.attribute  # "which course do you mean?" answered, or "and for the practitioner?"
+    if attribute == "length" and ctx.attribute == "exam" and not turn.words & {"course", "days", "training"}:
+        attribute = "exam"  # "how long do I get?" right after the exam
+    named = _courses_named(kb, turn)
+    if attribute in ("price", "dates") and len(named) != 1:
+        return Outcome([answers.prices_and_dates(kb)], ctx)  # never "which course?" for a price or a date
+    if named and turn.words & {"together", "both", "combined"}:  # "P3O Foundation and Practitioner together?"
+        family = next((f for f in kb.families if len(f.courses) > 1 and all(c.id in f.courses for c in named)), None)
+        if family is not None:
+            reply, new_ctx = _about_course(kb, ctx, f"family:{family.id}", "length", turn)
+            return Outcome([reply], new_ctx)
     targets: List[str] = [c.name for c in _courses_named(kb, turn)]
     targets += [f"family:{f}" for f in turn.values("course_family") if kb.family_named(f)]
     if not targets:
@@ -105,8 +115,6 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
                                    listed=tuple(f"course:{c.name}" for c in courses)))
         targets = [target]
     if not targets:
-        if attribute in ("price", "dates"):
-            return Outcome([answers.training_options(kb)], ctx)
         if attribute or turn.words & _BACK_REFERENCES:
             return Outcome([answers.which_course(kb, attribute)],
                            replace(ctx, topic="ask_course", attribute=attribute,

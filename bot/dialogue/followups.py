@@ -39,6 +39,9 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             carried = ctx.attribute if ctx.topic == "ask_course" or _elliptical(turn) else None
             reply, new = _about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
             return Outcome([reply], new)
+        as_named = Turn(turn.intent, (*turn.entities, {"entity": "role", "value": name}), turn.text)
+        if turn.words & _COURSE_WORDS:  # "which course for the second one?" after a comparison
+            return recommend_course(kb, as_named, replace(ctx, role=name))
         return describe_role(kb, Turn(turn.intent, ({"entity": "role", "value": name},), turn.text), ctx)
     roles = _roles_named(kb, turn)
     carried = _attribute(turn, COURSE_ATTRIBUTES) or (ctx.attribute if ctx.attribute in COURSE_ATTRIBUTES else None)

@@ -11,7 +11,7 @@ from bot.answers import Reply
 from bot.dialogue.context import _first_person_first, _BACK_REFERENCES, _COURSE_WORDS, _MOVING_UP
 from bot.dialogue.context import _THATS_ME, COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, Context, Outcome, Turn
 from bot.dialogue.context import _attribute, _context_course, _course_for_level, _courses_named
-from bot.dialogue.context import _roles_named, _says, _with_attribute
+from bot.dialogue.context import _mentioned_item, _roles_named, _says, _with_attribute
 from bot.dialogue.courses import course_question
 from bot.knowledge_base import KnowledgeBase
 from bot.recommend import Evidence, NeedLevel, RoleMention, evidence_from_entities, recommend
@@ -64,6 +64,9 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             and turn.words & _BACK_REFERENCES and not turn.values("other_role"):
         same = True  # "is that the same as head of pmo?" after the ePMO Manager
         titles = [(roles[0], ctx.title or ""), *titles]
+    if not same and len(roles) == 1 and ctx.role and ctx.role != roles[0] and "same" in turn.words \
+            and turn.words & _BACK_REFERENCES:  # "is that the same as a PMO manager?" when it is not
+        return Outcome([answers.not_same_role(kb, ctx.role, ctx.title or "", roles[0])], ctx)
     if same and roles:
         reply = answers.same_role(kb, roles[0], [t for _, t in titles if t])
         return Outcome([reply], replace(ctx, role=roles[0], topic="role"))
@@ -88,7 +91,7 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     reply = answers.compare_roles(kb, roles[0], roles[1] if len(roles) > 1 else None)
     pair = tuple(reply.kind.split(":", 1)[1].split("|"))
     return Outcome([reply], replace(ctx, compared=pair, role=pair[-1] if roles[-1] == pair[-1] else pair[0],
-                                    topic="compare"))
+                                    topic="compare", listed=tuple(f"role:{r}" for r in pair)))
 
 
 def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
@@ -104,7 +107,9 @@ def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         roles = [ctx.role]
     target = max(roles, key=lambda r: kb.role(r).level) if roles else None
     reply = answers.career_path(kb, target, newcomer=newcomer)
-    return Outcome([reply], replace(ctx, role=target or ctx.role, topic="career"))
+    about = target if target and not newcomer else kb.role_at_level(1).name
+    course = kb.course(kb.recommendation_for(kb.role(about).level).main)  # the course the answer names
+    return Outcome([reply], replace(ctx, role=about, topic="career", course=course.name))
 
 
 def _background_title(turn: Turn) -> str:
@@ -120,6 +125,9 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         evidence = replace(evidence, moving_up=True)
     if not evidence.roles and ctx.role and _says(turn, _THATS_ME):  # "that's me actually"
         evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))
+    item = _mentioned_item(turn, ctx) if turn.values("mention") or "other" in turn.words else None
+    if not evidence.roles and item and item.startswith("role:"):  # "which course for the second one?"
+        evidence = replace(evidence, roles=(RoleMention(role=item[5:]),), about_someone=True)
     other = turn.values("other_role")
     if not evidence.roles and not evidence.cues:
         if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
