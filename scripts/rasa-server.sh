@@ -9,6 +9,15 @@
 #   PMO_ACTION_TIMEOUT (5): seconds a custom action call may take; then the user gets the
 #     apology with the contact route and the conversation goes on (bot/serving)
 #   PMO_STORE_TIMEOUT (10): seconds one tracker store read or write may take (bot/storage)
+#   PMO_RATE_LIMIT_PER_SENDER (20/60), PMO_RATE_LIMIT_PER_ADDRESS (120/60): messages per
+#     seconds one sender id / one client address may send on REST and socket.io; more get
+#     a polite "slow down" (REST: 429 with Retry-After) and no turn; 0 turns one off. With
+#     PMO_REDIS_URL the counters are in Redis, shared by replicas (if Redis fails, messages
+#     are let through) (bot/channels/limits.py)
+#   PMO_TRUSTED_PROXIES (none): comma-separated IPs/CIDRs of the load balancers whose
+#     X-Forwarded-For gives the client address; otherwise the socket's peer address is used
+#   PMO_MAX_BODY_BYTES (65536): largest request body on the REST, Slack and Teams webhooks;
+#     bigger gets 413 and is never read whole (bot/channels/body.py)
 #   PYTHON_BIN (.venv/bin/python); RASA_BIN replaces the whole command (tests use echo)
 #
 # It runs `python -m bot.serving run`: Rasa's own `rasa run` with the speed-ups in

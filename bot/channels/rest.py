@@ -20,6 +20,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.body import max_body_bytes, read_body
+from bot.channels.limits import SLOW_DOWN, Limits, client_address, retry_after_header, trusted_proxies
 from bot.serving import watch_turn
 
 logger = logging.getLogger(__name__)
@@ -124,11 +126,23 @@ class RestInput(_RasaRestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        cap, limits, proxies = max_body_bytes(), Limits.from_env("rest"), trusted_proxies()
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            parsed = parse_body(request.body)
+            raw = await read_body(request, cap)
+            if raw is None:
+                return response.json({"error": f"body must be at most {cap} bytes"}, status=413)
+            parsed = parse_body(raw)
             if isinstance(parsed, str):
                 return response.json({"error": parsed}, status=400)
+            if limits.on:
+                address = client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
+                decision = await limits.check(parsed.sender, address)
+                if not decision.allowed:
+                    return response.json({"error": "too many messages; slow down",
+                                          "messages": [{"recipient_id": parsed.sender, "text": SLOW_DOWN}]},
+                                         status=429, headers={"Retry-After": retry_after_header(decision)})
             collector = WholeMessages()
             failed = await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
                                                                 input_channel=self.name(), metadata=parsed.metadata),

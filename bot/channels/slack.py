@@ -41,6 +41,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.background import BackgroundTasks
+from bot.channels.body import max_body_bytes, read_body
 from bot.render import to_slack_mrkdwn
 from bot.serving import waiting_on_io
 
@@ -251,10 +252,14 @@ class SlackInput(_RasaSlackInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.enabled else "off"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        cap = max_body_bytes()
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if not self.enabled:
                 return response.text("Slack channel is not configured", status=HTTPStatus.SERVICE_UNAVAILABLE)
+            if await read_body(request, cap) is None:
+                return response.text(f"Body over {cap} bytes", status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             problem = check_signature(self.slack_signing_secret, request.headers, request.body or b"")
             if problem:
                 logger.warning("Slack request refused: %s", problem)

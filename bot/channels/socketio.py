@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.limits import SLOW_DOWN, Limits, client_address, trusted_proxies
 from bot.channels.rest import APOLOGY, MAX_METADATA_BYTES, metadata_bytes, run_turn
 from bot.render import BARE_URL, link_urls, to_widget_markdown
 
@@ -142,12 +143,23 @@ class SocketIOInput(_RasaSocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        limits, proxies = Limits.from_env("socketio"), trusted_proxies()
+        addresses: Dict[Text, str] = {}  # the client address of each connected socket, for the limit
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if limits.on:
+                request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
+                if request is not None:
+                    addresses[sid] = client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text, *_: Any) -> None:  # newer python-socketio pass a reason
+            addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -185,6 +197,9 @@ class SocketIOInput(_RasaSocketIOInput):
             if not isinstance(metadata, dict) or metadata_bytes(metadata) > MAX_METADATA_BYTES:
                 metadata = {}  # none, or too big to store with every message
             output = SocketIOOutput(sio, self.bot_message_evt)
+            if limits.on and not (await limits.check(sender_id, addresses.get(sid))).allowed:
+                await output.send_text_message(sender_id, SLOW_DOWN)  # polite, and no turn is run
+                return
             message = UserMessage(text[:MAX_TEXT_CHARS], output, sender_id,
                                   input_channel=self.name(), metadata=metadata)
             await answer_or_apologise(on_new_message, message, output)

@@ -48,6 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.background import BackgroundTasks
+from bot.channels.body import max_body_bytes, read_body
 from bot.render import to_teams, to_teams_card
 from bot.serving import waiting_on_io
 
@@ -347,10 +348,14 @@ class TeamsInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.enabled else "off"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        cap = max_body_bytes()
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.enabled:
                 return response.text("Teams channel is not configured", status=HTTPStatus.SERVICE_UNAVAILABLE)
+            if await read_body(request, cap) is None:
+                return response.text(f"Body over {cap} bytes", status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             try:
                 activity = json.loads(request.body or b"")
             except ValueError:
