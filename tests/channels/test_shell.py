@@ -7,11 +7,13 @@ running stack's REST channel, so the answers can change without this test."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import re
 import sys
 import uuid
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -66,6 +68,20 @@ class Shell:
         tail = screen_text(self.transcript.read_text(errors="replace"))[-4000:]
         pytest.fail(f"the shell did not answer as expected ({type(error).__name__}); transcript:\n{tail}")
 
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Any]:
+        """Drive the shell, then /stop it; a time-out or an early exit fails with the transcript."""
+        import pexpect
+
+        try:
+            yield self.child
+            self.child.sendline("/stop")
+            self.child.expect(pexpect.EOF, timeout=60)
+        except (pexpect.TIMEOUT, pexpect.EOF) as error:
+            self.fail(error)
+        finally:
+            self.close()
+
     def close(self) -> None:
         self.child.close(force=True)
 
@@ -83,7 +99,6 @@ def assert_shown_whole(shown: str, reply_text: str) -> None:
 
 @pytest.mark.slow
 def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channels: Stack, tmp_path: Path):
-    import pexpect
 
     # what the REST channel answers to the same two turns
     say = channels.rest_conversation()
@@ -94,7 +109,7 @@ def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channel
     *_, then = say(picked["payload"])
 
     shell = Shell(channels.endpoints, tmp_path / "shell.log")
-    try:
+    with shell.session():
         shell.child.expect("Bot loaded. Type a message and press enter")
         shell.child.expect("Your input ->")
         shell.seen()
@@ -121,35 +136,22 @@ def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channel
             shell.child.expect("Your input ->", timeout=30)
         else:
             assert_shown_whole(shell.seen(), then["text"])
-        shell.child.sendline("/stop")
-        shell.child.expect(pexpect.EOF, timeout=60)
-    except (pexpect.TIMEOUT, pexpect.EOF) as error:
-        shell.fail(error)
-    finally:
-        shell.close()
 
 
 @pytest.mark.slow
 def test_shell_apologises_when_the_action_server_is_down(channels: Stack, tmp_path: Path):
-    import pexpect
 
     from bot.channels.rest import APOLOGY
 
     nowhere = servers.write_endpoints(tmp_path, servers.free_port(), name="endpoints-no-actions.yml")
     shell = Shell(nowhere, tmp_path / "shell.log")
-    try:
+    with shell.session():
         shell.child.expect("Your input ->")
         shell.seen()
         shell.child.sendline(QUESTION)
         shell.child.expect_exact(to_plain(APOLOGY, COLUMNS).split("\n")[-1], timeout=90)
         assert_shown_whole(shell.seen(), APOLOGY)
         shell.child.expect("Your input ->", timeout=30)
-        shell.child.sendline("/stop")
-        shell.child.expect(pexpect.EOF, timeout=60)
-    except (pexpect.TIMEOUT, pexpect.EOF) as error:
-        shell.fail(error)
-    finally:
-        shell.close()
 
 
 # The patch itself, without a model.

@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -87,6 +87,27 @@ def with_buttons(replies: List[Dict[str, Any]]) -> Dict[str, Any]:
     return last
 
 
+def open_page(browser: Any, width: int, height: int) -> Tuple[Any, Any, List[str]]:
+    """A fresh browser context and page, with the page's console errors collected."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = context.new_page()
+    errors: List[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
+
+
+def expect_quick_replies(page: Any, reply: Dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    for button in reply.get("buttons", []):
+        expect(page.locator(".rw-reply", has_text=button["title"]).last).to_be_visible()
+
+
 def test_widget_markdown_renders_as_blocks_in_react_markdown():
     """What to_widget_markdown writes, through the widget's own markdown renderer."""
     script = ("const React = require('react'); const server = require('react-dom/server');"
@@ -122,15 +143,9 @@ def test_widget_conversation_survives_a_reload(channels: Stack, browser, tmp_pat
     prices = say(PRICES)
     shown: List[Dict[str, Any]] = []  # every reply the widget has shown so far
 
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
+    context, page, errors = open_page(browser, width=1000, height=900)
     requested: List[str] = []
     context.on("request", lambda request: requested.append(request.url))
-    page = context.new_page()
-    errors: List[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
     responses = page.locator(".rw-response")
     links_checked = 0
 
@@ -152,9 +167,8 @@ def test_widget_conversation_survives_a_reload(channels: Stack, browser, tmp_pat
                 # exactly the address: "... on https://www.pmolearning.co.uk." must not link "...co.uk."
                 expect(drawn.locator(f"a[href={json.dumps(url)}]").first).to_be_visible()
                 links_checked += 1
-        if replies and replies[-1].get("buttons"):
-            for button in replies[-1]["buttons"]:
-                expect(page.locator(".rw-reply", has_text=button["title"]).last).to_be_visible()
+        if replies:
+            expect_quick_replies(page, replies[-1])
 
     try:
         page.goto(channels.page_url)
@@ -222,13 +236,7 @@ def test_widget_follow_ups_lean_on_the_conversation(channels: Stack, browser):
     duties = say(more["payload"])
     director = say(AND_THE_DIRECTOR)
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    page = context.new_page()
-    errors: List[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, errors = open_page(browser, width=1280, height=800)
     responses = page.locator(".rw-response")
     count = 0
 
@@ -242,8 +250,7 @@ def test_widget_follow_ups_lean_on_the_conversation(channels: Stack, browser):
             bubble = responses.nth(offset)
             expect(bubble).to_contain_text(opening(reply["text"]))
             assert bubble.locator(".rw-markdown").evaluate(STRUCTURE_JS) == structure(reply["text"]), reply["text"]
-        for button in replies[-1].get("buttons", []):
-            expect(page.locator(".rw-reply", has_text=button["title"]).last).to_be_visible()
+        expect_quick_replies(page, replies[-1])
         return responses.nth(count - 1).locator(".rw-markdown")
 
     try:
