@@ -101,6 +101,16 @@ def open_page(browser: Any, width: int, height: int) -> Tuple[Any, Any, List[str
     return context, page, errors
 
 
+def open_widget(page: Any, url: str) -> None:
+    page.goto(url)
+    page.locator(".rw-launcher").click()
+
+
+def type_message(page: Any, text: str) -> None:
+    page.locator(".rw-new-message").fill(text)
+    page.keyboard.press("Enter")
+
+
 def expect_quick_replies(page: Any, reply: Dict[str, Any]) -> None:
     from playwright.sync_api import expect
 
@@ -171,15 +181,13 @@ def test_widget_conversation_survives_a_reload(channels: Stack, browser, tmp_pat
             expect_quick_replies(page, replies[-1])
 
     try:
-        page.goto(channels.page_url)
-        page.locator(".rw-launcher").click()
+        open_widget(page, channels.page_url)
 
         # a new visitor is greeted with the main options
         expect_replies(greeting)
 
         # a question typed in the widget gets the answer and its quick replies
-        page.locator(".rw-new-message").fill(QUESTION)
-        page.keyboard.press("Enter")
+        type_message(page, QUESTION)
         expect_replies(answer_replies)
         shot = tmp_path / "widget.png"
         page.screenshot(path=str(shot))
@@ -200,15 +208,13 @@ def test_widget_conversation_survives_a_reload(channels: Stack, browser, tmp_pat
         expect(bubble(answer)).to_have_count(len([r for r in shown if opening(r["text"]) == opening(answer["text"])]))
         expect(page.locator(".rw-client", has_text=QUESTION)).to_have_count(1)
         assert session_id(page) == session
-        page.locator(".rw-new-message").fill(FOLLOW_UP)
-        page.keyboard.press("Enter")
+        type_message(page, FOLLOW_UP)
         expect_replies(follow_up)
         greeted = greeting[0]
         expect(bubble(greeted)).to_have_count(len([r for r in shown if opening(r["text"]) == opening(greeted["text"])]))
 
         # lists and links (checked by expect_replies)
-        page.locator(".rw-new-message").fill(PRICES)
-        page.keyboard.press("Enter")
+        type_message(page, PRICES)
         expect_replies(prices)
     finally:
         context.close()
@@ -254,11 +260,9 @@ def test_widget_follow_ups_lean_on_the_conversation(channels: Stack, browser):
         return responses.nth(count - 1).locator(".rw-markdown")
 
     try:
-        page.goto(channels.page_url)
-        page.locator(".rw-launcher").click()
+        open_widget(page, channels.page_url)
         expect_replies(greeting)
-        page.locator(".rw-new-message").fill(ROLE_QUESTION)
-        page.keyboard.press("Enter")
+        type_message(page, ROLE_QUESTION)
         expect_replies(about)
 
         # the "more" quick reply: the role's duties as a list
@@ -270,8 +274,7 @@ def test_widget_follow_ups_lean_on_the_conversation(channels: Stack, browser):
         assert items.all_inner_texts() == role.duties
 
         # another role, by context alone: the same kind of answer, for the director
-        page.locator(".rw-new-message").fill(AND_THE_DIRECTOR)
-        page.keyboard.press("Enter")
+        type_message(page, AND_THE_DIRECTOR)
         drawn = expect_replies(director)
         expect(drawn).to_contain_text(kb.role(DIRECTOR).name)
         expect(page.locator(".rw-client", has_text=AND_THE_DIRECTOR)).to_have_count(1)
