@@ -7,14 +7,14 @@ job it asks of :func:`bot.dialogue.respond`; the decisions live there.
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Reply
-from bot.dialogue import SLOTS, Context, Turn, context_from_slots, respond, slots_from_context
+from bot.dialogue import SLOTS, Context, Outcome, Turn, context_from_slots, respond, slots_from_context
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base
 
 
@@ -33,21 +33,27 @@ def context_from(tracker: Tracker, kb: KnowledgeBase) -> Context:
     return context_from_slots(kb, {name: tracker.get_slot(name) for name in SLOTS})
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    if reply.buttons:
+def send(dispatcher: CollectingDispatcher, reply: Reply, buttons: bool = True) -> None:
+    if reply.buttons and buttons:
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
     else:
         dispatcher.utter_message(text=reply.text)
 
 
-def answer(dispatcher: CollectingDispatcher, tracker: Tracker, job: str) -> List[Dict[Text, Any]]:
-    """Run one job of :func:`bot.dialogue.respond`, send its replies, return the slot events."""
+def respond_to(tracker: Tracker, job: str) -> Tuple[Outcome, List[Dict[Text, Any]]]:
+    """One job of :func:`bot.dialogue.respond` for the latest message: the outcome and its slot events."""
     kb = knowledge_base()
     before = context_from(tracker, kb)
     outcome = respond(kb, job, turn_from(tracker), before)
+    return outcome, [SlotSet(name, value) for name, value in slots_from_context(before, outcome.context).items()]
+
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, job: str) -> List[Dict[Text, Any]]:
+    """Run one job of :func:`bot.dialogue.respond`, send its replies, return the slot events."""
+    outcome, events = respond_to(tracker, job)
     for reply in outcome.replies:
         send(dispatcher, reply)
-    return [SlotSet(name, value) for name, value in slots_from_context(before, outcome.context).items()]
+    return events
 
 
 class AnswerAction(Action, metaclass=ABCMeta):

@@ -10,8 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import AnswerAction, context_from, knowledge_base, send, turn_from
-from bot.dialogue import respond, slots_from_context
+from actions.common import AnswerAction, respond_to, send, turn_from
 from bot.enquiries import enquiry_topic
 
 
@@ -69,20 +68,14 @@ class ActionExplainTrainingOptions(AnswerAction):
     job = "training_options"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = knowledge_base()
-        before = context_from(tracker, kb)
-        outcome = respond(kb, self.job, turn_from(tracker), before)
+        outcome, events = respond_to(tracker, self.job)
         text = turn_from(tracker).text
         about_training = [r.kind for r in outcome.replies] == ["training_options"]
         # "get in touch about in-house P3O training", "we want to book P3O for 5 people": the
         # course is answered and the enquiry opens, as for a general in-house or booking question.
         topic = enquiry_topic(text) if about_training or _ASKS_FOR_THE_TEAM.search(text) else None
-        for reply in outcome.replies:
-            if topic:  # the enquiry form follows: no buttons to click in the middle of it
-                dispatcher.utter_message(text=reply.text)
-            else:
-                send(dispatcher, reply)
-        events = [SlotSet(name, value) for name, value in slots_from_context(before, outcome.context).items()]
+        for reply in outcome.replies:  # the enquiry form follows a topic: no buttons in the middle of it
+            send(dispatcher, reply, buttons=not topic)
         if topic:
             return [*events, SlotSet("enquiry_topic", topic)]
         return [*events, SlotSet("enquiry_topic", None)] if tracker.get_slot("enquiry_topic") else events

@@ -73,7 +73,7 @@ def _roles(kb: KnowledgeBase) -> List[Role]:
 
 
 @lru_cache(maxsize=8)
-def _canonical_titles(kb_id: int, titles: tuple) -> Dict[str, str]:
+def _canonical_titles(titles: tuple) -> Dict[str, str]:
     from bot.nlu.patterns import spelling_variants
 
     return {variant: title for title in titles for variant in spelling_variants(title)}
@@ -84,7 +84,7 @@ def canonical_title(kb: KnowledgeBase, typed: str) -> Optional[str]:
     titles = tuple(t for role in kb.roles for t in [role.name, *role.titles])
     key = " ".join(typed.lower().split())
     exact = next((t for t in titles if t.lower() == key), None)
-    return exact or _canonical_titles(id(kb), titles).get(key)
+    return exact or _canonical_titles(titles).get(key)
 
 
 def ebook_line(kb: KnowledgeBase) -> str:

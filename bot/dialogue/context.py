@@ -7,6 +7,7 @@ the knowledge base, so a forged slot value is dropped rather than trusted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.answers import Reply
@@ -53,7 +54,7 @@ class Turn:
     def texts(self, name: str) -> List[str]:
         return [str(e.get("text") or "") for e in self.entities if e.get("entity") == name]
 
-    @property
+    @cached_property
     def words(self) -> set:
         return set("".join(ch if ch.isalnum() else " " for ch in self.text.lower()).split())
 

@@ -132,8 +132,8 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not evidence.roles and not evidence.cues:
         if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
             return career_change(kb, turn, ctx)
-        if turn.values("background") and not ctx.awaiting_level or (
-                turn.values("background") and turn.intent in ("ask_course_recommendation", "inform_experience")):
+        if turn.values("background") and (not ctx.awaiting_level
+                                          or turn.intent in ("ask_course_recommendation", "inform_experience")):
             reply = answers.career_change(kb, "career_changer", _background_title(turn), asked_course=True)
             course = _course_for_level(kb, 1)
             return Outcome([reply], replace(ctx, level=1, recommended=course.name, course=course.name,
