@@ -1,0 +1,178 @@
+"""Keep the insights tables up to date with Rasa's ``events`` table, each event counted once.
+
+Events are read in id order after the watermark (the last event id counted).
+Facts final up to :attr:`Extractor.safe_id` are written in one transaction
+together with the new watermark, which is moved with a compare-and-set: two
+refreshers at once (two staff pages, or a page and ``python -m bot.insights
+refresh``) never count an event twice; the loser's transaction is rolled back.
+Events younger than ``lag`` seconds are left for the next run, so a Rasa turn
+still being written (PostgreSQL hands out ids before commit) is not skipped.
+Conversations erased from ``events`` (``bot.privacy``) lose their rows here
+too at the next :func:`prune`; the per-day counters are anonymous and stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.insights import schema
+from bot.insights.extract import ANSWERED, Extractor, Fact, Feedback, Message, Recommendation
+from bot.insights.mask import text_key
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 20_000
+DEFAULT_LAG_SECONDS = 5.0
+READ_TYPES = ("user", "action", "slot", "session_started")
+
+_events_meta = sa.MetaData()
+events = sa.Table(
+    "events", _events_meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("data", sa.Text),
+)
+
+
+@dataclass
+class RefreshResult:
+    events_read: int = 0
+    facts: int = 0
+    watermark: int = 0
+    conflict: bool = False
+
+
+def _insert(connection: Connection, table: sa.Table) -> Any:
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise ValueError(f"insights support PostgreSQL and SQLite, not {connection.dialect.name}")
+    return insert(table)
+
+
+def _add_counts(connection: Connection, table: sa.Table, counts: "Counter[Tuple[str, ...]]") -> None:
+    if not counts:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    rows = [dict(zip(keys, key), n=n) for key, n in counts.items()]
+    statement = _insert(connection, table)
+    statement = statement.on_conflict_do_update(index_elements=keys, set_={"n": table.c.n + statement.excluded.n})
+    connection.execute(statement, rows)
+
+
+def _add_rows(connection: Connection, table: sa.Table, rows: Sequence[Dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(_insert(connection, table).on_conflict_do_nothing(), list(rows))
+
+
+def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
+    messages: "Counter[Tuple[str, ...]]" = Counter()
+    mentions: "Counter[Tuple[str, ...]]" = Counter()
+    recommended: "Counter[Tuple[str, ...]]" = Counter()
+    days: Set[Tuple[str, str]] = set()
+    unanswered: List[Dict[str, Any]] = []
+    rated: List[Dict[str, Any]] = []
+    for fact in facts:
+        if isinstance(fact, Message):
+            messages[(fact.day, fact.intent, fact.outcome)] += 1
+            days.add((fact.day, fact.sender_id))
+            for kind, value in fact.mentions:
+                mentions[(fact.day, kind, value)] += 1
+            if fact.outcome != ANSWERED and fact.text.strip():
+                unanswered.append({"event_id": fact.event_id, "sender_id": fact.sender_id, "day": fact.day,
+                                   "outcome": fact.outcome, "text_key": text_key(fact.text), "text": fact.text})
+        elif isinstance(fact, Recommendation):
+            recommended[(fact.day, fact.course)] += 1
+        elif isinstance(fact, Feedback):
+            rated.append({"event_id": fact.event_id, "sender_id": fact.sender_id, "day": fact.day,
+                          "rating": fact.rating, "answer": fact.answer})
+    _add_counts(connection, schema.daily, messages)
+    _add_counts(connection, schema.mentions_daily, mentions)
+    _add_counts(connection, schema.recommendations_daily, recommended)
+    _add_rows(connection, schema.conversation_days, [{"day": d, "sender_id": s} for d, s in sorted(days)])
+    _add_rows(connection, schema.unanswered, unanswered)
+    _add_rows(connection, schema.feedback, rated)
+
+
+def watermark(engine: Engine) -> int:
+    with engine.connect() as connection:
+        value = connection.execute(sa.select(schema.state.c.value).where(schema.state.c.name == schema.WATERMARK))
+        return int(value.scalar() or 0)
+
+
+def _commit(engine: Engine, old: int, new: int, facts: Sequence[Fact]) -> bool:
+    """Write the facts and move the watermark from ``old`` to ``new``, or nothing if someone else moved it."""
+    with engine.begin() as connection:
+        moved = connection.execute(
+            schema.state.update()
+            .where(schema.state.c.name == schema.WATERMARK, schema.state.c.value == old)
+            .values(value=new))
+        if moved.rowcount != 1:
+            connection.rollback()
+            return False
+        write_facts(connection, facts)
+    return True
+
+
+def refresh(engine: Engine, lag: float = DEFAULT_LAG_SECONDS, chunk: int = CHUNK,
+            now: Optional[float] = None) -> RefreshResult:
+    """Count every event after the watermark that is older than ``lag`` seconds."""
+    result = RefreshResult()
+    if not sa.inspect(engine).has_table("events"):
+        return result
+    cutoff = (now if now is not None else time.time()) - lag
+    start = watermark(engine)
+    committed, position = start, start
+    extractor = Extractor()
+    query = (sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data)
+             .where(events.c.id > sa.bindparam("after"), events.c.type_name.in_(READ_TYPES))
+             .order_by(events.c.id).limit(chunk))
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(query, {"after": position}).all()
+        young = next((i for i, row in enumerate(rows) if (row[3] or 0) >= cutoff), None)
+        ripe = rows if young is None else rows[:young]
+        extractor.feed(tuple(row) for row in ripe)  # type: ignore[misc]
+        result.events_read += len(ripe)
+        if ripe:
+            position = int(ripe[-1][0])
+        finished = young is not None or len(rows) < chunk
+        if finished:
+            extractor.close_stale(cutoff)
+        facts, safe = extractor.take_final()
+        if not finished and not facts:
+            continue
+        if safe > committed:
+            if not _commit(engine, committed, safe, facts):
+                result.conflict = True
+                logger.info("Insights: another refresh moved the watermark; stopping this one")
+                break
+            committed = safe
+            result.facts += len(facts)
+        if finished:
+            break
+    result.watermark = committed
+    return result
+
+
+def prune(engine: Engine) -> int:
+    """Remove the per-conversation rows of conversations no longer in ``events``; returns rows removed."""
+    if not sa.inspect(engine).has_table("events"):
+        return 0
+    removed = 0
+    with engine.begin() as connection:
+        for table in (schema.unanswered, schema.feedback, schema.conversation_days):
+            gone = ~sa.exists().where(events.c.sender_id == table.c.sender_id)
+            removed += int(connection.execute(table.delete().where(gone)).rowcount or 0)
+    return removed
