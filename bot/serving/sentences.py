@@ -70,11 +70,14 @@ def focus(whole: Parse, parse_sentence: Callable[[str], Parse]) -> Parse:
     return chosen
 
 
+NAME = "chatty messages understood by their question"
+
+
 def install() -> None:
     """Wrap Rasa's graph parse with :func:`focus` (checked like every bot.serving patch)."""
     from rasa.core.processor import MessageProcessor
 
-    from bot.serving import _replace, expect_function, originals
+    from bot.serving.patching import expect_function, originals, replace
 
     original = expect_function("chatty messages understood by their question", MessageProcessor,
                                "_parse_message_with_graph",
@@ -91,4 +94,4 @@ def install() -> None:
 
         return focus(whole, parse_sentence)
 
-    _replace(MessageProcessor, "_parse_message_with_graph", _parse_message_with_graph)
+    replace(MessageProcessor, "_parse_message_with_graph", _parse_message_with_graph)
