@@ -27,7 +27,7 @@ from typing import Any, Dict, List
 import aiohttp
 
 from benchmarks import load
-from benchmarks.serving import IN_MEMORY, measure, our_rasa_server
+from benchmarks.serving import IN_MEMORY, measure, open_loop, our_rasa_server
 from tests.support import servers
 
 GREETINGS = ("hi", "hello", "good morning", "hey there")
@@ -66,27 +66,6 @@ def summary(values: List[float]) -> Dict[str, Any]:
     return {"n": len(values), "p50_ms": round(1000 * load.percentile(values, 50), 1),
             "p95_ms": round(1000 * load.percentile(values, 95), 1),
             "max_ms": round(1000 * max(values), 1)}
-
-
-def open_loop(server: servers.Server, rates: List[float], seconds: float) -> Dict[str, Any]:
-    """p95 at each arrival rate; capacity = the highest rate with p95 <= 300 ms and no errors."""
-    server.start(timeout=300)
-    url = server.url + "/webhooks/rest/webhook"
-    rows = []
-    try:
-        asyncio.run(load.run_level(url, 1, 2.0, seed=99))  # warm-up
-        for rate in rates:
-            summary_ = asyncio.run(load.run_open_loop(url, rate, seconds, seed=int(rate))).summary()
-            summary_["rate"] = rate
-            rows.append(summary_)
-            print(f"open loop {rate:g}/s -> {summary_['throughput_rps']:.1f} msg/s, p50 {summary_['p50_ms']:.0f} ms, "
-                  f"p95 {summary_['p95_ms']:.0f} ms, {summary_['errors']} errors", flush=True)
-            if summary_["p95_ms"] > 2000:
-                break  # far past capacity: higher rates only queue more
-    finally:
-        server.stop()
-    within = [row["rate"] for row in rows if row["p95_ms"] <= 300 and not row["errors"]]
-    return {"rates": rows, "capacity_per_s": max(within) if within else 0}
 
 
 def main() -> None:

@@ -131,6 +131,10 @@ def table(results: Dict[str, Any]) -> str:
         add(f"{c:>2} concurrent: p50/p95/p99 ms",
             f"{entry['p50_ms']:.0f}/{entry['p95_ms']:.0f}/{entry['p99_ms']:.0f}",
             other and f"{other['p50_ms']:.0f}/{other['p95_ms']:.0f}/{other['p99_ms']:.0f}")
+    opened = results.get("open_loop") or {}
+    if opened:
+        add("open loop: capacity, msg/s at p95 <= 300 ms", (opened.get("this_assistant") or {}).get("capacity_per_s"),
+            (opened.get("stock") or {}).get("capacity_per_s"))
     sqlite = serving.get("this_assistant_sqlite")
     for entry in (sqlite or {}).get("levels", []):
         add(f"{entry['concurrency']:>2} concurrent, SQLite store: msg/s, p95 ms",

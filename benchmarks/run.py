@@ -108,7 +108,10 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     with_stock = full and not args.no_stock
     with_cv = full and not args.no_cv
     with_stock_cv = with_stock and with_cv and args.stock_cv
-    bench.steps_total = full + 1 + with_cv + 1 + 1 + full + (3 + with_stock_cv if with_stock else 0)
+    rates = [float(r) for r in (args.open_loop or ("5" if args.smoke else "60,90,120,150,180,210,240")).split(",")]
+    open_seconds = 3.0 if args.smoke else 15.0
+    args.open_loop = ",".join(f"{r:g}" for r in rates)
+    bench.steps_total = full + 1 + with_cv + 1 + 1 + 1 + full + (4 + with_stock_cv if with_stock else 0)
     results: Dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -198,6 +201,11 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             results["serving"]["this_assistant"] = bench.guarded("serving", lambda: serving.measure(
                 "this assistant", serving.our_rasa_server(work / "ours", model, actions.port, serving.IN_MEMORY),
                 levels, seconds, bench.say, check_answer=load.recommends))
+            bench.step(f"open loop: this assistant, Poisson arrivals at {args.open_loop} msg/s")
+            results["open_loop"] = {"rates_per_s": rates, "seconds_per_rate": open_seconds}
+            results["open_loop"]["this_assistant"] = bench.guarded("open loop", lambda: serving.open_loop(
+                serving.our_rasa_server(work / "ours-open", model, actions.port, serving.IN_MEMORY),
+                rates, open_seconds, bench.say, "this assistant: "))
             if full:
                 bench.step("serving: this assistant with Rasa's SQLite tracker store")
                 results["serving"]["this_assistant_sqlite"] = bench.guarded("serving (SQLite)", lambda: serving.measure(
@@ -212,6 +220,10 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             levels, seconds, bench.say))
         if results["serving"]["stock"] and results["serving"].get("this_assistant"):
             results["serving"]["ratios"] = ratios(results["serving"])
+        bench.step(f"open loop: stock rasa init assistant, {args.open_loop} msg/s")
+        results.setdefault("open_loop", {})["stock"] = bench.guarded("open loop (stock)", lambda: serving.open_loop(
+            serving.stock_rasa_server(work / "stock-open", stock_project, Path(stock_init["model"])),
+            rates, open_seconds, bench.say, "stock: "))
 
     results["errors"] = bench.errors
     results["targets"] = report.targets(results)
@@ -256,6 +268,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help="model for the smoke run (a full run trains its own)")
     parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 1,20,50")
     parser.add_argument("--seconds", type=float, help="load duration per concurrency level")
+    parser.add_argument("--open-loop", help="Poisson arrival rates for the open loop, e.g. 60,120,180 (msg/s)")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock assistant")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--stock-cv", action="store_true",

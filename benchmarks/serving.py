@@ -163,3 +163,29 @@ def measure(
         }
     finally:
         server.stop()
+
+
+def open_loop(server: servers.Server, rates: Sequence[float], seconds: float,
+              progress: Callable[[str], None] = print, label: str = "") -> Dict[str, Any]:
+    """p95 at each arrival rate; capacity = the highest rate with p95 <= 300 ms and no errors.
+
+    Messages arrive at a fixed rate (Poisson), each the next turn of one of many visitors
+    (benchmarks.load.run_open_loop); the ladder stops once p95 passes 2 s.
+    """
+    server.start(timeout=300)
+    url = server.url + "/webhooks/rest/webhook"
+    rows = []
+    try:
+        asyncio.run(load.run_level(url, 1, 2.0, seed=99))  # warm-up
+        for rate in rates:
+            summary_ = asyncio.run(load.run_open_loop(url, rate, seconds, seed=int(rate))).summary()
+            summary_["rate"] = rate
+            rows.append(summary_)
+            progress(f"{label}open loop {rate:g}/s -> {summary_['throughput_rps']:.1f} msg/s, "
+                     f"p50 {summary_['p50_ms']:.0f} ms, p95 {summary_['p95_ms']:.0f} ms, {summary_['errors']} errors")
+            if summary_["p95_ms"] > 2000:
+                break  # far past capacity: higher rates only queue more
+    finally:
+        server.stop()
+    within = [row["rate"] for row in rows if row["p95_ms"] <= 300 and not row["errors"]]
+    return {"rates": rows, "capacity_per_s": max(within) if within else 0}

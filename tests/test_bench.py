@@ -35,7 +35,7 @@ def smoke(tmp_path_factory):
 
 def test_progress_and_table_are_printed(smoke):
     stdout, _, _ = smoke
-    assert "(1/3) understanding on the held-out sets" in stdout
+    assert "(1/4) understanding on the held-out sets" in stdout
     assert "this assistant: ready after" in stdout
     assert "held-out intent accuracy" in stdout and "targets:" in stdout
 
@@ -74,6 +74,16 @@ def test_serving_figures_are_sane(smoke):
         assert len(level["p50_ms_by_turn"]) == 5 and all(ms > 0 for ms in level["p50_ms_by_turn"])
         assert level["answers_ok"] in (None, 1.0)  # every finished conversation got its recommendation
     assert "stock" not in results["serving"]
+
+
+def test_open_loop_figures_are_sane(smoke):
+    stdout, results, _ = smoke
+    opened = results["open_loop"]
+    assert opened["rates_per_s"] == [5.0] and "stock" not in opened
+    [row] = opened["this_assistant"]["rates"]
+    assert row["rate"] == 5.0 and row["requests"] > 0 and row["errors"] == 0 and 0 < row["p50_ms"] <= row["p95_ms"]
+    assert opened["this_assistant"]["capacity_per_s"] == (5.0 if row["p95_ms"] <= 300 else 0)
+    assert "this assistant: open loop 5/s" in stdout and "open loop: capacity" in stdout
 
 
 def test_plot_is_written(smoke):
