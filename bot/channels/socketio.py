@@ -10,6 +10,13 @@ refuses a browser connection from any other origin with a 400. It also awaits
 logs what the visitor wrote. A turn that sends the visitor nothing (the action
 server is down, say) gets the REST channel's apology, so the widget is never silent.
 
+The widget's thumbs up/down on an answer arrive as the socket.io event
+``pmo_feedback`` on the same connection and are kept in that conversation as a
+``SlotSet`` of ``answer_feedback`` (:mod:`bot.channels.feedback`): only for the
+session this socket opened, only for an answer the bot gave in it, rate limited
+like messages, a few at a time and bounded in time. The event's acknowledgement
+says ``{"ok": true}`` or ``{"ok": false, "reason": ...}``.
+
 Text is drawn for the widget by :func:`bot.render.to_widget_markdown` (lists
 kept apart from the paragraphs around them, line breaks kept, bare URLs as
 exact links) and an answer is one message: Rasa's own output cut it into a
@@ -18,6 +25,7 @@ message per paragraph, each in its own bubble.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -33,6 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.feedback import FEEDBACK_EVENT, parse_rating, record
 from bot.channels.limits import SLOW_DOWN, Limits, client_address, trusted_proxies
 from bot.channels.rest import APOLOGY, MAX_METADATA_BYTES, metadata_bytes, run_turn
 from bot.render import BARE_URL, link_urls, to_widget_markdown
@@ -43,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5_000
 MAX_SESSION_ID_CHARS = 128
+MAX_FEEDBACK_AT_ONCE = 4  # ratings being stored at once per process; more are refused, not queued
+FEEDBACK_TIMEOUT = 10.0  # seconds to store one rating (lock, read, write)
 
 Origins = Union[str, List[str]]
 
@@ -85,6 +96,12 @@ async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[
     failed = await run_turn(on_new_message, message, "socketio")
     if failed or not output.sent:
         await output.send_text_message(message.sender_id, APOLOGY)
+
+
+def refused(reason: str) -> Dict[str, Any]:
+    """The acknowledgement of a rating not stored (the reason names no user text)."""
+    logger.info("socketio: rating refused: %s", reason)
+    return {"ok": False, "reason": reason}
 
 
 def parse_origins(value: Any) -> Origins:
@@ -144,13 +161,18 @@ class SocketIOInput(_RasaSocketIOInput):
             return response.json({"status": "ok"})
 
         limits, proxies = Limits.from_env("socketio"), trusted_proxies()
+        feedback_limits = Limits.from_env("socketio-feedback")  # same rates, counted apart from messages
         addresses: Dict[Text, str] = {}  # the client address of each connected socket, for the limit
+        sessions: Dict[Text, Text] = {}  # the session (conversation) id each socket asked for
+        storing = asyncio.Semaphore(MAX_FEEDBACK_AT_ONCE)
+        app: Dict[str, Any] = {}  # the Sanic app, for its agent (seen on the first connection)
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
-            if limits.on:
-                request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
-                if request is not None:
+            request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
+            if request is not None:
+                app.setdefault("app", request.app)
+                if limits.on or feedback_limits.on:
                     addresses[sid] = client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
             if not self.jwt_key:
                 return True
@@ -160,6 +182,7 @@ class SocketIOInput(_RasaSocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text, *_: Any) -> None:  # newer python-socketio pass a reason
             addresses.pop(sid, None)
+            sessions.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -171,6 +194,7 @@ class SocketIOInput(_RasaSocketIOInput):
                 entered = sio.enter_room(sid, session_id, namespace=self.namespace)
                 if inspect.isawaitable(entered):
                     await entered
+                sessions[sid] = session_id
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
@@ -203,5 +227,30 @@ class SocketIOInput(_RasaSocketIOInput):
             message = UserMessage(text[:MAX_TEXT_CHARS], output, sender_id,
                                   input_channel=self.name(), metadata=metadata)
             await answer_or_apologise(on_new_message, message, output)
+
+        @sio.on(FEEDBACK_EVENT, namespace=self.namespace)
+        async def handle_feedback(sid: Text, data: Any) -> Dict[str, Any]:
+            rating = parse_rating(data)
+            if isinstance(rating, str):
+                return refused(rating)
+            if self.session_persistence:
+                sender_id = sessions.get(sid)
+                if sender_id is None or data.get("session_id") != sender_id:
+                    return refused("not this connection's session")
+            else:
+                sender_id = sid
+            if feedback_limits.on and not (await feedback_limits.check(sender_id, addresses.get(sid))).allowed:
+                return refused("too many ratings")
+            agent = getattr(getattr(app.get("app"), "ctx", None), "agent", None)
+            if agent is None or storing.locked():
+                return refused("busy")
+            async with storing:
+                try:
+                    why = await asyncio.wait_for(record(agent, sender_id, rating, to_widget_markdown),
+                                                 FEEDBACK_TIMEOUT)
+                except Exception as error:  # noqa: BLE001 - a rating lost must never break the chat
+                    logger.error("socketio: rating not stored (%s)", type(error).__name__)
+                    return refused("not stored")
+            return {"ok": True} if why is None else refused(why)
 
         return webhook
