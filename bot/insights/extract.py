@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -33,11 +34,19 @@ RECOMMENDATION_SLOT = "recommended_course"
 STALE_SECONDS = 300.0  # a turn with no end after this long (a crashed turn) is closed as it stands
 MAX_TEXT = 2000
 
-Row = Tuple[int, str, str, Optional[float], Optional[str]]  # id, sender_id, type_name, timestamp, data
+# id, sender_id, type_name, timestamp, action_name (the action's or slot's name), data (JSON, or None when not needed)
+Row = Tuple[int, str, str, Optional[float], Optional[str], Optional[str]]
+SLOTS_READ = (RECOMMENDATION_SLOT, FEEDBACK_SLOT)
 
 
 def day_of(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+    """The UTC calendar day of a Unix time, as YYYY-MM-DD."""
+    return _day(int(timestamp // 86400))
+
+
+@lru_cache(maxsize=4096)
+def _day(days_since_epoch: int) -> str:
+    return datetime.fromtimestamp(days_since_epoch * 86400, timezone.utc).strftime("%Y-%m-%d")
 
 
 @dataclass
@@ -117,23 +126,23 @@ class Extractor:
     last_timestamp: float = 0.0
 
     def feed(self, rows: Iterable[Row]) -> None:
-        for event_id, sender_id, type_name, timestamp, data in rows:
+        for event_id, sender_id, type_name, timestamp, name, data in rows:
             self.last_id = max(self.last_id, int(event_id))
             when = float(timestamp or self.last_timestamp)
             self.last_timestamp = max(self.last_timestamp, when)
-            self._event(int(event_id), sender_id, type_name, when, data)
+            self._event(int(event_id), sender_id, type_name, when, name, data)
 
     def _close(self, sender_id: str) -> None:
         message = self.open.pop(sender_id, None)
         if message is not None:
             self.facts.append(message)
 
-    def _event(self, event_id: int, sender_id: str, type_name: str, timestamp: float, data: Optional[str]) -> None:
+    def _event(self, event_id: int, sender_id: str, type_name: str, timestamp: float, name: Optional[str],
+               data: Optional[str]) -> None:
         if type_name == "user":
             self._close(sender_id)
             self.open[sender_id] = user_message(event_id, sender_id, timestamp, _load(data))
         elif type_name == "action":
-            name = _load(data).get("name")
             pending = self.open.get(sender_id)
             if name == "action_listen":
                 self._close(sender_id)
@@ -141,7 +150,7 @@ class Extractor:
                 pending.outcome = OUT_OF_SCOPE
             elif pending is not None and name in FALLBACK_ACTIONS:
                 pending.outcome = FALLBACK
-        elif type_name == "slot":
+        elif type_name == "slot" and name in SLOTS_READ:
             event = _load(data)
             if event.get("name") == RECOMMENDATION_SLOT and isinstance(event.get("value"), str) and event["value"]:
                 self.facts.append(Recommendation(event_id, sender_id, day_of(timestamp), event["value"][:200]))

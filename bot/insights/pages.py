@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.insights import charts, queries
 from bot.knowledge_base import KnowledgeBase
@@ -24,13 +24,18 @@ def period(raw: str | None) -> int:
 
 
 def overview(engine: Engine, kb: KnowledgeBase, days: int) -> Dict[str, Any]:
+    with engine.connect() as connection:
+        return _overview(connection, kb, days)
+
+
+def _overview(connection: Connection, kb: KnowledgeBase, days: int) -> Dict[str, Any]:
     since = queries.since_day(days)
-    per_day = queries.per_day(engine, since)
+    per_day = queries.per_day(connection, since)
     labels = [d.day for d in per_day]
-    intents = queries.top_intents(engine, since)
-    by_level, by_course = queries.recommendations_by_level(engine, kb, since)
-    weeks = queries.enquiries_per_week(engine, since)
-    mentioned = queries.mentions(engine, since)
+    intents = queries.top_intents(connection, since)
+    by_level, by_course = queries.recommendations_by_level(connection, kb, since)
+    weeks = queries.enquiries_per_week(connection, since)
+    mentioned = queries.mentions(connection, since)
     return {
         "days": days,
         "since": since,
@@ -51,26 +56,29 @@ def overview(engine: Engine, kb: KnowledgeBase, days: int) -> Dict[str, Any]:
         "courses": by_course,
         "enquiries": charts.columns("Enquiries per week (week starting)", [w.label for w in weeks],
                                     [[w.n for w in weeks]], every=max(1, len(weeks) // 8)),
-        "unanswered": queries.unanswered(engine, since, limit=10),
-        "rated_down": queries.rated_down(engine, since, limit=10),
-        "behind": queries.events_behind(engine),
+        "unanswered": queries.unanswered(connection, since, limit=10),
+        "rated_down": queries.rated_down(connection, since, limit=10),
+        "behind": queries.events_behind(connection),
     }
 
 
 def unanswered(engine: Engine, days: int) -> Dict[str, Any]:
     since = queries.since_day(days)
-    return {"days": days, "since": since, "unanswered": queries.unanswered(engine, since, limit=500)}
+    with engine.connect() as connection:
+        return {"days": days, "since": since, "unanswered": queries.unanswered(connection, since, limit=500)}
 
 
 def feedback(engine: Engine, days: int) -> Dict[str, Any]:
     since = queries.since_day(days)
-    return {"days": days, "since": since, "rated_down": queries.rated_down(engine, since, limit=500)}
+    with engine.connect() as connection:
+        return {"days": days, "since": since, "rated_down": queries.rated_down(connection, since, limit=500)}
 
 
 def enquiries(engine: Engine, days: int) -> Dict[str, Any]:
     since = queries.since_day(days)
-    weeks = queries.enquiries_per_week(engine, since)
-    return {"days": days, "since": since, "enquiries": queries.recent_enquiries(engine, since),
-            "weekly": charts.columns("Enquiries per week (week starting)", [w.label for w in weeks],
-                                     [[w.n for w in weeks]]),
-            "total": sum(w.n for w in weeks)}
+    with engine.connect() as connection:
+        weeks = queries.enquiries_per_week(connection, since)
+        return {"days": days, "since": since, "enquiries": queries.recent_enquiries(connection, since),
+                "weekly": charts.columns("Enquiries per week (week starting)", [w.label for w in weeks],
+                                         [[w.n for w in weeks]]),
+                "total": sum(w.n for w in weeks)}

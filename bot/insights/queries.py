@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 
 from bot.insights import schema
 from bot.insights.extract import FALLBACK, OUT_OF_SCOPE
@@ -49,14 +49,13 @@ def since_day(days: int, today: Optional[date] = None) -> str:
     return (today - timedelta(days=days - 1)).isoformat()
 
 
-def per_day(engine: Engine, since: str, today: Optional[date] = None) -> List[Day]:
+def per_day(connection: Connection, since: str, today: Optional[date] = None) -> List[Day]:
     """One entry per calendar day from ``since`` to today, zeros included (a chart needs the gaps)."""
     d, c = schema.daily, schema.conversation_days
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(d.c.day, d.c.outcome, sa.func.sum(d.c.n))
-                                  .where(d.c.day >= since).group_by(d.c.day, d.c.outcome)).all()
-        conversations = dict(connection.execute(sa.select(c.c.day, sa.func.count())
-                                                .where(c.c.day >= since).group_by(c.c.day)).all())
+    rows = connection.execute(sa.select(d.c.day, d.c.outcome, sa.func.sum(d.c.n))
+                              .where(d.c.day >= since).group_by(d.c.day, d.c.outcome)).all()
+    conversations = dict(connection.execute(sa.select(c.c.day, sa.func.count())
+                                            .where(c.c.day >= since).group_by(c.c.day)).all())
     counts: Dict[str, Counter[str]] = defaultdict(Counter)
     for day, outcome, n in rows:
         counts[day][outcome] += int(n)
@@ -70,21 +69,19 @@ def per_day(engine: Engine, since: str, today: Optional[date] = None) -> List[Da
     return out
 
 
-def top_intents(engine: Engine, since: str, limit: int = 15) -> List[Counted]:
+def top_intents(connection: Connection, since: str, limit: int = 15) -> List[Counted]:
     d = schema.daily
     total = sa.func.sum(d.c.n).label("total")
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(d.c.intent, total).where(d.c.day >= since)
-                                  .group_by(d.c.intent).order_by(total.desc(), d.c.intent).limit(limit)).all()
+    rows = connection.execute(sa.select(d.c.intent, total).where(d.c.day >= since)
+                              .group_by(d.c.intent).order_by(total.desc(), d.c.intent).limit(limit)).all()
     return [Counted(intent, int(n)) for intent, n in rows]
 
 
-def mentions(engine: Engine, since: str, limit: int = 15) -> Dict[str, List[Counted]]:
+def mentions(connection: Connection, since: str, limit: int = 15) -> Dict[str, List[Counted]]:
     m = schema.mentions_daily
     total = sa.func.sum(m.c.n).label("total")
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(m.c.kind, m.c.value, total).where(m.c.day >= since)
-                                  .group_by(m.c.kind, m.c.value).order_by(total.desc(), m.c.value)).all()
+    rows = connection.execute(sa.select(m.c.kind, m.c.value, total).where(m.c.day >= since)
+                              .group_by(m.c.kind, m.c.value).order_by(total.desc(), m.c.value)).all()
     found: Dict[str, List[Counted]] = {"role": [], "course": [], "course_family": []}
     for kind, value, n in rows:
         if len(found.setdefault(kind, [])) < limit:
@@ -92,13 +89,12 @@ def mentions(engine: Engine, since: str, limit: int = 15) -> Dict[str, List[Coun
     return found
 
 
-def recommendations_by_level(engine: Engine, kb: KnowledgeBase, since: str) -> Tuple[List[Counted], List[Counted]]:
+def recommendations_by_level(connection: Connection, kb: KnowledgeBase, since: str) -> Tuple[List[Counted], List[Counted]]:
     """(per level, per course): the course named in each recommendation, its level from the knowledge base."""
     r = schema.recommendations_daily
     total = sa.func.sum(r.c.n).label("total")
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(r.c.course, total).where(r.c.day >= since)
-                                  .group_by(r.c.course).order_by(total.desc(), r.c.course)).all()
+    rows = connection.execute(sa.select(r.c.course, total).where(r.c.day >= since)
+                              .group_by(r.c.course).order_by(total.desc(), r.c.course)).all()
     levels: Counter[str] = Counter()
     for course_name, n in rows:
         course = kb.course_named(str(course_name))
@@ -107,22 +103,20 @@ def recommendations_by_level(engine: Engine, kb: KnowledgeBase, since: str) -> T
             [Counted(str(course), int(n)) for course, n in rows])
 
 
-def unanswered(engine: Engine, since: str, limit: int = 50) -> List[Unanswered]:
+def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unanswered]:
     u = schema.unanswered
     n = sa.func.count().label("n")
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(u.c.text_key, n, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
-            .where(u.c.day >= since).group_by(u.c.text_key).order_by(n.desc(), u.c.text_key).limit(limit)).all()
+    rows = connection.execute(
+        sa.select(u.c.text_key, n, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
+        .where(u.c.day >= since).group_by(u.c.text_key).order_by(n.desc(), u.c.text_key).limit(limit)).all()
     return [Unanswered(text, int(count), outcome, last) for _, count, text, outcome, last in rows]
 
 
-def rated_down(engine: Engine, since: str, limit: int = 50) -> List[Counted]:
+def rated_down(connection: Connection, since: str, limit: int = 50) -> List[Counted]:
     f = schema.feedback
     n = sa.func.count().label("n")
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(f.c.answer, n).where(f.c.day >= since, f.c.rating == "down")
-                                  .group_by(f.c.answer).order_by(n.desc(), f.c.answer).limit(limit)).all()
+    rows = connection.execute(sa.select(f.c.answer, n).where(f.c.day >= since, f.c.rating == "down")
+                              .group_by(f.c.answer).order_by(n.desc(), f.c.answer).limit(limit)).all()
     return [Counted(answer, int(count)) for answer, count in rows]
 
 
@@ -135,12 +129,11 @@ def _since_datetime(since: str) -> datetime:
     return datetime.combine(date.fromisoformat(since), datetime.min.time(), tzinfo=timezone.utc)
 
 
-def enquiries_per_week(engine: Engine, since: str) -> List[Counted]:
-    if not sa.inspect(engine).has_table("enquiries"):
+def enquiries_per_week(connection: Connection, since: str) -> List[Counted]:
+    if not sa.inspect(connection).has_table("enquiries"):
         return []
-    with engine.connect() as connection:
-        times = connection.execute(sa.select(enquiries.c.created_at)
-                                   .where(enquiries.c.created_at >= _since_datetime(since))).scalars().all()
+    times = connection.execute(sa.select(enquiries.c.created_at)
+                               .where(enquiries.c.created_at >= _since_datetime(since))).scalars().all()
     weeks = Counter(_week(moment) for moment in times)
     first = date.fromisoformat(since)
     monday = first - timedelta(days=first.weekday())
@@ -151,22 +144,20 @@ def enquiries_per_week(engine: Engine, since: str) -> List[Counted]:
     return out
 
 
-def recent_enquiries(engine: Engine, since: str, limit: int = 200) -> List[StoredEnquiry]:
-    if not sa.inspect(engine).has_table("enquiries"):
+def recent_enquiries(connection: Connection, since: str, limit: int = 200) -> List[StoredEnquiry]:
+    if not sa.inspect(connection).has_table("enquiries"):
         return []
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(*[enquiries.c[f] for f in FIELDS])
-                                  .where(enquiries.c.created_at >= _since_datetime(since))
-                                  .order_by(enquiries.c.created_at.desc(), enquiries.c.id.desc()).limit(limit))
-        return [StoredEnquiry(**dict(row._mapping)) for row in rows]
+    rows = connection.execute(sa.select(*[enquiries.c[f] for f in FIELDS])
+                              .where(enquiries.c.created_at >= _since_datetime(since))
+                              .order_by(enquiries.c.created_at.desc(), enquiries.c.id.desc()).limit(limit))
+    return [StoredEnquiry(**dict(row._mapping)) for row in rows]
 
 
-def events_behind(engine: Engine) -> int:
+def events_behind(connection: Connection) -> int:
     """How many events the insights have not counted yet (0 when up to date)."""
-    if not sa.inspect(engine).has_table("events"):
+    if not sa.inspect(connection).has_table("events"):
         return 0
-    with engine.connect() as connection:
-        mark = connection.execute(sa.select(schema.state.c.value)
-                                  .where(schema.state.c.name == schema.WATERMARK)).scalar() or 0
-        return int(connection.execute(sa.select(sa.func.count()).select_from(events)
-                                      .where(events.c.id > mark, events.c.type_name.in_(READ_TYPES))).scalar() or 0)
+    mark = connection.execute(sa.select(schema.state.c.value)
+                              .where(schema.state.c.name == schema.WATERMARK)).scalar() or 0
+    return int(connection.execute(sa.select(sa.func.count()).select_from(events)
+                                  .where(events.c.id > mark, events.c.type_name.in_(READ_TYPES))).scalar() or 0)

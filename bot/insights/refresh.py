@@ -17,18 +17,19 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.insights import schema
-from bot.insights.extract import ANSWERED, Extractor, Fact, Feedback, Message, Recommendation
+from bot.insights.extract import ANSWERED, SLOTS_READ, Extractor, Fact, Feedback, Message, Recommendation
 from bot.insights.mask import text_key
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 20_000
+BATCH = 500
 DEFAULT_LAG_SECONDS = 5.0
 READ_TYPES = ("user", "action", "slot", "session_started")
 
@@ -39,6 +40,7 @@ events = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("type_name", sa.String(255), nullable=False),
     sa.Column("timestamp", sa.Float),
+    sa.Column("action_name", sa.String(255)),
     sa.Column("data", sa.Text),
 )
 
@@ -51,29 +53,39 @@ class RefreshResult:
     conflict: bool = False
 
 
-def _insert(connection: Connection, table: sa.Table) -> Any:
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif connection.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        raise ValueError(f"insights support PostgreSQL and SQLite, not {connection.dialect.name}")
-    return insert(table)
+def _write(connection: Connection, table: sa.Table, rows: Sequence[Tuple[Any, ...]], add_n: bool) -> None:
+    """Insert many rows in few statements; on a key already there add ``n`` (counters) or keep the row.
+
+    SQLAlchemy 1.4 sends an ``INSERT ... ON CONFLICT`` with many rows one row at a
+    time on psycopg2, so the statement (table and column names from
+    :mod:`bot.insights.schema`, never from input) goes to the driver directly:
+    ``execute_values`` on PostgreSQL, ``executemany`` on SQLite.
+    """
+    if not rows:
+        return
+    columns = [c.name for c in table.columns]
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    action = f"DO UPDATE SET n = {table.name}.n + excluded.n" if add_n else "DO NOTHING"
+    raw = connection.connection
+    cursor = raw.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            from psycopg2.extras import execute_values
+
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES %s ON CONFLICT ({keys}) {action}"
+            execute_values(cursor, sql, list(rows), page_size=BATCH)
+        elif connection.dialect.name == "sqlite":
+            marks = ", ".join("?" for _ in columns)
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({keys}) {action}"
+            cursor.executemany(sql, list(rows))
+        else:
+            raise ValueError(f"insights support PostgreSQL and SQLite, not {connection.dialect.name}")
+    finally:
+        cursor.close()
 
 
 def _add_counts(connection: Connection, table: sa.Table, counts: "Counter[Tuple[str, ...]]") -> None:
-    if not counts:
-        return
-    keys = [c.name for c in table.primary_key.columns]
-    rows = [dict(zip(keys, key), n=n) for key, n in counts.items()]
-    statement = _insert(connection, table)
-    statement = statement.on_conflict_do_update(index_elements=keys, set_={"n": table.c.n + statement.excluded.n})
-    connection.execute(statement, rows)
-
-
-def _add_rows(connection: Connection, table: sa.Table, rows: Sequence[Dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(_insert(connection, table).on_conflict_do_nothing(), list(rows))
+    _write(connection, table, [(*key, n) for key, n in sorted(counts.items())], add_n=True)
 
 
 def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
@@ -81,8 +93,8 @@ def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
     mentions: "Counter[Tuple[str, ...]]" = Counter()
     recommended: "Counter[Tuple[str, ...]]" = Counter()
     days: Set[Tuple[str, str]] = set()
-    unanswered: List[Dict[str, Any]] = []
-    rated: List[Dict[str, Any]] = []
+    unanswered: List[Tuple[Any, ...]] = []
+    rated: List[Tuple[Any, ...]] = []
     for fact in facts:
         if isinstance(fact, Message):
             messages[(fact.day, fact.intent, fact.outcome)] += 1
@@ -90,19 +102,18 @@ def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
             for kind, value in fact.mentions:
                 mentions[(fact.day, kind, value)] += 1
             if fact.outcome != ANSWERED and fact.text.strip():
-                unanswered.append({"event_id": fact.event_id, "sender_id": fact.sender_id, "day": fact.day,
-                                   "outcome": fact.outcome, "text_key": text_key(fact.text), "text": fact.text})
+                unanswered.append((fact.event_id, fact.sender_id, fact.day, fact.outcome, text_key(fact.text),
+                                   fact.text))
         elif isinstance(fact, Recommendation):
             recommended[(fact.day, fact.course)] += 1
         elif isinstance(fact, Feedback):
-            rated.append({"event_id": fact.event_id, "sender_id": fact.sender_id, "day": fact.day,
-                          "rating": fact.rating, "answer": fact.answer})
+            rated.append((fact.event_id, fact.sender_id, fact.day, fact.rating, fact.answer))
     _add_counts(connection, schema.daily, messages)
     _add_counts(connection, schema.mentions_daily, mentions)
     _add_counts(connection, schema.recommendations_daily, recommended)
-    _add_rows(connection, schema.conversation_days, [{"day": d, "sender_id": s} for d, s in sorted(days)])
-    _add_rows(connection, schema.unanswered, unanswered)
-    _add_rows(connection, schema.feedback, rated)
+    _write(connection, schema.conversation_days, sorted(days), add_n=False)
+    _write(connection, schema.unanswered, unanswered, add_n=False)
+    _write(connection, schema.feedback, rated, add_n=False)
 
 
 def watermark(engine: Engine) -> int:
@@ -135,7 +146,11 @@ def refresh(engine: Engine, lag: float = DEFAULT_LAG_SECONDS, chunk: int = CHUNK
     start = watermark(engine)
     committed, position = start, start
     extractor = Extractor()
-    query = (sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data)
+    # Rasa stores an action's or slot's name in its own column: the JSON is fetched only where it is needed.
+    needed = sa.or_(events.c.type_name == "user", events.c.action_name.in_(SLOTS_READ))
+    data = sa.case((needed, events.c.data), else_=sa.null())
+    query = (sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.action_name,
+                       data)
              .where(events.c.id > sa.bindparam("after"), events.c.type_name.in_(READ_TYPES))
              .order_by(events.c.id).limit(chunk))
     while True:
