@@ -1,6 +1,18 @@
-"""Rasa SDK custom actions: thin glue between the tracker and ``bot``."""
+"""Rasa SDK custom actions: thin glue between the tracker and ``bot``.
 
+Also a rasa-sdk plugin (``attach_sanic_app_extensions``, rasa_sdk/plugin.py):
+the action server delivers enquiry notifications in a background thread
+(:mod:`bot.outbox`) while it runs, so `make run` and `make web` need nothing more.
+"""
+
+import logging
 import os
+from typing import Any, Optional
+
+import pluggy
+from rasa_sdk.plugin import plugin_manager
+
+from bot.outbox import Background, poll_seconds, worker_from_env
 
 # The action server is internal: Rasa calls it, nobody else should reach it.
 # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise, and reads SANIC_HOST
@@ -8,3 +20,37 @@ import os
 # every way of starting it. A deployment whose Rasa replicas run on other hosts
 # sets SANIC_HOST to the private interface (README, "Production").
 os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+
+logger = logging.getLogger(__name__)
+hookimpl = pluggy.HookimplMarker("rasa_sdk")
+
+
+class OutboxPlugin:
+    """Starts the outbox worker with the server and stops it with the server (one per Sanic worker)."""
+
+    def __init__(self) -> None:
+        self.background: Optional[Background] = None
+
+    @hookimpl
+    def attach_sanic_app_extensions(self, app: Any) -> None:
+        app.register_listener(self.start, "after_server_start")
+        app.register_listener(self.stop, "before_server_stop")
+
+    async def start(self, app: Any, loop: Any) -> None:
+        # Reads settings and makes an engine (no I/O); the thread does the database and network work.
+        worker = worker_from_env()  # a wrong setting stops the server at start, with the reason
+        if worker is None:
+            logger.info("Enquiry notifications off (PMO_SMTP_URL / PMO_ENQUIRY_WEBHOOK_URL unset)")
+            return
+        self.background = Background(worker, poll_seconds()).start()
+        logger.info("Enquiry notifications on: %s", ", ".join(worker.settings.channels))
+
+    async def stop(self, app: Any, loop: Any) -> None:
+        if self.background is not None:
+            background, self.background = self.background, None
+            await loop.run_in_executor(None, background.stop)
+
+
+PLUGIN_NAME = "pmo-outbox"
+if not plugin_manager().has_plugin(PLUGIN_NAME):
+    plugin_manager().register(OutboxPlugin(), name=PLUGIN_NAME)

@@ -1,14 +1,16 @@
-"""The enquiry form: open it, check each answer, ask for consent, store or stop.
+"""The enquiry form: open it, check each answer, ask for consent, store and notify, or stop.
 
-Checks and wording live in :mod:`bot.enquiries`, the table in
-:mod:`bot.storage.enquiry_store`. Nothing here logs what the user typed.
+Checks and wording live in :mod:`bot.enquiries`, the form's questions in
+``domain.yml`` (``utter_ask_enquiry_*``), the table in
+:mod:`bot.storage.enquiry_store`, the team's notification in :mod:`bot.outbox`
+(queued in the enquiry's transaction, delivered in the background). Nothing
+here logs what the user typed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from abc import ABCMeta, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -22,6 +24,8 @@ from bot import enquiries
 from bot.dialogue import digression_job
 from bot.enquiries import Enquiry, Rejected
 from bot.knowledge_base import KnowledgeBase
+from bot.outbox import Settings, SettingsError, save_and_notify, settings_from_env, wake
+from bot.outbox.content import Gist, gist_from_events
 from bot.storage.database import database_url, make_engine
 from bot.storage.enquiry_store import EnquiryStore
 
@@ -35,6 +39,26 @@ FORM_SLOTS = ("enquiry_name", "enquiry_email", "enquiry_organisation", "enquiry_
 def enquiry_store() -> EnquiryStore:
     """Created on first use, from PMO_DATABASE_URL (SQLite conversations.db when unset)."""
     return EnquiryStore(make_engine(database_url()))
+
+
+@lru_cache(maxsize=1)
+def notification_settings() -> Settings:
+    """Where the team is told (bot.outbox.settings); no channel when the variables are unset or wrong."""
+    try:
+        return settings_from_env()
+    except SettingsError as error:  # said at start by the background worker too; the enquiry is still stored
+        logger.error("Enquiry notifications off: %s", error)
+        return Settings()
+
+
+def conversation_gist(tracker: Tracker, kb: KnowledgeBase) -> Gist:
+    """What the visitor asked before the form, and the course recommended to them (checked against the KB)."""
+    course = kb.course_named(str(tracker.get_slot("recommended_course") or ""))
+    level = _level(kb, tracker.get_slot("pmo_level"))
+    recommended = None
+    if course is not None:
+        recommended = f"{course.name} (level {level[0]}, {level[1]})" if level else course.name
+    return gist_from_events(tracker.events, recommended)
 
 
 def _reset(tracker: Tracker) -> List[EventType]:
@@ -154,46 +178,6 @@ class ValidateEnquiryForm(FormValidationAction):
         return {"enquiry_consent": None}
 
 
-class _AskEnquirySlot(Action, metaclass=ABCMeta):
-    """The form's question for one slot (``action_ask_<slot>``); abstract, so the SDK skips it."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        ...
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        buttons = enquiries.QUESTION_BUTTONS.get(self.slot)
-        if buttons:
-            dispatcher.utter_message(text=enquiries.QUESTIONS[self.slot], buttons=buttons)
-        else:
-            dispatcher.utter_message(text=enquiries.QUESTIONS[self.slot])
-        return []
-
-
-class ActionAskEnquiryName(_AskEnquirySlot):
-    slot = "enquiry_name"
-
-
-class ActionAskEnquiryEmail(_AskEnquirySlot):
-    slot = "enquiry_email"
-
-
-class ActionAskEnquiryOrganisation(_AskEnquirySlot):
-    slot = "enquiry_organisation"
-
-
-class ActionAskEnquiryTeamSize(_AskEnquirySlot):
-    slot = "enquiry_team_size"
-
-
-class ActionAskEnquiryInterest(_AskEnquirySlot):
-    slot = "enquiry_interest"
-
-
 class ActionAskEnquiryConsent(Action):
     def name(self) -> Text:
         return "action_ask_enquiry_consent"
@@ -235,7 +219,8 @@ class ActionSubmitEnquiry(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        website = knowledge_base().contact.website
+        kb = knowledge_base()
+        website = kb.contact.website
         enquiry = enquiry_from(tracker)
         if enquiry is None:
             dispatcher.utter_message(text=enquiries.stopped(website, declined=True))
@@ -243,12 +228,16 @@ class ActionSubmitEnquiry(Action):
         try:
             # In a thread: while the database restarts, save() retries for up to 30 s,
             # and the action server's other actions must not wait for it. Saving the
-            # same enquiry again (a retried turn) returns the row already stored.
-            stored = await asyncio.to_thread(enquiry_store().save, enquiry)
+            # same enquiry again (a retried turn) returns the row already stored
+            # and queues nothing more. Delivery is the background worker's job.
+            stored = await asyncio.to_thread(
+                save_and_notify, enquiry_store(), enquiry, conversation_gist(tracker, kb), notification_settings()
+            )
         except Exception as error:  # the user gets an apology and a way forward, never a trace
             logger.error("Enquiry not saved: %s", type(error).__name__)
             dispatcher.utter_message(text=enquiries.save_failed(website))
             return _reset(tracker)
+        wake()  # this process's delivery worker, if it runs, sends now rather than at its next poll
         dispatcher.utter_message(text=enquiries.confirmation(stored.reference, stored.email))
         return _reset(tracker)
 

@@ -4,6 +4,9 @@ Every function here is pure: it takes what the user typed and returns either a
 clean value or a :class:`Rejected` with the reason the assistant gives before
 asking again. The form action (``actions/enquiry.py``) only calls these; the
 database side lives in :mod:`bot.storage.enquiry_store`.
+
+(Over 300 lines: one checker per form field and the form's wording, kept in one
+place so the whole form reads top to bottom; the questions are in domain.yml.)
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Optional, Tuple, Union
+
+from email_validator import EmailNotValidError, validate_email
 
 MAX_NAME = 100
 MAX_ORGANISATION = 200
@@ -58,18 +63,36 @@ def _strip_lead_in(text: str, pattern: "re.Pattern[str]") -> str:
 # ---------------------------------------------------------------- email
 
 _EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"]*@[^\s<>()\[\],;:\"]*")
-_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _RESERVED_DOMAINS = ("example.com", "example.org", "example.net", "email.com", "domain.com", "test.com")
 _RESERVED_TLDS = ("test", "example", "invalid", "localhost", "local")
 _TLD_TYPOS = {"con": "com", "cmo": "com", "ocm": "com", "om": "com", "cm": "com", "couk": "co.uk", "co.k": "co.uk"}
-_DOMAIN_TYPOS = {"gmial.com": "gmail.com", "gamil.com": "gmail.com", "gmai.com": "gmail.com",
-                 "hotmial.com": "hotmail.com", "hotmal.com": "hotmail.com", "outlok.com": "outlook.com"}
+_DOMAIN_TYPOS = {
+    "gmial.com": "gmail.com",
+    "gamil.com": "gmail.com",
+    "gmai.com": "gmail.com",
+    "hotmial.com": "hotmail.com",
+    "hotmal.com": "hotmail.com",
+    "outlok.com": "outlook.com",
+}
 EMAIL_SHAPE = "an address like jane.smith@yourcompany.co.uk"
 
 
+def _syntax(address: str) -> Optional[str]:
+    """The address as email-validator normalises it (no DNS lookups), or None when it isn't one."""
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False)
+        return str(checked.normalized)
+    except EmailNotValidError:
+        return None
+
+
 def check_email(text: str) -> Union[str, Rejected]:
-    """The one email address in ``text`` (domain lower-cased), or why it won't do."""
+    """The one email address in ``text`` (domain lower-cased), or why it won't do.
+
+    The syntax is email-validator's (RFC 5321/5322, DNS lookups off); what is
+    checked here is what a person gets wrong: the @ or the ending missing,
+    typos of common domains, placeholders, two addresses at once.
+    """
     if _is_command(text):
         return Rejected(FINISH_FIRST)  # the form asks its question again
     text = plain_text(text)
@@ -87,26 +110,29 @@ def check_email(text: str) -> Union[str, Rejected]:
     domain = domain.lower().rstrip(".")
     if not local:
         return Rejected(f"The part before the @ is missing: it should be {EMAIL_SHAPE}.")
-    if "@" in local or len(local) > 64 or not _LOCAL.fullmatch(local):
-        return Rejected(f"The part before the @ has characters an address can't have. It should be {EMAIL_SHAPE}.")
     if not domain:
         return Rejected(f"The part after the @ is missing: it should be {EMAIL_SHAPE}.")
     labels = domain.split(".")
     if len(labels) < 2:
-        return Rejected(f"\"{domain}\" after the @ needs its ending too, such as {domain}.co.uk or {domain}.com.")
-    if not all(_LABEL.fullmatch(label) for label in labels) or len(domain) > 253:
-        return Rejected(f"\"{domain}\" isn't a valid domain: it can only have letters, digits, hyphens and dots.")
+        return Rejected(f'"{domain}" after the @ needs its ending too, such as {domain}.co.uk or {domain}.com.')
     tld = labels[-1]
+    if domain in _RESERVED_DOMAINS or tld in _RESERVED_TLDS:
+        return Rejected(
+            f"{domain} is a placeholder, not a real mailbox. Please give the address the team should reply to."
+        )
+    if _syntax(f"a@{domain}") is None:
+        return Rejected(f'"{domain}" isn\'t a valid domain: it can only have letters, digits, hyphens and dots.')
+    normalised = None if "@" in local else _syntax(f"{local}@{domain}")
+    if normalised is None:
+        return Rejected(f"The part before the @ has characters an address can't have. It should be {EMAIL_SHAPE}.")
     if domain in _DOMAIN_TYPOS:
         return Rejected(f"Did you mean {local}@{_DOMAIN_TYPOS[domain]}? Please type the address again.")
     if tld in _TLD_TYPOS:
         fixed = ".".join(labels[:-1] + [_TLD_TYPOS[tld]])
-        return Rejected(f"\"{domain}\" looks like a typo: did you mean {fixed}? Please type the address again.")
+        return Rejected(f'"{domain}" looks like a typo: did you mean {fixed}? Please type the address again.')
     if not tld.isalpha() or len(tld) < 2:
         return Rejected(f"\"{domain}\" doesn't end like a real domain (.com, .co.uk, .org...). Could you check it?")
-    if domain in _RESERVED_DOMAINS or tld in _RESERVED_TLDS:
-        return Rejected(f"{domain} is a placeholder, not a real mailbox. Please give the address the team should reply to.")
-    return f"{local}@{domain}"
+    return normalised
 
 
 # ---------------------------------------------------------------- name, organisation, interest
@@ -285,16 +311,9 @@ def consent_question(name: str, email: str, organisation: str, team_size: Option
             "They'll use it only to reply to this enquiry. May I store these details and pass them on?")
 
 
-QUESTIONS = {
-    "enquiry_name": "What's your name?",
-    "enquiry_email": "What's your work email address? The team will reply there.",
-    "enquiry_organisation": "Which organisation do you work for?",
-    "enquiry_team_size": "How many people would the training be for? A rough number is fine, or say \"skip\".",
-    "enquiry_interest": "What would you like to talk to the team about? A course name or a few words is enough.",
-}
-QUESTION_BUTTONS = {
-    "enquiry_team_size": [{"title": "Just me", "payload": "just me"}, {"title": "Skip this question", "payload": "skip"}],
-}
+# The slots the form asks with the utter_ask_<slot> responses in domain.yml, where their texts live.
+ASKED_SLOTS = ("enquiry_name", "enquiry_email", "enquiry_organisation", "enquiry_team_size", "enquiry_interest")
+QUESTIONS = ASKED_SLOTS  # the name tests/production/test_fuzz.py reads
 
 CONSENT_BUTTONS = [{"title": "Yes, send it", "payload": "/affirm"},
                    {"title": "No, don't store anything", "payload": "/deny"}]

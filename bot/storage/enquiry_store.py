@@ -7,10 +7,10 @@ import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.enquiries import Enquiry
@@ -55,6 +55,7 @@ class StoredEnquiry:
 
 
 FIELDS = [f for f in StoredEnquiry.__dataclass_fields__]
+AlsoInsert = Callable[[Connection, StoredEnquiry], None]
 
 
 def new_reference() -> str:
@@ -96,12 +97,14 @@ class EnquiryStore:
             self.create_schema()
 
     def save(self, enquiry: Enquiry, reference: Optional[str] = None,
-             now: Optional[datetime] = None) -> StoredEnquiry:
+             now: Optional[datetime] = None, also: Optional[AlsoInsert] = None) -> StoredEnquiry:
         """Insert the enquiry once: the same enquiry from the same conversation is one row.
 
         The reference is derived from the conversation and the details
         (:func:`reference_for`) unless given; saving again returns the row
-        already stored, under its first reference and time.
+        already stored, under its first reference and time. ``also`` writes
+        more rows (the outbox's notifications) in the same transaction, so
+        both are stored or neither; it runs only when the enquiry is new.
         """
         self._ready()
         stored = StoredEnquiry(
@@ -119,6 +122,8 @@ class EnquiryStore:
             try:
                 with self.engine.begin() as connection:
                     connection.execute(enquiries.insert().values(consent=True, **asdict(stored)))
+                    if also is not None:
+                        also(connection, stored)
             except IntegrityError:
                 # A concurrent retry, or the first attempt committed before the connection dropped.
                 existing = self._stored(stored.reference)
@@ -155,6 +160,12 @@ class EnquiryStore:
         with self.engine.connect() as connection:
             query = sa.select(enquiries.c.conversation_id).where(sa.func.lower(enquiries.c.email) == email.lower())
             return sorted({row[0] for row in connection.execute(query)})
+
+    def references_of(self, email: str) -> List[str]:
+        self._ready()
+        with self.engine.connect() as connection:
+            query = sa.select(enquiries.c.reference).where(sa.func.lower(enquiries.c.email) == email.lower())
+            return sorted(row[0] for row in connection.execute(query))
 
     def delete_by_email(self, email: str) -> int:
         self._ready()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -13,6 +14,9 @@ from actions import enquiry
 from actions.courses import ActionExplainTrainingOptions
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
+from bot import enquiries
+from bot.outbox import Outbox
+from tests.conftest import ROOT
 from tests.support.loop import ticks_while
 
 FORM_SLOTS = {s: None for s in enquiry.FORM_SLOTS}
@@ -42,9 +46,13 @@ def make_tracker(intent: str = "request_human", text: str = "", slots: Optional[
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("PMO_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    for name in ("PMO_SMTP_URL", "PMO_ENQUIRY_TO", "PMO_ENQUIRY_FROM", "PMO_ENQUIRY_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
     enquiry.enquiry_store.cache_clear()
+    enquiry.notification_settings.cache_clear()
     yield EnquiryStore(make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"))
     enquiry.enquiry_store.cache_clear()
+    enquiry.notification_settings.cache_clear()
 
 
 def test_start_prefills_interest_from_the_recommendation(dispatcher, domain):
@@ -143,6 +151,40 @@ def test_submit_with_consent_stores_and_confirms(dispatcher, domain, store):
     assert SlotSet("enquiry_consent", None) in events
 
 
+def test_submit_queues_the_teams_notification_with_the_conversations_gist(dispatcher, domain, store, monkeypatch):
+    monkeypatch.setenv("PMO_SMTP_URL", "smtp://127.0.0.1:1")
+    monkeypatch.setenv("PMO_ENQUIRY_TO", "team@pmo-learning.co.uk")
+    monkeypatch.setenv("PMO_ENQUIRY_FROM", "assistant@pmo-learning.co.uk")
+    monkeypatch.setenv("PMO_ENQUIRY_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/x")
+    t = make_tracker(slots={**ANSWERS, "enquiry_consent": True, "recommended_course": "Essentials for PMO Analysts",
+                            "pmo_level": 2.0})
+    t.events[:0] = [{"event": "user", "text": "which course for a pmo analyst?"},
+                    {"event": "user", "text": "/request_human"},  # a button: not a question
+                    {"event": "user", "text": "can you train\nour team?"},
+                    {"event": "active_loop", "name": "enquiry_form"},
+                    {"event": "user", "text": "Jane Smith"}]  # an answer to the form: in the details already
+    asyncio.run(enquiry.ActionSubmitEnquiry().run(dispatcher, t, domain))
+    [row] = store.all()
+    queued = Outbox(store.engine).rows(row.reference)
+    assert [(n["channel"], n["status"], n["attempts"]) for n in queued] == [("email", "pending", 0),
+                                                                          ("webhook", "pending", 0)]
+    note = json.loads(str(queued[0]["content"]))
+    assert note["asked"] == ["which course for a pmo analyst?", "can you train our team?"]
+    assert note["recommended"] == "Essentials for PMO Analysts (level 2, PMO Analyst)"
+    assert (note["reference"], note["email"], note["conversation_id"]) == (row.reference, "jane@acme.co.uk", "conv-1")
+    assert str(queued[0]["message_id"]).endswith("@pmo-learning.co.uk>")
+    assert dispatcher.messages[0]["text"].startswith("Thank you! Your enquiry is with the PMO Learning team")
+
+    asyncio.run(enquiry.ActionSubmitEnquiry().run(dispatcher, t, domain))  # the same turn again: nothing more
+    assert len(Outbox(store.engine).rows()) == 2
+
+
+def test_submit_queues_nothing_while_notifications_are_off(dispatcher, domain, store):
+    asyncio.run(enquiry.ActionSubmitEnquiry().run(dispatcher, make_tracker(slots={**ANSWERS, "enquiry_consent": True}),
+                                                  domain))
+    assert len(store.all()) == 1 and Outbox(store.engine).rows() == []
+
+
 @pytest.mark.parametrize("slots", [
     {**ANSWERS, "enquiry_consent": False},
     {**ANSWERS, "enquiry_consent": "yes"},  # only True is consent
@@ -210,12 +252,31 @@ def test_cancel_closes_the_form_and_forgets_the_answers(dispatcher, domain):
     assert dispatcher.messages[0]["text"].startswith("OK, I've stopped the enquiry and haven't stored or sent anything.")
 
 
-@pytest.mark.parametrize("slot", [s for s in enquiry.FORM_SLOTS if s != "enquiry_consent"])
-def test_every_question_is_asked(dispatcher, domain, slot):
-    action = next(cls() for cls in enquiry._AskEnquirySlot.__subclasses__() if cls.slot == slot)
-    assert action.name() == f"action_ask_{slot}" and action.name() in domain["actions"]
-    action.run(dispatcher, make_tracker(), domain)
-    assert dispatcher.messages[0]["text"] == enquiry.enquiries.QUESTIONS[slot]
+@pytest.fixture(scope="module")
+def rasa_domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.mark.parametrize("slot", enquiries.ASKED_SLOTS)
+def test_every_question_is_a_response_in_the_domain(rasa_domain, slot):
+    """Rasa's form asks utter_ask_<slot> itself: the texts live in domain.yml, no action builds them."""
+    assert [s for s in enquiry.FORM_SLOTS if s != "enquiry_consent"] == list(enquiries.ASKED_SLOTS)
+    [response] = rasa_domain.responses[f"utter_ask_{slot}"]
+    assert response["text"].strip() and f"action_ask_{slot}" not in rasa_domain.action_names_or_texts
+    if slot == "enquiry_team_size":
+        assert [b["payload"] for b in response["buttons"]] == ["just me", "skip"]
+        assert all(enquiries.check_team_size(b["payload"]) in (1, None) for b in response["buttons"])
+
+
+def test_no_action_server_action_asks_a_form_question():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    asked = {name for name in executor.actions if name.startswith("action_ask_")}
+    assert asked == {"action_ask_enquiry_consent"}
 
 
 def test_a_short_reply_that_is_not_a_name_is_asked_again(tracker, dispatcher, domain):
