@@ -124,13 +124,13 @@ def watermark(engine: Engine) -> int:
 
 def _commit(engine: Engine, old: int, new: int, facts: Sequence[Fact]) -> bool:
     """Write the facts and move the watermark from ``old`` to ``new``, or nothing if someone else moved it."""
-    with engine.begin() as connection:
+    with engine.connect() as connection, connection.begin() as transaction:
         moved = connection.execute(
             schema.state.update()
             .where(schema.state.c.name == schema.WATERMARK, schema.state.c.value == old)
             .values(value=new))
         if moved.rowcount != 1:
-            connection.rollback()
+            transaction.rollback()
             return False
         write_facts(connection, facts)
     return True
