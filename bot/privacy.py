@@ -3,11 +3,15 @@
     python -m bot.privacy export --format csv [--out enquiries.csv]
     python -m bot.privacy export --format json
     python -m bot.privacy forget jane.smith@acme.co.uk [--dry-run]
+    python -m bot.privacy purge [--days 365] [--dry-run]
 
 Uses the same database as the assistant: ``PMO_DATABASE_URL``, or the SQLite
 file ``conversations.db`` in the working folder (``--database-url`` overrides).
-``forget`` deletes the enquiries with that address and every conversation that
-mentions it or sent one of those enquiries, whole (all sessions).
+``forget`` deletes the enquiries with that address (and the team's
+notifications of them) and every conversation that mentions it or sent one of
+those enquiries, whole (all sessions). ``purge`` deletes the conversations whose
+last message is older than ``PMO_RETENTION_DAYS`` (default 365); enquiries stay
+until their sender asks to be forgotten.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
+import time
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, TextIO
+from typing import List, Mapping, Optional, Sequence, TextIO
 
 from sqlalchemy.engine import Engine
 
-from bot.storage.conversations import conversations_mentioning, delete_conversations
+from bot.outbox.model import Outbox
+from bot.storage.conversations import conversations_idle_since, conversations_mentioning, delete_conversations
 from bot.storage.database import database_url, make_engine
 from bot.storage.enquiry_store import FIELDS, EnquiryStore, StoredEnquiry
 
@@ -64,8 +71,34 @@ def forget(engine: Engine, email: str, dry_run: bool = False) -> Erasure:
     if dry_run:
         return Erasure(len([e for e in store.all() if e.email.lower() == email.lower()]), conversations, 0)
     events = delete_conversations(engine, conversations)
+    Outbox(engine).delete_for(store.references_of(email))
     deleted = store.delete_by_email(email)
     return Erasure(deleted, conversations, events)
+
+
+RETENTION_ENV = "PMO_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 365
+
+
+def retention_days(env: Optional[Mapping[str, str]] = None) -> int:
+    value = (os.environ if env is None else env).get(RETENTION_ENV, "").strip()
+    days = int(value) if value else DEFAULT_RETENTION_DAYS
+    if days < 1:
+        raise ValueError(f"{RETENTION_ENV} must be at least 1 day")
+    return days
+
+
+@dataclass(frozen=True)
+class Purge:
+    conversations: int
+    events: int
+
+
+def purge(engine: Engine, days: int, dry_run: bool = False, now: Optional[float] = None) -> Purge:
+    """Delete the conversations whose last event is more than ``days`` old (enquiries are kept)."""
+    cutoff = (time.time() if now is None else now) - days * 86400
+    idle = conversations_idle_since(engine, cutoff)
+    return Purge(len(idle), 0 if dry_run else delete_conversations(engine, idle))
 
 
 def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> int:
@@ -78,12 +111,28 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
     erase = commands.add_parser("forget", help="delete the enquiries and conversations of an email address")
     erase.add_argument("email")
     erase.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    expire = commands.add_parser("purge", help="delete conversations idle for longer than the retention period")
+    expire.add_argument("--days", type=int, help=f"defaults to {RETENTION_ENV}, else {DEFAULT_RETENTION_DAYS}")
+    expire.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     args = parser.parse_args(argv)
 
     if args.command == "forget" and "@" not in args.email:
         parser.error("forget needs an email address")
+    if args.command == "purge":
+        try:
+            days = args.days if args.days is not None else retention_days()
+        except ValueError as error:
+            parser.error(str(error))
+        if days < 1:
+            parser.error("--days must be at least 1")
     engine = make_engine(args.database_url or database_url())
     try:
+        if args.command == "purge":
+            done = purge(engine, days, dry_run=args.dry_run)
+            verb = "Would delete" if args.dry_run else "Deleted"
+            print(f"{verb} {done.conversations} conversations idle for more than {days} days"
+                  + ("" if args.dry_run else f" ({done.events} events)") + "; enquiries are kept.", file=stdout)
+            return 0
         if args.command == "export":
             rows = EnquiryStore(engine).all()
             text = to_csv(rows) if args.format == "csv" else to_json(rows)

@@ -16,8 +16,10 @@ events = sa.Table(
     _metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),  # seconds since the epoch, as Rasa writes it
     sa.Column("data", sa.Text),
 )
+DELETE_BATCH = 500
 
 
 def _has_events_table(engine: Engine) -> bool:
@@ -44,6 +46,19 @@ def delete_conversations(engine: Engine, conversation_ids: Iterable[str]) -> int
     ids = sorted(set(conversation_ids))
     if not ids or not _has_events_table(engine):
         return 0
-    with engine.begin() as connection:
-        result = connection.execute(events.delete().where(events.c.sender_id.in_(ids)))
-        return int(result.rowcount or 0)
+    removed = 0
+    for start in range(0, len(ids), DELETE_BATCH):  # bounded statements and transactions
+        with engine.begin() as connection:
+            result = connection.execute(events.delete().where(events.c.sender_id.in_(ids[start:start + DELETE_BATCH])))
+            removed += int(result.rowcount or 0)
+    return removed
+
+
+def conversations_idle_since(engine: Engine, cutoff: float) -> List[str]:
+    """Conversations whose last event is older than ``cutoff`` (seconds since the epoch)."""
+    if not _has_events_table(engine):
+        return []
+    query = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
+             .having(sa.func.max(events.c.timestamp) < cutoff))
+    with engine.connect() as connection:
+        return sorted(row[0] for row in connection.execute(query))

@@ -84,3 +84,48 @@ def test_forget_needs_an_address(db):
     result = subprocess.run([sys.executable, "-m", "bot.privacy", "--database-url", db["url"], "forget", "jane"],
                             cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "forget needs an email address" in result.stderr
+
+
+def test_forget_also_erases_the_teams_notifications_of_the_enquiry(db):
+    from bot.outbox import Outbox, save_and_notify, settings_from_env
+    from bot.outbox.content import Gist
+
+    settings = settings_from_env({"PMO_SMTP_URL": "smtp://127.0.0.1:1", "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk",
+                                  "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk"})
+    for n, email in enumerate(("jane.smith@acme.co.uk", "tom@acme.co.uk")):
+        save_and_notify(db["store"], Enquiry(f"conv-{n}", "A Name", email, "Acme", "P3O"), Gist(), settings)
+    outbox = Outbox(db["store"].engine)
+    assert len(outbox.rows()) == 2
+    cli(db["url"], "forget", "jane.smith@acme.co.uk")
+    assert [json.loads(str(r["content"]))["email"] for r in outbox.rows()] == ["tom@acme.co.uk"]
+
+
+def old_conversation(trackers, sender: str, days_ago: float) -> None:
+    import time
+
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    at = time.time() - days_ago * 86400
+    tracker = DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_listen", timestamp=at), UserUttered("what does a pmo analyst do?", timestamp=at + 1)])
+    asyncio.run(trackers.save(tracker))
+
+
+def test_purge_deletes_conversations_idle_past_the_retention_and_keeps_enquiries(db):
+    old_conversation(db["trackers"], "conv-400-days", 400)
+    old_conversation(db["trackers"], "conv-40-days", 40)
+    assert cli(db["url"], "purge", "--dry-run").strip() == (
+        "Would delete 1 conversations idle for more than 365 days; enquiries are kept.")
+    out = cli(db["url"], "purge").strip()
+    assert out.startswith("Deleted 1 conversations idle for more than 365 days (") and out.endswith("enquiries are kept.")
+    assert asyncio.run(db["trackers"].retrieve("conv-400-days")) is None
+    assert asyncio.run(db["trackers"].retrieve("conv-40-days")) is not None
+    assert asyncio.run(db["trackers"].retrieve("conv-jane")) is not None
+
+    result = subprocess.run([sys.executable, "-m", "bot.privacy", "--database-url", db["url"], "purge"], cwd=ROOT,
+                            env=base_env(PMO_RETENTION_DAYS="30"), capture_output=True, text=True, timeout=120)
+    assert result.stdout.startswith("Deleted 1 conversations idle for more than 30 days")
+    assert asyncio.run(db["trackers"].retrieve("conv-40-days")) is None
+    assert asyncio.run(db["trackers"].retrieve("conv-jane")) is not None  # talked today
+    assert len(db["store"].all()) == 2  # enquiries stay until their sender asks to be forgotten
