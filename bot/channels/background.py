@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Coroutine, Set
+from typing import Any, Awaitable, Callable, Coroutine, Optional, Set
 
 from rasa.core.channels.channel import UserMessage
 
@@ -34,11 +34,13 @@ class BackgroundTasks:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        """Hand ``message`` to Rasa in the background."""
-        self.start(self._answer(on_new_message, message))
+    def answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+               before: Optional[Callable[[], Awaitable[None]]] = None) -> None:
+        """Hand ``message`` to Rasa in the background (after ``before``, e.g. a typing indicator)."""
+        self.start(self._answer(on_new_message, message, before))
 
-    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                      before: Optional[Callable[[], Awaitable[None]]] = None) -> None:
         """One turn; a failed one (a custom action down or past ``PMO_ACTION_TIMEOUT``) gets the apology.
 
         The same apology and contact route as the REST channel and the widget,
@@ -46,6 +48,11 @@ class BackgroundTasks:
         """
         from bot.channels.rest import APOLOGY, run_turn
 
+        if before is not None:
+            try:
+                await before()
+            except Exception as exc:  # a nicety: the turn goes on without it
+                logger.warning("%s: before the turn: %s", self.channel, type(exc).__name__)
         if not await run_turn(on_new_message, message, self.channel):
             return
         try:

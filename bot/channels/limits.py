@@ -1,4 +1,7 @@
-"""Rate limits and the client's address, for the REST and socket.io channels.
+"""Rate limits, the longest message kept, and the client's address, for every channel.
+
+``MAX_TEXT_CHARS``: every channel (REST, socket.io, Slack, Teams) keeps at most this
+many characters of a user's message; the rest is dropped before Rasa sees it.
 
 A flood from one sender or one client address gets a polite "slow down"
 instead of costing a turn each. Limits come from the environment:
@@ -36,6 +39,7 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], float]
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
+MAX_TEXT_CHARS = 5_000
 DEFAULT_PER_SENDER = "20/60"
 DEFAULT_PER_ADDRESS = "120/60"
 REDIS_TIMEOUT = 0.25  # seconds: a slow Redis must not slow every message down
@@ -200,11 +204,17 @@ class Limits:
         return cls(window(sender, "sender"), window(address, "address"))
 
 
-def redis_client(url: str) -> Any:
+def redis_client(url: str, timeout: float = REDIS_TIMEOUT) -> Any:
+    """An asyncio Redis client for ``PMO_REDIS_URL`` (read as the lock store reads it), with short timeouts."""
     import redis.asyncio
 
-    return redis.asyncio.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT,
-                                        retry_on_timeout=False)
+    from bot.storage.database import redis_settings
+
+    settings = redis_settings(url)
+    return redis.asyncio.Redis(host=settings["host"], port=settings["port"], db=settings["db"],
+                               username=settings["username"], password=settings["password"],
+                               ssl=settings["use_ssl"], socket_timeout=timeout, socket_connect_timeout=timeout,
+                               retry_on_timeout=False)
 
 
 def retry_after_header(decision: Decision) -> str:

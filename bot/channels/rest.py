@@ -21,12 +21,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.body import max_body_bytes, read_body
-from bot.channels.limits import SLOW_DOWN, Limits, client_address, retry_after_header, trusted_proxies
+from bot.channels.limits import (
+    MAX_TEXT_CHARS as MAX_TEXT_CHARS,
+    SLOW_DOWN,
+    Limits,
+    client_address,
+    retry_after_header,
+    trusted_proxies,
+)
 from bot.serving import watch_turn
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT_CHARS = 5_000
 MAX_SENDER_CHARS = 128  # Rasa's events table keeps 255; a longer id is refused, never cut (two ids would merge)
 MAX_METADATA_BYTES = 4_096  # metadata is stored with the message and twice in the session start
 TURN_HEADER = "X-PMO-Turn"

@@ -20,10 +20,17 @@ What it fixes in ``rasa.core.channels.botframework`` (Rasa 3.6.21):
   plain text and ``openUrl`` for links;
 - all HTTP is aiohttp, and the webhook answers at once while Rasa replies in
   the background; no user text or token is ever logged;
-- text is drawn for Teams by :mod:`bot.render`: a text message as Teams
-  markdown (:func:`~bot.render.to_teams`: Teams drops single newlines), a
-  hero card's text, which takes HTML and no markdown, as HTML
-  (:func:`~bot.render.to_teams_card`). A card carries the whole answer.
+- text is drawn for Teams by :mod:`bot.render` as Teams markdown
+  (:func:`~bot.render.to_teams`: Teams drops single newlines). A message with
+  buttons carries the whole answer as its text, and a hero card below it holds
+  only the buttons, so notification previews and screen readers get the answer
+  (and it is not shown twice);
+- a typing indicator goes before each reply (the first as soon as a message
+  arrives, while Rasa works on it);
+- when the bot is added to a personal chat, a team or a group chat
+  (``conversationUpdate`` whose ``membersAdded`` holds the bot) it posts the
+  welcome with the main options (:mod:`bot.channels.welcome`); nothing is posted
+  when other people join.
 """
 
 from __future__ import annotations
@@ -49,7 +56,9 @@ from sanic.response import HTTPResponse
 
 from bot.channels.background import BackgroundTasks
 from bot.channels.body import max_body_bytes, read_body
-from bot.render import to_teams, to_teams_card
+from bot.channels.limits import MAX_TEXT_CHARS
+from bot.channels.welcome import welcome_for
+from bot.render import to_teams
 from bot.serving import waiting_on_io
 
 logger = logging.getLogger(__name__)
@@ -71,7 +80,6 @@ CLOCK_SKEW_SECONDS = 5 * 60
 KEYS_MAX_AGE_SECONDS = 24 * 3600
 KEYS_MIN_REFRESH_SECONDS = 60
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
-MAX_TEXT_CHARS = 5_000
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 
 
@@ -236,10 +244,18 @@ def card_action(button: Dict[str, Any]) -> Dict[str, Any]:
     return {"type": "imBack", "title": title, "value": payload}
 
 
-def hero_card(text: str, buttons: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
-    """A hero card with the whole ``text`` (the bot's convention, drawn as card HTML) and the buttons."""
+def hero_card(buttons: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+    """A hero card holding the buttons (the answer is the message's text)."""
     return {"contentType": "application/vnd.microsoft.card.hero",
-            "content": {"text": to_teams_card(text), "buttons": [card_action(b) for b in buttons]}}
+            "content": {"buttons": [card_action(b) for b in buttons]}}
+
+
+def bot_added(activity: Dict[str, Any]) -> bool:
+    """A ``conversationUpdate`` that adds this bot (not someone else) to a chat or team."""
+    bot = (activity.get("recipient") or {}).get("id")
+    added = activity.get("membersAdded")
+    return (activity.get("type") == "conversationUpdate" and bool(bot) and isinstance(added, list)
+            and any(isinstance(m, dict) and m.get("id") == bot for m in added))
 
 
 def user_text(activity: Dict[str, Any]) -> str:
@@ -258,14 +274,15 @@ class TeamsOutput(OutputChannel):
     def name(cls) -> Text:
         return "teams"
 
-    def __init__(self, token: AppToken, activity: Dict[str, Any]) -> None:
+    def __init__(self, token: AppToken, activity: Dict[str, Any], reply: bool = True) -> None:
         self.token = token
         service_url = str(activity["serviceUrl"])
         self.service_url = service_url if service_url.endswith("/") else service_url + "/"
         self.conversation = activity.get("conversation") or {}
         self.bot = activity.get("recipient") or {}
         self.user = {"id": (activity.get("from") or {}).get("id")}
-        self.reply_to = activity.get("id")
+        self.reply_to = activity.get("id") if reply else None
+        self._typing_shown = False  # a typing activity went out since the last reply
 
     def _activity(self, **fields: Any) -> Dict[str, Any]:
         activity = {"type": "message", "from": self.bot, "recipient": self.user,
@@ -275,7 +292,7 @@ class TeamsOutput(OutputChannel):
         activity.update(fields)
         return activity
 
-    async def _send(self, activity: Dict[str, Any]) -> None:
+    async def _post(self, activity: Dict[str, Any]) -> None:
         url = f"{self.service_url}v3/conversations/{quote(str(self.conversation.get('id')), safe='')}/activities"
         if self.reply_to:
             url += "/" + quote(str(self.reply_to), safe="")
@@ -283,14 +300,28 @@ class TeamsOutput(OutputChannel):
             bearer = await self.token.get(session)
             async with session.post(url, json=activity, headers={"Authorization": f"Bearer {bearer}"}) as reply:
                 if reply.status >= 300:
-                    logger.error("Bot Connector answered %s to a reply", reply.status)
+                    logger.error("Bot Connector answered %s to a %s activity", reply.status, activity.get("type"))
+
+    async def typing(self) -> None:
+        """Show "typing..." until the next reply; a failure only costs the indicator."""
+        self._typing_shown = True
+        try:
+            await self._post({**self._activity(), "type": "typing"})
+        except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError, KeyError) as exc:
+            logger.warning("Teams typing indicator not sent: %s", type(exc).__name__)
+
+    async def _send(self, activity: Dict[str, Any]) -> None:
+        if not self._typing_shown:
+            await self.typing()
+        self._typing_shown = False
+        await self._post(activity)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send(self._activity(text=to_teams(text), textFormat="markdown"))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self._send(self._activity(attachments=[hero_card(text, buttons)]))
+        await self._send(self._activity(text=to_teams(text), textFormat="markdown", attachments=[hero_card(buttons)]))
 
     async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]],
                                  **kwargs: Any) -> None:
@@ -372,6 +403,8 @@ class TeamsInput(InputChannel):
                 return response.text("Signing keys unavailable", status=HTTPStatus.SERVICE_UNAVAILABLE)
             if activity.get("type") == "message":
                 self._dispatch(on_new_message, activity)
+            elif bot_added(activity):
+                self._in_background.start(self._welcome(request.app, activity))
             return response.text("")
 
         return webhook
@@ -382,6 +415,17 @@ class TeamsInput(InputChannel):
         if not sender or not conversation.get("id"):
             return
         metadata = {"channel_id": activity.get("channelId"), "conversation_type": conversation.get("conversationType")}
-        message = UserMessage(user_text(activity), TeamsOutput(self.token, activity), str(sender),
-                              input_channel=self.name(), metadata=metadata)
-        self._in_background.answer(on_new_message, message)
+        output = TeamsOutput(self.token, activity)
+        message = UserMessage(user_text(activity), output, str(sender), input_channel=self.name(), metadata=metadata)
+        self._in_background.answer(on_new_message, message, before=output.typing)
+
+    async def _welcome(self, app: Any, activity: Dict[str, Any]) -> None:
+        """The greeting and main options, posted to the chat or team the bot was added to."""
+        welcome = welcome_for(app, "teams")
+        if welcome is None or not (activity.get("conversation") or {}).get("id"):
+            return
+        try:
+            await TeamsOutput(self.token, activity, reply=False).send_text_with_buttons(
+                "", welcome.text, welcome.button_list)
+        except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError, KeyError) as exc:
+            logger.error("Teams welcome not sent: %s", type(exc).__name__)

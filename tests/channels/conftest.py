@@ -101,13 +101,37 @@ class Stack:
         return self.rasa_url + "/webhooks/teams/webhook"
 
 
+RATE_LIMITED = "DRATE"  # the first post to a channel whose id starts so gets a 429 with Retry-After: 1
+REVOKED = "DREVOKED"  # posts to a channel whose id starts so are refused as if the token were revoked
+
+
 def _slack_stub() -> StubServer:
+    limited: set = set()
+    lock = threading.Lock()
+
     def post(request: Recorded) -> tuple:
-        return 200, {"ok": True, "channel": request.json.get("channel"), "ts": f"{time.time():.6f}"}
+        channel = str(request.json.get("channel") or "")
+        if channel.startswith(RATE_LIMITED):
+            with lock:
+                first = channel not in limited
+                limited.add(channel)
+            if first:
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+        if channel.startswith(REVOKED):
+            return 200, {"ok": False, "error": "token_revoked"}
+        return 200, {"ok": True, "channel": channel, "ts": f"{time.time():.6f}"}
+
+    def open_dm(request: Recorded) -> tuple:
+        user = request.query.get("users") or ""
+        if not user.startswith("U"):
+            return 200, {"ok": False, "error": "user_not_found"}
+        return 200, {"ok": True, "channel": {"id": "D" + user[1:]}}
 
     return (StubServer()
             .route("POST", "/api/chat.postMessage", post)
             .route("POST", "/api/chat.update", post)
+            .route("POST", "/api/views.publish", lambda r: (200, {"ok": True, "view": {"id": "V1"}}))
+            .route("POST", "/api/conversations.open", open_dm)
             .start())
 
 

@@ -3,20 +3,25 @@
 A :class:`StubServer` answers each request from a small route table and keeps
 every request it got, so a test can wait for the bot's replies (Slack's Web
 API, the Bot Connector at a Teams ``serviceUrl``) or check that nothing was
-fetched (Bot Framework's OpenID metadata at server start).
+fetched (Bot Framework's OpenID metadata at server start). A route may answer
+``(status, body, headers)`` to send headers too (Slack's ``Retry-After``).
+:func:`hung_server` is a TCP listener that accepts and never answers (a hung
+Redis, say).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
-Reply = Tuple[int, Any]
+Reply = Tuple[Any, ...]  # (status, body) or (status, body, headers)
 Route = Callable[["Recorded"], Reply]
 
 
@@ -26,6 +31,8 @@ class Recorded:
     path: str
     headers: Dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived
+    query: Dict[str, str] = field(default_factory=dict)
 
     @property
     def json(self) -> Any:
@@ -63,13 +70,17 @@ class StubServer:
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                recorded = Recorded(self.command, unquote(urlsplit(self.path).path),
-                                    {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+                url = urlsplit(self.path)
+                recorded = Recorded(self.command, unquote(url.path), {k.lower(): v for k, v in self.headers.items()},
+                                    self.rfile.read(length),
+                                    query={k: v[0] for k, v in parse_qs(url.query).items()})
                 with stub._lock:
                     stub.requests.append(recorded)
-                status, payload = stub._reply(recorded)
+                status, payload, *more = stub._reply(recorded)
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (more[0] if more else {}).items():
+                    self.send_header(name, str(value))
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -112,3 +123,15 @@ class StubServer:
             if time.monotonic() > deadline:
                 raise AssertionError(f"expected {count} matching request(s) within {timeout:.0f}s, got {len(found)}")
             time.sleep(0.1)
+
+
+@contextmanager
+def hung_server() -> Iterator[int]:
+    """The port of a listener on 127.0.0.1 that takes connections and never says anything."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()

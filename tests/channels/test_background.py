@@ -50,3 +50,29 @@ async def fine(message: UserMessage) -> None:
 ])
 def test_a_failed_turn_gets_the_apology_and_a_good_one_does_not(turn, expected):
     assert asyncio.run(answered(turn)) == expected
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_before_runs_ahead_of_the_turn_and_never_stops_it(fails):
+    """Teams shows its typing indicator this way; if that fails the user still gets the answer."""
+    order: List[str] = []
+
+    async def typing() -> None:
+        order.append("typing")
+        if fails:
+            raise ConnectionError("Bot Connector unreachable")
+
+    async def turn(message: UserMessage) -> None:
+        order.append("turn")
+        await fine(message)
+
+    async def go() -> List[str]:
+        output = Recording()
+        tasks = BackgroundTasks("Teams")
+        tasks.answer(turn, UserMessage("hi", output, "U1"), before=typing)
+        while len(tasks):
+            await asyncio.sleep(0.01)
+        return output.sent
+
+    assert asyncio.run(go()) == ["A PMO Analyst ..."]
+    assert order == ["typing", "turn"]

@@ -199,11 +199,13 @@ def test_redis_failure_lets_messages_through_and_backs_off():
     assert hits(window, "a", 1) == [True] and len(calls) == 2
 
 
-def test_unreachable_redis_costs_at_most_the_short_timeout():
+def test_hung_redis_costs_at_most_the_short_timeout():
     import time
 
-    async def go():
-        client = redis_client("redis://10.255.255.1:6379/0")  # not routable: connect times out
+    from tests.channels.stubs import hung_server
+
+    async def go(port: int):
+        client = redis_client(f"redis://127.0.0.1:{port}/0")  # accepts the connection, never answers
         try:
             start = time.monotonic()
             decision = await RedisWindow(Rate(1, 60), client).hit("a")
@@ -211,5 +213,24 @@ def test_unreachable_redis_costs_at_most_the_short_timeout():
         finally:
             await client.close()
 
-    decision, took = asyncio.run(go())
+    with hung_server() as port:
+        decision, took = asyncio.run(go(port))
     assert decision.allowed and took < 1.5
+
+
+def test_max_text_chars_is_defined_once():
+    """Every channel cuts a message at the one ``MAX_TEXT_CHARS`` in ``bot.channels.limits``."""
+    import ast
+    from pathlib import Path
+
+    import bot.channels.limits as limits
+
+    pending = {"socketio.py"}  # owned by the widget work: it still has its own copy (same value)
+    found = []
+    for module in sorted(Path(limits.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == "MAX_TEXT_CHARS" for t in targets):
+                    found.append(module.name)
+    assert [name for name in found if name not in pending] == ["limits.py"]

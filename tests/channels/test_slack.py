@@ -1,5 +1,6 @@
 """Slack, end to end: signed Events API and interactivity requests to the
-running server's webhook, replies captured on a local stub of Slack's Web API."""
+running server's webhook, replies captured on a local stub of Slack's Web API.
+Direct messages here; threads, App Home, rate limits and tokens in test_slack_threads.py."""
 
 from __future__ import annotations
 
@@ -42,26 +43,50 @@ def post(stack: Stack, body: bytes, content_type: str, *, secret: str = SLACK_SE
     return requests.post(stack.slack_webhook, data=body, headers=headers, timeout=30)
 
 
-def event(text: str, channel: str, user: str, event_id: Optional[str] = None) -> bytes:
-    ts = f"{time.time():.6f}"
+BOT = "U0BOT"
+
+
+def new_ts() -> str:
+    return f"{time.time():.6f}"
+
+
+def callback(event: Dict[str, Any], event_id: Optional[str] = None) -> bytes:
     return json.dumps({
         "token": "deprecated-verification-token", "team_id": "T0TEAM", "api_app_id": "A0APP",
         "type": "event_callback", "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
         "event_time": int(time.time()),
-        "authorizations": [{"team_id": "T0TEAM", "user_id": "U0BOT", "is_bot": True}],
-        "event": {"type": "message", "channel": channel, "channel_type": "im", "user": user,
-                  "text": text, "ts": ts, "event_ts": ts, "client_msg_id": str(uuid.uuid4())},
+        "authorizations": [{"team_id": "T0TEAM", "user_id": BOT, "is_bot": True}],
+        "event": event,
     }).encode()
 
 
+def message_event(text: str, channel: str, user: str, *, kind: str = "message", ts: Optional[str] = None,
+                  thread_ts: Optional[str] = None) -> Dict[str, Any]:
+    ts = ts or new_ts()
+    event = {"type": kind, "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts,
+             "client_msg_id": str(uuid.uuid4())}
+    if kind == "message":
+        event["channel_type"] = "im" if channel.startswith("D") else "channel"
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def event(text: str, channel: str, user: str, event_id: Optional[str] = None) -> bytes:
+    """A direct message."""
+    return callback(message_event(text, channel, user), event_id)
+
+
 def click(message: Dict[str, Any], button: Dict[str, Any], channel: str, user: str) -> bytes:
-    ts = f"{time.time():.6f}"
+    """A click on a button of ``message`` (a body the bot posted)."""
+    ts = message.get("ts") or f"{time.time():.6f}"
     payload = {
         "type": "block_actions", "user": {"id": user, "team_id": "T0TEAM"}, "api_app_id": "A0APP",
         "team": {"id": "T0TEAM"}, "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
         "channel": {"id": channel, "name": "directmessage"},
-        "message": {"type": "message", "ts": ts, "bot_id": "B0BOT", "text": message["text"], "blocks": message["blocks"]},
+        "message": {"type": "message", "ts": ts, "bot_id": "B0BOT", "text": message["text"], "blocks": message["blocks"],
+                    **({"thread_ts": message["thread_ts"]} if message.get("thread_ts") else {})},
         "response_url": "https://hooks.slack.invalid/actions/1",
         "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "pmo_choices",
                      "text": button["text"], "value": button["value"], "action_ts": ts}],
@@ -73,8 +98,8 @@ def posts_to(channel: str):
     return lambda r: r.path == "/api/chat.postMessage" and r.json.get("channel") == channel
 
 
-def new_conversation() -> tuple:
-    return f"D{uuid.uuid4().hex[:10].upper()}", f"U{uuid.uuid4().hex[:10].upper()}"
+def new_conversation(prefix: str = "D") -> tuple:
+    return f"{prefix}{uuid.uuid4().hex[:10].upper()}", f"U{uuid.uuid4().hex[:10].upper()}"
 
 
 def ask(stack: Stack, channel: str, user: str, text: str = QUESTION, replies: int = 1) -> List[Recorded]:
@@ -129,7 +154,8 @@ def test_button_click_comes_back_as_the_right_intent(channels: Stack):
     [update] = channels.slack.wait_for(lambda r: r.path == "/api/chat.update" and r.json.get("channel") == channel)
     assert [b["type"] for b in update.json["blocks"]][-1] == "context"
     assert "actions" not in [b["type"] for b in update.json["blocks"]]
-    assert to_slack_mrkdwn(choice["title"]) in update.json["blocks"][-1]["elements"][0]["text"]
+    # it names who clicked (Slack draws <@U…> as the person's name)
+    assert update.json["blocks"][-1]["elements"][0]["text"] == f"<@{user}> chose: *{to_slack_mrkdwn(choice['title'])}*"
 
 
 def test_a_direct_message_follow_up_leans_on_the_conversation(channels: Stack):
@@ -282,3 +308,4 @@ def test_button_blocks_keep_payloads_and_links():
     assert one["value"] == "/greet" and "url" not in one
     assert site["url"] == "https://x.example" and "value" not in site
     assert chosen_blocks({"blocks": blocks}, "One")[-1]["elements"][0]["text"] == "You chose: *One*"
+    assert chosen_blocks({"blocks": blocks}, "One", "U7")[-1]["elements"][0]["text"] == "<@U7> chose: *One*"

@@ -8,16 +8,15 @@ import base64
 import json
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
 import requests
 from jwt.algorithms import RSAAlgorithm
 
-from bot.channels.teams import AuthError, Settings, card_action, hero_card, user_text, validate_token
+from bot.channels.teams import AuthError, Settings, bot_added, card_action, hero_card, user_text, validate_token
 from bot.knowledge_base import default_knowledge_base
-from bot.render import to_teams, to_teams_card
+from bot.render import to_teams
 from tests.channels.conftest import (
     ACCESS_TOKEN, APP_ID, APP_PASSWORD, ISSUER, KEY_ID, TENANT_ID, Stack, Teams, make_token, new_key,
 )
@@ -52,15 +51,20 @@ def send(stack: Stack, body: Dict[str, Any], token: Optional[str]) -> requests.R
     return requests.post(stack.teams_webhook, json=body, headers=headers, timeout=30)
 
 
-def replies_in(conversation: str):
+def activities_in(conversation: str):
+    """Everything the bot posted to the conversation: replies and typing indicators."""
     prefix = f"/service/v3/conversations/a:{conversation};messageid=1/activities"
     return lambda r: r.method == "POST" and r.path.startswith(prefix)
 
 
+def replies_in(conversation: str):
+    posted = activities_in(conversation)
+    return lambda r: posted(r) and r.json.get("type") == "message"
+
+
 def said(reply: Recorded) -> str:
-    """The text of a reply, whether plain or on a hero card."""
-    body = reply.json
-    return body.get("text") or body["attachments"][0]["content"]["text"]
+    """The text of a reply: with buttons too, the answer is the message's text."""
+    return reply.json["text"]
 
 
 def new_conversation() -> str:
@@ -68,8 +72,8 @@ def new_conversation() -> str:
 
 
 def drawn(replies) -> list:
-    """What Teams should show for the REST channel's replies: cards for answers with buttons."""
-    return [to_teams_card(e["text"]) if e.get("buttons") else to_teams(e["text"]) for e in replies]
+    """What Teams should show for the REST channel's replies (as text, with or without buttons)."""
+    return [to_teams(e["text"]) for e in replies]
 
 
 def test_keys_are_fetched_lazily_not_at_start(channels: Stack):
@@ -97,7 +101,9 @@ def test_valid_activity_gets_the_whole_answer_with_clickable_buttons(channels: S
     assert body["recipient"] == {"id": message["from"]["id"]}
     [card] = body["attachments"]
     assert card["contentType"] == "application/vnd.microsoft.card.hero"
-    assert card["content"]["text"] == to_teams_card(answer["text"])  # the whole answer, as card HTML
+    # the whole answer is the message's text (notification previews, screen readers); the card holds the buttons
+    assert body["text"] == to_teams(answer["text"]) and body["textFormat"] == "markdown"
+    assert "text" not in card["content"]
     assert [(b["type"], b["title"], b["text"]) for b in card["content"]["buttons"]] == [
         ("messageBack", button["title"], button["payload"]) for button in answer["buttons"]
     ]
@@ -114,9 +120,7 @@ def test_valid_activity_gets_the_whole_answer_with_clickable_buttons(channels: S
     click = activity(teams, conversation, button["text"], value=button["value"])
     assert send(channels, click, teams.token()).status_code == 200
     replies = teams.stub.wait_for(replies_in(conversation), len(expected) + len(then))[len(expected):]
-    assert [said(r) for r in replies] == [
-        to_teams_card(e["text"]) if e.get("buttons") else to_teams(e["text"]) for e in then
-    ]
+    assert [said(r) for r in replies] == drawn(then)
 
 
 def test_a_follow_up_leans_on_the_conversation(channels: Stack):
@@ -136,6 +140,53 @@ def test_a_follow_up_leans_on_the_conversation(channels: Stack):
     text = said(replies[-1])
     assert COURSE in text and "closed book" in text
     channels.assert_not_logged(ABOUT_COURSE, OPEN_BOOK)
+
+
+def test_a_typing_indicator_goes_before_each_reply(channels: Stack):
+    expected = channels.rest_conversation()(QUESTION)
+    teams, conversation = channels.teams, new_conversation()
+    assert send(channels, activity(teams, conversation, QUESTION), teams.token()).status_code == 200
+    teams.stub.wait_for(replies_in(conversation), len(expected))
+    posted = [r.json for r in teams.stub.received(activities_in(conversation))]
+    assert [a["type"] for a in posted] == ["typing", "message"] * len(expected)
+    typing = posted[0]
+    assert typing["conversation"]["id"].startswith(f"a:{conversation}") and typing["from"]["id"] == f"28:{APP_ID}"
+    assert "text" not in typing and "attachments" not in typing
+
+
+def conversation_update(teams: Teams, conversation: str, scope: str, added: list) -> Dict[str, Any]:
+    update = activity(teams, conversation)
+    update.update({"type": "conversationUpdate", "membersAdded": [{"id": member} for member in added]})
+    update["conversation"]["conversationType"] = scope
+    if scope == "channel":
+        update["channelData"]["team"] = {"id": f"19:{conversation}@thread.tacv2"}
+    for field in ("text", "textFormat"):
+        update.pop(field)
+    return update
+
+
+@pytest.mark.parametrize("scope", ["personal", "channel", "groupChat"])
+def test_the_bot_added_to_a_chat_or_team_posts_the_welcome(channels: Stack, scope: str):
+    *_, greeting = channels.rest_conversation()("hello")
+    assert greeting.get("buttons"), "the greeting offers the main options"
+    teams, conversation = channels.teams, new_conversation()
+    bot = f"28:{APP_ID}"
+    assert send(channels, conversation_update(teams, conversation, scope, ["29:a-person", bot]),
+                teams.token()).status_code == 200
+    [welcome] = teams.stub.wait_for(replies_in(conversation))
+    assert welcome.path == f"/service/v3/conversations/a:{conversation};messageid=1/activities"  # a new message
+    body = welcome.json
+    assert "replyToId" not in body
+    assert body["text"] == to_teams(greeting["text"])
+    [card] = body["attachments"]
+    assert [(b["type"], b["title"], b["text"]) for b in card["content"]["buttons"]] == [
+        ("messageBack", b["title"], b["payload"]) for b in greeting["buttons"]
+    ]
+    # someone else joining later gets nothing
+    assert send(channels, conversation_update(teams, conversation, scope, ["29:another-person"]),
+                teams.token()).status_code == 200
+    time.sleep(0.5)
+    assert len(teams.stub.received(replies_in(conversation))) == 1
 
 
 def refused_token(teams: Teams, how: str) -> Optional[str]:
@@ -257,17 +308,22 @@ def test_validate_token_pins_rs256_and_checks_claims():
         validate_token("not.a.token", keys, settings, service, "msteams")
 
 
-def test_teams_manifest_template_names_the_bot_once():
-    manifest = json.loads((Path(__file__).resolve().parents[2] / "docs" / "teams" / "manifest.json").read_text())
-    assert manifest["id"] == manifest["bots"][0]["botId"]
-    assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
-    assert set(manifest["icons"]) == {"color", "outline"}
+def test_hero_card_holds_the_buttons():
+    card = hero_card([{"title": "Career path", "payload": "/ask_career_path"}])
+    assert card == {"contentType": "application/vnd.microsoft.card.hero",
+                    "content": {"buttons": [card_action({"title": "Career path", "payload": "/ask_career_path"})]}}
 
 
-def test_hero_card_carries_the_whole_text_as_html():
-    text = "First paragraph " * 200 + "\n\nThey:\n- plan\n- report\n\nThe end & <more>."
-    card = hero_card(text, [{"title": "Career path", "payload": "/ask_career_path"}])
-    drawn = card["content"]["text"]
-    assert drawn == to_teams_card(text)
-    assert drawn.count("First paragraph") == 200 and drawn.endswith("</ul>The end &amp; &lt;more&gt;.")
-    assert "<ul><li>plan</li><li>report</li></ul>" in drawn
+@pytest.mark.parametrize("added,expected", [
+    ([{"id": f"28:{APP_ID}"}], True),
+    ([{"id": "29:someone"}, {"id": f"28:{APP_ID}"}], True),
+    ([{"id": "29:someone"}], False),
+    ([], False),
+    (None, False),
+])
+def test_bot_added(added, expected):
+    update = {"type": "conversationUpdate", "recipient": {"id": f"28:{APP_ID}"}}
+    if added is not None:
+        update["membersAdded"] = added
+    assert bot_added(update) is expected
+    assert not bot_added({**update, "type": "message"})
