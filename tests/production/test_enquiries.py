@@ -138,3 +138,25 @@ def test_consent_question_shows_everything_that_will_be_stored():
     for part in ("Name: Jane", "Email: jane@acme.com", "Organisation: Acme", "Team size: not given",
                  "About: P3O Foundation", "May I store these details"):
         assert part in text
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("jane@acme..co.uk", "isn't a valid domain"),
+    ("jane@acme_corp.co.uk", "isn't a valid domain"),
+    ("jané@acme.co.uk", "The part before the @ has characters an address can't have"),  # needs SMTPUTF8
+    ("j" * 65 + "@acme.co.uk", "The part before the @ has characters an address can't have"),
+])
+def test_the_syntax_is_email_validators(text, reason):
+    result = enquiries.check_email(text)
+    assert isinstance(result, Rejected) and reason in result.reason, result
+
+
+def test_no_dns_lookup_is_made(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a DNS lookup was made")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr("dns.resolver.Resolver.resolve", no_network, raising=False)
+    assert enquiries.check_email("jane@no-such-domain-anywhere.co.uk") == "jane@no-such-domain-anywhere.co.uk"

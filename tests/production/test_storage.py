@@ -159,11 +159,54 @@ def test_a_bug_is_not_retried():
     assert len(calls) == 1
 
 
+def test_the_async_retries_follow_the_same_policy_without_blocking_the_loop():
+    import asyncio
+
+    from bot.storage.database import with_retries_async
+    from tests.support.loop import ticks_while
+
+    calls = []
+
+    async def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("select 1", {}, Exception("connection refused"))
+        return "ok"
+
+    ticks, result = asyncio.run(ticks_while(with_retries_async(flaky, seconds=5), every=0.02))
+    assert result == "ok" and len(calls) == 3 and ticks >= 10  # waited 0.2 s + 0.4 s, the loop kept turning
+
+    async def down():
+        raise OperationalError("select 1", {}, Exception("connection refused"))
+
+    with pytest.raises(StorageUnavailable, match="tracker store unreachable for 0s"):
+        asyncio.run(with_retries_async(down, seconds=0.3, what="tracker store"))
+
+
+def test_the_notifications_are_stored_with_the_enquiry_or_not_at_all(engine):
+    """``also`` runs in the enquiry's transaction: if it fails, no enquiry is stored either."""
+    store = EnquiryStore(engine)
+
+    def failing(connection, stored):
+        connection.execute(sa.text("SELECT 1"))
+        raise RuntimeError("the outbox insert failed")
+
+    with pytest.raises(RuntimeError):
+        store.save(JANE, also=failing)
+    assert store.all() == []
+    seen = []
+    saved = store.save(JANE, also=lambda connection, stored: seen.append(stored.reference))
+    assert seen == [saved.reference] and len(store.all()) == 1
+    store.save(JANE, also=lambda connection, stored: seen.append("again"))  # already stored: nothing more
+    assert seen == [saved.reference]
+
+
 def test_storage_modules_import_without_rasa():
     import subprocess
     import sys
 
-    code = ("import sys, bot.enquiries, bot.storage.enquiry_store, bot.storage.conversations, bot.privacy\n"
+    code = ("import sys, bot.enquiries, bot.storage.enquiry_store, bot.storage.conversations, bot.privacy, "
+            "bot.outbox, bot.outbox.__main__, bot.review\n"
             "print(','.join(m for m in ('rasa', 'rasa_sdk', 'sanic', 'tensorflow') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
