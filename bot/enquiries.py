@@ -80,7 +80,8 @@ EMAIL_SHAPE = "an address like jane.smith@yourcompany.co.uk"
 def _syntax(address: str) -> Optional[str]:
     """The address as email-validator normalises it (no DNS lookups), or None when it isn't one."""
     try:
-        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False)
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False,
+                                 strict=True)  # strict: also RFC 5321's 64-character limit before the @
         return str(checked.normalized)
     except EmailNotValidError:
         return None
