@@ -8,6 +8,7 @@ import base64
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
@@ -327,3 +328,22 @@ def test_bot_added(added, expected):
         update["membersAdded"] = added
     assert bot_added(update) is expected
     assert not bot_added({**update, "type": "message"})
+
+
+def manifest_commands() -> list:
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "docs" / "teams" / "manifest.json").read_text())
+    [commands] = manifest["bots"][0]["commandLists"]
+    return [c["title"] for c in commands["commands"]]
+
+
+@pytest.mark.parametrize("title", manifest_commands())
+def test_a_command_from_the_teams_menu_gets_the_answer_its_button_gets(channels: Stack, title: str):
+    """Teams sends a picked command as its title: it must mean what the greeting's button means."""
+    *_, greeting = channels.rest_conversation()("hello")
+    [button] = [b for b in greeting["buttons"] if b["title"] == title]
+    expected = channels.rest_conversation()(button["payload"])
+    teams, conversation = channels.teams, new_conversation()
+    assert send(channels, activity(teams, conversation, f"<at>PMO Learning</at> {title}"),
+                teams.token()).status_code == 200
+    replies = teams.stub.wait_for(replies_in(conversation), len(expected))
+    assert [said(r) for r in replies] == drawn(expected)
