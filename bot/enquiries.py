@@ -139,7 +139,8 @@ def check_email(text: str) -> Union[str, Rejected]:
 # ---------------------------------------------------------------- name, organisation, interest
 
 _NAME_LEAD_IN = re.compile(
-    r"^\s*(hi|hello|hey)?[ ,]*(my name is|my name's|my names|name is|name:|the name is|i am|i'm|im|it's|its|this is|call me)\s+",
+    r"^\s*(hi|hello|hey)?[ ,]*(my name is|my name's|my names|name is|name:|the name is|i am|i'm|im|it's|its|"
+    r"this is|call me)\s+",
     re.IGNORECASE)
 _ORG_LEAD_IN = re.compile(
     r"^\s*(i work (for|at|in)|i'm (with|at|from)|im (with|at|from)|i am (with|at|from)|we are|we're|"
@@ -256,7 +257,8 @@ _IN_HOUSE = re.compile(
     r"\bin[- ]?house\b|\bwhole (pmo|team|office|department)\b|\bprivate course\b|\bon[- ]?site\b|"
     r"\bcome to our\b|\btrain (us|our|my team|the team)\b|\bteam of \d+|\bour (whole |entire )?(team|pmo|staff)\b|"
     r"\bgroup booking", re.IGNORECASE)
-_BOOKING = re.compile(r"(?<!open )(?<!closed )\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|\benrol+(ing|ment)?\b",
+_BOOKING = re.compile(r"(?<!open )(?<!closed )\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|"
+                      r"\benrol+(ing|ment)?\b",
                       re.IGNORECASE)
 
 

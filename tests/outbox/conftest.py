@@ -105,7 +105,8 @@ def webhook() -> Iterator[WebhookStub]:
 
 
 def outbox_env(smtp: SmtpSink, webhook_url: str = "", **extra: str) -> Dict[str, str]:
-    env = {"PMO_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk, sales@pmo-learning.co.uk",
+    env = {"PMO_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+           "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk, sales@pmo-learning.co.uk",
            "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk", "PMO_OUTBOX_BACKOFF_SECONDS": "0.2",
            "PMO_OUTBOX_POLL_SECONDS": "0.1", "PMO_OUTBOX_LEASE_SECONDS": "2"}
     if webhook_url:

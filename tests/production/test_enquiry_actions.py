@@ -146,7 +146,8 @@ def test_submit_with_consent_stores_and_confirms(dispatcher, domain, store):
     [row] = store.all()
     assert (row.conversation_id, row.name, row.email, row.organisation, row.team_size, row.interest) == (
         "conv-1", "Jane Smith", "jane@acme.co.uk", "Acme", None, "P3O Foundation")
-    assert dispatcher.messages[0]["text"].startswith(f"Thank you! Your enquiry is with the PMO Learning team (reference {row.reference})")
+    assert dispatcher.messages[0]["text"].startswith(
+        f"Thank you! Your enquiry is with the PMO Learning team (reference {row.reference})")
     assert SlotSet("enquiry_email", None) in events and SlotSet("enquiry_topic", None) in events
     assert SlotSet("enquiry_consent", None) in events
 
@@ -249,7 +250,8 @@ def test_cancel_closes_the_form_and_forgets_the_answers(dispatcher, domain):
     t = make_tracker("cancel_request", "cancel", slots={"enquiry_name": "Jane"}, requested_slot="enquiry_email")
     events = enquiry.ActionCancelEnquiry().run(dispatcher, t, domain)
     assert events == [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("enquiry_name", None)]
-    assert dispatcher.messages[0]["text"].startswith("OK, I've stopped the enquiry and haven't stored or sent anything.")
+    assert dispatcher.messages[0]["text"].startswith(
+        "OK, I've stopped the enquiry and haven't stored or sent anything.")
 
 
 @pytest.fixture(scope="module")
