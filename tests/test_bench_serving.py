@@ -27,7 +27,8 @@ def test_apply_is_idempotent(applied):
                        "messages admitted in arrival order", "one turn per question in a message",
                        "admission released while waiting on other servers",
                        "custom action calls bounded by PMO_ACTION_TIMEOUT",
-                       "chatty messages understood by their question"]
+                       "chatty messages understood by their question",
+                       "a server whose model did not load refuses to start"]
 
 
 def schema(**needs):

@@ -12,6 +12,7 @@ Found by profiling one REST turn end to end (docs/bench.md). One module per patc
   and failed turns reported to the channel (failure).
 - :mod:`bot.serving.questions`: one turn per question in a message (behaviour).
 - :mod:`bot.serving.sentences`: a chatty message understood by its question (behaviour).
+- :mod:`bot.serving.readiness`: a server whose model did not load refuses to start (failure).
 
 ``apply()`` is explicit and idempotent: ``python -m bot.serving run ...`` calls it
 before handing over to Rasa's own command line. Each patch first checks that what it
@@ -26,7 +27,7 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Tuple
 
-from bot.serving import events, gate, graph, questions, sentences, timeouts, validator
+from bot.serving import events, gate, graph, questions, readiness, sentences, timeouts, validator
 from bot.serving.events import shallow_copy
 from bot.serving.gate import (
     DEFAULT_MAX_CONCURRENT,
@@ -81,6 +82,7 @@ PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
     (gate.IO_RELEASE, gate.install_io_release),
     (timeouts.NAME, timeouts.install),
     (sentences.NAME, sentences.install),
+    (readiness.NAME, readiness.install),
 )
 
 _applied: List[str] = []

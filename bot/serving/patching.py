@@ -53,18 +53,19 @@ def expect_function(patch: str, owner: Any, attribute: str, parameters: Tuple[st
     """The function ``owner.attribute`` as a patch expects it (signature, sync or async, source)."""
     import inspect
 
+    where = getattr(owner, "__qualname__", getattr(owner, "__name__", repr(owner)))  # a class or a module
     raw = owner.__dict__.get(attribute)
-    expect(raw is not None, patch, f"{owner.__qualname__}.{attribute} is missing")
+    expect(raw is not None, patch, f"{where}.{attribute} is missing")
     function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
     expect(inspect.iscoroutinefunction(function) == is_async, patch,
-           f"{owner.__qualname__}.{attribute} is {'not ' if is_async else ''}async")
+           f"{where}.{attribute} is {'not ' if is_async else ''}async")
     names = tuple(inspect.signature(function).parameters)
-    expect(names == parameters, patch, f"{owner.__qualname__}.{attribute}{names} is not {attribute}{parameters}")
+    expect(names == parameters, patch, f"{where}.{attribute}{names} is not {attribute}{parameters}")
     if source_has:
         try:
             source = inspect.getsource(function)
         except (OSError, TypeError):
             source = ""
         for text in source_has:
-            expect(text in source, patch, f"{owner.__qualname__}.{attribute} no longer contains {text!r}")
+            expect(text in source, patch, f"{where}.{attribute} no longer contains {text!r}")
     return function
