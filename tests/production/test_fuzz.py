@@ -5,7 +5,9 @@ conversation per lane, so no conversation gets two messages at a time), to
 both replicas. After each batch the lanes' slots are read back from the
 tracker store (PostgreSQL) and must all hold values the assistant could have
 set itself; the token-protected HTTP API is checked to agree at the end.
-At least 2,000 requests are sent in total.
+At least 2,000 requests are sent in total. The test servers run the production body
+cap (64 KB, bot/channels/body.py): a body over it must get a 413 with a reason, one
+under it a real answer (hostile text) or a 400 with a reason (malformed JSON).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import enquiries
+from bot.channels.body import DEFAULT_MAX_BODY_BYTES
 from bot.channels.rest import APOLOGY, TURN_HEADER
 from bot.enquiries import Rejected
 from bot.knowledge_base import default_knowledge_base
 from tests.production.stack import replayed_slots, say, slots
+from tests.support.hostile import hostile, json_values
 
 pytestmark = pytest.mark.slow
 
@@ -38,43 +42,10 @@ TURNS: List[Any] = []  # X-PMO-Turn of each reply of the current batch, in order
 # REST turns any failure into a 200 with the apology, so each reply's X-PMO-Turn header says how
 # the turn went: "answered", "empty" (worked, said nothing, e.g. /restart: the apology is sent so
 # the user is never left without a reply) or "failed". No hostile input may fail a turn.
-REPLIES = {"answered": 0, "empty": 0, "failed": 0}
+REPLIES = {"answered": 0, "empty": 0, "failed": 0, "too large (413)": 0}
+SIZES: List[int] = []  # the body size of each request of the current batch, in bytes
 TIMES = {"requests": 0.0, "checks": 0.0}
 ENGINES: Dict[str, Any] = {}
-INTENTS = ["greet", "affirm", "deny", "ask_role_description", "inform_experience", "ask_course_recommendation",
-           "ask_course_details", "ask_training_options", "request_human", "provide_details", "cancel_request",
-           "out_of_scope", "nlu_fallback", "restart", "session_start", "back", "no_such_intent", "DROP TABLE"]
-KEYS = ["role", "course", "experience", "years", "other_role", "awaiting_level", "pmo_level", "recommended_course",
-        "enquiry_email", "enquiry_consent", "enquiry_topic", "requested_slot", "unknown", ""]
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=6)
-
-forged = st.builds(
-    lambda intent, entities, tail: f"/{intent}{json.dumps(entities) if entities is not None else ''}{tail}",
-    st.sampled_from(INTENTS) | st.text(max_size=15),
-    st.none() | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=10), json_values, max_size=4),
-    st.sampled_from(["", "@0.99", "@-5", "{", "}", "{\"role\":", "\x00"]))
-
-SQL = ["'; DROP TABLE events; --", "Robert'); DROP TABLE enquiries;--", "1 OR 1=1", "' UNION SELECT * FROM enquiries --",
-       "%' AND sleep(5) --", "admin'--", "\"; DELETE FROM events WHERE 1=1; --"]
-MARKUP = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<iframe src=javascript:alert(1)>",
-          "{{7*7}}", "${jndi:ldap://x/a}", "<!--", "]]>", "&lt;b&gt;", "<svg/onload=alert(1)>"]
-WORDS = ["what does a pmo analyst do", "can I talk to someone", "jane@acme.co.uk", "cancel", "yes", "no",
-         "I want to book", "which course is right for me", "skip", "12"]
-
-hostile = st.one_of(
-    st.text(max_size=300),
-    st.text(st.characters(whitelist_categories=("Cc", "Cf", "Zl", "Zp", "Co", "Mn")), max_size=60),
-    st.builds(lambda a, b, c: a + b + c, st.sampled_from(WORDS), st.text(max_size=20), st.sampled_from(SQL + MARKUP)),
-    st.builds(lambda unit, n: unit * n, st.sampled_from(["a", "é", "🙂", "<b>", "'; --", "\u202e", "\x00"]),
-              st.integers(min_value=20_000, max_value=100_000)),
-    st.sampled_from(SQL + MARKUP),
-    forged,
-)
-
 Body = Union[bytes, Dict[str, Any]]
 malformed = st.one_of(
     st.binary(max_size=200),
@@ -154,13 +125,15 @@ def send_batch(shared, batch: int, bodies: List[Tuple[int, Body]]) -> List[Tuple
             payload = response.json()
         except ValueError:
             payload = response.text
-        return body, response.status_code, payload, response.headers.get(TURN_HEADER)
+        size = len(body) if isinstance(body, bytes) else len(json.dumps(body).encode())
+        return body, response.status_code, payload, response.headers.get(TURN_HEADER), size
 
     started = time.monotonic()
     with ThreadPoolExecutor(LANES) as pool:
         replies = list(pool.map(post, bodies))
     TURNS[:] = [reply[3] for reply in replies]
-    results = [reply[:3] for reply in replies]
+    results = [(body, status, payload) for body, status, payload, _, _ in replies]
+    SIZES[:] = [reply[4] for reply in replies]
     TIMES["requests"] += time.monotonic() - started
     SENT["requests"] += len(results)
     return results
@@ -177,7 +150,11 @@ def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches
               for lane, text in enumerate(messages)]
     failed = []
     results = send_batch(shared, batch, bodies)
-    for (body, status, payload), turn in zip(results, TURNS):
+    for (body, status, payload), turn, size in zip(results, TURNS, SIZES):
+        if size > DEFAULT_MAX_BODY_BYTES:
+            assert status == 413 and isinstance(payload, dict) and payload.get("error"), (size, status, payload)
+            REPLIES["too large (413)"] += 1
+            continue
         assert status == 200, (status, body["message"][:200], payload)
         assert isinstance(payload, list) and payload, (body["message"][:200], payload)
         assert all(isinstance(m, dict) and (m.get("text") or "").strip() for m in payload), payload
@@ -203,16 +180,16 @@ def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches
 @given(bodies=st.lists(malformed, min_size=LANES, max_size=LANES))
 def test_malformed_bodies_get_a_400_with_a_reason(shared, batches, bodies):
     batch = next(batches)
-    for body, status, payload in send_batch(shared, batch, list(enumerate(bodies))):
-        assert status == 400, (body[:100], status, payload)
+    for (body, status, payload), size in zip(send_batch(shared, batch, list(enumerate(bodies))), SIZES):
+        assert status == (413 if size > DEFAULT_MAX_BODY_BYTES else 400), (body[:100], size, status, payload)
         assert isinstance(payload, dict) and payload.get("error"), payload
 
 
 def test_enough_requests_and_both_replicas_still_answer(shared):
     print(f"\n{SENT['requests']} requests in {TIMES['requests']:.0f}s, slot checks {TIMES['checks']:.0f}s; "
           f"hostile messages: {REPLIES['answered']} answered, {REPLIES['empty']} worked but said nothing "
-          f"(the apology sent), {REPLIES['failed']} failed")
-    assert REPLIES["failed"] == 0 and REPLIES["answered"] > 0.9 * sum(REPLIES.values()), REPLIES
+          f"(the apology sent), {REPLIES['failed']} failed, {REPLIES['too large (413)']} refused as too large")
+    assert REPLIES["failed"] == 0 and REPLIES["answered"] > 0.85 * sum(REPLIES.values()), REPLIES
     assert SENT["requests"] >= 2000, SENT
     for replica in shared.replicas:
         assert replica.process.poll() is None, f"{replica.name} died; see {replica.log}"

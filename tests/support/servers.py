@@ -42,11 +42,6 @@ def base_env(**extra: str) -> Dict[str, str]:
         # off (bot/channels/limits.py), except where a test sets them to test them.
         "PMO_RATE_LIMIT_PER_SENDER": "0",
         "PMO_RATE_LIMIT_PER_ADDRESS": "0",
-        # tests/production/test_fuzz.py sends bodies up to 2 MB (100,000-character messages,
-        # which it expects answered, and oversized metadata, expected refused with a 400): the
-        # 64 KB production cap (bot/channels/body.py) is raised for the test servers until it
-        # expects 413 for those; tests/integration/test_limits.py runs the real cap.
-        "PMO_MAX_BODY_BYTES": str(4 * 1024 * 1024),
     })
     env.update(extra)
     return env
