@@ -2,16 +2,25 @@
 
 - ``TextGuard`` runs first: it strips control characters and caps very long
   messages, so a 100 KB paste costs no more than a long paragraph.
-- ``PMOEntityExtractor`` reads the spaCy ``Doc`` that ``SpacyNLP`` made with the
-  project's pipeline and reports ``role``, ``course``, ``experience`` and
-  ``years`` entities with canonical values from the knowledge base.
+- ``KnowledgeBaseSpacyNLP`` is Rasa's ``SpacyNLP`` with the project's own spaCy
+  pipeline (``bot.nlu.spacy_pipeline``) built from the knowledge base at
+  training and kept in the trained model, not loaded from a path at start.
+- ``PMOEntityExtractor`` reads the spaCy ``Doc`` that pipeline made and reports
+  ``role``, ``course``, ``experience``, ``years``... entities with canonical
+  values from the knowledge base.
 - ``EntityPlaceholders`` shows the featurizers one placeholder token per entity
   mention ("what does a __role__ do"), so the intent classifier generalises
   across the many job titles.
+
+A trained model is one artefact: whatever these components read from the
+knowledge base (the entity ruler's patterns, the typo vocabulary) is written into
+their resources in Rasa's model storage when training and read back from there
+when the model is loaded, so ``models/pmo.tar.gz`` runs from any directory.
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from typing import Any, Dict, List, Optional, Text
 
@@ -22,7 +31,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -32,6 +41,7 @@ from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
 from bot.nlu.placeholders import with_placeholders
 from bot.nlu.sanity import checked_intent
+from bot.nlu.spacy_pipeline import build_pipeline
 
 SPACY_DOC_KEY = "text_spacy_doc"
 
@@ -92,8 +102,76 @@ class TextGuard(_FromConfig):
         return self._clean(messages)
 
 
-class _KnowledgeBaseComponent(_FromConfig):
-    """Shared set-up: reads the spaCy ``Doc`` and, by default, typo-tolerant titles."""
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class KnowledgeBaseSpacyNLP(SpacyNLP):
+    """``SpacyNLP`` whose pipeline is built from the knowledge base and stored in the model.
+
+    ``create`` builds the pipeline (``bot.nlu.spacy_pipeline.build_pipeline``),
+    ``train`` writes it into this component's resource with ``nlp.to_disk`` and
+    ``load`` reads it back with Rasa's ``SpacyNLP.load_model``, so training (whose
+    processing step loads from the resource too) and prediction use the same
+    stored pipeline, and nothing outside the model archive is read. Not a model
+    loader in Rasa's sense: it hands the ``Doc`` to later components on the
+    message, as ``SpacyNLP`` does, and needs no separate ``provide`` node.
+    """
+
+    PIPELINE_DIR = "spacy_pipeline"
+
+    def __init__(self, model: SpacyModel, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        super().__init__(model, config)
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "KnowledgeBaseSpacyNLP":
+        nlp = build_pipeline(default_knowledge_base())
+        return cls(SpacyModel(nlp, str(nlp.meta["name"])), {**cls.get_default_config(), **config},
+                   model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Persists the pipeline (patterns included) into the model."""
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.model.to_disk(directory / self.PIPELINE_DIR)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "KnowledgeBaseSpacyNLP":
+        with model_storage.read_from(resource) as directory:
+            model = cls.load_model(str(directory / cls.PIPELINE_DIR))
+        cls.ensure_proper_language_model(model.model)
+        return cls(model, {**cls.get_default_config(), **config}, model_storage, resource)
+
+    def process_training_data(self, training_data: TrainingData,
+                              model: Optional[SpacyModel] = None) -> TrainingData:
+        return super().process_training_data(training_data, model or self._model)
+
+    def process(self, messages: List[Message],
+                model: Optional[SpacyModel] = None) -> List[Message]:
+        return super().process(messages, model or self._model)
+
+
+class _KnowledgeBaseComponent(GraphComponent):
+    """Shared set-up: reads the spaCy ``Doc`` and, by default, typo-tolerant titles.
+
+    The typo vocabulary (``bot.nlu.patterns.fuzzy_vocabulary``) is made from the
+    knowledge base when training and kept in the model (``VOCABULARY_FILE``).
+    """
+
+    VOCABULARY_FILE = "fuzzy_vocabulary.json"
 
     @staticmethod
     def required_components() -> List[type]:
@@ -103,16 +181,51 @@ class _KnowledgeBaseComponent(_FromConfig):
     def get_default_config() -> Dict[Text, Any]:
         return {"fuzzy": True}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        super().__init__(config)
-        self._vocabulary: Optional[Dict[str, str]] = (
-            fuzzy_vocabulary(default_knowledge_base()) if config.get("fuzzy", True) else None
-        )
+    def __init__(self, config: Dict[Text, Any], vocabulary: Optional[Dict[str, str]],
+                 model_storage: ModelStorage, resource: Resource) -> None:
+        self._config = config
+        self._vocabulary = vocabulary
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        """From the knowledge base: for training, and for models trained before the vocabulary was stored."""
+        vocabulary = fuzzy_vocabulary(default_knowledge_base()) if config.get("fuzzy", True) else None
+        return cls(config, vocabulary, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Persists the typo vocabulary (``null`` when ``fuzzy`` is off) into the model."""
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.VOCABULARY_FILE).write_text(json.dumps(self._vocabulary), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> GraphComponent:
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = (directory / cls.VOCABULARY_FILE).read_bytes()
+        except ValueError:  # no such resource: a model trained before the vocabulary was stored
+            return cls.create(config, model_storage, resource, execution_context)
+        return cls(config, json.loads(stored), model_storage, resource)
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
-    is_trainable=False,
+    is_trainable=True,
 )
 class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
     """Role titles, courses and experience cues from the knowledge base."""
@@ -128,7 +241,7 @@ class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True
 )
 class EntityPlaceholders(_KnowledgeBaseComponent):
     """Replaces entity mentions by one placeholder token each before featurizing.

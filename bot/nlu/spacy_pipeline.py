@@ -2,8 +2,10 @@
 
 No pretrained English model is installable here, so the assistant ships a
 pipeline made from ``spacy.blank("en")`` plus an entity ruler whose patterns
-come from the knowledge base. ``SpacyNLP`` in ``config.yml`` loads it by path.
-Run ``python -m bot.nlu.spacy_pipeline [OUTPUT_DIR]`` (the Makefile does).
+come from the knowledge base. ``bot.nlu.components.KnowledgeBaseSpacyNLP``
+builds it when the model is trained and stores it in the model, so training
+needs no separate build step. ``python -m bot.nlu.spacy_pipeline [OUTPUT_DIR]``
+writes it to a directory, to look at it or use it outside Rasa.
 """
 
 from __future__ import annotations
