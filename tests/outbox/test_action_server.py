@@ -65,13 +65,21 @@ def test_a_confirmed_enquiry_is_mailed_by_the_action_server_itself(tmp_path: Pat
     assert {r["status"] for r in Outbox(make_engine(url)).rows()} == {"sent"}
 
 
-def test_without_settings_the_action_server_queues_and_sends_nothing(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'conversations.db'}"
-    actions = servers.action_server(tmp_path, env={"PMO_DATABASE_URL": url}).start()
-    try:
-        reply = requests.post(actions.url + "/webhook", json=submit_call("conv-off"), timeout=30)
-        assert reply.json()["responses"][0]["text"].startswith("Thank you!")
-    finally:
-        actions.stop()
-    assert "Enquiry notifications off" in actions.tail(200)
-    assert Outbox(make_engine(url)).rows() == []
+def test_without_settings_the_plugin_starts_no_worker(monkeypatch):
+    import asyncio
+
+    from actions import OutboxPlugin
+
+    for name in ("PMO_SMTP_URL", "PMO_ENQUIRY_TO", "PMO_ENQUIRY_FROM", "PMO_ENQUIRY_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    plugin = OutboxPlugin()
+    asyncio.run(plugin.start(None, None))
+    assert plugin.background is None
+
+
+def test_the_plugin_is_registered_with_rasa_sdk():
+    import actions  # noqa: F401  (registers on import, as the action server imports the package)
+    from rasa_sdk.plugin import plugin_manager
+
+    assert plugin_manager().has_plugin(actions.PLUGIN_NAME)
+    assert plugin_manager().hook.attach_sanic_app_extensions.get_hookimpls()
