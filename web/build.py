@@ -7,7 +7,10 @@ Everything the browser loads comes from here, never from a CDN:
   sends every visitor's IP address to a third party);
 - ``pmo-chat/inter.css`` and ``pmo-chat/fonts/``: the Inter font from
   ``@fontsource/inter``, served with the widget;
-- ``pmo-chat/pmo-chat.js``: the one-line loader a website embeds;
+- ``pmo-chat/pmo-chat.js``: the one-line loader a website embeds (brand, labels,
+  privacy notice, "clear conversation" and thumbs on answers);
+- ``pmo-chat/privacy.html``: what the assistant keeps and for how long (the notice's
+  default link) and ``pmo-chat/pmo-avatar.svg``, the demo's avatar;
 - ``index.html``: the demo page served by ``web.serve``.
 """
 
@@ -26,6 +29,8 @@ NODE_MODULES = ROOT / "node_modules"
 WEBCHAT_VERSION = "1.0.1"
 GOOGLE_FONTS_IMPORT = "@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);"
 FONT_WEIGHTS = (400, 500, 700)
+# Served beside the loader: the privacy page its notice links to by default, and the demo's avatar.
+WIDGET_FILES = ("pmo-chat.js", "inter.css", "privacy.html", "pmo-avatar.svg")
 
 
 class BuildError(Exception):
@@ -53,7 +58,7 @@ def build(out: Path = DIST, node_modules: Path = NODE_MODULES) -> Path:
     widget = out / "pmo-chat"
     (widget / "fonts").mkdir(parents=True, exist_ok=True)
     (widget / "webchat.js").write_text(patched_bundle(node_modules), encoding="utf-8")
-    for name in ("pmo-chat.js", "inter.css"):
+    for name in WIDGET_FILES:
         shutil.copyfile(SRC / name, widget / name)
     fonts = node_modules / "@fontsource" / "inter"
     for weight in FONT_WEIGHTS:
