@@ -1,6 +1,6 @@
 """Page load times of the staff insights site at 100,000 conversations in PostgreSQL.
 
-    python -m benchmarks.insights [--conversations 100000] [--days 90] [--repeat 5] [--keep]
+    python -m benchmarks.insights [--conversations 100000] [--days 90] [--repeat 5] [--keep] [--screenshot PNG]
 
 Fills a fresh PostgreSQL database (tests/production/services.py, dropped at
 the end unless --keep) with synthetic conversations written the way Rasa's
@@ -217,7 +217,25 @@ def run_module(url: str, *args: str) -> Tuple[float, str]:
     return time.perf_counter() - started, done.stdout.strip().splitlines()[-1]
 
 
-def time_pages(url: str, repeat: int) -> Dict[str, Dict[str, float]]:
+def screenshot(base: str, path: Path) -> None:
+    """The overview over 90 days in Debian's Chromium (as tests/insights/test_browser.py drives it)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.insights.test_browser import CHROMIUM, FLAGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            context = browser.new_context(http_credentials={"username": "staff", "password": PASSWORD},
+                                          viewport={"width": 1280, "height": 900}, locale="en-GB")
+            page = context.new_page()
+            page.goto(base + "/?days=90")
+            page.screenshot(path=str(path), full_page=True)
+        finally:
+            browser.close()
+
+
+def time_pages(url: str, repeat: int, shot: Optional[Path] = None) -> Dict[str, Dict[str, float]]:
     from tests.support.servers import free_port
 
     port = free_port()
@@ -243,6 +261,8 @@ def time_pages(url: str, repeat: int) -> Dict[str, Dict[str, float]]:
                 response.raise_for_status()
             results[page] = {"median_ms": round(statistics.median(seconds) * 1000, 1),
                              "max_ms": round(max(seconds) * 1000, 1), "bytes": len(response.content)}
+        if shot is not None:
+            screenshot(base, shot)
         return results
     finally:
         server.terminate()
@@ -255,6 +275,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="print the database URL and do not drop it")
+    parser.add_argument("--screenshot", type=Path, help="save a screenshot of the overview (90 days) here")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from tests.production.services import fresh_database
@@ -267,7 +288,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"filled {args.conversations} conversations, {events} events in {seconds:.1f} s", flush=True)
         report["catch_up_seconds"], report["catch_up"] = run_module(url, "refresh")
         print(f"catch-up (python -m bot.insights refresh): {report['catch_up']}", flush=True)
-        report["pages"] = time_pages(url, args.repeat)
+        report["pages"] = time_pages(url, args.repeat, args.screenshot)
         more, _ = fill(url, 1000, 1, seed=11, enquiries_too=False)
         report["refresh_1000_seconds"], report["refresh_1000"] = run_module(url, "refresh")
         print(json.dumps(report, indent=2), flush=True)

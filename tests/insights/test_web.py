@@ -73,15 +73,15 @@ def site(tmp_path_factory) -> Iterator[str]:
         server.stop()
 
 
-def start(server: Server, expect: str = "write to [email] or call [phone]") -> None:
-    """Start it and wait until a page (with the password) shows ``expect``: counted by the background refresh."""
+def start(server: Server, expect: str = "write to [email] or call [phone]", path: str = "/") -> None:
+    """Start it and wait until ``path`` (with the password) shows ``expect``: counted by the background refresh."""
     server.log.parent.mkdir(parents=True, exist_ok=True)
     server.process = subprocess.Popen(server.args, cwd=ROOT, env=server.env, stdout=open(server.log, "ab"),
                                       stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            page = requests.get(server.url + "/", auth=("staff", PASSWORD), timeout=2)
+            page = requests.get(server.url + path, auth=("staff", PASSWORD), timeout=2)
             if page.ok and expect in page.text:
                 return
         except requests.RequestException:
