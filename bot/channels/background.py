@@ -34,13 +34,21 @@ class BackgroundTasks:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-               before: Optional[Callable[[], Awaitable[None]]] = None) -> None:
+    def answer(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        message: UserMessage,
+        before: Optional[Callable[[], Awaitable[None]]] = None,
+    ) -> None:
         """Hand ``message`` to Rasa in the background (after ``before``, e.g. a typing indicator)."""
         self.start(self._answer(on_new_message, message, before))
 
-    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                      before: Optional[Callable[[], Awaitable[None]]] = None) -> None:
+    async def _answer(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        message: UserMessage,
+        before: Optional[Callable[[], Awaitable[None]]] = None,
+    ) -> None:
         """One turn; a failed one (a custom action down or past ``PMO_ACTION_TIMEOUT``) gets the apology.
 
         The same apology and contact route as the REST channel and the widget,

@@ -44,8 +44,7 @@ DEFAULT_PER_SENDER = "20/60"
 DEFAULT_PER_ADDRESS = "120/60"
 REDIS_TIMEOUT = 0.25  # seconds: a slow Redis must not slow every message down
 REDIS_BACKOFF = 5.0  # seconds Redis is skipped after an error
-SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a moment "
-             "and try again.")
+SLOW_DOWN = "You're sending messages faster than I can answer them. Please wait a moment " "and try again."
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,14 @@ return {0, oldest[2]}
 class RedisWindow:
     """The same sliding window, in Redis (a sorted set per key), shared by every replica."""
 
-    def __init__(self, rate: Rate, client: Any, prefix: str = "pmo:rate:", clock: Clock = time.time,
-                 monotonic: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: Rate,
+        client: Any,
+        prefix: str = "pmo:rate:",
+        clock: Clock = time.time,
+        monotonic: Clock = time.monotonic,
+    ) -> None:
         self.rate, self.client, self.prefix, self.clock, self.monotonic = rate, client, prefix, clock, monotonic
         self._script = client.register_script(_SLIDING_WINDOW)
         self._skip_until = 0.0
@@ -144,12 +149,14 @@ class RedisWindow:
             return ALLOWED
         now = self.clock()
         try:
-            allowed, oldest = await self._script(keys=[self.prefix + key],
-                                                 args=[repr(now), repr(self.rate.seconds), self.rate.count,
-                                                       f"{now!r}:{uuid.uuid4().hex[:8]}"])
+            allowed, oldest = await self._script(
+                keys=[self.prefix + key],
+                args=[repr(now), repr(self.rate.seconds), self.rate.count, f"{now!r}:{uuid.uuid4().hex[:8]}"],
+            )
         except Exception as exc:  # fail open: a Redis problem never stops the assistant
-            logger.warning("rate limit: Redis failed (%s); letting messages through for %.0f s",
-                           type(exc).__name__, REDIS_BACKOFF)
+            logger.warning(
+                "rate limit: Redis failed (%s); letting messages through for %.0f s", type(exc).__name__, REDIS_BACKOFF
+            )
             self._skip_until = self.monotonic() + REDIS_BACKOFF
             return ALLOWED
         if int(allowed):
@@ -189,8 +196,7 @@ class Limits:
     def from_env(cls, channel: str, env: Optional[Mapping[str, str]] = None) -> "Limits":
         env = os.environ if env is None else env
         sender = parse_rate(env.get("PMO_RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER), "PMO_RATE_LIMIT_PER_SENDER")
-        address = parse_rate(env.get("PMO_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS),
-                             "PMO_RATE_LIMIT_PER_ADDRESS")
+        address = parse_rate(env.get("PMO_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS), "PMO_RATE_LIMIT_PER_ADDRESS")
         redis_url = env.get("PMO_REDIS_URL")
         client = redis_client(redis_url) if redis_url and (sender or address) else None
 
@@ -211,10 +217,17 @@ def redis_client(url: str, timeout: float = REDIS_TIMEOUT) -> Any:
     from bot.storage.database import redis_settings
 
     settings = redis_settings(url)
-    return redis.asyncio.Redis(host=settings["host"], port=settings["port"], db=settings["db"],
-                               username=settings["username"], password=settings["password"],
-                               ssl=settings["use_ssl"], socket_timeout=timeout, socket_connect_timeout=timeout,
-                               retry_on_timeout=False)
+    return redis.asyncio.Redis(
+        host=settings["host"],
+        port=settings["port"],
+        db=settings["db"],
+        username=settings["username"],
+        password=settings["password"],
+        ssl=settings["use_ssl"],
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry_on_timeout=False,
+    )
 
 
 def retry_after_header(decision: Decision) -> str:

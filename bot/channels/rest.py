@@ -23,6 +23,8 @@ from sanic.response import HTTPResponse
 from bot.channels.body import max_body_bytes, read_body
 from bot.channels.limits import (
     MAX_TEXT_CHARS as MAX_TEXT_CHARS,
+)
+from bot.channels.limits import (
     SLOW_DOWN,
     Limits,
     client_address,
@@ -45,8 +47,7 @@ APOLOGY = (
 )
 
 
-async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                   channel: str) -> bool:
+async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage, channel: str) -> bool:
     """Hand one message to Rasa; True if the turn went wrong and the user is owed ``APOLOGY``.
 
     Wrong means: the turn raised or was cancelled, or a custom action failed or
@@ -146,13 +147,20 @@ class RestInput(_RasaRestInput):
                 address = client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
                 decision = await limits.check(parsed.sender, address)
                 if not decision.allowed:
-                    return response.json({"error": "too many messages; slow down",
-                                          "messages": [{"recipient_id": parsed.sender, "text": SLOW_DOWN}]},
-                                         status=429, headers={"Retry-After": retry_after_header(decision)})
+                    return response.json(
+                        {
+                            "error": "too many messages; slow down",
+                            "messages": [{"recipient_id": parsed.sender, "text": SLOW_DOWN}],
+                        },
+                        status=429,
+                        headers={"Retry-After": retry_after_header(decision)},
+                    )
             collector = WholeMessages()
-            failed = await run_turn(on_new_message, UserMessage(parsed.text, collector, parsed.sender,
-                                                                input_channel=self.name(), metadata=parsed.metadata),
-                                    "REST")
+            failed = await run_turn(
+                on_new_message,
+                UserMessage(parsed.text, collector, parsed.sender, input_channel=self.name(), metadata=parsed.metadata),
+                "REST",
+            )
             # How the turn went, for monitoring and tests (the body reads the same to the user):
             # "failed" (a custom action failed or timed out, or the turn raised), "empty" (the turn
             # worked but said nothing, e.g. /restart) or "answered".

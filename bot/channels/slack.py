@@ -63,8 +63,20 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 HANDLED_EVENTS = ("message", "app_mention", "app_home_opened")
 
-__all__ = ["MAX_SECTION_CHARS", "SlackBot", "SlackInput", "button_blocks", "check_signature", "chosen_blocks",
-           "split_sections"]
+__all__ = [
+    "MAX_SECTION_CHARS",
+    "SlackBot",
+    "SlackInput",
+    "button_blocks",
+    "check_signature",
+    "chosen_blocks",
+    "split_sections",
+]
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (Slack's payloads are trusted only so far)."""
+    return value if isinstance(value, dict) else {}
 
 
 class SlackInput(_RasaSlackInput):
@@ -85,13 +97,27 @@ class SlackInput(_RasaSlackInput):
             api_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
         )
 
-    def __init__(self, slack_token: Text, slack_channel: Optional[Text] = None, proxy: Optional[Text] = None,
-                 *, slack_signing_secret: Text = "", api_url: str = DEFAULT_API_URL,
-                 state: Optional[SlackState] = None) -> None:
+    def __init__(
+        self,
+        slack_token: Text,
+        slack_channel: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        *,
+        slack_signing_secret: Text = "",
+        api_url: str = DEFAULT_API_URL,
+        state: Optional[SlackState] = None,
+    ) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._in_background = BackgroundTasks("Slack")
-        super().__init__(slack_token, slack_channel, proxy, "x-slack-retry-reason", "x-slack-retry-num",
-                         use_threads=True, slack_signing_secret=slack_signing_secret)
+        super().__init__(
+            slack_token,
+            slack_channel,
+            proxy,
+            "x-slack-retry-reason",
+            "x-slack-retry-num",
+            use_threads=True,
+            slack_signing_secret=slack_signing_secret,
+        )
         self.watch = TokenWatch()
         self.client = web_client(slack_token, self.api_url, proxy)
         self.state = state if state is not None else SlackState.from_env()
@@ -108,12 +134,14 @@ class SlackInput(_RasaSlackInput):
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackBot(self.client, self.watch, channel or self.slack_channel, thread_id)
 
-    def _dispatch(self, on_new_message: OnNewMessage, text: str, conversation_id: str,
-                  metadata: Dict[str, Any]) -> None:
+    def _dispatch(
+        self, on_new_message: OnNewMessage, text: str, conversation_id: str, metadata: Dict[str, Any]
+    ) -> None:
         """Answer in the background so Slack gets its 200 within 3 seconds."""
         output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
-        message = UserMessage(text[:MAX_TEXT_CHARS], output, conversation_id, input_channel=self.name(),
-                              metadata=metadata)
+        message = UserMessage(
+            text[:MAX_TEXT_CHARS], output, conversation_id, input_channel=self.name(), metadata=metadata
+        )
         self._in_background.answer(on_new_message, message)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -137,8 +165,11 @@ class SlackInput(_RasaSlackInput):
                 return response.text(f"Refused: {problem}", status=HTTPStatus.UNAUTHORIZED)
             retry = request.headers.get("x-slack-retry-num")
             if retry is not None:
-                logger.info("Slack retry #%.8s dropped (reason: %.32s)", retry,
-                            request.headers.get("x-slack-retry-reason", "none"))
+                logger.info(
+                    "Slack retry #%.8s dropped (reason: %.32s)",
+                    retry,
+                    request.headers.get("x-slack-retry-reason", "none"),
+                )
                 return response.text("", headers={"X-Slack-No-Retry": "1"})
 
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
@@ -177,8 +208,13 @@ class SlackInput(_RasaSlackInput):
         if where.joins_thread and where.thread_ts:
             await self.state.join_thread(where.channel, where.thread_ts)
         sender = str(event.get("user"))
-        metadata = {"out_channel": where.channel, "thread_id": where.thread_ts, "users": bots, "user": sender,
-                    "team": body.get("team_id")}
+        metadata = {
+            "out_channel": where.channel,
+            "thread_id": where.thread_ts,
+            "users": bots,
+            "user": sender,
+            "team": body.get("team_id"),
+        }
         text = self._sanitize_user_message(str(event.get("text") or ""), bots)
         self._dispatch(on_new_message, text, where.conversation_id, metadata)
         return response.text("")
@@ -198,13 +234,13 @@ class SlackInput(_RasaSlackInput):
         user = str(payload["user"].get("id") or "")
         if text is None or not user:  # a link button: Slack opens the URL itself
             return response.text("")
-        container = payload.get("container") if isinstance(payload.get("container"), dict) else {}
-        metadata = {"users": [], "user": user, "team": (payload.get("team") or {}).get("id")}
+        container = _dict(payload.get("container"))
+        metadata = {"users": [], "user": user, "team": _dict(payload.get("team")).get("id")}
         if container.get("type") == "view":  # a main option on the App Home tab: answer in the DM
             self._in_background.start(self._home_click(on_new_message, str(text), user, metadata))
             return response.text("")
-        message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
-        channel = str((payload.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        message = _dict(payload.get("message"))
+        channel = str(_dict(payload.get("channel")).get("id") or container.get("channel_id") or "")
         if not channel or not message.get("ts"):
             return response.text("")
         thread = message.get("thread_ts")
@@ -214,31 +250,37 @@ class SlackInput(_RasaSlackInput):
             thread = thread or message["ts"]
             conversation_id = f"slack:{channel}:{thread}"
         if action.get("type") == "button":
-            title = str((action.get("text") or {}).get("text") or "")
+            title = str(_dict(action.get("text")).get("text") or "")
             self._in_background.start(self._mark_chosen(channel, message, title, user))
-        self._dispatch(on_new_message, str(text), conversation_id,
-                       {**metadata, "out_channel": channel, "thread_id": thread})
+        self._dispatch(
+            on_new_message, str(text), conversation_id, {**metadata, "out_channel": channel, "thread_id": thread}
+        )
         return response.text("")
 
     async def _mark_chosen(self, channel: str, message: Dict[str, Any], title: str, user: str) -> None:
         """Replace the buttons of the clicked message by who chose what, as Slack apps do."""
         try:
-            await self.watch.call(self.client.chat_update(channel=channel, ts=message["ts"],
-                                                          text=message.get("text") or title,
-                                                          blocks=chosen_blocks(message, title, user)))
+            await self.watch.call(
+                self.client.chat_update(
+                    channel=channel,
+                    ts=message["ts"],
+                    text=message.get("text") or title,
+                    blocks=chosen_blocks(message, title, user),
+                )
+            )
         except Exception as exc:
             logger.warning("Slack chat.update failed: %s", type(exc).__name__)
 
-    async def _home_click(self, on_new_message: OnNewMessage, text: str, user: str,
-                          metadata: Dict[str, Any]) -> None:
+    async def _home_click(self, on_new_message: OnNewMessage, text: str, user: str, metadata: Dict[str, Any]) -> None:
         try:
             opened = await self.watch.call(self.client.conversations_open(users=user))
             channel = str(opened["channel"]["id"])
         except Exception as exc:
             logger.warning("Slack conversations.open failed: %s", type(exc).__name__)
             return
-        self._dispatch(on_new_message, text, f"slack:{channel}", {**metadata, "out_channel": channel,
-                                                                   "thread_id": None})
+        self._dispatch(
+            on_new_message, text, f"slack:{channel}", {**metadata, "out_channel": channel, "thread_id": None}
+        )
 
     async def _home_opened(self, app: Any, body: Dict[str, Any], event: Dict[str, Any]) -> None:
         """The App Home view (at most daily), and the welcome in a user's first direct message."""

@@ -55,8 +55,7 @@ class _At(Clock):
         return self._now
 
 
-def check_signature(secret: str, headers: Mapping[str, str], body: bytes,
-                    now: Optional[float] = None) -> Optional[str]:
+def check_signature(secret: str, headers: Mapping[str, str], body: bytes, now: Optional[float] = None) -> Optional[str]:
     """Why a request is not authentic (for the log), or None when it is."""
     timestamp = headers.get("X-Slack-Request-Timestamp") or ""
     given = headers.get("X-Slack-Signature") or ""
@@ -77,8 +76,14 @@ def check_signature(secret: str, headers: Mapping[str, str], body: bytes,
 class BoundedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
     """slack_sdk's 429 handler (waits ``Retry-After``), unless Slack asks for a long wait."""
 
-    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                               response: Optional[HttpResponse] = None, error: Optional[Exception] = None) -> bool:
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: Optional[HttpResponse] = None,
+        error: Optional[Exception] = None,
+    ) -> bool:
         if response is None or response.status_code != 429:
             return False
         wait = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after" and v), "1")
@@ -86,8 +91,10 @@ class BoundedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
 
 
 def web_client(token: str, api_url: str, proxy: Optional[str]) -> AsyncWebClient:
-    handlers: List[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(),
-                                         BoundedRateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES)]
+    handlers: List[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(),
+        BoundedRateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
     return AsyncWebClient(token, base_url=api_url, proxy=proxy, retry_handlers=handlers)
 
 
@@ -104,8 +111,12 @@ class TokenWatch:
             code = str(exc.response.get("error") or "") if exc.response is not None else ""
             if code in TOKEN_ERRORS:
                 if not self.reported:
-                    logger.error("Slack refused the bot token (%s): replies cannot be posted until %s is "
-                                 "replaced and the server restarted", code, TOKEN_ENV)
+                    logger.error(
+                        "Slack refused the bot token (%s): replies cannot be posted until %s is "
+                        "replaced and the server restarted",
+                        code,
+                        TOKEN_ENV,
+                    )
                 self.reported = True
             else:
                 logger.warning("Slack Web API error: %.64s", code or type(exc).__name__)
@@ -121,8 +132,13 @@ class SlackBot(OutputChannel):
     def name(cls) -> Text:
         return "slack"
 
-    def __init__(self, client: AsyncWebClient, watch: TokenWatch, slack_channel: Optional[Text] = None,
-                 thread_id: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        watch: TokenWatch,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+    ) -> None:
         super().__init__()
         self.client, self.watch = client, watch
         self.slack_channel, self.thread_id = slack_channel, thread_id
@@ -136,17 +152,26 @@ class SlackBot(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post_message(self.slack_channel or recipient_id, text=to_slack_mrkdwn(text), mrkdwn=True)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
-        await self._post_message(self.slack_channel or recipient_id, text=to_slack_mrkdwn(text),
-                                 blocks=button_blocks(text, buttons))
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self._post_message(
+            self.slack_channel or recipient_id, text=to_slack_mrkdwn(text), blocks=button_blocks(text, buttons)
+        )
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        await self._post_message(self.slack_channel or recipient_id, text=image,
-                                 blocks=[{"type": "image", "image_url": image, "alt_text": "image"}])
+        await self._post_message(
+            self.slack_channel or recipient_id,
+            text=image,
+            blocks=[{"type": "image", "image_url": image, "alt_text": "image"}],
+        )
 
-    async def send_attachment(self, recipient_id: Text, attachment: Dict[Text, Any],  # type: ignore[override]
-                              **kwargs: Any) -> None:
+    async def send_attachment(
+        self,
+        recipient_id: Text,
+        attachment: Dict[Text, Any],  # type: ignore[override]
+        **kwargs: Any,
+    ) -> None:
         await self._post_message(self.slack_channel or recipient_id, attachments=[attachment])
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:

@@ -74,7 +74,7 @@ def chosen_blocks(message: Dict[str, Any], title: str, user: str = "") -> List[D
     blocks = [b for b in message.get("blocks") or [] if isinstance(b, dict) and b.get("type") != "actions"]
     who = f"<@{user}> chose" if user else "You chose"
     chosen = {"type": "mrkdwn", "text": f"{who}: *{to_slack_mrkdwn(title)}*"}
-    return blocks + [{"type": "context", "elements": [chosen]}]
+    return [*blocks, {"type": "context", "elements": [chosen]}]
 
 
 def home_view(text: str, buttons: Sequence[Dict[str, Any]]) -> Dict[str, Any]:

@@ -74,8 +74,9 @@ class MemoryMarks:
 class RedisMarks:
     """Marks as Redis keys (``SET NX EX``), with a memory copy used while Redis fails."""
 
-    def __init__(self, client: Any, prefix: str = PREFIX, timeout: float = REDIS_TIMEOUT,
-                 monotonic: Clock = time.monotonic) -> None:
+    def __init__(
+        self, client: Any, prefix: str = PREFIX, timeout: float = REDIS_TIMEOUT, monotonic: Clock = time.monotonic
+    ) -> None:
         self.client, self.prefix, self.timeout, self.monotonic = client, prefix, timeout, monotonic
         self.memory = MemoryMarks(monotonic)
         self._skip_until = 0.0
@@ -104,8 +105,9 @@ class RedisMarks:
         return await asyncio.wait_for(call, timeout=2 * self.timeout)
 
     def _failed(self, exc: Exception) -> None:
-        logger.warning("Slack state: Redis failed (%s); using this replica's memory for %.0f s",
-                       type(exc).__name__, REDIS_BACKOFF)
+        logger.warning(
+            "Slack state: Redis failed (%s); using this replica's memory for %.0f s", type(exc).__name__, REDIS_BACKOFF
+        )
         self._skip_until = self.monotonic() + REDIS_BACKOFF
 
 
@@ -122,14 +124,13 @@ class SlackState:
             return cls(MemoryMarks())
         return cls(RedisMarks(redis_client(url)))
 
-    async def first_delivery(self, event_id: Optional[str], channel: Optional[str] = None,
-                             ts: Optional[str] = None) -> bool:
+    async def first_delivery(
+        self, event_id: Optional[str], channel: Optional[str] = None, ts: Optional[str] = None
+    ) -> bool:
         """True the first time an event, and the message it carries, are seen (by any replica)."""
         if event_id and not await self.marks.add(f"event:{event_id}", SEEN_SECONDS):
             return False
-        if channel and ts and not await self.marks.add(f"message:{channel}:{ts}", SEEN_SECONDS):
-            return False
-        return True
+        return not (channel and ts) or await self.marks.add(f"message:{channel}:{ts}", SEEN_SECONDS)
 
     async def join_thread(self, channel: str, thread_ts: str) -> None:
         await self.marks.add(f"thread:{channel}:{thread_ts}", THREAD_SECONDS)

@@ -41,7 +41,14 @@ def new_key() -> rsa.RSAPrivateKey:
 def make_token(key: Any, service_url: str, algorithm: str = "RS256", kid: str = KEY_ID, **claims: Any) -> str:
     """A Bot Connector token; a claim set to None is left out."""
     now = int(time.time())
-    body = {"iss": ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now - 10, "iat": now - 10, "exp": now + 3600}
+    body = {
+        "iss": ISSUER,
+        "aud": APP_ID,
+        "serviceurl": service_url,
+        "nbf": now - 10,
+        "iat": now - 10,
+        "exp": now + 3600,
+    }
     body.update(claims)
     return jwt.encode({k: v for k, v in body.items() if v is not None}, key, algorithm=algorithm, headers={"kid": kid})
 
@@ -85,8 +92,9 @@ class Stack:
         sender = f"expected-{uuid.uuid4().hex[:12]}"
 
         def say(message: str) -> List[Dict[str, Any]]:
-            reply = requests.post(self.rasa_url + "/webhooks/rest/webhook", timeout=120,
-                                  json={"sender": sender, "message": message})
+            reply = requests.post(
+                self.rasa_url + "/webhooks/rest/webhook", timeout=120, json={"sender": sender, "message": message}
+            )
             reply.raise_for_status()
             return reply.json()
 
@@ -127,23 +135,34 @@ def _slack_stub() -> StubServer:
             return 200, {"ok": False, "error": "user_not_found"}
         return 200, {"ok": True, "channel": {"id": "D" + user[1:]}}
 
-    return (StubServer()
-            .route("POST", "/api/chat.postMessage", post)
-            .route("POST", "/api/chat.update", post)
-            .route("POST", "/api/views.publish", lambda r: (200, {"ok": True, "view": {"id": "V1"}}))
-            .route("POST", "/api/conversations.open", open_dm)
-            .start())
+    return (
+        StubServer()
+        .route("POST", "/api/chat.postMessage", post)
+        .route("POST", "/api/chat.update", post)
+        .route("POST", "/api/views.publish", lambda r: (200, {"ok": True, "view": {"id": "V1"}}))
+        .route("POST", "/api/conversations.open", open_dm)
+        .start()
+    )
 
 
 def _teams_stub(key: rsa.RSAPrivateKey) -> StubServer:
     stub = StubServer()
     jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
     jwk.update({"kid": KEY_ID, "use": "sig", "endorsements": ["msteams", "webchat"]})
-    stub.route("GET", "/openid", lambda r: (200, {"issuer": ISSUER, "jwks_uri": stub.url + "/keys",
-                                                   "id_token_signing_alg_values_supported": ["RS256"]}))
+    stub.route(
+        "GET",
+        "/openid",
+        lambda r: (
+            200,
+            {"issuer": ISSUER, "jwks_uri": stub.url + "/keys", "id_token_signing_alg_values_supported": ["RS256"]},
+        ),
+    )
     stub.route("GET", "/keys", lambda r: (200, {"keys": [jwk]}))
-    stub.route("POST", f"/{TENANT_ID}/oauth2/v2.0/token",
-               lambda r: (200, {"token_type": "Bearer", "expires_in": 3600, "access_token": ACCESS_TOKEN}))
+    stub.route(
+        "POST",
+        f"/{TENANT_ID}/oauth2/v2.0/token",
+        lambda r: (200, {"token_type": "Bearer", "expires_in": 3600, "access_token": ACCESS_TOKEN}),
+    )
     stub.route_prefix("POST", "/service/v3/conversations/", lambda r: (200, {"id": f"reply-{time.time()}"}))
     return stub.start()
 
@@ -180,10 +199,16 @@ def channels(tmp_path_factory) -> Iterator[Stack]:
     endpoints = servers.write_endpoints(workdir, actions.port)
     rasa = servers.rasa_server(workdir, endpoints, port=rasa_port, credentials=_credentials(workdir, page_url))
     rasa.env = servers.base_env(
-        SLACK_BOT_TOKEN=SLACK_TOKEN, SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=slack.url + "/api/",
-        MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD=APP_PASSWORD, MICROSOFT_APP_TYPE="SingleTenant",
-        MICROSOFT_APP_TENANT_ID=TENANT_ID, TEAMS_OPENID_METADATA_URL=teams_stub.url + "/openid",
-        TEAMS_LOGIN_URL=teams_stub.url, TEAMS_TOKEN_ISSUER=ISSUER,
+        SLACK_BOT_TOKEN=SLACK_TOKEN,
+        SLACK_SIGNING_SECRET=SLACK_SECRET,
+        SLACK_API_URL=slack.url + "/api/",
+        MICROSOFT_APP_ID=APP_ID,
+        MICROSOFT_APP_PASSWORD=APP_PASSWORD,
+        MICROSOFT_APP_TYPE="SingleTenant",
+        MICROSOFT_APP_TENANT_ID=TENANT_ID,
+        TEAMS_OPENID_METADATA_URL=teams_stub.url + "/openid",
+        TEAMS_LOGIN_URL=teams_stub.url,
+        TEAMS_TOKEN_ISSUER=ISSUER,
     )
     try:
         rasa.start()

@@ -71,9 +71,13 @@ class StubServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 url = urlsplit(self.path)
-                recorded = Recorded(self.command, unquote(url.path), {k.lower(): v for k, v in self.headers.items()},
-                                    self.rfile.read(length),
-                                    query={k: v[0] for k, v in parse_qs(url.query).items()})
+                recorded = Recorded(
+                    self.command,
+                    unquote(url.path),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length),
+                    query={k: v[0] for k, v in parse_qs(url.query).items()},
+                )
                 with stub._lock:
                     stub.requests.append(recorded)
                 status, payload, *more = stub._reply(recorded)

@@ -43,11 +43,14 @@ async def fine(message: UserMessage) -> None:
     await message.output_channel.send_text_message(message.sender_id, "A PMO Analyst ...")
 
 
-@pytest.mark.parametrize("turn,expected", [
-    (action_timed_out, ["Let me see.", APOLOGY]),
-    (crashed, [APOLOGY]),
-    (fine, ["A PMO Analyst ..."]),
-])
+@pytest.mark.parametrize(
+    "turn,expected",
+    [
+        (action_timed_out, ["Let me see.", APOLOGY]),
+        (crashed, [APOLOGY]),
+        (fine, ["A PMO Analyst ..."]),
+    ],
+)
 def test_a_failed_turn_gets_the_apology_and_a_good_one_does_not(turn, expected):
     assert asyncio.run(answered(turn)) == expected
 

@@ -7,8 +7,17 @@ import uuid
 import pytest
 
 from bot.channels.body import DEFAULT_MAX_BODY_BYTES, max_body_bytes
-from bot.channels.limits import (Limits, MemoryWindow, Rate, RedisWindow, client_address, parse_proxies, parse_rate,
-                                 redis_client, retry_after_header)
+from bot.channels.limits import (
+    Limits,
+    MemoryWindow,
+    Rate,
+    RedisWindow,
+    client_address,
+    parse_proxies,
+    parse_rate,
+    redis_client,
+    retry_after_header,
+)
 
 
 class Clock:
@@ -22,13 +31,23 @@ class Clock:
 def hits(window, key, n):
     async def go():
         return [(await window.hit(key)).allowed for _ in range(n)]
+
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("value,rate", [
-    ("20/60", Rate(20, 60.0)), (" 3/1.5 ", Rate(3, 1.5)), ("5", Rate(5, 60.0)),
-    ("0", None), ("", None), (None, None), ("off", None), ("0/60", None),
-])
+@pytest.mark.parametrize(
+    "value,rate",
+    [
+        ("20/60", Rate(20, 60.0)),
+        (" 3/1.5 ", Rate(3, 1.5)),
+        ("5", Rate(5, 60.0)),
+        ("0", None),
+        ("", None),
+        (None, None),
+        ("off", None),
+        ("0/60", None),
+    ],
+)
 def test_parse_rate(value, rate):
     assert parse_rate(value) == rate
 
@@ -99,6 +118,7 @@ def test_limits_from_env():
 
 def test_retry_after_is_whole_seconds_at_least_one():
     from bot.channels.limits import Decision
+
     assert retry_after_header(Decision(False, 0.2)) == "1"
     assert retry_after_header(Decision(False, 41.01)) == "42"
 
@@ -114,17 +134,20 @@ def test_max_body_bytes():
 PROXIES = parse_proxies("10.0.0.0/8, 192.168.1.7 ,::1")
 
 
-@pytest.mark.parametrize("peer,forwarded,client", [
-    ("203.0.113.9", None, "203.0.113.9"),
-    ("203.0.113.9", "1.2.3.4", "203.0.113.9"),  # not from a trusted proxy: the header is the client's word
-    ("10.1.2.3", "198.51.100.7", "198.51.100.7"),
-    ("10.1.2.3", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a forged left part is ignored
-    ("10.1.2.3", "198.51.100.7, 192.168.1.7", "198.51.100.7"),  # two proxies in a row
-    ("10.1.2.3", "garbage, 198.51.100.7", "198.51.100.7"),
-    ("10.1.2.3", "198.51.100.7, garbage", "10.1.2.3"),
-    ("10.1.2.3", "10.9.9.9", "10.9.9.9"),  # only proxies: the leftmost one vouched for
-    ("::1", "2001:db8::5", "2001:db8::5"),
-])
+@pytest.mark.parametrize(
+    "peer,forwarded,client",
+    [
+        ("203.0.113.9", None, "203.0.113.9"),
+        ("203.0.113.9", "1.2.3.4", "203.0.113.9"),  # not from a trusted proxy: the header is the client's word
+        ("10.1.2.3", "198.51.100.7", "198.51.100.7"),
+        ("10.1.2.3", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a forged left part is ignored
+        ("10.1.2.3", "198.51.100.7, 192.168.1.7", "198.51.100.7"),  # two proxies in a row
+        ("10.1.2.3", "garbage, 198.51.100.7", "198.51.100.7"),
+        ("10.1.2.3", "198.51.100.7, garbage", "10.1.2.3"),
+        ("10.1.2.3", "10.9.9.9", "10.9.9.9"),  # only proxies: the leftmost one vouched for
+        ("::1", "2001:db8::5", "2001:db8::5"),
+    ],
+)
 def test_client_address(peer, forwarded, client):
     assert client_address(peer, forwarded, PROXIES) == client
 
@@ -141,6 +164,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def redis_up() -> bool:
     import redis
+
     try:
         return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5).ping())
     except redis.RedisError:
@@ -189,7 +213,9 @@ def test_redis_failure_lets_messages_through_and_backs_off():
             async def script(**kwargs):
                 calls.append(kwargs)
                 import redis
+
                 raise redis.ConnectionError("down")
+
             return script
 
     window = RedisWindow(Rate(1, 60), Broken(), monotonic=monotonic)

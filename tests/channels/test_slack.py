@@ -33,12 +33,22 @@ def sign(body: bytes, timestamp: int, secret: str = SLACK_SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def post(stack: Stack, body: bytes, content_type: str, *, secret: str = SLACK_SECRET,
-         age: int = 0, extra: Optional[Dict[str, str]] = None, signed: bool = True) -> requests.Response:
+def post(
+    stack: Stack,
+    body: bytes,
+    content_type: str,
+    *,
+    secret: str = SLACK_SECRET,
+    age: int = 0,
+    extra: Optional[Dict[str, str]] = None,
+    signed: bool = True,
+) -> requests.Response:
     timestamp = int(time.time()) - age
     headers = {"Content-Type": content_type}
     if signed:
-        headers.update({"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": sign(body, timestamp, secret)})
+        headers.update(
+            {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": sign(body, timestamp, secret)}
+        )
     headers.update(extra or {})
     return requests.post(stack.slack_webhook, data=body, headers=headers, timeout=30)
 
@@ -51,20 +61,39 @@ def new_ts() -> str:
 
 
 def callback(event: Dict[str, Any], event_id: Optional[str] = None) -> bytes:
-    return json.dumps({
-        "token": "deprecated-verification-token", "team_id": "T0TEAM", "api_app_id": "A0APP",
-        "type": "event_callback", "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": "T0TEAM", "user_id": BOT, "is_bot": True}],
-        "event": event,
-    }).encode()
+    return json.dumps(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": "T0TEAM",
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T0TEAM", "user_id": BOT, "is_bot": True}],
+            "event": event,
+        }
+    ).encode()
 
 
-def message_event(text: str, channel: str, user: str, *, kind: str = "message", ts: Optional[str] = None,
-                  thread_ts: Optional[str] = None) -> Dict[str, Any]:
+def message_event(
+    text: str,
+    channel: str,
+    user: str,
+    *,
+    kind: str = "message",
+    ts: Optional[str] = None,
+    thread_ts: Optional[str] = None,
+) -> Dict[str, Any]:
     ts = ts or new_ts()
-    event = {"type": kind, "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts,
-             "client_msg_id": str(uuid.uuid4())}
+    event = {
+        "type": kind,
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "client_msg_id": str(uuid.uuid4()),
+    }
     if kind == "message":
         event["channel_type"] = "im" if channel.startswith("D") else "channel"
     if thread_ts:
@@ -81,15 +110,32 @@ def click(message: Dict[str, Any], button: Dict[str, Any], channel: str, user: s
     """A click on a button of ``message`` (a body the bot posted)."""
     ts = message.get("ts") or f"{time.time():.6f}"
     payload = {
-        "type": "block_actions", "user": {"id": user, "team_id": "T0TEAM"}, "api_app_id": "A0APP",
-        "team": {"id": "T0TEAM"}, "trigger_id": "1.2.3",
+        "type": "block_actions",
+        "user": {"id": user, "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "team": {"id": "T0TEAM"},
+        "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
         "channel": {"id": channel, "name": "directmessage"},
-        "message": {"type": "message", "ts": ts, "bot_id": "B0BOT", "text": message["text"], "blocks": message["blocks"],
-                    **({"thread_ts": message["thread_ts"]} if message.get("thread_ts") else {})},
+        "message": {
+            "type": "message",
+            "ts": ts,
+            "bot_id": "B0BOT",
+            "text": message["text"],
+            "blocks": message["blocks"],
+            **({"thread_ts": message["thread_ts"]} if message.get("thread_ts") else {}),
+        },
         "response_url": "https://hooks.slack.invalid/actions/1",
-        "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "pmo_choices",
-                     "text": button["text"], "value": button["value"], "action_ts": ts}],
+        "actions": [
+            {
+                "type": "button",
+                "action_id": button["action_id"],
+                "block_id": "pmo_choices",
+                "text": button["text"],
+                "value": button["value"],
+                "action_ts": ts,
+            }
+        ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
 
@@ -148,7 +194,7 @@ def test_button_click_comes_back_as_the_right_intent(channels: Stack):
     assert button["value"] == choice["payload"]
     response = post(channels, click(answer.json, button, channel, user), "application/x-www-form-urlencoded")
     assert response.status_code == 200, response.text
-    replies = channels.slack.wait_for(posts_to(channel), len(first) + len(expected))[len(first):]
+    replies = channels.slack.wait_for(posts_to(channel), len(first) + len(expected))[len(first) :]
     assert [r.json["text"] for r in replies] == [to_slack_mrkdwn(e["text"]) for e in expected]
     # the clicked message now shows the choice instead of its buttons
     [update] = channels.slack.wait_for(lambda r: r.path == "/api/chat.update" and r.json.get("channel") == channel)
@@ -204,10 +250,16 @@ def test_unauthentic_requests_are_refused_and_get_no_reply(channels: Stack, how:
         response = post(channels, body, "application/json", age=-6 * 60)
     else:  # signed, then the body changed on the way
         timestamp = int(time.time())
-        response = requests.post(channels.slack_webhook, data=body.replace(b"analyst", b"manager"), timeout=30,
-                                 headers={"Content-Type": "application/json",
-                                          "X-Slack-Request-Timestamp": str(timestamp),
-                                          "X-Slack-Signature": sign(body, timestamp)})
+        response = requests.post(
+            channels.slack_webhook,
+            data=body.replace(b"analyst", b"manager"),
+            timeout=30,
+            headers={
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": str(timestamp),
+                "X-Slack-Signature": sign(body, timestamp),
+            },
+        )
     assert response.status_code == 401
     # a genuine message afterwards is answered, and it is the only reply
     ask(channels, channel, user, "hello")
@@ -260,13 +312,17 @@ def test_messages_from_bots_and_edits_are_ignored(channels: Stack):
 
 # Pure helpers: the rules the webhook relies on.
 
-@pytest.mark.parametrize("headers,age,problem", [
-    ({}, 0, "missing signature"),
-    ({"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=1"}, 0, "bad timestamp"),
-    (None, 301, "stale timestamp"),
-    (None, -301, "stale timestamp"),
-    (None, 299, None),
-])
+
+@pytest.mark.parametrize(
+    "headers,age,problem",
+    [
+        ({}, 0, "missing signature"),
+        ({"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=1"}, 0, "bad timestamp"),
+        (None, 301, "stale timestamp"),
+        (None, -301, "stale timestamp"),
+        (None, 299, None),
+    ],
+)
 def test_check_signature(headers, age, problem):
     now = 1_700_000_000
     body = b'{"a": 1}'
@@ -278,14 +334,21 @@ def test_check_signature(headers, age, problem):
 
 
 def test_mrkdwn_escapes_and_converts_links():
-    assert to_slack_mrkdwn("a < b & **c** [site](https://x.example/a?b=1&c=2)") == \
-        "a &lt; b &amp; *c* <https://x.example/a?b=1&amp;c=2|site>"
+    assert (
+        to_slack_mrkdwn("a < b & **c** [site](https://x.example/a?b=1&c=2)")
+        == "a &lt; b &amp; *c* <https://x.example/a?b=1&amp;c=2|site>"
+    )
 
 
 def test_a_long_answer_with_buttons_is_carried_whole():
     paragraphs = [f"Paragraph {n}: " + " ".join(["word"] * 150) for n in range(12)]  # about 9,000 characters
-    text = "\n\n".join(paragraphs[:6]) + "\n\n" + "\n".join(f"- item {n} of the list" for n in range(40)) + \
-        "\n\n" + "\n\n".join(paragraphs[6:])
+    text = (
+        "\n\n".join(paragraphs[:6])
+        + "\n\n"
+        + "\n".join(f"- item {n} of the list" for n in range(40))
+        + "\n\n"
+        + "\n\n".join(paragraphs[6:])
+    )
     blocks = button_blocks(text, [{"title": "One", "payload": "/greet"}])
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert blocks[-1]["type"] == "actions" and len(sections) > 1
@@ -303,7 +366,9 @@ def test_split_sections_cuts_lines_then_words():
 
 
 def test_button_blocks_keep_payloads_and_links():
-    blocks = button_blocks("Pick", [{"title": "One", "payload": "/greet"}, {"title": "Site", "url": "https://x.example"}])
+    blocks = button_blocks(
+        "Pick", [{"title": "One", "payload": "/greet"}, {"title": "Site", "url": "https://x.example"}]
+    )
     one, site = blocks[1]["elements"]
     assert one["value"] == "/greet" and "url" not in one
     assert site["url"] == "https://x.example" and "value" not in site

@@ -39,7 +39,7 @@ def test_memory_marks_expire_and_stay_bounded():
         seen += [await marks.has("a"), await marks.add("a", 10)]
         for key in "bcde":
             await marks.add(key, 10)
-        return seen + [len(marks), await marks.has("a"), await marks.has("e")]
+        return [*seen, len(marks), await marks.has("a"), await marks.has("e")]
 
     assert run(go) == [True, False, True, False, True, 3, False, True]
 
@@ -76,11 +76,18 @@ def test_replicas_and_restarts_share_redis():
         clients = [redis_client(services.REDIS_URL) for _ in range(3)]
         one, two, restarted = (SlackState(RedisMarks(c, prefix=prefix)) for c in clients)
         try:
-            seen = [await one.first_delivery("Ev1", "C1", "1.1"), await two.first_delivery("Ev1", "C1", "1.1"),
-                    await two.first_delivery("Ev9", "C1", "1.1"), await restarted.first_delivery("Ev1")]
+            seen = [
+                await one.first_delivery("Ev1", "C1", "1.1"),
+                await two.first_delivery("Ev1", "C1", "1.1"),
+                await two.first_delivery("Ev9", "C1", "1.1"),
+                await restarted.first_delivery("Ev1"),
+            ]
             await one.join_thread("C1", "1.1")
-            threads = [await two.in_thread("C1", "1.1"), await restarted.in_thread("C1", "1.1"),
-                       await two.in_thread("C1", "2.2")]
+            threads = [
+                await two.in_thread("C1", "1.1"),
+                await restarted.in_thread("C1", "1.1"),
+                await two.in_thread("C1", "2.2"),
+            ]
             welcomes = [await one.first_welcome("T1", "U1"), await two.first_welcome("T1", "U1")]
             ttl = await clients[0].ttl(prefix + "thread:C1:1.1")
             await clients[0].delete(*[k async for k in clients[0].scan_iter(prefix + "*")])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any, Dict, List
 from urllib.parse import urlencode
 
@@ -13,11 +12,22 @@ import pytest
 
 from bot.render import to_slack_mrkdwn
 from tests.channels.conftest import RATE_LIMITED, REVOKED, Stack
+from tests.channels.stubs import Recorded
 from tests.channels.test_slack import (
-    BOT, CATALOGUE, QUESTION, SECOND, ask, callback, click, message_event, new_conversation, new_ts, post, posts_to,
+    BOT,
+    CATALOGUE,
+    QUESTION,
+    SECOND,
+    ask,
+    callback,
+    click,
+    message_event,
+    new_conversation,
+    new_ts,
+    post,
+    posts_to,
     with_buttons,
 )
-from tests.channels.stubs import Recorded
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +66,7 @@ def test_a_mention_starts_a_thread_that_everyone_in_it_shares(channels: Stack):
 
     # Bob answers in the thread without mentioning the bot: the same conversation goes on
     send(channels, message_event(SECOND, channel, bob, thread_ts=root))
-    replies = channels.slack.wait_for(posts_to(channel), len(listing) + len(picked))[len(listing):]
+    replies = channels.slack.wait_for(posts_to(channel), len(listing) + len(picked))[len(listing) :]
     assert texts(replies) == drawn(picked)
     assert all(r.json.get("thread_ts") == root for r in replies)
 
@@ -111,11 +121,23 @@ def home_opened(user: str, tab: str, channel: str) -> Dict[str, Any]:
 
 def home_click(button: Dict[str, Any], user: str) -> bytes:
     payload = {
-        "type": "block_actions", "user": {"id": user, "team_id": "T0TEAM"}, "api_app_id": "A0APP",
-        "team": {"id": "T0TEAM"}, "trigger_id": "1.2.3",
-        "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home"},
-        "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "pmo_choices",
-                     "text": button["text"], "value": button["value"], "action_ts": new_ts()}],
+        "type": "block_actions",
+        "user": {"id": user, "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "team": {"id": "T0TEAM"},
+        "trigger_id": "1.2.3",
+        "container": {"type": "view", "view_id": "V1"},
+        "view": {"id": "V1", "type": "home"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": button["action_id"],
+                "block_id": "pmo_choices",
+                "text": button["text"],
+                "value": button["value"],
+                "action_ts": new_ts(),
+            }
+        ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
 

@@ -19,7 +19,16 @@ from bot.channels.teams import AuthError, Settings, bot_added, card_action, hero
 from bot.knowledge_base import default_knowledge_base
 from bot.render import to_teams
 from tests.channels.conftest import (
-    ACCESS_TOKEN, APP_ID, APP_PASSWORD, ISSUER, KEY_ID, TENANT_ID, Stack, Teams, make_token, new_key,
+    ACCESS_TOKEN,
+    APP_ID,
+    APP_PASSWORD,
+    ISSUER,
+    KEY_ID,
+    TENANT_ID,
+    Stack,
+    Teams,
+    make_token,
+    new_key,
 )
 from tests.channels.stubs import Recorded
 
@@ -31,15 +40,21 @@ ABOUT_COURSE = f"tell me about {COURSE}"
 OPEN_BOOK = "is it open book?"
 
 
-def activity(teams: Teams, conversation: str, text: str = "", value: Any = None,
-             service_url: Optional[str] = None) -> Dict[str, Any]:
+def activity(
+    teams: Teams, conversation: str, text: str = "", value: Any = None, service_url: Optional[str] = None
+) -> Dict[str, Any]:
     body = {
-        "type": "message", "id": f"act-{uuid.uuid4().hex[:8]}", "channelId": "msteams",
-        "timestamp": "2026-11-28T10:00:00.000Z", "serviceUrl": service_url or teams.service_url,
+        "type": "message",
+        "id": f"act-{uuid.uuid4().hex[:8]}",
+        "channelId": "msteams",
+        "timestamp": "2026-11-28T10:00:00.000Z",
+        "serviceUrl": service_url or teams.service_url,
         "from": {"id": f"29:{conversation}-user", "name": "Test User", "aadObjectId": str(uuid.uuid4())},
         "conversation": {"id": f"a:{conversation};messageid=1", "conversationType": "personal", "tenantId": TENANT_ID},
         "recipient": {"id": f"28:{APP_ID}", "name": "PMO Learning"},
-        "text": text, "textFormat": "plain", "locale": "en-GB",
+        "text": text,
+        "textFormat": "plain",
+        "locale": "en-GB",
         "channelData": {"tenant": {"id": TENANT_ID}},
     }
     if value is not None:
@@ -111,8 +126,12 @@ def test_valid_activity_gets_the_whole_answer_with_clickable_buttons(channels: S
     assert all(b["displayText"] == b["title"] for b in card["content"]["buttons"])
     [token_request] = teams.stub.received(lambda r: r.path.endswith("/oauth2/v2.0/token"))
     assert token_request.path == f"/{TENANT_ID}/oauth2/v2.0/token"
-    assert token_request.form == {"grant_type": "client_credentials", "client_id": APP_ID,
-                                  "client_secret": APP_PASSWORD, "scope": "https://api.botframework.com/.default"}
+    assert token_request.form == {
+        "grant_type": "client_credentials",
+        "client_id": APP_ID,
+        "client_secret": APP_PASSWORD,
+        "scope": "https://api.botframework.com/.default",
+    }
     channels.assert_not_logged(QUESTION)
 
     # Teams sends a messageBack click as a message whose text is the button's text
@@ -120,7 +139,7 @@ def test_valid_activity_gets_the_whole_answer_with_clickable_buttons(channels: S
     then = say(button["text"])
     click = activity(teams, conversation, button["text"], value=button["value"])
     assert send(channels, click, teams.token()).status_code == 200
-    replies = teams.stub.wait_for(replies_in(conversation), len(expected) + len(then))[len(expected):]
+    replies = teams.stub.wait_for(replies_in(conversation), len(expected) + len(then))[len(expected) :]
     assert [said(r) for r in replies] == drawn(then)
 
 
@@ -134,9 +153,11 @@ def test_a_follow_up_leans_on_the_conversation(channels: Stack):
     assert send(channels, activity(teams, conversation, ABOUT_COURSE), teams.token()).status_code == 200
     first = teams.stub.wait_for(replies_in(conversation), len(about))
     assert [said(r) for r in first] == drawn(about)
-    assert send(channels, activity(teams, conversation, f"<at>PMO Learning</at> {OPEN_BOOK}"),
-                teams.token()).status_code == 200
-    replies = teams.stub.wait_for(replies_in(conversation), len(about) + len(answer))[len(about):]
+    assert (
+        send(channels, activity(teams, conversation, f"<at>PMO Learning</at> {OPEN_BOOK}"), teams.token()).status_code
+        == 200
+    )
+    replies = teams.stub.wait_for(replies_in(conversation), len(about) + len(answer))[len(about) :]
     assert [said(r) for r in replies] == drawn(answer)
     text = said(replies[-1])
     assert COURSE in text and "closed book" in text
@@ -172,8 +193,10 @@ def test_the_bot_added_to_a_chat_or_team_posts_the_welcome(channels: Stack, scop
     assert greeting.get("buttons"), "the greeting offers the main options"
     teams, conversation = channels.teams, new_conversation()
     bot = f"28:{APP_ID}"
-    assert send(channels, conversation_update(teams, conversation, scope, ["29:a-person", bot]),
-                teams.token()).status_code == 200
+    assert (
+        send(channels, conversation_update(teams, conversation, scope, ["29:a-person", bot]), teams.token()).status_code
+        == 200
+    )
     [welcome] = teams.stub.wait_for(replies_in(conversation))
     assert welcome.path == f"/service/v3/conversations/a:{conversation};messageid=1/activities"  # a new message
     body = welcome.json
@@ -184,8 +207,12 @@ def test_the_bot_added_to_a_chat_or_team_posts_the_welcome(channels: Stack, scop
         ("messageBack", b["title"], b["payload"]) for b in greeting["buttons"]
     ]
     # someone else joining later gets nothing
-    assert send(channels, conversation_update(teams, conversation, scope, ["29:another-person"]),
-                teams.token()).status_code == 200
+    assert (
+        send(
+            channels, conversation_update(teams, conversation, scope, ["29:another-person"]), teams.token()
+        ).status_code
+        == 200
+    )
     time.sleep(0.5)
     assert len(teams.stub.received(replies_in(conversation))) == 1
 
@@ -217,10 +244,22 @@ def refused_token(teams: Teams, how: str) -> Optional[str]:
     raise ValueError(how)
 
 
-@pytest.mark.parametrize("how", [
-    "forged", "expired", "wrong audience", "wrong issuer", "no issuer", "no expiry",
-    "wrong serviceUrl claim", "HS256", "unknown key", "not yet valid", "no token",
-])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "forged",
+        "expired",
+        "wrong audience",
+        "wrong issuer",
+        "no issuer",
+        "no expiry",
+        "wrong serviceUrl claim",
+        "HS256",
+        "unknown key",
+        "not yet valid",
+        "no token",
+    ],
+)
 def test_refused_tokens_get_401_and_no_reply(channels: Stack, how: str):
     teams, conversation = channels.teams, new_conversation()
     response = send(channels, activity(teams, conversation, QUESTION), refused_token(teams, how))
@@ -256,11 +295,20 @@ def test_non_message_activities_are_accepted_silently(channels: Stack):
 
 # Pure parts: settings, buttons, text.
 
+
 def test_settings_single_and_multi_tenant():
-    single = Settings.from_env({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p",
-                                "MICROSOFT_APP_TYPE": "SingleTenant", "MICROSOFT_APP_TENANT_ID": "t1"})
+    single = Settings.from_env(
+        {
+            "MICROSOFT_APP_ID": "a",
+            "MICROSOFT_APP_PASSWORD": "p",
+            "MICROSOFT_APP_TYPE": "SingleTenant",
+            "MICROSOFT_APP_TENANT_ID": "t1",
+        }
+    )
     assert single.enabled and single.token_url == "https://login.microsoftonline.com/t1/oauth2/v2.0/token"
-    multi = Settings.from_env({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "MultiTenant"})
+    multi = Settings.from_env(
+        {"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "MultiTenant"}
+    )
     assert multi.token_url == "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
     assert multi.openid_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
     assert multi.issuers == (ISSUER,)
@@ -272,23 +320,38 @@ def test_settings_single_and_multi_tenant():
         Settings.from_env({"MICROSOFT_APP_TYPE": "UserAssignedMSI"})
 
 
-@pytest.mark.parametrize("button,action", [
-    ({"title": "Career path", "payload": '/ask_career_path{"role": "PMO Analyst"}'},
-     {"type": "messageBack", "title": "Career path", "displayText": "Career path",
-      "text": '/ask_career_path{"role": "PMO Analyst"}', "value": {"payload": '/ask_career_path{"role": "PMO Analyst"}'}}),
-    ({"title": "Yes", "payload": "yes please"}, {"type": "imBack", "title": "Yes", "value": "yes please"}),
-    ({"title": "Website", "url": "https://www.pmolearning.co.uk"},
-     {"type": "openUrl", "title": "Website", "value": "https://www.pmolearning.co.uk"}),
-])
+@pytest.mark.parametrize(
+    "button,action",
+    [
+        (
+            {"title": "Career path", "payload": '/ask_career_path{"role": "PMO Analyst"}'},
+            {
+                "type": "messageBack",
+                "title": "Career path",
+                "displayText": "Career path",
+                "text": '/ask_career_path{"role": "PMO Analyst"}',
+                "value": {"payload": '/ask_career_path{"role": "PMO Analyst"}'},
+            },
+        ),
+        ({"title": "Yes", "payload": "yes please"}, {"type": "imBack", "title": "Yes", "value": "yes please"}),
+        (
+            {"title": "Website", "url": "https://www.pmolearning.co.uk"},
+            {"type": "openUrl", "title": "Website", "value": "https://www.pmolearning.co.uk"},
+        ),
+    ],
+)
 def test_card_actions(button, action):
     assert card_action(button) == action
 
 
-@pytest.mark.parametrize("activity_fields,text", [
-    ({"text": "<at>PMO Learning</at> hi"}, "hi"),
-    ({"text": "", "value": {"payload": "/greet"}}, "/greet"),
-    ({"text": "x" * 6000}, "x" * 5000),
-])
+@pytest.mark.parametrize(
+    "activity_fields,text",
+    [
+        ({"text": "<at>PMO Learning</at> hi"}, "hi"),
+        ({"text": "", "value": {"payload": "/greet"}}, "/greet"),
+        ({"text": "x" * 6000}, "x" * 5000),
+    ],
+)
 def test_user_text(activity_fields, text):
     assert user_text(activity_fields) == text
 
@@ -311,17 +374,22 @@ def test_validate_token_pins_rs256_and_checks_claims():
 
 def test_hero_card_holds_the_buttons():
     card = hero_card([{"title": "Career path", "payload": "/ask_career_path"}])
-    assert card == {"contentType": "application/vnd.microsoft.card.hero",
-                    "content": {"buttons": [card_action({"title": "Career path", "payload": "/ask_career_path"})]}}
+    assert card == {
+        "contentType": "application/vnd.microsoft.card.hero",
+        "content": {"buttons": [card_action({"title": "Career path", "payload": "/ask_career_path"})]},
+    }
 
 
-@pytest.mark.parametrize("added,expected", [
-    ([{"id": f"28:{APP_ID}"}], True),
-    ([{"id": "29:someone"}, {"id": f"28:{APP_ID}"}], True),
-    ([{"id": "29:someone"}], False),
-    ([], False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "added,expected",
+    [
+        ([{"id": f"28:{APP_ID}"}], True),
+        ([{"id": "29:someone"}, {"id": f"28:{APP_ID}"}], True),
+        ([{"id": "29:someone"}], False),
+        ([], False),
+        (None, False),
+    ],
+)
 def test_bot_added(added, expected):
     update = {"type": "conversationUpdate", "recipient": {"id": f"28:{APP_ID}"}}
     if added is not None:
@@ -343,7 +411,9 @@ def test_a_command_from_the_teams_menu_gets_the_answer_its_button_gets(channels:
     [button] = [b for b in greeting["buttons"] if b["title"] == title]
     expected = channels.rest_conversation()(button["payload"])
     teams, conversation = channels.teams, new_conversation()
-    assert send(channels, activity(teams, conversation, f"<at>PMO Learning</at> {title}"),
-                teams.token()).status_code == 200
+    assert (
+        send(channels, activity(teams, conversation, f"<at>PMO Learning</at> {title}"), teams.token()).status_code
+        == 200
+    )
     replies = teams.stub.wait_for(replies_in(conversation), len(expected))
     assert [said(r) for r in replies] == drawn(expected)

@@ -46,7 +46,8 @@ def problems(document: Dict[str, Any]) -> List[str]:
     """
     schema = json.loads((TEAMS / "schema" / "MicrosoftTeams.schema.json").read_text())
     validator_class = jsonschema.validators.extend(
-        jsonschema.Draft4Validator, {"const": jsonschema.Draft6Validator.VALIDATORS["const"]})
+        jsonschema.Draft4Validator, {"const": jsonschema.Draft6Validator.VALIDATORS["const"]}
+    )
     validator = validator_class(schema, format_checker=jsonschema.FormatChecker())
     return sorted(f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document))
 
@@ -64,15 +65,20 @@ def test_the_manifest_template_is_valid():
     assert problems(manifest()) == []
 
 
-@pytest.mark.parametrize("break_it,where", [
-    (lambda m: m["bots"][0]["commandLists"][0]["commands"].append({"title": "x" * 33, "description": "d"}),
-     "title"),
-    (lambda m: m["developer"].pop("privacyUrl"), "privacyUrl"),
-    (lambda m: m["developer"].update(termsOfUseUrl="www.pmolearning.co.uk/terms"), "termsOfUseUrl"),
-    (lambda m: m.update(accentColor="navy"), "accentColor"),
-    (lambda m: m.update(manifestVersion="1.16"), "manifestVersion"),
-    (lambda m: m["bots"][0].update(scopes=["everywhere"]), "scopes"),
-])
+@pytest.mark.parametrize(
+    "break_it,where",
+    [
+        (
+            lambda m: m["bots"][0]["commandLists"][0]["commands"].append({"title": "x" * 33, "description": "d"}),
+            "title",
+        ),
+        (lambda m: m["developer"].pop("privacyUrl"), "privacyUrl"),
+        (lambda m: m["developer"].update(termsOfUseUrl="www.pmolearning.co.uk/terms"), "termsOfUseUrl"),
+        (lambda m: m.update(accentColor="navy"), "accentColor"),
+        (lambda m: m.update(manifestVersion="1.16"), "manifestVersion"),
+        (lambda m: m["bots"][0].update(scopes=["everywhere"]), "scopes"),
+    ],
+)
 def test_the_schema_catches_mistakes(break_it, where):
     broken = copy.deepcopy(manifest())
     break_it(broken)
