@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type
 
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, validator
@@ -248,7 +248,7 @@ class KnowledgeBase(_Model):
         raise KeyError(level)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> Dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -260,7 +260,7 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _parse(path: Path, model: type) -> _Model:
+def _parse(path: Path, model: Type[_Model]) -> _Model:
     try:
         return model.parse_obj(_read(path))
     except ValidationError as exc:

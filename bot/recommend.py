@@ -9,7 +9,7 @@ cue lead to a clarifying question instead of a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from bot.knowledge_base import Course, KnowledgeBase
 
@@ -121,15 +121,15 @@ def recommend(kb: KnowledgeBase, evidence: Evidence) -> Outcome:
     )
 
 
-def evidence_from_entities(kb: KnowledgeBase, entities: Sequence[dict]) -> Evidence:
+def evidence_from_entities(kb: KnowledgeBase, entities: Sequence[Mapping[str, Any]]) -> Evidence:
     """Build evidence from Rasa entity dicts, dropping values the KB does not know.
 
     Entities may be forged (``/inform_experience{"role": "CEO"}``), so every
     value is checked against the knowledge base before it is trusted.
     """
     known_roles = {role.name for role in kb.roles}
-    roles = []
-    cues = []
+    roles: List[RoleMention] = []
+    cues: List[str] = []
     years = None
     for entity in entities:
         name, value = entity.get("entity"), entity.get("value")

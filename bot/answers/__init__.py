@@ -15,7 +15,7 @@ Layout: :mod:`.common` (the reply type and wording helpers), :mod:`.roles`,
 
 from __future__ import annotations
 
-from bot.answers.beyond import (  # noqa: F401
+from bot.answers.beyond import (
     adjacent_role,
     capabilities,
     career_change,
@@ -31,7 +31,7 @@ from bot.answers.beyond import (  # noqa: F401
     unknown_role,
     what_about,
 )
-from bot.answers.common import (  # noqa: F401
+from bot.answers.common import (
     FIRST_REPLY_CHARS,
     Button,
     Reply,
@@ -45,7 +45,7 @@ from bot.answers.common import (  # noqa: F401
     payload,
     sentence,
 )
-from bot.answers.courses import (  # noqa: F401
+from bot.answers.courses import (
     prices_and_dates,
     course_buttons,
     course_detail,
@@ -59,7 +59,7 @@ from bot.answers.courses import (  # noqa: F401
     training_options,
     which_course,
 )
-from bot.answers.roles import (  # noqa: F401
+from bot.answers.roles import (
     not_same_role,
     ask_level,
     ask_level_again,
@@ -76,3 +76,14 @@ from bot.answers.roles import (  # noqa: F401
     stop_recommendation,
     why_recommended,
 )
+
+__all__ = [
+    "Button", "FIRST_REPLY_CHARS", "Reply", "adjacent_role", "article", "ask_level", "ask_level_again", "button",
+    "canonical_title", "capabilities", "capitalised", "career_change", "career_path", "certification",
+    "compare_roles", "contact", "course_buttons", "course_detail", "decline", "describe_course", "describe_family",
+    "describe_role", "did_not_understand", "ebook_line", "entry_requirements", "free_resources", "in_sentence",
+    "join", "level_buttons", "list_courses", "list_roles", "not_a_pmo_role", "not_same_role", "other_job",
+    "out_of_scope", "payload", "pmo_routes", "pmo_type", "pmo_types", "prices_and_dates", "recommendation",
+    "role_buttons", "role_detail", "same_role", "sentence", "specialist_role", "stop_recommendation",
+    "training_options", "unknown_certification", "unknown_role", "what_about", "which_course", "why_recommended",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.knowledge_base import KnowledgeBase, Role
 
@@ -73,7 +73,7 @@ def _roles(kb: KnowledgeBase) -> List[Role]:
 
 
 @lru_cache(maxsize=8)
-def _canonical_titles(titles: tuple) -> Dict[str, str]:
+def _canonical_titles(titles: Tuple[str, ...]) -> Dict[str, str]:
     from bot.nlu.patterns import spelling_variants
 
     return {variant: title for title in titles for variant in spelling_variants(title)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bot.answers import Reply
 from bot.knowledge_base import Course, KnowledgeBase
@@ -55,7 +55,7 @@ class Turn:
         return [str(e.get("text") or "") for e in self.entities if e.get("entity") == name]
 
     @cached_property
-    def words(self) -> set:
+    def words(self) -> Set[str]:
         return set("".join(ch if ch.isalnum() else " " for ch in self.text.lower()).split())
 
 
@@ -96,7 +96,8 @@ def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
         course = None
     level: Optional[int] = None
     try:
-        level = int(float(slots.get("pmo_level"))) if slots.get("pmo_level") is not None else None
+        raw_level = slots.get("pmo_level")
+        level = int(float(raw_level)) if raw_level is not None else None
     except (TypeError, ValueError):
         level = None
     recommended = slots.get("recommended_course")
@@ -129,8 +130,8 @@ def slots_from_context(before: Context, after: Context) -> Dict[str, Any]:
         "recommended_course": (before.recommended, after.recommended),
         "awaiting_level": (before.awaiting_level, after.awaiting_level),
     }
-    changed = {name: new for name, (old, new) in pairs.items() if old != new}
-    if "pmo_level" in changed and changed["pmo_level"] is not None:
+    changed: Dict[str, Any] = {name: new for name, (old, new) in pairs.items() if old != new}
+    if changed.get("pmo_level") is not None:
         changed["pmo_level"] = float(changed["pmo_level"])
     return changed
 

@@ -90,7 +90,8 @@ def install() -> None:
         def parse_sentence(text: str) -> Parse:
             part = copy.copy(message)
             part.text = text
-            return original(self, part, tracker, only_output_properties)
+            parsed: Parse = original(self, part, tracker, only_output_properties)
+            return parsed
 
         return focus(whole, parse_sentence)
 

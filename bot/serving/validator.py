@@ -82,7 +82,7 @@ def quick_check(result: Any, validator: Any, by_event: Optional[Dict[str, Any]])
         if not isinstance(events, list):
             return False
         for event in events:
-            event_validator = by_event.get(event.get("event")) if isinstance(event, dict) else None
+            event_validator = by_event.get(str(event.get("event"))) if isinstance(event, dict) else None
             if event_validator is None or not event_validator.is_valid(event):
                 return False
     return bool(validator.is_valid({key: value for key, value in result.items() if key != "events"}))
