@@ -106,26 +106,15 @@ def event(text: str, channel: str, user: str, event_id: Optional[str] = None) ->
     return callback(message_event(text, channel, user), event_id)
 
 
-def click(message: Dict[str, Any], button: Dict[str, Any], channel: str, user: str) -> bytes:
-    """A click on a button of ``message`` (a body the bot posted)."""
-    ts = message.get("ts") or f"{time.time():.6f}"
+def block_actions(button: Dict[str, Any], user: str, **where: Any) -> bytes:
+    """Slack's interactivity request for a click on ``button``; ``where`` says where the button was."""
     payload = {
         "type": "block_actions",
         "user": {"id": user, "team_id": "T0TEAM"},
         "api_app_id": "A0APP",
         "team": {"id": "T0TEAM"},
         "trigger_id": "1.2.3",
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
-        "channel": {"id": channel, "name": "directmessage"},
-        "message": {
-            "type": "message",
-            "ts": ts,
-            "bot_id": "B0BOT",
-            "text": message["text"],
-            "blocks": message["blocks"],
-            **({"thread_ts": message["thread_ts"]} if message.get("thread_ts") else {}),
-        },
-        "response_url": "https://hooks.slack.invalid/actions/1",
+        **where,
         "actions": [
             {
                 "type": "button",
@@ -133,11 +122,32 @@ def click(message: Dict[str, Any], button: Dict[str, Any], channel: str, user: s
                 "block_id": "pmo_choices",
                 "text": button["text"],
                 "value": button["value"],
-                "action_ts": ts,
+                "action_ts": new_ts(),
             }
         ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def click(message: Dict[str, Any], button: Dict[str, Any], channel: str, user: str) -> bytes:
+    """A click on a button of ``message`` (a body the bot posted)."""
+    ts = message.get("ts") or new_ts()
+    thread = {"thread_ts": message["thread_ts"]} if message.get("thread_ts") else {}
+    return block_actions(
+        button,
+        user,
+        container={"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+        channel={"id": channel, "name": "directmessage"},
+        message={
+            "type": "message",
+            "ts": ts,
+            "bot_id": "B0BOT",
+            "text": message["text"],
+            "blocks": message["blocks"],
+            **thread,
+        },
+        response_url="https://hooks.slack.invalid/actions/1",
+    )
 
 
 def posts_to(channel: str):

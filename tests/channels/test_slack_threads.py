@@ -3,10 +3,8 @@ threads in channels, the App Home, Slack's rate limits and a revoked token."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any, Dict, List
-from urllib.parse import urlencode
 
 import pytest
 
@@ -19,6 +17,7 @@ from tests.channels.test_slack import (
     QUESTION,
     SECOND,
     ask,
+    block_actions,
     callback,
     click,
     message_event,
@@ -120,26 +119,7 @@ def home_opened(user: str, tab: str, channel: str) -> Dict[str, Any]:
 
 
 def home_click(button: Dict[str, Any], user: str) -> bytes:
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "team_id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "team": {"id": "T0TEAM"},
-        "trigger_id": "1.2.3",
-        "container": {"type": "view", "view_id": "V1"},
-        "view": {"id": "V1", "type": "home"},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": button["action_id"],
-                "block_id": "pmo_choices",
-                "text": button["text"],
-                "value": button["value"],
-                "action_ts": new_ts(),
-            }
-        ],
-    }
-    return urlencode({"payload": json.dumps(payload)}).encode()
+    return block_actions(button, user, container={"type": "view", "view_id": "V1"}, view={"id": "V1", "type": "home"})
 
 
 def test_app_home_and_the_first_direct_message_welcome_with_the_main_options(channels: Stack):
