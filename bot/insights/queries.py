@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -44,6 +44,17 @@ class Unanswered:
     last_day: str
 
 
+_TABLES_SEEN: Set[Tuple[str, str]] = set()
+
+
+def has_table(connection: Connection, name: str) -> bool:
+    """Whether the table exists; a yes is remembered (tables are created, never dropped, while we run)."""
+    key = (str(connection.engine.url), name)
+    if key not in _TABLES_SEEN and sa.inspect(connection).has_table(name):
+        _TABLES_SEEN.add(key)
+    return key in _TABLES_SEEN
+
+
 def since_day(days: int, today: Optional[date] = None) -> str:
     today = today or datetime.now(timezone.utc).date()
     return (today - timedelta(days=days - 1)).isoformat()
@@ -51,11 +62,10 @@ def since_day(days: int, today: Optional[date] = None) -> str:
 
 def per_day(connection: Connection, since: str, today: Optional[date] = None) -> List[Day]:
     """One entry per calendar day from ``since`` to today, zeros included (a chart needs the gaps)."""
-    d, c = schema.daily, schema.conversation_days
+    d, c = schema.daily, schema.conversations_daily
     rows = connection.execute(sa.select(d.c.day, d.c.outcome, sa.func.sum(d.c.n))
                               .where(d.c.day >= since).group_by(d.c.day, d.c.outcome)).all()
-    conversations = dict(connection.execute(sa.select(c.c.day, sa.func.count())
-                                            .where(c.c.day >= since).group_by(c.c.day)).all())
+    conversations = dict(connection.execute(sa.select(c.c.day, c.c.n).where(c.c.day >= since)).all())
     counts: Dict[str, Counter[str]] = defaultdict(Counter)
     for day, outcome, n in rows:
         counts[day][outcome] += int(n)
@@ -104,12 +114,17 @@ def recommendations_by_level(connection: Connection, kb: KnowledgeBase, since: s
 
 
 def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unanswered]:
+    """The most frequent unanswered messages: counted on the (day, text_key) index, then the top ones described."""
     u = schema.unanswered
     n = sa.func.count().label("n")
-    rows = connection.execute(
-        sa.select(u.c.text_key, n, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
-        .where(u.c.day >= since).group_by(u.c.text_key).order_by(n.desc(), u.c.text_key).limit(limit)).all()
-    return [Unanswered(text, int(count), outcome, last) for _, count, text, outcome, last in rows]
+    top = connection.execute(sa.select(u.c.text_key, n).where(u.c.day >= since).group_by(u.c.text_key)
+                             .order_by(n.desc(), u.c.text_key).limit(limit)).all()
+    if not top:
+        return []
+    described = {key: (text, outcome, last) for key, text, outcome, last in connection.execute(
+        sa.select(u.c.text_key, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
+        .where(u.c.day >= since, u.c.text_key.in_([key for key, _ in top])).group_by(u.c.text_key))}
+    return [Unanswered(described[key][0], int(count), described[key][1], described[key][2]) for key, count in top]
 
 
 def rated_down(connection: Connection, since: str, limit: int = 50) -> List[Counted]:
@@ -120,9 +135,8 @@ def rated_down(connection: Connection, since: str, limit: int = 50) -> List[Coun
     return [Counted(answer, int(count)) for answer, count in rows]
 
 
-def _week(moment: datetime) -> str:
-    monday = moment.date() - timedelta(days=moment.weekday())
-    return monday.isoformat()
+def _week(day: date) -> str:
+    return (day - timedelta(days=day.weekday())).isoformat()
 
 
 def _since_datetime(since: str) -> datetime:
@@ -130,11 +144,14 @@ def _since_datetime(since: str) -> datetime:
 
 
 def enquiries_per_week(connection: Connection, since: str) -> List[Counted]:
-    if not sa.inspect(connection).has_table("enquiries"):
+    if not has_table(connection, "enquiries"):
         return []
-    times = connection.execute(sa.select(enquiries.c.created_at)
-                               .where(enquiries.c.created_at >= _since_datetime(since))).scalars().all()
-    weeks = Counter(_week(moment) for moment in times)
+    day = sa.func.date(enquiries.c.created_at)  # a date on PostgreSQL, 'YYYY-MM-DD' on SQLite
+    per_day = connection.execute(sa.select(day, sa.func.count()).where(enquiries.c.created_at >= _since_datetime(since))
+                                 .group_by(day)).all()
+    weeks: Counter[str] = Counter()
+    for when, n in per_day:
+        weeks[_week(when if isinstance(when, date) else date.fromisoformat(str(when)[:10]))] += int(n)
     first = date.fromisoformat(since)
     monday = first - timedelta(days=first.weekday())
     out = []
@@ -145,7 +162,7 @@ def enquiries_per_week(connection: Connection, since: str) -> List[Counted]:
 
 
 def recent_enquiries(connection: Connection, since: str, limit: int = 200) -> List[StoredEnquiry]:
-    if not sa.inspect(connection).has_table("enquiries"):
+    if not has_table(connection, "enquiries"):
         return []
     rows = connection.execute(sa.select(*[enquiries.c[f] for f in FIELDS])
                               .where(enquiries.c.created_at >= _since_datetime(since))
@@ -155,7 +172,7 @@ def recent_enquiries(connection: Connection, since: str, limit: int = 200) -> Li
 
 def events_behind(connection: Connection) -> int:
     """How many events the insights have not counted yet (0 when up to date)."""
-    if not sa.inspect(connection).has_table("events"):
+    if not has_table(connection, "events"):
         return 0
     mark = connection.execute(sa.select(schema.state.c.value)
                               .where(schema.state.c.name == schema.WATERMARK)).scalar() or 0

@@ -88,6 +88,19 @@ def _add_counts(connection: Connection, table: sa.Table, counts: "Counter[Tuple[
     _write(connection, table, [(*key, n) for key, n in sorted(counts.items())], add_n=True)
 
 
+def _count_conversations(connection: Connection, days: Set[Tuple[str, str]]) -> None:
+    """Record each (day, conversation) once, and count the new ones in the per-day counter."""
+    pairs = schema.conversation_days
+    senders = sorted({sender for _, sender in days})
+    seen: Set[Tuple[str, str]] = set()
+    for start in range(0, len(senders), BATCH):
+        query = sa.select(pairs.c.day, pairs.c.sender_id).where(pairs.c.sender_id.in_(senders[start:start + BATCH]))
+        seen.update((day, sender) for day, sender in connection.execute(query))
+    new = sorted(days - seen)
+    _write(connection, pairs, new, add_n=False)
+    _add_counts(connection, schema.conversations_daily, Counter((day,) for day, _ in new))
+
+
 def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
     messages: "Counter[Tuple[str, ...]]" = Counter()
     mentions: "Counter[Tuple[str, ...]]" = Counter()
@@ -111,7 +124,7 @@ def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
     _add_counts(connection, schema.daily, messages)
     _add_counts(connection, schema.mentions_daily, mentions)
     _add_counts(connection, schema.recommendations_daily, recommended)
-    _write(connection, schema.conversation_days, sorted(days), add_n=False)
+    _count_conversations(connection, days)
     _write(connection, schema.unanswered, unanswered, add_n=False)
     _write(connection, schema.feedback, rated, add_n=False)
 
@@ -189,5 +202,10 @@ def prune(engine: Engine) -> int:
     with engine.begin() as connection:
         for table in (schema.unanswered, schema.feedback, schema.conversation_days):
             gone = ~sa.exists().where(events.c.sender_id == table.c.sender_id)
+            if table is schema.conversation_days:
+                days = Counter(connection.execute(sa.select(table.c.day).where(gone)).scalars())
+                for day, n in days.items():
+                    counter = schema.conversations_daily
+                    connection.execute(counter.update().where(counter.c.day == day).values(n=counter.c.n - n))
             removed += int(connection.execute(table.delete().where(gone)).rowcount or 0)
     return removed

@@ -3,8 +3,9 @@
 Rasa indexes ``events`` only on ``sender_id`` and keeps each event as JSON
 text, so counting questions straight from it means reading and parsing every
 row. Instead :mod:`bot.insights.refresh` reads each new event once and keeps:
-per-day counters (messages by intent and outcome, mentions, recommendations),
-one row per conversation and day, and the masked unanswered messages and
+per-day counters (messages by intent and outcome, conversations, mentions,
+recommendations), one row per conversation and day (so a conversation is
+counted once a day), and the masked unanswered messages and
 rated-down answers (per conversation, so they go when the conversation is
 erased). ``create_schema`` is idempotent (``python -m bot.insights migrate``).
 """
@@ -41,6 +42,12 @@ recommendations_daily = sa.Table(
     sa.Column("course", sa.String(200), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
 )
+# Conversations per day: the pairs below say whether a conversation was already counted on a day.
+conversations_daily = sa.Table(
+    "insights_conversations_daily", metadata,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
 conversation_days = sa.Table(
     "insights_conversation_days", metadata,
     sa.Column("day", sa.String(10), primary_key=True),
@@ -71,10 +78,15 @@ WATERMARK = "last_event_id"
 
 def create_schema(engine: Engine) -> None:
     """Create the insights tables and indexes that are missing (safe to run any number of times)."""
+    had_counter = sa.inspect(engine).has_table(conversations_daily.name)
     try:
         metadata.create_all(engine, checkfirst=True)
     except sa.exc.ProgrammingError:  # another process created them a moment earlier
         metadata.create_all(engine, checkfirst=True)
+    if not had_counter:  # tables from before the counter existed: count what is there
+        with engine.begin() as connection:
+            per_day = sa.select(conversation_days.c.day, sa.func.count()).group_by(conversation_days.c.day)
+            connection.execute(conversations_daily.insert().from_select(["day", "n"], per_day))
     try:
         with engine.begin() as connection:
             if connection.execute(sa.select(state.c.value).where(state.c.name == WATERMARK)).first() is None:
