@@ -30,8 +30,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     password = os.environ.get(PASSWORD_ENV, "")
     if args.command == "serve" and not password:
-        print(f"Refusing to start: set {PASSWORD_ENV} (at least 8 characters); the pages show what visitors "
-              "wrote and are never served without a password.", file=sys.stderr)
+        print(
+            f"Refusing to start: set {PASSWORD_ENV} (at least 8 characters); the pages show what visitors "
+            "wrote and are never served without a password.",
+            file=sys.stderr,
+        )
         return 2
     engine = make_engine(database_url(sqlite_file=args.db))
     schema.create_schema(engine)
@@ -42,8 +45,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         started = time.perf_counter()
         result = refresh(engine, lag=args.lag_seconds)
         removed = prune(engine)
-        print(f"{result.events_read} events read, {result.facts} facts, watermark {result.watermark}, "
-              f"{removed} erased rows removed, {time.perf_counter() - started:.1f} s")
+        print(
+            f"{result.events_read} events read, {result.facts} facts, watermark {result.watermark}, "
+            f"{removed} erased rows removed, {time.perf_counter() - started:.1f} s"
+        )
         return 0
 
     from bot.insights.web import create_app  # Sanic only for the site

@@ -61,8 +61,9 @@ def _nice_top(value: float) -> float:
     return step * 10
 
 
-def columns(title: str, labels: Sequence[str], series: Sequence[Sequence[float]], percent: bool = False,
-            every: int = 0) -> Chart:
+def columns(
+    title: str, labels: Sequence[str], series: Sequence[Sequence[float]], percent: bool = False, every: int = 0
+) -> Chart:
     """Vertical bars over time: one group per label, one bar per series (side by side)."""
     top = _nice_top(max((v for values in series for v in values), default=0.0))
     if percent:
@@ -79,10 +80,15 @@ def columns(title: str, labels: Sequence[str], series: Sequence[Sequence[float]]
             shown = f"{value:.0%}" if percent else f"{value:g}"
             bars.append(Bar(round(x, 1), round(8 + plot_h - h, 1), round(bar_w, 1), round(h, 1), label, shown, s))
     every = every or max(1, len(labels) // 8)
-    x_ticks = [Tick(round(MARGIN_LEFT + i * slot + slot / 2, 1), HEIGHT - 6, label[5:] if len(label) == 10 else label)
-               for i, label in enumerate(labels) if i % every == 0]
-    y_ticks = [Tick(MARGIN_LEFT - 4, round(8 + plot_h - plot_h * f, 1), f"{top * f:.0%}" if percent else f"{top * f:g}")
-               for f in (0.0, 0.5, 1.0)]
+    x_ticks = [
+        Tick(round(MARGIN_LEFT + i * slot + slot / 2, 1), HEIGHT - 6, label[5:] if len(label) == 10 else label)
+        for i, label in enumerate(labels)
+        if i % every == 0
+    ]
+    y_ticks = [
+        Tick(MARGIN_LEFT - 4, round(8 + plot_h - plot_h * f, 1), f"{top * f:.0%}" if percent else f"{top * f:g}")
+        for f in (0.0, 0.5, 1.0)
+    ]
     return Chart(WIDTH, HEIGHT, bars, x_ticks, y_ticks, title)
 
 
@@ -90,6 +96,8 @@ def rows(title: str, items: Sequence[Tuple[str, float]]) -> Chart:
     """Horizontal bars, one row per item, the label at the left (most asked questions, mentions)."""
     top = max((value for _, value in items), default=0.0) or 1.0
     plot_w = WIDTH - LABEL_WIDTH - 60
-    bars = [Bar(LABEL_WIDTH, 4 + i * ROW_HEIGHT, round(plot_w * value / top, 1), ROW_HEIGHT - 6, label, f"{value:g}")
-            for i, (label, value) in enumerate(items)]
+    bars = [
+        Bar(LABEL_WIDTH, 4 + i * ROW_HEIGHT, round(plot_w * value / top, 1), ROW_HEIGHT - 6, label, f"{value:g}")
+        for i, (label, value) in enumerate(items)
+    ]
     return Chart(WIDTH, 8 + len(items) * ROW_HEIGHT, bars, [], [], title)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from bot.insights.mask import mask
@@ -25,8 +25,9 @@ FALLBACK = "fallback"
 OUTCOMES = (ANSWERED, OUT_OF_SCOPE, FALLBACK)
 # What the assistant runs for "outside what I can help with" and for a fallback (data/rules.yml, config.yml).
 OUT_OF_SCOPE_ACTIONS = frozenset({"action_out_of_scope", "utter_out_of_scope"})
-FALLBACK_ACTIONS = frozenset({"action_fallback", "action_default_fallback", "utter_default",
-                              "action_two_stage_fallback"})
+FALLBACK_ACTIONS = frozenset(
+    {"action_fallback", "action_default_fallback", "utter_default", "action_two_stage_fallback"}
+)
 OUTCOME_OF_INTENT = {"out_of_scope": OUT_OF_SCOPE, "nlu_fallback": FALLBACK}
 MENTION_KINDS = ("role", "course", "course_family")
 FEEDBACK_SLOT = "answer_feedback"
@@ -101,12 +102,21 @@ def _mentions(parse_data: Dict[str, Any]) -> List[Tuple[str, str]]:
 
 
 def user_message(event_id: int, sender_id: str, timestamp: float, data: Dict[str, Any]) -> Message:
-    parse_data = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-    intent = (parse_data.get("intent") or {}).get("name") if isinstance(parse_data.get("intent"), dict) else None
-    intent = str(intent or "none")[:100]
+    raw = data.get("parse_data")
+    parse_data: Dict[str, Any] = raw if isinstance(raw, dict) else {}
+    found = parse_data.get("intent")
+    intent = str((found.get("name") if isinstance(found, dict) else None) or "none")[:100]
     text = str(data.get("text") or "")[:MAX_TEXT]
-    return Message(event_id, sender_id, day_of(timestamp), timestamp, intent, mask(text), _mentions(parse_data),
-                   OUTCOME_OF_INTENT.get(intent, ANSWERED))
+    return Message(
+        event_id,
+        sender_id,
+        day_of(timestamp),
+        timestamp,
+        intent,
+        mask(text),
+        _mentions(parse_data),
+        OUTCOME_OF_INTENT.get(intent, ANSWERED),
+    )
 
 
 def feedback(event_id: int, sender_id: str, timestamp: float, value: Any) -> Optional[Feedback]:
@@ -137,8 +147,9 @@ class Extractor:
         if message is not None:
             self.facts.append(message)
 
-    def _event(self, event_id: int, sender_id: str, type_name: str, timestamp: float, name: Optional[str],
-               data: Optional[str]) -> None:
+    def _event(
+        self, event_id: int, sender_id: str, type_name: str, timestamp: float, name: Optional[str], data: Optional[str]
+    ) -> None:
         if type_name == "user":
             self._close(sender_id)
             self.open[sender_id] = user_message(event_id, sender_id, timestamp, _load(data))

@@ -45,17 +45,31 @@ def _overview(connection: Connection, kb: KnowledgeBase, days: int) -> Dict[str,
             "unanswered": sum(d.out_of_scope + d.fallback for d in per_day),
             "enquiries": sum(w.n for w in weeks),
         },
-        "traffic": charts.columns("Conversations and messages per day", labels,
-                                  [[d.conversations for d in per_day], [d.messages for d in per_day]]),
-        "unanswered_share": charts.columns("Share of messages answered 'outside what I can help with' or by a fallback",
-                                           labels, [[d.unanswered_share for d in per_day]], percent=True),
+        "traffic": charts.columns(
+            "Conversations and messages per day",
+            labels,
+            [[d.conversations for d in per_day], [d.messages for d in per_day]],
+        ),
+        "unanswered_share": charts.columns(
+            "Share of messages answered 'outside what I can help with' or by a fallback",
+            labels,
+            [[d.unanswered_share for d in per_day]],
+            percent=True,
+        ),
         "intents": charts.rows("Most asked questions (by intent)", [(c.label, c.n) for c in intents]),
-        "mentions": [charts.rows(MENTION_TITLES.get(kind, kind), [(c.label, c.n) for c in items])
-                     for kind, items in mentioned.items() if items],
+        "mentions": [
+            charts.rows(MENTION_TITLES.get(kind, kind), [(c.label, c.n) for c in items])
+            for kind, items in mentioned.items()
+            if items
+        ],
         "levels": charts.rows("Recommendations by level", [(c.label, c.n) for c in by_level]),
         "courses": by_course,
-        "enquiries": charts.columns("Enquiries per week (week starting)", [w.label for w in weeks],
-                                    [[w.n for w in weeks]], every=max(1, len(weeks) // 8)),
+        "enquiries": charts.columns(
+            "Enquiries per week (week starting)",
+            [w.label for w in weeks],
+            [[w.n for w in weeks]],
+            every=max(1, len(weeks) // 8),
+        ),
         "unanswered": queries.unanswered(connection, since, limit=10),
         "rated_down": queries.rated_down(connection, since, limit=10),
         "behind": queries.events_behind(connection),
@@ -78,7 +92,12 @@ def enquiries(engine: Engine, days: int) -> Dict[str, Any]:
     since = queries.since_day(days)
     with engine.connect() as connection:
         weeks = queries.enquiries_per_week(connection, since)
-        return {"days": days, "since": since, "enquiries": queries.recent_enquiries(connection, since),
-                "weekly": charts.columns("Enquiries per week (week starting)", [w.label for w in weeks],
-                                         [[w.n for w in weeks]]),
-                "total": sum(w.n for w in weeks)}
+        return {
+            "days": days,
+            "since": since,
+            "enquiries": queries.recent_enquiries(connection, since),
+            "weekly": charts.columns(
+                "Enquiries per week (week starting)", [w.label for w in weeks], [[w.n for w in weeks]]
+            ),
+            "total": sum(w.n for w in weeks),
+        }

@@ -63,8 +63,9 @@ def since_day(days: int, today: Optional[date] = None) -> str:
 def per_day(connection: Connection, since: str, today: Optional[date] = None) -> List[Day]:
     """One entry per calendar day from ``since`` to today, zeros included (a chart needs the gaps)."""
     d, c = schema.daily, schema.conversations_daily
-    rows = connection.execute(sa.select(d.c.day, d.c.outcome, sa.func.sum(d.c.n))
-                              .where(d.c.day >= since).group_by(d.c.day, d.c.outcome)).all()
+    rows = connection.execute(
+        sa.select(d.c.day, d.c.outcome, sa.func.sum(d.c.n)).where(d.c.day >= since).group_by(d.c.day, d.c.outcome)
+    ).all()
     conversations = dict(connection.execute(sa.select(c.c.day, c.c.n).where(c.c.day >= since)).all())
     counts: Dict[str, Counter[str]] = defaultdict(Counter)
     for day, outcome, n in rows:
@@ -82,16 +83,25 @@ def per_day(connection: Connection, since: str, today: Optional[date] = None) ->
 def top_intents(connection: Connection, since: str, limit: int = 15) -> List[Counted]:
     d = schema.daily
     total = sa.func.sum(d.c.n).label("total")
-    rows = connection.execute(sa.select(d.c.intent, total).where(d.c.day >= since)
-                              .group_by(d.c.intent).order_by(total.desc(), d.c.intent).limit(limit)).all()
+    rows = connection.execute(
+        sa.select(d.c.intent, total)
+        .where(d.c.day >= since)
+        .group_by(d.c.intent)
+        .order_by(total.desc(), d.c.intent)
+        .limit(limit)
+    ).all()
     return [Counted(intent, int(n)) for intent, n in rows]
 
 
 def mentions(connection: Connection, since: str, limit: int = 15) -> Dict[str, List[Counted]]:
     m = schema.mentions_daily
     total = sa.func.sum(m.c.n).label("total")
-    rows = connection.execute(sa.select(m.c.kind, m.c.value, total).where(m.c.day >= since)
-                              .group_by(m.c.kind, m.c.value).order_by(total.desc(), m.c.value)).all()
+    rows = connection.execute(
+        sa.select(m.c.kind, m.c.value, total)
+        .where(m.c.day >= since)
+        .group_by(m.c.kind, m.c.value)
+        .order_by(total.desc(), m.c.value)
+    ).all()
     found: Dict[str, List[Counted]] = {"role": [], "course": [], "course_family": []}
     for kind, value, n in rows:
         if len(found.setdefault(kind, [])) < limit:
@@ -99,39 +109,59 @@ def mentions(connection: Connection, since: str, limit: int = 15) -> Dict[str, L
     return found
 
 
-def recommendations_by_level(connection: Connection, kb: KnowledgeBase, since: str) -> Tuple[List[Counted], List[Counted]]:
+def recommendations_by_level(
+    connection: Connection, kb: KnowledgeBase, since: str
+) -> Tuple[List[Counted], List[Counted]]:
     """(per level, per course): the course named in each recommendation, its level from the knowledge base."""
     r = schema.recommendations_daily
     total = sa.func.sum(r.c.n).label("total")
-    rows = connection.execute(sa.select(r.c.course, total).where(r.c.day >= since)
-                              .group_by(r.c.course).order_by(total.desc(), r.c.course)).all()
+    rows = connection.execute(
+        sa.select(r.c.course, total).where(r.c.day >= since).group_by(r.c.course).order_by(total.desc(), r.c.course)
+    ).all()
     levels: Counter[str] = Counter()
     for course_name, n in rows:
         course = kb.course_named(str(course_name))
         levels[f"Level {course.level}" if course is not None and course.level else "No level"] += int(n)
-    return ([Counted(label, levels[label]) for label in sorted(levels)],
-            [Counted(str(course), int(n)) for course, n in rows])
+    return (
+        [Counted(label, levels[label]) for label in sorted(levels)],
+        [Counted(str(course), int(n)) for course, n in rows],
+    )
 
 
 def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unanswered]:
     """The most frequent unanswered messages: counted on the (day, text_key) index, then the top ones described."""
     u = schema.unanswered
     n = sa.func.count().label("n")
-    top = connection.execute(sa.select(u.c.text_key, n).where(u.c.day >= since).group_by(u.c.text_key)
-                             .order_by(n.desc(), u.c.text_key).limit(limit)).all()
+    top = connection.execute(
+        sa.select(u.c.text_key, n)
+        .where(u.c.day >= since)
+        .group_by(u.c.text_key)
+        .order_by(n.desc(), u.c.text_key)
+        .limit(limit)
+    ).all()
     if not top:
         return []
-    described = {key: (text, outcome, last) for key, text, outcome, last in connection.execute(
-        sa.select(u.c.text_key, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
-        .where(u.c.day >= since, u.c.text_key.in_([key for key, _ in top])).group_by(u.c.text_key))}
+    described = {
+        key: (text, outcome, last)
+        for key, text, outcome, last in connection.execute(
+            sa.select(u.c.text_key, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
+            .where(u.c.day >= since, u.c.text_key.in_([key for key, _ in top]))
+            .group_by(u.c.text_key)
+        )
+    }
     return [Unanswered(described[key][0], int(count), described[key][1], described[key][2]) for key, count in top]
 
 
 def rated_down(connection: Connection, since: str, limit: int = 50) -> List[Counted]:
     f = schema.feedback
     n = sa.func.count().label("n")
-    rows = connection.execute(sa.select(f.c.answer, n).where(f.c.day >= since, f.c.rating == "down")
-                              .group_by(f.c.answer).order_by(n.desc(), f.c.answer).limit(limit)).all()
+    rows = connection.execute(
+        sa.select(f.c.answer, n)
+        .where(f.c.day >= since, f.c.rating == "down")
+        .group_by(f.c.answer)
+        .order_by(n.desc(), f.c.answer)
+        .limit(limit)
+    ).all()
     return [Counted(answer, int(count)) for answer, count in rows]
 
 
@@ -147,8 +177,9 @@ def enquiries_per_week(connection: Connection, since: str) -> List[Counted]:
     if not has_table(connection, "enquiries"):
         return []
     day = sa.func.date(enquiries.c.created_at)  # a date on PostgreSQL, 'YYYY-MM-DD' on SQLite
-    per_day = connection.execute(sa.select(day, sa.func.count()).where(enquiries.c.created_at >= _since_datetime(since))
-                                 .group_by(day)).all()
+    per_day = connection.execute(
+        sa.select(day, sa.func.count()).where(enquiries.c.created_at >= _since_datetime(since)).group_by(day)
+    ).all()
     weeks: Counter[str] = Counter()
     for when, n in per_day:
         weeks[_week(when if isinstance(when, date) else date.fromisoformat(str(when)[:10]))] += int(n)
@@ -164,9 +195,12 @@ def enquiries_per_week(connection: Connection, since: str) -> List[Counted]:
 def recent_enquiries(connection: Connection, since: str, limit: int = 200) -> List[StoredEnquiry]:
     if not has_table(connection, "enquiries"):
         return []
-    rows = connection.execute(sa.select(*[enquiries.c[f] for f in FIELDS])
-                              .where(enquiries.c.created_at >= _since_datetime(since))
-                              .order_by(enquiries.c.created_at.desc(), enquiries.c.id.desc()).limit(limit))
+    rows = connection.execute(
+        sa.select(*[enquiries.c[f] for f in FIELDS])
+        .where(enquiries.c.created_at >= _since_datetime(since))
+        .order_by(enquiries.c.created_at.desc(), enquiries.c.id.desc())
+        .limit(limit)
+    )
     return [StoredEnquiry(**dict(row._mapping)) for row in rows]
 
 
@@ -174,7 +208,12 @@ def events_behind(connection: Connection) -> int:
     """How many events the insights have not counted yet (0 when up to date)."""
     if not has_table(connection, "events"):
         return 0
-    mark = connection.execute(sa.select(schema.state.c.value)
-                              .where(schema.state.c.name == schema.WATERMARK)).scalar() or 0
-    return int(connection.execute(sa.select(sa.func.count()).select_from(events)
-                                  .where(events.c.id > mark, events.c.type_name.in_(READ_TYPES))).scalar() or 0)
+    mark = (
+        connection.execute(sa.select(schema.state.c.value).where(schema.state.c.name == schema.WATERMARK)).scalar() or 0
+    )
+    return int(
+        connection.execute(
+            sa.select(sa.func.count()).select_from(events).where(events.c.id > mark, events.c.type_name.in_(READ_TYPES))
+        ).scalar()
+        or 0
+    )

@@ -17,7 +17,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -35,7 +35,8 @@ READ_TYPES = ("user", "action", "slot", "session_started")
 
 _events_meta = sa.MetaData()
 events = sa.Table(
-    "events", _events_meta,
+    "events",
+    _events_meta,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("type_name", sa.String(255), nullable=False),
@@ -94,7 +95,7 @@ def _count_conversations(connection: Connection, days: Set[Tuple[str, str]]) -> 
     senders = sorted({sender for _, sender in days})
     seen: Set[Tuple[str, str]] = set()
     for start in range(0, len(senders), BATCH):
-        query = sa.select(pairs.c.day, pairs.c.sender_id).where(pairs.c.sender_id.in_(senders[start:start + BATCH]))
+        query = sa.select(pairs.c.day, pairs.c.sender_id).where(pairs.c.sender_id.in_(senders[start : start + BATCH]))
         seen.update((day, sender) for day, sender in connection.execute(query))
     new = sorted(days - seen)
     _write(connection, pairs, new, add_n=False)
@@ -115,8 +116,9 @@ def write_facts(connection: Connection, facts: Sequence[Fact]) -> None:
             for kind, value in fact.mentions:
                 mentions[(fact.day, kind, value)] += 1
             if fact.outcome != ANSWERED and fact.text.strip():
-                unanswered.append((fact.event_id, fact.sender_id, fact.day, fact.outcome, text_key(fact.text),
-                                   fact.text))
+                unanswered.append(
+                    (fact.event_id, fact.sender_id, fact.day, fact.outcome, text_key(fact.text), fact.text)
+                )
         elif isinstance(fact, Recommendation):
             recommended[(fact.day, fact.course)] += 1
         elif isinstance(fact, Feedback):
@@ -141,7 +143,8 @@ def _commit(engine: Engine, old: int, new: int, facts: Sequence[Fact]) -> bool:
         moved = connection.execute(
             schema.state.update()
             .where(schema.state.c.name == schema.WATERMARK, schema.state.c.value == old)
-            .values(value=new))
+            .values(value=new)
+        )
         if moved.rowcount != 1:
             transaction.rollback()
             return False
@@ -149,8 +152,9 @@ def _commit(engine: Engine, old: int, new: int, facts: Sequence[Fact]) -> bool:
     return True
 
 
-def refresh(engine: Engine, lag: float = DEFAULT_LAG_SECONDS, chunk: int = CHUNK,
-            now: Optional[float] = None) -> RefreshResult:
+def refresh(
+    engine: Engine, lag: float = DEFAULT_LAG_SECONDS, chunk: int = CHUNK, now: Optional[float] = None
+) -> RefreshResult:
     """Count every event after the watermark that is older than ``lag`` seconds."""
     result = RefreshResult()
     if not sa.inspect(engine).has_table("events"):
@@ -162,16 +166,18 @@ def refresh(engine: Engine, lag: float = DEFAULT_LAG_SECONDS, chunk: int = CHUNK
     # Rasa stores an action's or slot's name in its own column: the JSON is fetched only where it is needed.
     needed = sa.or_(events.c.type_name == "user", events.c.action_name.in_(SLOTS_READ))
     data = sa.case((needed, events.c.data), else_=sa.null())
-    query = (sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.action_name,
-                       data)
-             .where(events.c.id > sa.bindparam("after"), events.c.type_name.in_(READ_TYPES))
-             .order_by(events.c.id).limit(chunk))
+    query = (
+        sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.action_name, data)
+        .where(events.c.id > sa.bindparam("after"), events.c.type_name.in_(READ_TYPES))
+        .order_by(events.c.id)
+        .limit(chunk)
+    )
     while True:
         with engine.connect() as connection:
             rows = connection.execute(query, {"after": position}).all()
         young = next((i for i, row in enumerate(rows) if (row[3] or 0) >= cutoff), None)
         ripe = rows if young is None else rows[:young]
-        extractor.feed(tuple(row) for row in ripe)  # type: ignore[misc]
+        extractor.feed(tuple(row) for row in ripe)
         result.events_read += len(ripe)
         if ripe:
             position = int(ripe[-1][0])

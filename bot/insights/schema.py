@@ -18,44 +18,51 @@ from sqlalchemy.engine import Engine
 metadata = sa.MetaData()
 
 state = sa.Table(
-    "insights_state", metadata,
+    "insights_state",
+    metadata,
     sa.Column("name", sa.String(50), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 daily = sa.Table(
-    "insights_daily", metadata,
+    "insights_daily",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("intent", sa.String(100), primary_key=True),
     sa.Column("outcome", sa.String(16), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
 )
 mentions_daily = sa.Table(
-    "insights_mentions_daily", metadata,
+    "insights_mentions_daily",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("kind", sa.String(20), primary_key=True),
     sa.Column("value", sa.String(200), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
 )
 recommendations_daily = sa.Table(
-    "insights_recommendations_daily", metadata,
+    "insights_recommendations_daily",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("course", sa.String(200), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
 )
 # Conversations per day: the pairs below say whether a conversation was already counted on a day.
 conversations_daily = sa.Table(
-    "insights_conversations_daily", metadata,
+    "insights_conversations_daily",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
 )
 conversation_days = sa.Table(
-    "insights_conversation_days", metadata,
+    "insights_conversation_days",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Index("ix_insights_conversation_days_sender", "sender_id"),
 )
 unanswered = sa.Table(
-    "insights_unanswered", metadata,
+    "insights_unanswered",
+    metadata,
     sa.Column("event_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("day", sa.String(10), nullable=False),
@@ -65,7 +72,8 @@ unanswered = sa.Table(
     sa.Index("ix_insights_unanswered_day_key", "day", "text_key"),
 )
 feedback = sa.Table(
-    "insights_feedback", metadata,
+    "insights_feedback",
+    metadata,
     sa.Column("event_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("day", sa.String(10), nullable=False, index=True),

@@ -20,7 +20,7 @@ import hmac
 import logging
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Callable, Coroutine, Dict, Optional
 
 from jinja2 import Environment, FileSystemLoader
 from sanic import Sanic, response
@@ -38,8 +38,10 @@ HERE = Path(__file__).resolve().parent
 REALM = "PMO Learning insights"
 MIN_PASSWORD = 8
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
-                                "form-action 'none'; frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -62,13 +64,20 @@ def password_matches(header: Optional[str], password: str) -> bool:
 
 
 def templates() -> Environment:
-    return Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
 
 
-def create_app(engine: Engine, password: str, kb: Optional[KnowledgeBase] = None,
-               refresh_seconds: float = 10.0, lag_seconds: float = 5.0, prune_seconds: float = 600.0,
-               name: str = "pmo_insights") -> Sanic:
+def create_app(
+    engine: Engine,
+    password: str,
+    kb: Optional[KnowledgeBase] = None,
+    refresh_seconds: float = 10.0,
+    lag_seconds: float = 5.0,
+    prune_seconds: float = 600.0,
+    name: str = "pmo_insights",
+) -> Sanic:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"the insights password must have at least {MIN_PASSWORD} characters")
     app = Sanic(name)
@@ -84,7 +93,7 @@ def create_app(engine: Engine, password: str, kb: Optional[KnowledgeBase] = None
     def render(template: str, context: Dict[str, Any], status: int = 200) -> HTTPResponse:
         return response.html(env.get_template(template).render(**context), status=status)
 
-    @app.middleware("request")
+    @app.middleware("request")  # type: ignore[no-untyped-call]
     async def require_password(request: Request) -> Optional[HTTPResponse]:
         if password_matches(request.headers.get("authorization"), password):
             return None
@@ -93,28 +102,44 @@ def create_app(engine: Engine, password: str, kb: Optional[KnowledgeBase] = None
         page.headers["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
         return page
 
-    @app.middleware("response")
+    @app.middleware("response")  # type: ignore[no-untyped-call]
     async def security_headers(request: Request, page: HTTPResponse) -> None:
         for header, value in SECURITY_HEADERS.items():
             page.headers[header] = value
 
-    def page(template: str, build: Callable[[int], Dict[str, Any]]) -> Callable[[Request], Awaitable[HTTPResponse]]:
+    def page(
+        template: str, build: Callable[[int], Dict[str, Any]]
+    ) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
         async def handler(request: Request) -> HTTPResponse:
             days = pages.period(request.args.get("days"))
             started = time.perf_counter()
             context = await off_loop(lambda: build(days))
             context.update(periods=pages.PERIODS, path=request.path, seconds=time.perf_counter() - started)
             return render(template, context)
+
         return handler
 
-    app.add_route(page("overview.html", lambda days: pages.overview(engine, knowledge, days)), "/",
-                  methods=["GET"], name="overview")
-    app.add_route(page("unanswered.html", lambda days: pages.unanswered(engine, days)), "/unanswered",
-                  methods=["GET"], name="unanswered")
-    app.add_route(page("feedback.html", lambda days: pages.feedback(engine, days)), "/feedback",
-                  methods=["GET"], name="feedback")
-    app.add_route(page("enquiries.html", lambda days: pages.enquiries(engine, days)), "/enquiries",
-                  methods=["GET"], name="enquiries")
+    app.add_route(
+        page("overview.html", lambda days: pages.overview(engine, knowledge, days)),
+        "/",
+        methods=["GET"],
+        name="overview",
+    )
+    app.add_route(
+        page("unanswered.html", lambda days: pages.unanswered(engine, days)),
+        "/unanswered",
+        methods=["GET"],
+        name="unanswered",
+    )
+    app.add_route(
+        page("feedback.html", lambda days: pages.feedback(engine, days)), "/feedback", methods=["GET"], name="feedback"
+    )
+    app.add_route(
+        page("enquiries.html", lambda days: pages.enquiries(engine, days)),
+        "/enquiries",
+        methods=["GET"],
+        name="enquiries",
+    )
 
     @app.get("/insights.css")
     async def css(request: Request) -> HTTPResponse:

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 
 metadata = sa.MetaData()
 events = sa.Table(
-    "events", metadata,
+    "events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("type_name", sa.String(255), nullable=False),
@@ -39,31 +40,51 @@ class Conversation:
     def now(self) -> float:
         return self.start + next(self.clock) * 0.5
 
-    def add(self, type_name: str, body: Dict[str, Any], intent: Optional[str] = None,
-            action: Optional[str] = None) -> None:
+    def add(
+        self, type_name: str, body: Dict[str, Any], intent: Optional[str] = None, action: Optional[str] = None
+    ) -> None:
         ts = self.now()
         data = {"event": type_name, "timestamp": ts, "metadata": META, **body}
-        self.rows.append({"sender_id": self.sender, "type_name": type_name, "timestamp": ts, "intent_name": intent,
-                          "action_name": action, "data": json.dumps(data)})
+        self.rows.append(
+            {
+                "sender_id": self.sender,
+                "type_name": type_name,
+                "timestamp": ts,
+                "intent_name": intent,
+                "action_name": action,
+                "data": json.dumps(data),
+            }
+        )
 
     def action(self, name: str) -> None:
-        self.add("action", {"name": name, "policy": "RulePolicy", "confidence": 1.0, "action_text": None,
-                            "hide_rule_turn": False}, action=name)
+        self.add(
+            "action",
+            {"name": name, "policy": "RulePolicy", "confidence": 1.0, "action_text": None, "hide_rule_turn": False},
+            action=name,
+        )
 
     def slot(self, name: str, value: Any) -> None:
         self.add("slot", {"name": name, "value": value}, action=name)
 
     def user(self, text: str, intent: str, entities: Iterable[Tuple[str, str]] = ()) -> None:
-        found = [{"entity": kind, "value": value, "start": 0, "end": 1, "extractor": "PMOEntityExtractor"}
-                 for kind, value in entities]
-        parse = {"intent": {"name": intent, "confidence": 0.98}, "entities": found, "text": text,
-                 "message_id": "m", "metadata": {}, "intent_ranking": [{"name": intent, "confidence": 0.98}]}
-        self.add("user", {"text": text, "parse_data": parse, "input_channel": "rest", "message_id": "m"},
-                 intent=intent)
+        found = [
+            {"entity": kind, "value": value, "start": 0, "end": 1, "extractor": "PMOEntityExtractor"}
+            for kind, value in entities
+        ]
+        parse = {
+            "intent": {"name": intent, "confidence": 0.98},
+            "entities": found,
+            "text": text,
+            "message_id": "m",
+            "metadata": {},
+            "intent_ranking": [{"name": intent, "confidence": 0.98}],
+        }
+        self.add("user", {"text": text, "parse_data": parse, "input_channel": "rest", "message_id": "m"}, intent=intent)
         self.add("user_featurization", {"use_text_for_featurization": False})
 
-    def turn(self, text: str, intent: str, action: str, entities: Iterable[Tuple[str, str]] = (),
-             reply: str = "An answer.") -> "Conversation":
+    def turn(
+        self, text: str, intent: str, action: str, entities: Iterable[Tuple[str, str]] = (), reply: str = "An answer."
+    ) -> "Conversation":
         self.user(text, intent, entities)
         self.action(action)
         self.add("bot", {"text": reply, "data": {"buttons": None}})

@@ -9,8 +9,10 @@ START = 1_796_000_000.0  # 2026-11-30 00:53 UTC
 
 
 def rows(conversation: Conversation, first_id: int = 1) -> List[Tuple[Any, ...]]:
-    return [(first_id + i, r["sender_id"], r["type_name"], r["timestamp"], r["action_name"], r["data"])
-            for i, r in enumerate(conversation.rows)]
+    return [
+        (first_id + i, r["sender_id"], r["type_name"], r["timestamp"], r["action_name"], r["data"])
+        for i, r in enumerate(conversation.rows)
+    ]
 
 
 def messages(extractor: Extractor) -> Dict[str, Message]:
@@ -39,7 +41,9 @@ def test_outcomes_mentions_recommendation_and_feedback():
     assert found["which course?"].outcome == FALLBACK
     assert found["I'm brand new to PMO"].day == "2026-11-30"
     assert [f.course for f in extractor.facts if isinstance(f, Recommendation)] == ["Essentials for PMO Administrators"]
-    assert [(f.rating, f.answer) for f in extractor.facts if isinstance(f, Feedback)] == [("down", "Call us on [phone]")]
+    assert [(f.rating, f.answer) for f in extractor.facts if isinstance(f, Feedback)] == [
+        ("down", "Call us on [phone]")
+    ]
     assert not extractor.open and extractor.safe_id == len(c.rows)
 
 

@@ -59,18 +59,28 @@ def engine(request, tmp_path) -> Iterator[Engine]:
 def counts(engine: Engine):
     with engine.connect() as connection:
         days = queries.per_day(connection, "2026-11-29")
-        return (sum(d.messages for d in days), sum(d.conversations for d in days),
-                sum(d.out_of_scope for d in days), sum(d.fallback for d in days),
-                [(u.text, u.n) for u in queries.unanswered(connection, "2026-11-29")],
-                [(c.label, c.n) for c in queries.mentions(connection, "2026-11-29")["role"]])
+        return (
+            sum(d.messages for d in days),
+            sum(d.conversations for d in days),
+            sum(d.out_of_scope for d in days),
+            sum(d.fallback for d in days),
+            [(u.text, u.n) for u in queries.unanswered(connection, "2026-11-29")],
+            [(c.label, c.n) for c in queries.mentions(connection, "2026-11-29")["role"]],
+        )
 
 
 def test_counts_each_event_once(engine):
     add(engine, conversations(3))
     assert refresh(engine, lag=0, now=NOW).facts == 9
     assert refresh(engine, lag=0, now=NOW).facts == 0
-    assert counts(engine) == (9, 3, 3, 3, [("<script>alert(1)</script>", 3), ("call me on [phone]", 3)],
-                              [("PMO Analyst", 3)])
+    assert counts(engine) == (
+        9,
+        3,
+        3,
+        3,
+        [("<script>alert(1)</script>", 3), ("call me on [phone]", 3)],
+        [("PMO Analyst", 3)],
+    )
     add(engine, conversations(2, prefix="d"))
     refresh(engine, lag=0, now=NOW, chunk=7)  # small chunks: turns split across reads
     assert counts(engine)[:4] == (15, 5, 5, 5)
@@ -85,8 +95,9 @@ def test_young_events_wait_for_the_next_run(engine):
 def test_two_refreshes_at_once_count_once(engine):
     add(engine, conversations(40))
     results = []
-    threads = [threading.Thread(target=lambda: results.append(refresh(engine, lag=0, now=NOW, chunk=50)))
-               for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: results.append(refresh(engine, lag=0, now=NOW, chunk=50))) for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -30,11 +30,19 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-@pytest.mark.parametrize("header, ok", [
-    (basic("staff", PASSWORD), True), (basic("anyone", PASSWORD), True), (basic("staff", PASSWORD + "x"), False),
-    (basic("staff", ""), False), (basic(PASSWORD, ""), False), (None, False), ("Basic !!!", False),
-    ("Bearer " + PASSWORD, False),
-])
+@pytest.mark.parametrize(
+    "header, ok",
+    [
+        (basic("staff", PASSWORD), True),
+        (basic("anyone", PASSWORD), True),
+        (basic("staff", PASSWORD + "x"), False),
+        (basic("staff", ""), False),
+        (basic(PASSWORD, ""), False),
+        (None, False),
+        ("Basic !!!", False),
+        ("Bearer " + PASSWORD, False),
+    ],
+)
 def test_password_matches(header, ok):
     assert password_matches(header, PASSWORD) is ok
 
@@ -43,9 +51,26 @@ def insights_server(workdir: Path, db: Path, password: str = PASSWORD) -> Server
     port = free_port()
     env = base_env(PMO_INSIGHTS_PASSWORD=password)
     env.pop("PMO_DATABASE_URL", None)
-    return Server(name="insights", port=port, ready_path="/", log=workdir / f"insights-{port}.log", env=env,
-                  args=[sys.executable, "-m", "bot.insights", "--db", str(db), "--port", str(port),
-                        "--refresh-seconds", "0.2", "--lag-seconds", "0"])
+    return Server(
+        name="insights",
+        port=port,
+        ready_path="/",
+        log=workdir / f"insights-{port}.log",
+        env=env,
+        args=[
+            sys.executable,
+            "-m",
+            "bot.insights",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--refresh-seconds",
+            "0.2",
+            "--lag-seconds",
+            "0",
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +82,20 @@ def site(tmp_path_factory) -> Iterator[str]:
     now = datetime.now(timezone.utc).timestamp()
     c = Conversation("visitor", now - 60)
     c.turn("what does a PMO manager do?", "ask_role_description", "action_describe_role", [("role", "PMO Manager")])
-    for text in HOSTILE + ["write to jo@example.com or call 07700 900123"]:
+    for text in [*HOSTILE, "write to jo@example.com or call 07700 900123"]:
         c.turn(text, "out_of_scope", "action_out_of_scope")
     c.slot("answer_feedback", {"rating": "down", "answer": "<b>bold</b> answer"})
     rasa_events.insert(engine, c.rows)
-    EnquiryStore(engine).save(Enquiry(conversation_id="visitor", name="Nora <i>Example</i>",
-                                      email="nora@example.org", organisation="Acme", team_size=4,
-                                      interest="PMO Analyst training"))
+    EnquiryStore(engine).save(
+        Enquiry(
+            conversation_id="visitor",
+            name="Nora <i>Example</i>",
+            email="nora@example.org",
+            organisation="Acme",
+            team_size=4,
+            interest="PMO Analyst training",
+        )
+    )
     engine.dispose()
     server = insights_server(workdir, db)
     try:
@@ -76,8 +108,10 @@ def site(tmp_path_factory) -> Iterator[str]:
 def start(server: Server, expect: str = "write to [email] or call [phone]", path: str = "/") -> None:
     """Start it and wait until ``path`` (with the password) shows ``expect``: counted by the background refresh."""
     server.log.parent.mkdir(parents=True, exist_ok=True)
-    server.process = subprocess.Popen(server.args, cwd=ROOT, env=server.env, stdout=open(server.log, "ab"),
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+    with open(server.log, "ab") as log:  # the child keeps its own copy of the handle
+        server.process = subprocess.Popen(
+            server.args, cwd=ROOT, env=server.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -139,7 +173,13 @@ def test_enquiry_details_on_the_enquiries_page_only(site):
 @pytest.mark.parametrize("password", ["", "short"])
 def test_refuses_to_start_without_a_real_password(tmp_path, password):
     env = base_env(PMO_INSIGHTS_PASSWORD=password)
-    done = subprocess.run([sys.executable, "-m", "bot.insights", "--db", str(tmp_path / "c.db"), "--port",
-                           str(free_port())], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.insights", "--db", str(tmp_path / "c.db"), "--port", str(free_port())],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "Refusing to start" in done.stderr

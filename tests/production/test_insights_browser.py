@@ -28,8 +28,15 @@ from tests.support.servers import ROOT, Server
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
 RUN = uuid.uuid4().hex[:8]  # the embedded stack's database is shared with other tests: this run's own text
@@ -40,13 +47,16 @@ CONVERSATIONS = {
     "visitor-3": ["what does a PMO manager do?", OUT_OF_SCOPE],
 }
 RATED_DOWN = "<b>An answer</b> that did not help"
-CHARTS = ["Conversations and messages per day", "Most asked questions (by intent)", "Roles asked about",
-          "Recommendations by level"]
+CHARTS = [
+    "Conversations and messages per day",
+    "Most asked questions (by intent)",
+    "Roles asked about",
+    "Recommendations by level",
+]
 
 
 def say(rasa: Server, sender: str, text: str) -> List[Dict[str, Any]]:
-    response = requests.post(rasa.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=120)
+    response = requests.post(rasa.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
     response.raise_for_status()
     replies = response.json()
     assert replies and all(r.get("text") for r in replies), f"no answer to {text!r}: {replies}"
@@ -76,7 +86,7 @@ def rate_down(db: Path, sender: str, answer: str) -> None:
 @pytest.fixture(scope="module")
 def site(embedded) -> Iterator[str]:
     rasa = embedded.replicas[0]
-    db = Path(embedded.database_url[len("sqlite:///"):])
+    db = Path(embedded.database_url[len("sqlite:///") :])
     for sender, texts in CONVERSATIONS.items():
         for text in texts:
             say(rasa, f"{sender}-{RUN}", text)
@@ -128,8 +138,11 @@ def test_login_refused_without_the_password(site, browser, credentials):
 
 
 def test_charts_unanswered_list_and_hostile_text_as_text(site, browser, tmp_path):
-    context = browser.new_context(http_credentials={"username": "staff", "password": PASSWORD},
-                                  viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context = browser.new_context(
+        http_credentials={"username": "staff", "password": PASSWORD},
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+    )
     dialogs: List[str] = []
     errors: List[str] = []
     try:
