@@ -3,7 +3,12 @@
 Takes exactly the arguments of ``rasa`` (``run``, ``shell``, ...). ``shell``
 also gets :mod:`bot.serving.shell`: whole answers at the terminal's width,
 buttons as short numbered choices, and the REST channel's checks and apology
-(``make run`` starts it this way).
+(``make run`` starts it this way). For ``shell`` the first screen is the assistant's
+greeting and the prompt: everything the libraries write to standard error
+(TensorFlow's start-up lines, deprecation warnings, Rasa's log) goes to a log
+file instead, ``shell.log`` or ``PMO_SHELL_LOG`` (``-`` keeps it on the terminal,
+as do ``-v``/``--debug``); if the shell stops with an error, the log's last lines
+are shown.
 
 It also keeps numerical libraries to one thread unless told otherwise: the models
 here are small, and OpenBLAS's worker threads spin after each matrix product,
@@ -14,23 +19,73 @@ them, 11.7 without, same wall time).
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import List, Optional
 
 from bot.serving import apply, one_numeric_thread
 
 one_numeric_thread()  # before anything imports numpy
 
+SHELL_LOG_ENV = "PMO_SHELL_LOG"
+DEFAULT_SHELL_LOG = "shell.log"
+VERBOSE_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
+TAIL_LINES = 20
+
+
+def shell_log(args: List[str], env: Optional[dict] = None) -> Optional[Path]:
+    """Where ``shell``'s standard error goes, or None to leave it on the terminal."""
+    env = os.environ if env is None else env
+    if args[:1] != ["shell"] or VERBOSE_FLAGS.intersection(args):
+        return None
+    value = env.get(SHELL_LOG_ENV, DEFAULT_SHELL_LOG).strip()
+    return None if value in ("", "-") else Path(value)
+
+
+def to_log(path: Path) -> int:
+    """Point file descriptor 2 (C libraries write there too) at ``path``; the terminal's copy."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # what TensorFlow writes at all
+    terminal = os.dup(2)
+    sys.stderr.flush()
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 2)
+    os.close(log)
+    return terminal
+
+
+def back_to_terminal(terminal: int, path: Path) -> None:
+    """Standard error on the terminal again, with the log's last lines."""
+    sys.stderr.flush()
+    os.dup2(terminal, 2)
+    try:
+        tail = path.read_text(errors="replace").splitlines()[-TAIL_LINES:]
+    except OSError:
+        tail = []
+    sys.stderr.write(f"The shell stopped. The last lines of {path}:\n" + "\n".join(tail) + "\n")
+
 
 def main() -> None:
-    apply()
-    if sys.argv[1:2] == ["shell"]:
-        from bot.serving import shell
+    args = sys.argv[1:]
+    log = shell_log(args)
+    terminal = to_log(log) if log is not None else None
+    if log is not None:
+        print(f"Starting the PMO Learning assistant; the libraries' messages go to {log}.", flush=True)
+    try:
+        apply()
+        if args[:1] == ["shell"]:
+            from bot.serving import shell
 
-        shell.apply()  # fails loudly, before anything starts, if Rasa is not as expected
-    from rasa.__main__ import main as rasa_main
+            shell.apply()  # fails loudly, before anything starts, if Rasa is not as expected
+        from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *sys.argv[1:]]
-    rasa_main()
+        sys.argv = ["rasa", *args]
+        rasa_main()
+    except BaseException as stop:
+        if terminal is not None and log is not None and not (isinstance(stop, SystemExit) and not stop.code) \
+                and not isinstance(stop, KeyboardInterrupt):
+            back_to_terminal(terminal, log)
+        raise
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ its apology when a turn produces nothing (the action server is down, say).
 (it raises :class:`ShellPatchError` at start, never halfway through a chat):
 
 - ``console.record_messages`` (what ``rasa.core.run`` runs for the ``cmdline``
-  channel): prints every answer in full, drawn by :func:`bot.render.to_plain`
+  channel): greets first (sends ``/greet``, as the widget does), prints every answer in full, drawn by :func:`bot.render.to_plain`
   at the terminal's width, then offers the last answer's buttons as numbered
   choices showing their titles only (the payload is sent, not shown), plus
   "Type out your own message...". A turn that fails on the way (server error,
@@ -41,6 +41,7 @@ RECORD_MESSAGES_PARAMETERS = (
 # What the choices may take on a line: questionary draws " » " (or 3 spaces) before each.
 CHOICE_MARGIN = 4
 CHOOSE = "Choose a reply:"
+GREETING = "/greet"  # sent at start, as the widget's initPayload: the first screen is the greeting
 DEFAULT_TIMEOUT_SECONDS = 60 * 5
 
 _applied: List[str] = []
@@ -204,8 +205,9 @@ async def record_messages(
         "Bot loaded. Type a message and press enter (use '{}' to exit): ".format(exit_text)
     )
     num_messages = 0
-    buttons: List[Dict[str, Any]] = []
     await asyncio.sleep(0.5)  # Wait for server to start
+    buttons = print_replies(await exchange(server_url, auth_token, sender_id, GREETING, request_timeout),
+                            terminal_width())
     while not utils.is_limit_reached(num_messages, max_message_limit):
         text = await ask(buttons, terminal_width())
         if text == exit_text or text is None:

@@ -1,7 +1,8 @@
 """`python -m bot.serving shell` (what `make run` opens) in an 80-column
-pseudo-terminal: a whole answer can be read, its buttons are short numbered
-choices that can be picked with the arrow keys, and a turn that produces
-nothing gets the REST channel's apology. The expected texts come from the
+pseudo-terminal: the first screen is the greeting and its choices (no library
+warnings: they go to the log file), a whole answer can be read, its buttons are
+short numbered choices that can be picked with the arrow keys, and a turn that
+produces nothing gets the REST channel's apology. The expected texts come from the
 running stack's REST channel, so the answers can change without this test."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator
 
 import pytest
 
@@ -29,6 +30,9 @@ ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-Za-z]|[=
 COLUMNS, ROWS = 80, 50
 QUESTION = "what does a PMO analyst do?"
 FREE_TEXT = "Type out your own message..."
+# What libraries print at start (TensorFlow, deprecation warnings, Rasa's log lines): none of it on screen.
+NOISE = ("Warning", "WARNING", "DEPRECATION", "deprecated", "tensorflow", "pkg_resources", " INFO ", "cuda",
+         "Traceback", "site-packages")
 
 
 def screen_text(raw: str) -> str:
@@ -46,12 +50,14 @@ class Shell:
     def __init__(self, endpoints: Path, transcript: Path) -> None:
         import pexpect
 
+        self.log = transcript.with_name(transcript.stem + "-stderr.log")
         args = ["-m", "bot.serving", "shell", "--model", str(servers.MODEL), "--endpoints", str(endpoints),
                 "--port", str(servers.free_port()), "--interface", "127.0.0.1",
                 "--conversation-id", f"shell-{uuid.uuid4().hex[:8]}"]
         self.transcript = transcript
         self.child = pexpect.spawn(sys.executable, args, cwd=str(servers.ROOT),
-                                   env=servers.base_env(TERM="xterm", COLUMNS=str(COLUMNS), LINES=str(ROWS)),
+                                   env=servers.base_env(TERM="xterm", COLUMNS=str(COLUMNS), LINES=str(ROWS),
+                                                        PMO_SHELL_LOG=str(self.log)),
                                    dimensions=(ROWS, COLUMNS), encoding="utf-8", timeout=180)
         self.child.logfile_read = open(transcript, "w")
         self.mark = 0
@@ -85,6 +91,18 @@ class Shell:
     def close(self) -> None:
         self.child.close(force=True)
 
+    def greeted(self) -> str:
+        """The first screen, up to the greeting's last choice ("Type out your own message...")."""
+        self.child.expect("Bot loaded. Type a message and press enter")
+        self.child.expect_exact(FREE_TEXT, timeout=120)
+        return self.seen()
+
+    def to_free_text(self) -> None:
+        """From the greeting's choices to the text prompt (the last choice, up from the first)."""
+        self.child.send(UP)
+        self.child.send("\r")
+        self.child.expect("Your input ->", timeout=30)
+
 
 def assert_shown_whole(shown: str, reply_text: str) -> None:
     """Every line of the answer, as drawn at COLUMNS, is on screen as a line of its own."""
@@ -100,8 +118,9 @@ def assert_shown_whole(shown: str, reply_text: str) -> None:
 @pytest.mark.slow
 def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channels: Stack, tmp_path: Path):
 
-    # what the REST channel answers to the same two turns
+    # what the REST channel answers to the greeting (sent at start) and the same two turns
     say = channels.rest_conversation()
+    *_, greeting = say("/greet")
     *_, answer = say(QUESTION)
     buttons = answer.get("buttons") or []
     assert len(buttons) >= 2, answer
@@ -110,8 +129,9 @@ def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channel
 
     shell = Shell(channels.endpoints, tmp_path / "shell.log")
     with shell.session():
-        shell.child.expect("Bot loaded. Type a message and press enter")
-        shell.child.expect("Your input ->")
+        # the first screen: the greeting and its choices, no library warnings (they are in the log)
+        assert_first_screen_clean(shell, shell.greeted(), greeting)
+        shell.to_free_text()
         shell.seen()
         shell.child.sendline(QUESTION)
         titles = choice_titles(buttons, COLUMNS)  # "1: Title", shortened only if too long for a line
@@ -146,12 +166,29 @@ def test_shell_apologises_when_the_action_server_is_down(channels: Stack, tmp_pa
     nowhere = servers.write_endpoints(tmp_path, servers.free_port(), name="endpoints-no-actions.yml")
     shell = Shell(nowhere, tmp_path / "shell.log")
     with shell.session():
-        shell.child.expect("Your input ->")
+        shell.greeted()  # the greeting needs no action server
+        shell.to_free_text()
         shell.seen()
         shell.child.sendline(QUESTION)
         shell.child.expect_exact(to_plain(APOLOGY, COLUMNS).split("\n")[-1], timeout=90)
         assert_shown_whole(shell.seen(), APOLOGY)
         shell.child.expect("Your input ->", timeout=30)
+
+
+def assert_first_screen_clean(shell: Shell, first: str, greeting: Dict[str, Any]) -> None:
+    """What `make run` shows first: one line, the greeting, its choices; the noise is in the log."""
+    lines = [line.strip() for line in first.split("\n") if line.strip()]
+    noise = [line for line in lines if any(word in line for word in NOISE)]
+    assert noise == [], f"the first screen is not clean:\n{first}"
+    assert lines[0].startswith("Starting the PMO Learning assistant"), lines[:3]
+    assert lines[1].startswith("Bot loaded."), lines[:3]
+    assert_shown_whole(first, greeting["text"])
+    for title in choice_titles(greeting["buttons"], COLUMNS):
+        assert any(line.endswith(title) for line in lines), (title, lines)  # "» 1: ..." when selected
+    assert len(lines) <= ROWS, "the first screen does not fit the terminal"
+    log = shell.log.read_text(errors="replace")
+    assert "Rasa server is up and running" in log  # Rasa's log went to the file
+    assert "Warning" in log  # and so did the libraries' warnings
 
 
 # The patch itself, without a model.
@@ -214,3 +251,17 @@ def test_a_turn_that_fails_or_says_nothing_gets_the_apology(status, body):
         stub.stop()
     unreachable = f"http://127.0.0.1:{servers.free_port()}"
     assert asyncio.run(exchange(unreachable, "", "someone", "hello", 10)) == [{"text": APOLOGY}]
+
+
+@pytest.mark.parametrize("args,env,log", [
+    (["shell", "--model", "m"], {}, Path("shell.log")),
+    (["shell"], {"PMO_SHELL_LOG": "/tmp/x.log"}, Path("/tmp/x.log")),
+    (["shell"], {"PMO_SHELL_LOG": "-"}, None),  # keep it on the terminal
+    (["shell", "--debug"], {}, None),
+    (["shell", "-v"], {}, None),
+    (["run", "--model", "m"], {}, None),  # servers log as before
+])
+def test_only_the_shell_sends_library_output_to_a_log_file(args, env, log):
+    from bot.serving.__main__ import shell_log
+
+    assert shell_log(args, env) == log
