@@ -26,8 +26,9 @@ _RULE = re.compile(r"^([^\s#:=][^:=]*?):(?![:=])\s*(.*)$")
 def make_rules() -> Dict[str, List[str]]:
     """target -> prerequisites, as make sees them with the Makefile's variables expanded."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}
-    printed = subprocess.run(["make", "-pqrR", "-f", "Makefile", MODEL], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=60)
+    printed = subprocess.run(
+        ["make", "-pqrR", "-f", "Makefile", MODEL], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     rules: Dict[str, List[str]] = {}
     for line in printed.stdout.splitlines():
         found = _RULE.match(line)
@@ -92,13 +93,18 @@ def modules_training_runs() -> Set[str]:
 
 def test_every_module_training_runs_retrains_the_model():
     missing = modules_training_runs() - model_inputs()
-    assert not missing, f"{MODEL} does not depend on {sorted(missing)}: add them to KNOWLEDGE or TRAINING in the Makefile"
+    assert not missing, (
+        f"{MODEL} does not depend on {sorted(missing)}: add them to the Makefile's KNOWLEDGE or TRAINING"
+    )
 
 
 def test_every_data_file_retrains_the_model():
     data = {p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*.yml")}
-    domain = {p.relative_to(ROOT).as_posix() for p in (ROOT / "domain").rglob("*.yml")} if (ROOT / "domain").is_dir() \
+    domain = (
+        {p.relative_to(ROOT).as_posix() for p in (ROOT / "domain").rglob("*.yml")}
+        if (ROOT / "domain").is_dir()
         else {"domain.yml"}
+    )
     knowledge = {p.relative_to(ROOT).as_posix() for p in (ROOT / "bot" / "knowledge").glob("*.yml")}
     assert data and knowledge
     missing = (data | domain | knowledge | {"config.yml"}) - model_inputs()
@@ -114,5 +120,11 @@ def test_the_model_depends_on_nothing_that_does_not_exist():
 def test_the_import_walk_finds_the_modules_components_use():
     """Guards the walk itself: components.py's own imports are followed."""
     found = modules_training_runs()
-    assert {"bot/nlu/components.py", "bot/nlu/extract.py", "bot/nlu/patterns.py", "bot/knowledge_base.py",
-            "bot/nlu/featurizers.py", "bot/nlu/classifier.py"} <= found
+    assert {
+        "bot/nlu/components.py",
+        "bot/nlu/extract.py",
+        "bot/nlu/patterns.py",
+        "bot/knowledge_base.py",
+        "bot/nlu/featurizers.py",
+        "bot/nlu/classifier.py",
+    } <= found

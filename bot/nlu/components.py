@@ -73,9 +73,7 @@ class _FromConfig(GraphComponent):
         return cls(config)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TextGuard(_FromConfig):
     """Cleans and caps message text before any other component sees it."""
 
@@ -117,8 +115,9 @@ class KnowledgeBaseSpacyNLP(SpacyNLP):
 
     PIPELINE_DIR = "spacy_pipeline"
 
-    def __init__(self, model: SpacyModel, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource) -> None:
+    def __init__(
+        self, model: SpacyModel, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
+    ) -> None:
         super().__init__(model, config)
         self._model_storage = model_storage
         self._resource = resource
@@ -132,8 +131,9 @@ class KnowledgeBaseSpacyNLP(SpacyNLP):
         execution_context: ExecutionContext,
     ) -> "KnowledgeBaseSpacyNLP":
         nlp = build_pipeline(default_knowledge_base())
-        return cls(SpacyModel(nlp, str(nlp.meta["name"])), {**cls.get_default_config(), **config},
-                   model_storage, resource)
+        return cls(
+            SpacyModel(nlp, str(nlp.meta["name"])), {**cls.get_default_config(), **config}, model_storage, resource
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         """Persists the pipeline (patterns included) into the model."""
@@ -155,13 +155,13 @@ class KnowledgeBaseSpacyNLP(SpacyNLP):
         cls.ensure_proper_language_model(model.model)
         return cls(model, {**cls.get_default_config(), **config}, model_storage, resource)
 
-    def process_training_data(self, training_data: TrainingData,
-                              model: Optional[SpacyModel] = None) -> TrainingData:
-        return super().process_training_data(training_data, model or self._model)
+    def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
+        super().process_training_data(training_data, model or self._model)
+        return training_data
 
-    def process(self, messages: List[Message],
-                model: Optional[SpacyModel] = None) -> List[Message]:
-        return super().process(messages, model or self._model)
+    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
+        super().process(messages, model or self._model)
+        return messages
 
 
 class _KnowledgeBaseComponent(GraphComponent):
@@ -181,8 +181,13 @@ class _KnowledgeBaseComponent(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"fuzzy": True}
 
-    def __init__(self, config: Dict[Text, Any], vocabulary: Optional[Dict[str, str]],
-                 model_storage: ModelStorage, resource: Resource) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        vocabulary: Optional[Dict[str, str]],
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
         self._config = config
         self._vocabulary = vocabulary
         self._model_storage = model_storage
@@ -240,9 +245,7 @@ class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
         return messages
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True)
 class EntityPlaceholders(_KnowledgeBaseComponent):
     """Replaces entity mentions by one placeholder token each before featurizing.
 
@@ -258,11 +261,16 @@ class EntityPlaceholders(_KnowledgeBaseComponent):
             tokens = message.get(TOKENS_NAMES[TEXT])
             if doc is None or not tokens:
                 continue
-            message.set(TOKENS_NAMES[TEXT], with_placeholders(
-                tokens, extract_entities(doc, self._vocabulary),
-                start_of=lambda t: t.start, end_of=lambda t: t.end,
-                make=lambda text, start, end: Token(text, start, end),
-            ))
+            message.set(
+                TOKENS_NAMES[TEXT],
+                with_placeholders(
+                    tokens,
+                    extract_entities(doc, self._vocabulary),
+                    start_of=lambda t: t.start,
+                    end_of=lambda t: t.end,
+                    make=lambda text, start, end: Token(text, start, end),
+                ),
+            )
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -273,9 +281,7 @@ class EntityPlaceholders(_KnowledgeBaseComponent):
         return self._replace(messages)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CommandIntentCheck(_FromConfig):
     """Keeps "no", "cancel" and "start over" for messages that say so (``bot.nlu.sanity``).
 
@@ -290,6 +296,9 @@ class CommandIntentCheck(_FromConfig):
                 continue
             checked = checked_intent(intent.get(INTENT_NAME_KEY), str(message.get(TEXT) or ""))
             if checked != intent.get(INTENT_NAME_KEY):
-                message.set(INTENT, {INTENT_NAME_KEY: checked, PREDICTED_CONFIDENCE_KEY: intent.get(
-                    PREDICTED_CONFIDENCE_KEY)}, add_to_output=True)
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: checked, PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY)},
+                    add_to_output=True,
+                )
         return messages

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Dict, List, Set, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 from bot.knowledge_base import KnowledgeBase
 
@@ -31,7 +31,7 @@ PMO_TYPE_LABEL = "PMO_TYPE"
 # extractor drops it when an unknown qualifier stands before it ("HR analyst").
 BARE_SUFFIX = "#bare"
 
-Pattern = Dict[str, object]
+Pattern = Dict[str, Any]  # spaCy pattern dicts: str values or lists of token specs
 
 # Each tuple: words that may stand in for one another inside a title.
 _SPELLINGS = (

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base
 from bot.nlu.patterns import all_patterns
@@ -29,6 +30,7 @@ def build_pipeline(kb: Optional[KnowledgeBase] = None) -> Language:
         "entity_ruler",
         config={"phrase_matcher_attr": "LOWER", "validate": True, "overwrite_ents": True},
     )
+    assert isinstance(ruler, EntityRuler)
     ruler.add_patterns(all_patterns(kb or default_knowledge_base()))
     nlp.meta["name"] = "pmo_learning"
     nlp.meta["description"] = "PMO Learning Assistant: role titles, courses and experience cues"
@@ -42,7 +44,7 @@ def save_pipeline(output: Path = DEFAULT_OUTPUT, kb: Optional[KnowledgeBase] = N
     return output
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     target = save_pipeline(Path(args[0]) if args else DEFAULT_OUTPUT)
     print(f"spaCy pipeline written to {target}")

@@ -32,8 +32,17 @@ from bot.nlu.spacy_pipeline import build_pipeline
 ROOT = Path(__file__).resolve().parents[2]
 CONTEXT = ExecutionContext(GraphSchema({}), "test")
 SPACY_CONFIG = {**KnowledgeBaseSpacyNLP.get_default_config(), "case_sensitive": True}
-TEXTS = ["what does a project support officer do?", "whats a PMO adminstrator", "an IT manager", "I run the PMO",
-         "8 years as a pmo analyst", "tell me about P3O Foundation", "Nora Consent", "", "zzz qqq"]
+TEXTS = [
+    "what does a project support officer do?",
+    "whats a PMO adminstrator",
+    "an IT manager",
+    "I run the PMO",
+    "8 years as a pmo analyst",
+    "tell me about P3O Foundation",
+    "Nora Consent",
+    "",
+    "zzz qqq",
+]
 
 
 def trained(cls, config, storage: LocalModelStorage, name: str):
@@ -63,6 +72,7 @@ def loaded(cls, config, storage, name):
 @pytest.fixture(scope="module")
 def pipeline(stored):
     """The components loaded from the moved storage, with the knowledge base and the builder hidden."""
+
     def unavailable(*args, **kwargs):
         raise AssertionError("read the knowledge base at load")
 
@@ -87,13 +97,14 @@ def parsed(pipeline, texts, extractor="extractor"):
 
 def test_the_stored_pipeline_finds_what_the_built_one_does(pipeline):
     reference = build_pipeline(default_knowledge_base())
-    for message, text in zip(parsed(pipeline, TEXTS), TEXTS):
+    for message, text in zip(parsed(pipeline, TEXTS), TEXTS, strict=True):
         doc = message.get(components.SPACY_DOC_KEY)
         if not text:
             assert doc is None
             continue
-        assert [(e.label_, e.ent_id_, e.start_char, e.end_char) for e in doc.ents] == \
-            [(e.label_, e.ent_id_, e.start_char, e.end_char) for e in reference(text).ents], text
+        assert [(e.label_, e.ent_id_, e.start_char, e.end_char) for e in doc.ents] == [
+            (e.label_, e.ent_id_, e.start_char, e.end_char) for e in reference(text).ents
+        ], text
 
 
 def test_the_typo_vocabulary_comes_from_the_model(pipeline):
@@ -115,8 +126,9 @@ def test_placeholders_load_from_the_model(pipeline):
 
 def test_a_model_trained_before_the_vocabulary_was_stored_still_has_it(tmp_path):
     """Older models build these two components with ``create`` at start: the vocabulary comes from the KB."""
-    extractor = PMOEntityExtractor.create(PMOEntityExtractor.get_default_config(), LocalModelStorage(tmp_path),
-                                          Resource("old"), CONTEXT)
+    extractor = PMOEntityExtractor.create(
+        PMOEntityExtractor.get_default_config(), LocalModelStorage(tmp_path), Resource("old"), CONTEXT
+    )
     assert extractor._vocabulary == fuzzy_vocabulary(default_knowledge_base())
 
 
@@ -142,6 +154,9 @@ def test_the_trained_model_loads_every_component_from_its_resources():
         assert node.resource.name in graph.train_schema.nodes, name
         assert graph.train_schema.nodes[node.resource.name].fn == "train", name
     # No component loads a spaCy model by name or path at start.
-    assert not [node for node in graph.predict_schema.nodes.values()
-                if issubclass(node.uses, SpacyNLP) and node.uses is not KnowledgeBaseSpacyNLP]
+    assert not [
+        node
+        for node in graph.predict_schema.nodes.values()
+        if issubclass(node.uses, SpacyNLP) and node.uses is not KnowledgeBaseSpacyNLP
+    ]
     assert not [node for node in graph.predict_schema.nodes.values() if "model" in node.config]

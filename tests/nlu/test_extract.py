@@ -133,10 +133,11 @@ def test_long_input_is_cheap(nlp):
     import time
 
     text = "what does a scheduler do " * 800
-    start = time.perf_counter()
+    # CPU time, not wall time: on a loaded shared machine the wall clock measures the neighbours
+    start = time.process_time()
     found = extract_entities(nlp(text), fuzzy_vocabulary(KB))
     assert len([e for e in found if e["entity"] == "role"]) == 800
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
 
 
 def test_pipeline_round_trips_through_disk(tmp_path, nlp):

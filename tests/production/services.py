@@ -56,8 +56,10 @@ def require_postgres() -> None:
         with _admin_engine().connect() as connection:
             connection.execute(sa.text("select 1"))
     except Exception as error:  # any reason at all: say it loudly
-        pytest.fail(f"PostgreSQL is required for the scale-out tests and is unreachable at "
-                    f"{postgres_admin_url()}: {error}", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is required for the scale-out tests and is unreachable at {postgres_admin_url()}: {error}",
+            pytrace=False,
+        )
 
 
 def require_redis() -> None:
@@ -67,8 +69,7 @@ def require_redis() -> None:
     try:
         redis.Redis.from_url(url, socket_timeout=3).ping()
     except Exception as error:
-        pytest.fail(f"Redis is required for the scale-out tests and is unreachable at {url}: {error}",
-                    pytrace=False)
+        pytest.fail(f"Redis is required for the scale-out tests and is unreachable at {url}: {error}", pytrace=False)
 
 
 @contextmanager
@@ -84,9 +85,13 @@ def fresh_database(prefix: str = "pmo_test") -> Iterator[str]:
         yield url
     finally:
         with admin.connect() as connection:
-            connection.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
-                {"name": name})
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
@@ -120,10 +125,17 @@ def restart_postgres(timeout: float = 60.0) -> float:
         parts = urlsplit(url)
         cluster = _machine_cluster(parts.port or 5432) if parts.hostname in ("127.0.0.1", "localhost") else None
         if cluster is None:
-            pytest.fail(f"cannot restart the PostgreSQL at {url}: neither a throwaway server of this session "
-                        "nor a local cluster pg_lsclusters lists", pytrace=False)
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "restart"],
-                       check=True, capture_output=True, timeout=timeout)
+            pytest.fail(
+                f"cannot restart the PostgreSQL at {url}: neither a throwaway server of this session "
+                "nor a local cluster pg_lsclusters lists",
+                pytrace=False,
+            )
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "restart"],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
     while time.monotonic() - started < timeout:
         try:
             with _admin_engine().connect() as connection:

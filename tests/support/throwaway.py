@@ -90,15 +90,19 @@ def free_port() -> int:
 
 def _binary_dir(name: str) -> Path:
     """Where PostgreSQL's server binaries are: Debian's newest, else wherever ``name`` is on PATH."""
-    installed = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-                       key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    installed = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
     if installed:
         return installed[-1].parent
     found = shutil.which(name)
     if found:
         return Path(found).resolve().parent
-    raise ServiceError(f"PostgreSQL's {name} is not installed: run scripts/test-services.sh "
-                       "(apt-get install postgresql) or point PMO_TEST_POSTGRES_URL at a server")
+    raise ServiceError(
+        f"PostgreSQL's {name} is not installed: run scripts/test-services.sh "
+        "(apt-get install postgresql) or point PMO_TEST_POSTGRES_URL at a server"
+    )
 
 
 def _unprivileged(args: List[str], directory: Path) -> List[str]:
@@ -142,8 +146,9 @@ class Server:
 
     def start(self, timeout: float = START_TIMEOUT) -> "Server":
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, cwd=self.directory)
+            self.process = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.directory
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -187,20 +192,50 @@ class Postgres(Server):
         return self.directory / "data"
 
     def initdb(self) -> None:
-        args = _unprivileged([str(_binary_dir("initdb") / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
-                              "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"], self.directory)
-        done = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
-                              cwd=self.directory)
+        args = _unprivileged(
+            [
+                str(_binary_dir("initdb") / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            self.directory,
+        )
+        done = subprocess.run(
+            args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, cwd=self.directory
+        )
         if done.returncode != 0:
             raise ServiceError(f"initdb failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
     def command(self) -> List[str]:
-        return _unprivileged([
-            str(_binary_dir("postgres") / "postgres"), "-D", str(self.data), "-p", str(self.port),
-            "-k", str(self.directory), "-c", "listen_addresses=127.0.0.1",
-            # test data: no durability needed, and start-up and commits should be quick
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-        ], self.directory)
+        return _unprivileged(
+            [
+                str(_binary_dir("postgres") / "postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.directory),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                # test data: no durability needed, and start-up and commits should be quick
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ],
+            self.directory,
+        )
 
     def ready(self) -> bool:
         return usable(self.url)
@@ -214,10 +249,25 @@ class Redis(Server):
     def command(self) -> List[str]:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not Path(binary).exists():
-            raise ServiceError("redis-server is not installed: run scripts/test-services.sh "
-                               "(apt-get install redis-server) or point PMO_TEST_REDIS_URL at a server")
-        return [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", str(self.directory), "--daemonize", "no"]
+            raise ServiceError(
+                "redis-server is not installed: run scripts/test-services.sh "
+                "(apt-get install redis-server) or point PMO_TEST_REDIS_URL at a server"
+            )
+        return [
+            binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.directory),
+            "--daemonize",
+            "no",
+        ]
 
     def ready(self) -> bool:
         return usable(self.url)
