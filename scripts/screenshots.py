@@ -8,10 +8,18 @@ widget, has three short conversations and saves:
 - ``docs/widget-role.png``: the answer to "what does a PMO planner do?";
 - ``docs/widget-courses.png``: the answer to "what courses do you have?";
 - ``docs/widget-follow-up.png``: after the course list, "the second one" then
-  "how long is it?".
+  "how long is it?";
+- ``docs/widget-feedback.png``: an answer rated with the thumbs under it;
+- ``docs/widget-mobile.png``: the same widget on a phone (390x844), where it
+  fills the screen.
+
+The demo page gives the widget PMO Learning's brand through the loader's
+``data-*`` attributes (navy, title, subtitle, avatar; README, "Embedding it in
+a website"), so these show the themed widget with its privacy notice, "Clear"
+button and thumbs.
 
 Each conversation starts in a fresh browser context, so a new session. The
-widget is shown as any visitor sees it (nothing restyled); only its message
+widget is shown as any visitor sees it (nothing restyled by this script); only its message
 area is scrolled, to show the whole last answer, at least one of its quick
 replies, no line cut in two, and the user's message(s) before it when they fit.
 An answer taller than the message area (rasa-webchat makes it min(510 px, 50vh),
@@ -54,6 +62,8 @@ class Shot:
     # (an index into messages); otherwise from the last one.
     from_message: int = -1
     quick_replies: bool = True
+    viewport: tuple = ()  # (width, height); default the command line's
+    rate: str = ""  # "up" or "down": click that thumb under the last answer first
 
 
 SHOTS = [
@@ -63,6 +73,10 @@ SHOTS = [
          lambda kb: [course.name for course in kb.courses]),
     Shot("widget-follow-up", ["what courses do you have?", "the second one", "how long is it?"],
          lambda kb: [kb.courses[1].name], from_message=1),
+    Shot("widget-feedback", ["what does a PMO analyst do?"],
+         lambda kb: [kb.role("PMO Analyst").name], rate="up"),
+    Shot("widget-mobile", ["what does a PMO planner do?"],
+         lambda kb: ["PMO Planner", kb.role("PMO Analyst").name], viewport=(390, 844)),
 ]
 
 
@@ -144,7 +158,9 @@ SCROLL_JS = """([fromIndex]) => {
 def take(browser, page_url: str, shot: Shot, kb: KnowledgeBase, out: Path, width: int, height: int) -> Path:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    width, height = shot.viewport or (width, height)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB",
+                                  is_mobile=width < 500, has_touch=width < 500)
     context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
@@ -161,6 +177,9 @@ def take(browser, page_url: str, shot: Shot, kb: KnowledgeBase, out: Path, width
             expect(answer).to_contain_text(text)
         if shot.quick_replies:
             expect(page.locator(".rw-reply").last).to_be_visible()
+        if shot.rate:
+            page.locator(f".pmo-rate button[data-rating='{shot.rate}']").last.click()
+            expect(page.locator(".pmo-rate-status").last).to_have_text("Thanks for the feedback")
         page.locator(".rw-new-message").blur()
         page.mouse.move(10, height - 10)  # no hover effect on a quick reply
         where = page.evaluate(SCROLL_JS, [shot.from_message])
