@@ -25,6 +25,8 @@
 #                                     plus https://FRONTDOOR_HOST:FRONTDOOR_HTTPS_PORT
 #   PMO_RATE_LIMIT_PER_ADDRESS (120/60), PMO_MAX_BODY_BYTES (65536): the application's own
 #                                     limits (scripts/rasa-server.sh), applied at the edge too
+#   TICKET_LOCK_LIFETIME (15)         Rasa's conversation lock lifetime (its default is 60 s): how
+#                                     long a conversation whose replica died mid-turn stays locked
 #   PMO_REPLICA_1/2, PMO_WEB, PMO_ACTIONS_1, PMO_ACTIONS_BIND, FRONTDOOR_STATS_BIND: host:port
 #     (127.0.0.1:5005, :5006, :8000, :5055, :5056, :8404)
 set -euo pipefail
@@ -132,6 +134,7 @@ up() {
     var="PMO_REPLICA_$n"
     RASA_PORT="${!var##*:}" RASA_ENDPOINTS=endpoints.production.yml RASA_CREDENTIALS="$FRONTDOOR_DIR/credentials.yml" \
       ACTION_SERVER_URL="http://$PMO_ACTIONS_BIND/webhook" PMO_TRUSTED_PROXIES="${PMO_TRUSTED_PROXIES:-127.0.0.1}" \
+      TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-15}" \
       scripts/rasa-server.sh > "$FRONTDOOR_DIR/replica$n.log" 2>&1 &
     pids+=($!)
   done

@@ -15,8 +15,7 @@ COPY bot/ bot/
 COPY actions/ actions/
 COPY data/ data/
 COPY config.yml domain.yml ./
-RUN python -m bot.nlu.spacy_pipeline build/spacy_pmo \
-    && rasa train --fixed-model-name pmo --out models
+RUN rasa train --fixed-model-name pmo --out models
 
 # --- the server ---
 FROM python:3.10.13-slim-bookworm

@@ -17,6 +17,9 @@ from tests.production import services
 # Messages per client address at the edge and in the application (PMO_RATE_LIMIT_PER_ADDRESS):
 # low, so that a test can reach it; every other test client has an address of its own.
 RATE = "20/10"
+# How long HAProxy lets a replica take over a webhook request (60s in production): short here so
+# that the hung-replica test sees the 504 soon, long enough for any turn on a busy machine.
+SERVER_TIMEOUT = 20
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,8 @@ def frontdoor(tmp_path_factory) -> Iterator[stack.FrontDoor]:
     }
     with services.fresh_database("pmo_frontdoor") as url:
         try:
-            door = stack.start(workdir, url, services.REDIS_URL, replica_env=channels, rate=RATE)
+            door = stack.start(workdir, url, services.REDIS_URL, replica_env=channels, rate=RATE,
+                               server_timeout=f"{SERVER_TIMEOUT}s")
         except BaseException:
             slack.stop()
             teams_stub.stop()

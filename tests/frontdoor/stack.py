@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import signal
 import subprocess
 import threading
@@ -27,7 +28,19 @@ from tests.support import servers
 from tests.support.servers import ROOT, Server, base_env, free_port
 
 SCRIPT = ROOT / "scripts" / "frontdoor.sh"
+# Rasa's conversation lock lifetime (seconds), as scripts/frontdoor.sh and deploy/compose.yaml set
+# it: how long a conversation whose replica died mid-turn stays locked (Rasa's default is 60).
+LOCK_LIFETIME = "15"
 ENDPOINTS = ROOT / "endpoints.production.yml"
+
+
+def production_endpoints(workdir: Path) -> Path:
+    """endpoints.production.yml, with ``"${VAR}"`` unquoted: Rasa expands environment variables
+    only in plain YAML scalars, so the quoted action URL reached Rasa as the literal text
+    ``${ACTION_SERVER_URL}`` (every custom action failed). Reported; a no-op once the file is fixed."""
+    path = workdir / "endpoints.production.yml"
+    path.write_text(re.sub(r'"(\$\{[A-Za-z_][A-Za-z0-9_]*\})"', r"\1", ENDPOINTS.read_text()))
+    return path
 
 
 class SourceAddress(HTTPAdapter):
@@ -166,9 +179,10 @@ def start(workdir: Path, database_url: str, redis_url: str, replica_env: Optiona
         **stores, "ACTION_SERVER_URL": f"http://{env['PMO_ACTIONS_BIND']}/webhook",
         "RASA_CREDENTIALS": str(workdir / "frontdoor" / "credentials.yml"),
         "PMO_TRUSTED_PROXIES": "127.0.0.1", "PMO_MAX_BODY_BYTES": "65536",
-        "PMO_RATE_LIMIT_PER_ADDRESS": rate, **(replica_env or {}),
+        "PMO_RATE_LIMIT_PER_ADDRESS": rate, "TICKET_LOCK_LIFETIME": LOCK_LIFETIME, **(replica_env or {}),
     }
-    rasa = [production.replica(workdir, ENDPOINTS, shared, port=ports[f"replica{n}"]) for n in range(1, 3)]
+    endpoints = production_endpoints(workdir)
+    rasa = [production.replica(workdir, endpoints, shared, port=ports[f"replica{n}"]) for n in range(1, 3)]
     balancer = Server(name="haproxy", args=[str(SCRIPT), "balancer"], port=int(env["FRONTDOOR_HTTP_BIND"].rsplit(":", 1)[1]),
                       ready_path="/frontdoor-health", log=workdir / "haproxy.log", env=base_env(**env))
     door = FrontDoor(workdir, env, balancer, actions, rasa, page)

@@ -9,7 +9,6 @@ and starts it again in the background; the mid-load test waits for it to be back
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import signal
@@ -132,9 +131,15 @@ def test_socketio_sessions_stick_to_their_replica(frontdoor: FrontDoor):
         sid = json.loads(opened.text[1:])["sid"]
         seen.add(client.cookies["PMO_REPLICA"])
         poll = f"{frontdoor.url}/socket.io/?EIO=4&transport=polling&sid={sid}"
+        assert client.post(poll, data="40", headers=headers, timeout=10).text.lower() == "ok"
+        assert client.get(poll, headers=headers, timeout=30).text.startswith("40")
         for _ in range(3):  # without affinity, a request on the other replica gets 400 "Invalid session"
-            assert client.post(poll, data="40", headers=headers, timeout=10).text.lower() == "ok"
-            assert client.get(poll, headers=headers, timeout=30).status_code == 200
+            request = '42["session_request",{"session_id":"%s"}]' % uuid.uuid4().hex
+            assert client.post(poll, data=request, headers=headers, timeout=10).text.lower() == "ok"
+            assert '"session_confirm"' in client.get(poll, headers=headers, timeout=30).text
+        other = frontdoor.replicas[0 if client.cookies["PMO_REPLICA"] == "r2" else 1]
+        stray = requests.get(f"{other.url}/socket.io/?EIO=4&transport=polling&sid={sid}", timeout=10)
+        assert stray.status_code == 400  # what a balancer without affinity would get
     assert seen == {"r1", "r2"}, "ten visitors' sessions did not spread over both replicas"
 
 
@@ -183,7 +188,7 @@ def test_a_hung_replica_is_taken_out_within_seconds_and_put_back(frontdoor: Fron
             started = time.monotonic()
             pending = [pool.submit(rest, frontdoor, f"127.0.7.{n}", f"hung-{n}-{uuid.uuid4().hex}", "hi")
                        for n in (1, 2)]
-            out_after = frontdoor.wait_status("replica2", "DOWN", timeout=10)
+            out_after = frontdoor.wait_status("replica2", "DOWN", timeout=15)
             for n in range(3):  # meanwhile, new requests all go to the live replica
                 answered(rest(frontdoor, "127.0.7.3", f"live-{uuid.uuid4().hex}", "are you a bot?"))
             results = [(f.result(), time.monotonic() - started) for f in pending]
@@ -195,7 +200,9 @@ def test_a_hung_replica_is_taken_out_within_seconds_and_put_back(frontdoor: Fron
     held = next(seconds for r, seconds in results if r.status_code == 504)
     assert timeout - 1 <= held <= timeout + 5, held  # the client is let go, not held forever
     assert_retryable(next(r for r, _ in results if r.status_code == 504))
-    assert out_after < 5 and back_after < 5, (out_after, back_after)
+    # A frozen replica still accepts connections: two checks time out (3 s each), then it is out.
+    assert out_after < 10 and back_after < 5, (out_after, back_after)
+    print(f"\nfrozen replica out after {out_after:.1f}s, back {back_after:.1f}s after SIGCONT")
     answered(rest(frontdoor, "127.0.7.4", f"after-{uuid.uuid4().hex}", "are you a bot?"))
 
 
@@ -305,7 +312,8 @@ def test_widget_over_https_survives_a_reload_and_its_replica_killed(frontdoor: F
         expect(page.locator(".rw-client", has_text=AND_THE_DIRECTOR)).to_have_count(1)
     finally:
         context.close()
-    assert out_after < 5, out_after
+    assert out_after < 5, out_after  # killed: its checks are refused at once
+    print(f"\nkilled replica out after {out_after:.1f}s")
     frontdoor.restart(victim)  # for the next test: both replicas again, in about a minute
 
 
@@ -315,21 +323,14 @@ def test_a_replica_killed_mid_load_loses_only_its_requests_in_flight(frontdoor: 
         frontdoor.wait_status(name, "UP", timeout=300)
     print(f"\nreplicas both UP again after {time.monotonic() - started:.0f}s more")
     conversations = 16
-    lock, numbers = threading.Lock(), itertools.count()
-    in_flight: Dict[int, float] = {}  # request number -> when it was sent
+    lock = threading.Lock()
     log: List[Tuple[float, float, int]] = []  # (sent, answered, status)
     killed_at: List[float] = []
     done = [0]
 
     def turn(address: str, sender: str, text: str) -> requests.Response:
-        number = next(numbers)
-        with lock:
-            in_flight[number] = sent = time.monotonic()
-        try:
-            response = rest(frontdoor, address, sender, text, timeout=90)
-        finally:
-            with lock:
-                del in_flight[number]
+        sent = time.monotonic()
+        response = rest(frontdoor, address, sender, text, timeout=90)
         with lock:
             log.append((sent, time.monotonic(), response.status_code))
             done[0] += response.status_code == 200
@@ -340,10 +341,15 @@ def test_a_replica_killed_mid_load_loses_only_its_requests_in_flight(frontdoor: 
         for text in LOAD_SCRIPT:
             response = turn(address, sender, text)
             statuses.append(response.status_code)
-            if response.status_code == 502:  # interrupted: the client does what the error says
+            # Interrupted: the client does what the error says. The conversation stays locked in
+            # Redis until the dead replica's lock expires (TICKET_LOCK_LIFETIME), so a retry can wait.
+            for _ in range(3):
+                if response.status_code not in (502, 503, 504):
+                    break
                 assert_retryable(response)
                 time.sleep(int(response.headers["retry-after"]))
                 response = turn(address, sender, text)
+                statuses.append(response.status_code)
             answered(response)
         return statuses
 
@@ -351,18 +357,24 @@ def test_a_replica_killed_mid_load_loses_only_its_requests_in_flight(frontdoor: 
         futures = [pool.submit(conversation, n) for n in range(conversations)]
         while done[0] < conversations * 2 and not any(f.done() for f in futures):
             time.sleep(0.05)
-        with lock:
-            exposed = dict(in_flight)
-            killed_at.append(time.monotonic())
-        frontdoor.kill("replica2")
+        killed_at.append(time.monotonic())
+        frontdoor.kill("replica2")  # SIGKILL, and wait until the process is gone
+        killed_at.append(time.monotonic())
         results = [f.result() for f in futures]  # every conversation finished, every turn answered
 
     interrupted = [entry for entry in log if entry[2] == 502]
-    assert all(sent <= killed_at[0] for sent, _, _ in interrupted), "a request sent after the kill was lost"
-    assert len(interrupted) <= len(exposed), (len(interrupted), len(exposed))
+    assert all(sent <= killed_at[1] for sent, _, _ in interrupted), "a request sent after the kill was lost"
+    exposed = [entry for entry in log if entry[0] <= killed_at[1] and entry[1] >= killed_at[0]]
+    assert len(interrupted) <= len(exposed), (len(interrupted), len(exposed))  # only requests in flight
     assert interrupted, "no request was in flight on the killed replica: the test proved nothing"
-    assert {status for _, _, status in log} <= {200, 502}
-    assert sum(len(r) for r in results) == conversations * len(LOAD_SCRIPT)
+    # a failure after the kill is only ever the retry of an interrupted turn, waiting on its lock
+    retried = [statuses for statuses in results if 502 in statuses]
+    assert len(retried) == len(interrupted)
+    assert all(status == 200 for statuses in results if 502 not in statuses for status in statuses)
+    assert {status for _, _, status in log} <= {200, 502, 504}
+    assert sum(s.count(200) for s in results) == conversations * len(LOAD_SCRIPT)  # every turn answered
+    print(f"\n{len(interrupted)} requests interrupted by the kill ({len(exposed)} in flight on both replicas), "
+          f"retries: {[s[s.index(502):] for s in retried]}")
     frontdoor.wait_status("replica2", "DOWN", timeout=10)
 
 
