@@ -19,10 +19,8 @@ Differences from ``rasa.core.channels.slack``:
   main options (:mod:`bot.channels.welcome`);
 - quick replies are Block Kit buttons (value = the Rasa payload); a click comes
   back as that payload, and the message is updated to say who chose what;
-- a 429 from the Web API is retried after its ``Retry-After`` (at most
-  ``MAX_RETRY_AFTER`` seconds, twice); an expired or revoked token is logged
-  once, not once per message;
-- replies are posted as the app, without ``as_user`` (classic apps only).
+- Web API calls through :mod:`bot.channels.slack_api`: a 429 is retried after
+  its ``Retry-After``, a revoked token logged once; replies posted as the app.
 """
 
 from __future__ import annotations
@@ -226,8 +224,10 @@ class SlackInput(_RasaSlackInput):
             return response.text("Form field 'payload' must be JSON", status=HTTPStatus.BAD_REQUEST)
         if not isinstance(payload, dict) or not isinstance(payload.get("user"), dict):
             return response.text("Unsupported payload", status=HTTPStatus.BAD_REQUEST)
-        actions = payload.get("actions") or []
-        if not actions or not isinstance(actions[0], dict) or not self._is_interactive_message(payload):
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+            return response.text("")
+        if not self._is_interactive_message(payload):
             return response.text("")
         action = actions[0]
         text = self._get_interactive_response(action)

@@ -60,7 +60,9 @@ def route(event: Mapping[str, Any], bot_ids: Sequence[str], listen_channel: Opti
 
 def bot_user_ids(body: Mapping[str, Any]) -> List[str]:
     """The app's own user ids in an Events API body (to drop its mentions from the text)."""
-    users = body.get("authed_users") or [
-        a.get("user_id") for a in (body.get("authorizations") or [])[:1] if isinstance(a, dict)
-    ]
+    users = body.get("authed_users")
+    if not isinstance(users, list) or not users:
+        authorizations = body.get("authorizations")
+        first = authorizations[:1] if isinstance(authorizations, list) else []
+        users = [a.get("user_id") for a in first if isinstance(a, dict)]
     return [u for u in users if isinstance(u, str)]

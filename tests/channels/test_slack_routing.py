@@ -86,3 +86,5 @@ def test_bot_user_ids():
     assert bot_user_ids({"authorizations": [{"user_id": BOT}, {"user_id": "U2"}]}) == [BOT]
     assert bot_user_ids({"authed_users": [BOT]}) == [BOT]
     assert bot_user_ids({}) == []
+    for odd in ({"authorizations": {"user_id": BOT}}, {"authorizations": 7}, {"authed_users": "U0BOT"}):
+        assert bot_user_ids(odd) == []  # hostile shapes: no ids, no crash
