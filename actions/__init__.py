@@ -12,7 +12,7 @@ from typing import Any, Optional
 import pluggy
 from rasa_sdk.plugin import plugin_manager
 
-from bot.outbox import Background, poll_seconds, worker_from_env
+from bot.outbox import Background, SettingsError, poll_seconds, worker_from_env
 
 # The action server is internal: Rasa calls it, nobody else should reach it.
 # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise, and reads SANIC_HOST
@@ -38,7 +38,11 @@ class OutboxPlugin:
 
     async def start(self, app: Any, loop: Any) -> None:
         # Reads settings and makes an engine (no I/O); the thread does the database and network work.
-        worker = worker_from_env()  # a wrong setting stops the server at start, with the reason
+        try:
+            worker = worker_from_env()
+        except SettingsError as error:  # the assistant keeps running; enquiries are stored, not sent
+            logger.error("Enquiry notifications off: %s", error)
+            return
         if worker is None:
             logger.info("Enquiry notifications off (PMO_SMTP_URL / PMO_ENQUIRY_WEBHOOK_URL unset)")
             return

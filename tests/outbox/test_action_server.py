@@ -75,6 +75,9 @@ def test_without_settings_the_plugin_starts_no_worker(monkeypatch):
     plugin = OutboxPlugin()
     asyncio.run(plugin.start(None, None))
     assert plugin.background is None
+    monkeypatch.setenv("PMO_SMTP_URL", "http://not-smtp")  # wrong: said in the log, the server still runs
+    asyncio.run(plugin.start(None, None))
+    assert plugin.background is None
 
 
 def test_the_plugin_is_registered_with_rasa_sdk():
