@@ -47,8 +47,12 @@ def ladder(url: str, rates: List[float], seconds: float, label: str) -> Dict[str
         row = asyncio.run(load.run_open_loop(endpoint, rate, seconds, seed=int(rate))).summary()
         row["rate"] = rate
         rows.append(row)
-        print(f"{label}: open loop {rate:g}/s -> {row['throughput_rps']:.1f} msg/s, p50 {row['p50_ms']:.0f} ms, "
-              f"p95 {row['p95_ms']:.0f} ms, {row['errors']} errors", file=sys.stderr, flush=True)
+        print(
+            f"{label}: open loop {rate:g}/s -> {row['throughput_rps']:.1f} msg/s, p50 {row['p50_ms']:.0f} ms, "
+            f"p95 {row['p95_ms']:.0f} ms, {row['errors']} errors",
+            file=sys.stderr,
+            flush=True,
+        )
         if row["p95_ms"] > 2000:
             break  # far past capacity
     within = [row["rate"] for row in rows if row["p95_ms"] <= 300 and not row["errors"]]
@@ -83,8 +87,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--cafile", help="the certificate to trust for --url (a self-signed one)")
     args = parser.parse_args(argv)
     rates = [float(rate) for rate in args.open_loop.split(",") if rate]
-    result: Dict[str, Any] = {"commit": os.popen("git rev-parse --short HEAD").read().strip(), "cores": os.cpu_count(),
-                              "load_average_at_start": os.getloadavg(), "open_seconds": args.open_seconds}
+    result: Dict[str, Any] = {
+        "commit": os.popen("git rev-parse --short HEAD").read().strip(),
+        "cores": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "open_seconds": args.open_seconds,
+    }
     if args.url:
         use_certificate(args.cafile)
         result["runs"] = [ladder(args.url, rates, args.open_seconds, args.url)]

@@ -28,7 +28,7 @@ COPY requirements.txt requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.txt -c requirements.lock \
     && useradd --system --uid 10001 --home-dir /app rasa
 COPY bot/ bot/
-COPY scripts/rasa-server.sh scripts/
+COPY scripts/rasa-server.sh scripts/frontdoor.sh scripts/
 COPY endpoints.production.yml credentials.yml domain.yml ./
 COPY --from=train /app/models/pmo.tar.gz models/pmo.tar.gz
 USER 10001

@@ -9,7 +9,16 @@ from typing import Iterator
 import pytest
 
 from tests.channels.conftest import (
-    APP_ID, APP_PASSWORD, ISSUER, SLACK_SECRET, SLACK_TOKEN, TENANT_ID, Teams, _slack_stub, _teams_stub, new_key,
+    APP_ID,
+    APP_PASSWORD,
+    ISSUER,
+    SLACK_SECRET,
+    SLACK_TOKEN,
+    TENANT_ID,
+    Teams,
+    _slack_stub,
+    _teams_stub,
+    new_key,
 )
 from tests.frontdoor import stack
 from tests.production import services
@@ -30,15 +39,22 @@ def frontdoor(tmp_path_factory) -> Iterator[stack.FrontDoor]:
     key = new_key()
     slack, teams_stub = _slack_stub(), _teams_stub(key)
     channels = {
-        "SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SECRET, "SLACK_API_URL": slack.url + "/api/",
-        "MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": APP_PASSWORD, "MICROSOFT_APP_TYPE": "SingleTenant",
-        "MICROSOFT_APP_TENANT_ID": TENANT_ID, "TEAMS_OPENID_METADATA_URL": teams_stub.url + "/openid",
-        "TEAMS_LOGIN_URL": teams_stub.url, "TEAMS_TOKEN_ISSUER": ISSUER,
+        "SLACK_BOT_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_API_URL": slack.url + "/api/",
+        "MICROSOFT_APP_ID": APP_ID,
+        "MICROSOFT_APP_PASSWORD": APP_PASSWORD,
+        "MICROSOFT_APP_TYPE": "SingleTenant",
+        "MICROSOFT_APP_TENANT_ID": TENANT_ID,
+        "TEAMS_OPENID_METADATA_URL": teams_stub.url + "/openid",
+        "TEAMS_LOGIN_URL": teams_stub.url,
+        "TEAMS_TOKEN_ISSUER": ISSUER,
     }
     with services.fresh_database("pmo_frontdoor") as url:
         try:
-            door = stack.start(workdir, url, services.REDIS_URL, replica_env=channels, rate=RATE,
-                               server_timeout=f"{SERVER_TIMEOUT}s")
+            door = stack.start(
+                workdir, url, services.REDIS_URL, replica_env=channels, rate=RATE, server_timeout=f"{SERVER_TIMEOUT}s"
+            )
         except BaseException:
             slack.stop()
             teams_stub.stop()

@@ -142,8 +142,15 @@ class FrontDoor:
             stub.stop()
 
 
-def start(workdir: Path, database_url: str, redis_url: str, replica_env: Optional[Dict[str, str]] = None,
-          rate: str = "120/60", replicas: int = 2, server_timeout: str = "60s") -> FrontDoor:
+def start(
+    workdir: Path,
+    database_url: str,
+    redis_url: str,
+    replica_env: Optional[Dict[str, str]] = None,
+    rate: str = "120/60",
+    replicas: int = 2,
+    server_timeout: str = "60s",
+) -> FrontDoor:
     """Start everything; replicas in parallel (each loads TensorFlow and the model)."""
     from web.build import build
     from web.serve import make_server
@@ -156,15 +163,21 @@ def start(workdir: Path, database_url: str, redis_url: str, replica_env: Optiona
     origin = f"https://127.0.0.1:{https_port}"
     ports = {name: free_port() for name in ("web", "actions", "actions_bind", "replica1", "replica2")}
     env = {
-        "FRONTDOOR_DIR": str(workdir / "frontdoor"), "FRONTDOOR_HOST": "127.0.0.1",
-        "FRONTDOOR_HTTPS_PORT": str(https_port), "FRONTDOOR_HTTP_BIND": f"127.0.0.1:{free_port()}",
-        "FRONTDOOR_STATS_BIND": f"127.0.0.1:{free_port()}", "FRONTDOOR_HSTS": "31536000",
+        "FRONTDOOR_DIR": str(workdir / "frontdoor"),
+        "FRONTDOOR_HOST": "127.0.0.1",
+        "FRONTDOOR_HTTPS_PORT": str(https_port),
+        "FRONTDOOR_HTTP_BIND": f"127.0.0.1:{free_port()}",
+        "FRONTDOOR_STATS_BIND": f"127.0.0.1:{free_port()}",
+        "FRONTDOOR_HSTS": "31536000",
         "FRONTDOOR_SERVER_TIMEOUT": server_timeout,
         "PMO_ALLOWED_ORIGINS": origin,  # the one setting: the replicas' credentials and HAProxy's list
-        "PMO_REPLICA_1": f"127.0.0.1:{ports['replica1']}", "PMO_REPLICA_2": f"127.0.0.1:{ports['replica2']}",
-        "PMO_WEB": f"127.0.0.1:{ports['web']}", "PMO_ACTIONS_1": f"127.0.0.1:{ports['actions']}",
+        "PMO_REPLICA_1": f"127.0.0.1:{ports['replica1']}",
+        "PMO_REPLICA_2": f"127.0.0.1:{ports['replica2']}",
+        "PMO_WEB": f"127.0.0.1:{ports['web']}",
+        "PMO_ACTIONS_1": f"127.0.0.1:{ports['actions']}",
         "PMO_ACTIONS_BIND": f"127.0.0.1:{ports['actions_bind']}",
-        "PMO_RATE_LIMIT_PER_ADDRESS": rate, "PMO_MAX_BODY_BYTES": "65536",
+        "PMO_RATE_LIMIT_PER_ADDRESS": rate,
+        "PMO_MAX_BODY_BYTES": "65536",
         "PYTHON_BIN": str(servers.BIN / "python"),
     }
     subprocess.run([str(SCRIPT), "prepare"], env=base_env(**env), check=True, timeout=60)
@@ -176,15 +189,25 @@ def start(workdir: Path, database_url: str, redis_url: str, replica_env: Optiona
     stores = {"PMO_DATABASE_URL": database_url, "PMO_REDIS_URL": redis_url}
     actions = servers.action_server(workdir, port=ports["actions"], env=stores)
     shared = {
-        **stores, "ACTION_SERVER_URL": f"http://{env['PMO_ACTIONS_BIND']}/webhook",
+        **stores,
+        "ACTION_SERVER_URL": f"http://{env['PMO_ACTIONS_BIND']}/webhook",
         "RASA_CREDENTIALS": str(workdir / "frontdoor" / "credentials.yml"),
-        "PMO_TRUSTED_PROXIES": "127.0.0.1", "PMO_MAX_BODY_BYTES": "65536",
-        "PMO_RATE_LIMIT_PER_ADDRESS": rate, "TICKET_LOCK_LIFETIME": LOCK_LIFETIME, **(replica_env or {}),
+        "PMO_TRUSTED_PROXIES": "127.0.0.1",
+        "PMO_MAX_BODY_BYTES": "65536",
+        "PMO_RATE_LIMIT_PER_ADDRESS": rate,
+        "TICKET_LOCK_LIFETIME": LOCK_LIFETIME,
+        **(replica_env or {}),
     }
     endpoints = production_endpoints(workdir)
     rasa = [production.replica(workdir, endpoints, shared, port=ports[f"replica{n}"]) for n in range(1, 3)]
-    balancer = Server(name="haproxy", args=[str(SCRIPT), "balancer"], port=int(env["FRONTDOOR_HTTP_BIND"].rsplit(":", 1)[1]),
-                      ready_path="/frontdoor-health", log=workdir / "haproxy.log", env=base_env(**env))
+    balancer = Server(
+        name="haproxy",
+        args=[str(SCRIPT), "balancer"],
+        port=int(env["FRONTDOOR_HTTP_BIND"].rsplit(":", 1)[1]),
+        ready_path="/frontdoor-health",
+        log=workdir / "haproxy.log",
+        env=base_env(**env),
+    )
     door = FrontDoor(workdir, env, balancer, actions, rasa, page)
     try:
         balancer.start(timeout=60)
@@ -204,4 +227,3 @@ def start(workdir: Path, database_url: str, redis_url: str, replica_env: Optiona
 def texts(response: requests.Response) -> List[str]:
     body = response.json()
     return [m.get("text", "") for m in body] if isinstance(body, list) else []
-

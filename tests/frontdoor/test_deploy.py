@@ -82,25 +82,27 @@ def test_compose_gives_haproxy_every_setting_and_one_origin():
     given = set(document["services"]["frontdoor"]["environment"])
     assert wanted - given == set()
     assert {"PMO_REPLICA_1", "PMO_REPLICA_2", "FRONTDOOR_CERT", "PMO_EDGE_RATE_COUNT"} <= wanted
-    configs = document["configs"]
     origin = "${PMO_PUBLIC_ORIGIN:?set PMO_PUBLIC_ORIGIN}"
-    assert configs["origins"]["content"].strip() == origin
-    credentials = yaml.safe_load(configs["credentials"]["content"])
-    assert credentials["bot.channels.socketio.SocketIOInput"]["cors_allowed_origins"] == [origin]
-    committed = yaml.safe_load((ROOT / "credentials.yml").read_text())
-    assert set(credentials) == set(committed)  # every channel the repository's credentials.yml has
+    assert document["configs"]["origins"]["content"].strip() == origin
+    for name in ("replica1", "replica2"):  # the same setting, into the credentials the replica reads
+        replica = document["services"][name]
+        assert replica["environment"]["PMO_ALLOWED_ORIGINS"] == origin
+        assert "scripts/frontdoor.sh prepare && RASA_CREDENTIALS=$$FRONTDOOR_DIR/credentials.yml" in replica["command"][2]
 
 
 def test_haproxy_accepts_the_config(tmp_path):
-    install = subprocess.run([str(ROOT / "scripts" / "install-balancer.sh")], capture_output=True, text=True,
-                             timeout=600)
+    install = subprocess.run(
+        [str(ROOT / "scripts" / "install-balancer.sh")], capture_output=True, text=True, timeout=600
+    )
     assert install.returncode == 0, install.stderr
     env = {"PATH": "/usr/sbin:/usr/bin:/bin", "FRONTDOOR_DIR": str(tmp_path), "PYTHON_BIN": sys.executable}
-    checked = subprocess.run([str(ROOT / "scripts" / "frontdoor.sh"), "check"], env=env, capture_output=True,
-                             text=True, timeout=60, cwd=ROOT)
+    checked = subprocess.run(
+        [str(ROOT / "scripts" / "frontdoor.sh"), "check"], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert (tmp_path / "selfsigned.pem").exists() and "https://localhost:8443" in (tmp_path / "origins.lst").read_text()
     env["PMO_ALLOWED_ORIGINS"] = "*"
-    refused = subprocess.run([str(ROOT / "scripts" / "frontdoor.sh"), "check"], env=env, capture_output=True,
-                             text=True, timeout=60, cwd=ROOT)
+    refused = subprocess.run(
+        [str(ROOT / "scripts" / "frontdoor.sh"), "check"], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert refused.returncode != 0 and "'*'" in refused.stderr

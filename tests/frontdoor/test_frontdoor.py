@@ -26,7 +26,15 @@ from bot.channels.rest import APOLOGY
 from tests.channels.test_slack import event, sign
 from tests.channels.test_teams import activity, replies_in, said
 from tests.channels.test_webchat import (
-    CHROMIUM, FLAGS, TIMEOUT_MS, expect_quick_replies, open_widget, opening, session_id, type_message, with_buttons,
+    CHROMIUM,
+    FLAGS,
+    TIMEOUT_MS,
+    expect_quick_replies,
+    open_widget,
+    opening,
+    session_id,
+    type_message,
+    with_buttons,
 )
 from tests.frontdoor.conftest import RATE
 from tests.frontdoor.stack import FrontDoor, texts
@@ -37,14 +45,21 @@ SENT: List[str] = []  # every message text sent in this module: none may appear 
 LIMIT = int(RATE.split("/")[0])
 ROLE_QUESTION = "what does a PMO planner do?"
 AND_THE_DIRECTOR = "and the director?"
-LOAD_SCRIPT = ["hi", "what does a pmo analyst do?", "are you a bot?", "I'm a project co-ordinator",
-               "how long is the course?", "what types of PMO are there?"]
+LOAD_SCRIPT = [
+    "hi",
+    "what does a pmo analyst do?",
+    "are you a bot?",
+    "I'm a project co-ordinator",
+    "how long is the course?",
+    "what types of PMO are there?",
+]
 
 
 def rest(door: FrontDoor, address: str, sender: str, text: str, timeout: float = 60) -> requests.Response:
     SENT.append(text)
-    return door.client(address).post(door.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                     timeout=timeout)
+    return door.client(address).post(
+        door.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+    )
 
 
 def answered(response: requests.Response) -> List[str]:
@@ -104,8 +119,12 @@ def test_body_cap_and_origins_are_the_applications(frontdoor: FrontDoor):
     handshake = "/socket.io/?EIO=4&transport=polling"
     refused = client.get(frontdoor.url + handshake, headers={"Origin": "https://evil.example"}, timeout=10)
     assert refused.status_code == 403
-    assert requests.get(frontdoor.replicas[0].url + handshake, headers={"Origin": "https://evil.example"},
-                        timeout=10).status_code == 400  # the application refuses it too
+    assert (
+        requests.get(
+            frontdoor.replicas[0].url + handshake, headers={"Origin": "https://evil.example"}, timeout=10
+        ).status_code
+        == 400
+    )  # the application refuses it too
     opened = client.get(frontdoor.url + handshake, headers={"Origin": frontdoor.url}, timeout=10)
     assert opened.status_code == 200 and opened.text.startswith("0{")
     assert opened.cookies.get("PMO_REPLICA") in ("r1", "r2")
@@ -134,7 +153,7 @@ def test_socketio_sessions_stick_to_their_replica(frontdoor: FrontDoor):
         assert client.post(poll, data="40", headers=headers, timeout=10).text.lower() == "ok"
         assert client.get(poll, headers=headers, timeout=30).text.startswith("40")
         for _ in range(3):  # without affinity, a request on the other replica gets 400 "Invalid session"
-            request = '42["session_request",{"session_id":"%s"}]' % uuid.uuid4().hex
+            request = '42["session_request",{"session_id":"' + uuid.uuid4().hex + '"}]'
             assert client.post(poll, data=request, headers=headers, timeout=10).text.lower() == "ok"
             assert '"session_confirm"' in client.get(poll, headers=headers, timeout=30).text
         other = frontdoor.replicas[0 if client.cookies["PMO_REPLICA"] == "r2" else 1]
@@ -156,12 +175,20 @@ def test_rest_slack_and_teams_spread_over_both_replicas(frontdoor: FrontDoor):
     for n, text in enumerate(("what does a pmo manager do?", "are you a bot?"), start=1):
         SENT.append(text)
         body, stamp = event(text, channel, user), int(time.time())
-        posted = client.post(frontdoor.url + "/webhooks/slack/webhook", data=body, timeout=30, headers={
-            "Content-Type": "application/json", "X-Slack-Request-Timestamp": str(stamp),
-            "X-Slack-Signature": sign(body, stamp)})
+        posted = client.post(
+            frontdoor.url + "/webhooks/slack/webhook",
+            data=body,
+            timeout=30,
+            headers={
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": str(stamp),
+                "X-Slack-Signature": sign(body, stamp),
+            },
+        )
         assert posted.status_code == 200, posted.text
         replies = frontdoor.slack.wait_for(
-            lambda r: r.path == "/api/chat.postMessage" and r.json.get("channel") == channel, n, timeout=60)
+            lambda r: r.path == "/api/chat.postMessage" and r.json.get("channel") == channel, n, timeout=60
+        )
         assert APOLOGY not in replies[-1].json["text"]
     slack_done = frontdoor.sessions()
     assert all(slack_done[r] - rest_done[r] == 1 for r in before), (rest_done, slack_done)
@@ -169,8 +196,12 @@ def test_rest_slack_and_teams_spread_over_both_replicas(frontdoor: FrontDoor):
     conversation = uuid.uuid4().hex[:12]
     for n, text in enumerate(("what does a pmo director do?", "are you a bot?"), start=1):
         SENT.append(text)
-        sent = client.post(frontdoor.url + "/webhooks/teams/webhook", json=activity(frontdoor.teams, conversation, text),
-                           headers={"Authorization": f"Bearer {frontdoor.teams.token()}"}, timeout=30)
+        sent = client.post(
+            frontdoor.url + "/webhooks/teams/webhook",
+            json=activity(frontdoor.teams, conversation, text),
+            headers={"Authorization": f"Bearer {frontdoor.teams.token()}"},
+            timeout=30,
+        )
         assert sent.status_code in (200, 201, 202), sent.text
         reply = frontdoor.teams.stub.wait_for(replies_in(conversation), n, timeout=60)[-1]
         assert said(reply) and APOLOGY not in said(reply)
@@ -186,10 +217,11 @@ def test_a_hung_replica_is_taken_out_within_seconds_and_put_back(frontdoor: Fron
     try:
         with ThreadPoolExecutor(2) as pool:  # round robin: one of the two goes to the hung replica
             started = time.monotonic()
-            pending = [pool.submit(rest, frontdoor, f"127.0.7.{n}", f"hung-{n}-{uuid.uuid4().hex}", "hi")
-                       for n in (1, 2)]
+            pending = [
+                pool.submit(rest, frontdoor, f"127.0.7.{n}", f"hung-{n}-{uuid.uuid4().hex}", "hi") for n in (1, 2)
+            ]
             out_after = frontdoor.wait_status("replica2", "DOWN", timeout=15)
-            for n in range(3):  # meanwhile, new requests all go to the live replica
+            for _ in range(3):  # meanwhile, new requests all go to the live replica
                 answered(rest(frontdoor, "127.0.7.3", f"live-{uuid.uuid4().hex}", "are you a bot?"))
             results = [(f.result(), time.monotonic() - started) for f in pending]
     finally:
@@ -257,8 +289,9 @@ def test_widget_over_https_survives_a_reload_and_its_replica_killed(frontdoor: F
     duties, director = say(more["payload"]), say(AND_THE_DIRECTOR)
     SENT.append(AND_THE_DIRECTOR)
 
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-GB",
-                                  ignore_https_errors=True)  # the self-signed certificate
+    context = browser.new_context(
+        viewport={"width": 1000, "height": 900}, locale="en-GB", ignore_https_errors=True
+    )  # the self-signed certificate
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
     page = context.new_page()
@@ -266,8 +299,10 @@ def test_widget_over_https_survives_a_reload_and_its_replica_killed(frontdoor: F
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     opened: List[str] = []  # socket.io sessions the widget opened (handshakes answered)
-    page.on("response", lambda r: opened.append(r.url) if "/socket.io/" in r.url and "sid=" not in r.url
-            and r.status == 200 else None)
+    page.on(
+        "response",
+        lambda r: opened.append(r.url) if "/socket.io/" in r.url and "sid=" not in r.url and r.status == 200 else None,
+    )
     responses = page.locator(".rw-response")
 
     def shown(reply: Dict[str, Any]) -> Any:
@@ -373,8 +408,10 @@ def test_a_replica_killed_mid_load_loses_only_its_requests_in_flight(frontdoor: 
     assert all(status == 200 for statuses in results if 502 not in statuses for status in statuses)
     assert {status for _, _, status in log} <= {200, 502, 504}
     assert sum(s.count(200) for s in results) == conversations * len(LOAD_SCRIPT)  # every turn answered
-    print(f"\n{len(interrupted)} requests interrupted by the kill ({len(exposed)} in flight on both replicas), "
-          f"retries: {[s[s.index(502):] for s in retried]}")
+    print(
+        f"\n{len(interrupted)} requests interrupted by the kill ({len(exposed)} in flight on both replicas), "
+        f"retries: {[s[s.index(502):] for s in retried]}"
+    )
     frontdoor.wait_status("replica2", "DOWN", timeout=10)
 
 
