@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, validator
@@ -124,6 +124,15 @@ class DeclinedTopic(_Model):
     what: str
 
 
+class Technique(_Model):
+    """PMO jargon ("what is a RAID log?"): which role does that work, by one of its duties."""
+
+    id: str
+    role: str
+    duty: int
+    terms: List[str]
+
+
 class EntryRequirement(_Model):
     level: int
     text: str
@@ -137,6 +146,7 @@ class BeyondFile(_Model):
     career_changer_words: List[str]
     declined_topics: List[DeclinedTopic]
     entry_requirements: List[EntryRequirement]
+    techniques: List[Technique] = []
 
 
 class NamedItem(_Model):
@@ -173,6 +183,7 @@ class KnowledgeBase(_Model):
     career_changer_words: List[str] = []
     declined_topics: List[DeclinedTopic] = []
     entry_requirements: List[EntryRequirement] = []
+    techniques: List[Technique] = []
     ways_to_train: List[NamedItem]
     pmo_types: List[NamedItem]
     free_resources: List[NamedItem]
@@ -227,6 +238,15 @@ class KnowledgeBase(_Model):
 
     def declined_topic(self, topic_id: str) -> Optional[DeclinedTopic]:
         return next((topic for topic in self.declined_topics if topic.id == topic_id), None)
+
+    def technique_in(self, text: str) -> Optional[Tuple[Technique, str]]:
+        """The PMO technique a message names ("what's a RAID log?") and the words used, if any."""
+        lowered = f" {' '.join(''.join(c if c.isalnum() else ' ' for c in text.lower()).split())} "
+        for technique in self.techniques:
+            for term in sorted(technique.terms, key=len, reverse=True):
+                if f" {term} " in lowered:
+                    return technique, term
+        return None
 
     def entry_requirement(self, level: int) -> str:
         for req in self.entry_requirements:
@@ -297,6 +317,14 @@ def _check_references(kb: KnowledgeBase, directory: Path) -> None:
                 problems.append(f"{directory / 'beyond.yml'} [certifications.{index}] unknown course {course_id!r}")
     if kb.entry_requirements and sorted(r.level for r in kb.entry_requirements) != [1, 2, 3, 4]:
         problems.append(f"{directory / 'beyond.yml'} [entry_requirements] levels must be 1, 2, 3 and 4")
+    by_name = {role.name: role for role in kb.roles}
+    for index, technique in enumerate(kb.techniques):
+        role = by_name.get(technique.role)
+        if role is None:
+            problems.append(f"{directory / 'beyond.yml'} [techniques.{index}.role] unknown role {technique.role!r}")
+        elif not 0 <= technique.duty < len(role.duties):
+            problems.append(f"{directory / 'beyond.yml'} [techniques.{index}.duty] {technique.role} has no duty "
+                            f"{technique.duty} (0 to {len(role.duties) - 1})")
     pmo_titles = {t.lower() for role in kb.roles for t in [role.name, *role.titles]}
     for title in [*kb.specialist_roles, *(t for a in kb.adjacent_roles for t in a.titles)]:
         if title.lower() in pmo_titles:

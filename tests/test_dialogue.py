@@ -319,3 +319,60 @@ def test_is_that_the_same_as_another_level(talk):
 def test_foundation_and_practitioner_together(talk):
     [both] = talk([("course", "ask_course_details", "can i do p3o foundation and practitioner together")])
     assert "5 days" in text(both)
+
+
+# ---- PMO jargon, "what does that mean?", advice asked with experience stated ----------------------
+
+@pytest.mark.parametrize("typed,technique,role", [
+    ("what is a RAID log?", "registers", "PMO Administrator"),
+    ("whats a risk regsiter", None, None),  # a typo in a technique term is not guessed at
+    ("how do i do a gantt chart", "planning", "PMO Analyst"),
+    ("what's a RAG status on a highlight report", "reporting", "PMO Analyst"),
+    ("can you explain raci?", "governance", "PMO Manager"),
+])
+def test_pmo_jargon_says_who_does_that_work(talk, typed, technique, role):
+    [outcome] = talk([("out_of_scope", "out_of_scope", typed)])
+    if technique is None:
+        assert kinds(outcome) != [f"technique:{t.id}" for t in KB.techniques]
+        return
+    assert kinds(outcome) == [f"technique:{technique}"]
+    duty = next(t for t in KB.techniques if t.id == technique).duty
+    assert KB.role(role).duties[duty] in text(outcome) and "can't teach" in text(outcome)
+    assert outcome.context.role == role and outcome.context.topic == "technique"
+
+
+def test_after_jargon_which_course_is_for_that_role(talk):
+    _, course = talk([("out_of_scope", "out_of_scope", "what's a raid log"),
+                      ("fallback", "nlu_fallback", "which course would help with that?")])
+    assert "Essentials for PMO Administrators" in text(course)
+
+
+def test_jargon_with_a_role_named_is_about_the_role(talk):
+    [outcome] = talk([("describe_role", "ask_role_description", "does a pmo analyst build dashboards?")])
+    assert not any(k.startswith("technique") for k in kinds(outcome))
+
+
+def test_what_does_that_mean_after_a_role_gives_the_day_to_day(talk):
+    first, meaning, again = talk([("describe_role", "ask_role_description", "what does a pmo manager do"),
+                                  ("fallback", "nlu_fallback", "what does that mean?"),
+                                  ("out_of_scope", "out_of_scope", "in plain english please")])
+    assert "Day to day, a PMO Manager" in text(meaning)
+    assert "Which part?" in text(again) and again.replies[0].buttons
+
+
+def test_what_does_that_mean_after_a_course_offers_its_parts(talk):
+    _, meaning = talk([("course", "ask_course_details", "tell me about p3o foundation"),
+                       ("describe_role", "ask_role_description", "what does that mean?")])
+    assert "P3O Foundation" in text(meaning) and "Which part" in text(meaning)
+    assert "four levels" not in text(meaning)
+
+
+@pytest.mark.parametrize("typed,course", [
+    ("I run a small PMO of 3 people and I'm thinking about upskilling, what would you suggest?",
+     "Essentials for PMO Managers"),
+    ("been a project support officer a while now, any advice?", "Essentials for PMO Administrators"),
+])
+def test_advice_asked_with_experience_stated_gets_a_recommendation(talk, typed, course):
+    for job, intent in (("fallback", "nlu_fallback"), ("out_of_scope", "out_of_scope")):
+        [outcome] = talk([(job, intent, typed)])
+        assert course in text(outcome), (job, text(outcome))

@@ -27,6 +27,7 @@ from bot.answers.beyond import (
     other_job,
     out_of_scope,
     specialist_role,
+    technique,
     unknown_certification,
     unknown_role,
     what_about,
@@ -84,6 +85,6 @@ __all__ = [
     "describe_role", "did_not_understand", "ebook_line", "entry_requirements", "free_resources", "in_sentence",
     "join", "level_buttons", "list_courses", "list_roles", "not_a_pmo_role", "not_same_role", "other_job",
     "out_of_scope", "payload", "pmo_routes", "pmo_type", "pmo_types", "prices_and_dates", "recommendation",
-    "role_buttons", "role_detail", "same_role", "sentence", "specialist_role", "stop_recommendation",
+    "role_buttons", "role_detail", "same_role", "sentence", "specialist_role", "technique", "stop_recommendation",
     "training_options", "unknown_certification", "unknown_role", "what_about", "which_course", "why_recommended",
 ]

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from bot.answers.common import Reply, _pmo_roles_line, _role_buttons, _roles, _way_back, article, button
 from bot.answers.common import capitalised, ebook_line, in_sentence, join
-from bot.knowledge_base import AdjacentRole, Certification, KnowledgeBase
+from bot.knowledge_base import AdjacentRole, Certification, KnowledgeBase, Technique
 
 
 def adjacent_role(kb: KnowledgeBase, role: AdjacentRole, typed: str = "") -> Reply:
@@ -18,6 +18,18 @@ def adjacent_role(kb: KnowledgeBase, role: AdjacentRole, typed: str = "") -> Rep
                         button("Moving into PMO", "ask_career_change", other_role=role.name),
                         button("Which course is right for me?", "ask_course_recommendation")],
                  kind=f"adjacent_role:{role.id}")
+
+
+def technique(kb: KnowledgeBase, item: Technique) -> Reply:
+    """PMO jargon: not taught in the chat; who does that work, from the role's own duties."""
+    role = kb.role(item.role)
+    text = (f"That's everyday PMO work, though I can't teach techniques like that in a chat. In a PMO, "
+            f"{article(role.name)} {role.name} {role.duties[item.duty]}.\n\n"
+            f"If you'd like to build those skills, I can suggest the course for your level.")
+    return Reply(text, [button(f"About the {role.name} role", "ask_role_description", role=role.name),
+                        button("Which course suits this role?", "ask_course_recommendation", role=role.name),
+                        button("Which course is right for me?", "ask_course_recommendation")],
+                 kind=f"technique:{item.id}")
 
 
 def not_a_pmo_role(kb: KnowledgeBase, title: str) -> Reply:

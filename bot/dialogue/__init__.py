@@ -32,13 +32,14 @@ this module maps jobs to functions and answers questions asked inside a form.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 from bot import answers
 from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
 from bot.dialogue.context import _BACK_REFERENCES, COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, SLOTS, Context
 from bot.dialogue.context import Outcome, Turn, _attribute, _context_course, _courses_named, _roles_named
-from bot.dialogue.context import context_from_slots, slots_from_context
+from bot.dialogue.context import _MEANING, _says, context_from_slots, slots_from_context
 from bot.dialogue.courses import course_list, course_question, free_resources, pmo_types
 from bot.dialogue.courses import training_options
 from bot.dialogue.followups import fallback, follow_up
@@ -99,10 +100,31 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
     return None
 
 
+def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "What does that mean?" right after an answer: the role in concrete terms (what the person
+    does day to day), or the parts of the course in context to choose from."""
+    if len(turn.words) > 7 or not _says(turn, _MEANING) or _roles_named(kb, turn) or _courses_named(kb, turn):
+        return None
+    if ctx.role and ctx.topic in ("role", "compare", "career", "technique"):
+        if ctx.attribute != "duties":
+            return Outcome([answers.role_detail(kb, ctx.role, "duties")],
+                           dataclasses.replace(ctx, topic="role", attribute="duties"))
+        role = kb.role(ctx.role)
+        return Outcome([answers.Reply(f"Happy to say more about the {role.name} role. Which part?",
+                                      answers.role_buttons(role), kind="clarify")], ctx)
+    course = kb.course_named(str(_context_course(kb, ctx) or ""))
+    if course is not None and ctx.topic in ("course", "recommendation"):
+        return Outcome([answers.Reply(f"Happy to explain more about {course.name}. Which part would you like?",
+                                      answers.course_buttons(course), kind="clarify")], ctx)
+    return None
+
+
 def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     """The replies for ``job`` and the context after it."""
     guarded = _guard(kb, job, turn, ctx) if job not in ("resume", "stop_recommendation") else None
-    leaning = _about_the_last_thing(kb, job, turn, ctx) if guarded is None else None
+    leaning = None
+    if guarded is None and job not in ("resume", "stop_recommendation"):
+        leaning = _explained(kb, turn, ctx) or _about_the_last_thing(kb, job, turn, ctx)
     if guarded is not None:
         reply, new = guarded
         outcome = Outcome([reply], new)

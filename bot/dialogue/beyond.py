@@ -8,11 +8,13 @@ from typing import Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import _MOVING, Context, Outcome, Turn, _attribute, _context_course
+from bot.dialogue.context import _ADVICE_WORDS, _COURSE_WORDS, _MOVING, Context, Outcome, Turn, _attribute
+from bot.dialogue.context import _context_course
 from bot.dialogue.context import _courses_named, _elliptical, _first, _roles_named, _with_attribute
 from bot.dialogue.courses import course_question
-from bot.dialogue.roles import _other_role, career_change
+from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
+from bot.recommend import evidence_from_entities
 
 
 def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, Context]:
@@ -41,6 +43,13 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
             roles = _roles_named(kb, turn)
             return answers.decline(kb, topic.what, topic.id), replace(
                 ctx, topic=f"declined:{topic.id}", role=roles[0].role if roles else ctx.role)
+    if job in ("out_of_scope", "fallback", "decline", "follow_up") and not _roles_named(kb, turn) \
+            and not _courses_named(kb, turn):
+        found = kb.technique_in(turn.text)  # "what's a RAID log?": PMO work, just not ours to teach
+        if found is not None:
+            technique = found[0]
+            return answers.technique(kb, technique), replace(ctx, topic="technique", role=technique.role,
+                                                             attribute=None)
     if ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") \
             and _elliptical(turn):  # "ok what about a pmo manager?" after a salary question
         topic = kb.declined_topic(ctx.topic.split(":", 1)[1])
@@ -87,7 +96,14 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     prices, dates or payment is pointed to the website and the team instead."""
     if _attribute(turn, ("price", "dates")):
         return course_question(kb, turn, ctx)
+    if _asks_advice_with_experience(kb, turn):  # "I run a small PMO... what would you suggest?"
+        return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     return Outcome([answers.out_of_scope(kb)], ctx)
+
+
+def _asks_advice_with_experience(kb: KnowledgeBase, turn: Turn) -> bool:
+    evidence = evidence_from_entities(kb, turn.entities)
+    return bool((evidence.roles or evidence.cues) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS))
 
 
 def decline(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:

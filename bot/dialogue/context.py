@@ -28,6 +28,15 @@ _MOVING = {"move", "moving", "switch", "switching", "change", "changing", "trans
 
 
 _COURSE_WORDS = {"course", "courses", "training", "train", "qualification"}
+# Asking for advice with one's experience stated ("I run a small PMO, what would you suggest?").
+_ADVICE_WORDS = {"suggest", "suggestions", "recommend", "recommendation", "recommendations", "advice", "advise",
+                 "upskill", "upskilling", "reskill", "reskilling", "develop", "development", "learn", "study",
+                 "certified", "certification"}
+# "What does that mean?" about the last answer: say it again in plainer, more concrete words.
+_MEANING = ("what does that mean", "what does it mean", "what do you mean", "what does this mean",
+            "meaning", "in plain english", "plain english", "in english please", "explain that", "explain it",
+            "explain please", "please explain", "in simple terms", "simpler please", "layman", "laymans terms",
+            "eli5", "dumb it down", "i don't understand", "i dont understand", "dont get it", "don't get it")
 
 
 # Words that point back at what was just said ("which course suits them?").

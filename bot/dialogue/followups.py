@@ -7,7 +7,7 @@ from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import _BACK_REFERENCES, _COURSE_WORDS, _THATS_ME, COURSE_ATTRIBUTES
+from bot.dialogue.context import _ADVICE_WORDS, _BACK_REFERENCES, _COURSE_WORDS, _THATS_ME, COURSE_ATTRIBUTES
 from bot.dialogue.context import ROLE_ATTRIBUTES, Context, Outcome, Turn, _attribute, _context_course
 from bot.dialogue.context import _course_for_level, _courses_named, _elliptical, _mentioned_item
 from bot.dialogue.context import _roles_named, _says, _with_attribute
@@ -115,7 +115,7 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             return describe_role(kb, turn, ctx)
         if attribute == "next" and ctx.topic in ("role", "compare", "career"):
             return follow_up(kb, turn, ctx)
-    if (evidence.roles or evidence.cues) and turn.words & _COURSE_WORDS:
+    if (evidence.roles or evidence.cues) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS):
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if roles:
         role = roles[0].role
