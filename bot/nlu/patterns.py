@@ -261,6 +261,8 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
     "runs_pmo": [
         [_any("run", "runs", "running", "ran", "lead", "leads", "leading", "manage", "manages", "managing", "oversee", "oversees"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
         [_any("in"), _any("charge"), _any("of"), _DET, _OFFICE_KIND, _OFFICE],
+        [_any("look", "looks", "looking", "looked"), _any("after"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
+        [_any("head", "heads", "heading"), _any("up"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
         [_any("set", "setting", "sets", "building", "build", "establishing", "establish"), {**_any("up"), "OP": _OPT}, _DET, {**_any("new"), "OP": _OPT}, _OFFICE_KIND, _OFFICE],
     ],
     "several_pmos": [
