@@ -6,6 +6,7 @@ browser draws, with a ``<title>`` per bar for the exact figure on hover.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
@@ -43,22 +44,15 @@ class Chart:
     x_ticks: List[Tick]
     y_ticks: List[Tick]
     title: str
-
-    @property
-    def empty(self) -> bool:
-        return not any(bar.height > 0 or bar.width > 0 for bar in self.bars)
+    empty: bool  # nothing above zero: the page says so instead of drawing an empty frame
 
 
 def _nice_top(value: float) -> float:
+    """The axis top: the smallest 1, 2 or 5 times a power of ten at or above ``value``."""
     if value <= 0:
         return 1.0
-    step = 1.0
-    while step * 10 <= value:
-        step *= 10
-    for factor in (1, 2, 5, 10):
-        if step * factor >= value:
-            return step * factor
-    return step * 10
+    step = 10.0 ** math.floor(math.log10(value))
+    return next(step * factor for factor in (1, 2, 5, 10) if step * factor >= value * (1 - 1e-9))
 
 
 def columns(
@@ -67,7 +61,7 @@ def columns(
     """Vertical bars over time: one group per label, one bar per series (side by side)."""
     top = _nice_top(max((v for values in series for v in values), default=0.0))
     if percent:
-        top = min(top, 1.0) if top <= 1.0 else top
+        top = min(top, 1.0)
     plot_w, plot_h = WIDTH - MARGIN_LEFT - 8, HEIGHT - MARGIN_BOTTOM - 8
     slot = plot_w / max(len(labels), 1)
     bar_w = max(slot * 0.8 / max(len(series), 1), 1.0)
@@ -89,7 +83,7 @@ def columns(
         Tick(MARGIN_LEFT - 4, round(8 + plot_h - plot_h * f, 1), f"{top * f:.0%}" if percent else f"{top * f:g}")
         for f in (0.0, 0.5, 1.0)
     ]
-    return Chart(WIDTH, HEIGHT, bars, x_ticks, y_ticks, title)
+    return Chart(WIDTH, HEIGHT, bars, x_ticks, y_ticks, title, not any(v > 0 for values in series for v in values))
 
 
 def rows(title: str, items: Sequence[Tuple[str, float]]) -> Chart:
@@ -100,4 +94,4 @@ def rows(title: str, items: Sequence[Tuple[str, float]]) -> Chart:
         Bar(LABEL_WIDTH, 4 + i * ROW_HEIGHT, round(plot_w * value / top, 1), ROW_HEIGHT - 6, label, f"{value:g}")
         for i, (label, value) in enumerate(items)
     ]
-    return Chart(WIDTH, 8 + len(items) * ROW_HEIGHT, bars, [], [], title)
+    return Chart(WIDTH, 8 + len(items) * ROW_HEIGHT, bars, [], [], title, not any(v > 0 for _, v in items))
