@@ -16,13 +16,11 @@ line, is still a separate block) and one function per channel draws it:
 - :func:`to_widget_markdown`: rasa-webchat 1.0.1 (react-markdown 4, remark-parse 5);
 - :func:`to_slack_mrkdwn`: Slack's mrkdwn;
 - :func:`to_teams`: the markdown of a Teams text message;
-- :func:`to_teams_card`: the HTML a Teams hero card's text accepts (no markdown there);
 - :func:`to_plain`: a terminal (``rasa shell``), wrapped without breaking words.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,7 +28,7 @@ from typing import Callable, List, Sequence, Union
 
 __all__ = [
     "Paragraph", "BulletList", "blocks", "link_urls", "display_width", "wrap",
-    "to_widget_markdown", "to_slack_mrkdwn", "to_teams", "to_teams_card", "to_plain",
+    "to_widget_markdown", "to_slack_mrkdwn", "to_teams", "to_plain",
 ]
 
 # A bare URL, without the punctuation that ends the sentence around it. The
@@ -181,34 +179,6 @@ def to_teams(text: str) -> str:
         else:
             drawn.append("  \n".join(_teams_inline(line) for line in block.lines))
     return "\n\n".join(drawn)
-
-
-def _html_link(label: str, url: str) -> str:
-    return f'<a href="{html.escape(url, quote=True)}">{html.escape(label, quote=False)}</a>'
-
-
-def _card_inline(text: str) -> str:
-    return _inline(text, lambda s: html.escape(s, quote=False), lambda s: f"<strong>{s}</strong>", _html_link)
-
-
-def to_teams_card(text: str) -> str:
-    """The text of a Teams hero card: HTML, since cards draw no markdown.
-
-    ``<br>`` for line breaks, an empty line between paragraphs, ``<ul><li>``
-    lists, ``<strong>`` and ``<a href>``; ``&``, ``<`` and ``>`` escaped.
-    """
-    drawn = ""
-    previous: Union[Block, None] = None
-    for block in blocks(text):
-        if isinstance(block, BulletList):
-            part = "<ul>" + "".join(f"<li>{_card_inline(item)}</li>" for item in block.items) + "</ul>"
-        else:
-            part = "<br>".join(_card_inline(line) for line in block.lines)
-        if isinstance(previous, Paragraph) and isinstance(block, Paragraph):
-            drawn += "<br><br>"  # a list is a block of its own: no breaks around it
-        drawn += part
-        previous = block
-    return drawn
 
 
 # Terminal (rasa shell) -------------------------------------------------------------

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render import (
-    BulletList, Paragraph, blocks, display_width, link_urls, to_plain, to_slack_mrkdwn, to_teams, to_teams_card,
+    BulletList, Paragraph, blocks, display_width, link_urls, to_plain, to_slack_mrkdwn, to_teams,
     to_widget_markdown, wrap,
 )
 
@@ -105,16 +105,6 @@ def test_teams_markdown_paragraphs_breaks_and_lists():
         "Courses and dates are on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk)."
     )
     assert to_teams("a <b> c") == "a &lt;b&gt; c"
-
-
-def test_teams_card_is_html():
-    assert to_teams_card(TIGHT) == (
-        "A <strong>PMO Analyst</strong> is the level 2 role in a PMO.<br>Day to day, they:"
-        "<ul><li>gather and check project data</li><li>write the reports</li></ul>"
-        'Courses and dates are on <a href="https://www.pmolearning.co.uk">https://www.pmolearning.co.uk</a>.'
-    )
-    assert to_teams_card("one\n\ntwo & <three>") == "one<br><br>two &amp; &lt;three&gt;"
-    assert to_teams_card("[x](https://a.example/?a=1&b=2)") == '<a href="https://a.example/?a=1&amp;b=2">x</a>'
 
 
 # Terminal

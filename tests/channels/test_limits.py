@@ -159,25 +159,20 @@ def test_parse_proxies():
         parse_proxies("10.0.0.0/8, proxy.internal")
 
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+def redis_url() -> str:
+    """The tests' Redis (the machine's, or a throwaway one: tests/support/throwaway.py); required, never skipped."""
+    from tests.production import services
+
+    services.require_redis()
+    return services.redis_url()
 
 
-def redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_redis_window_is_shared_and_slides():
     clock = Clock(1_700_000_000.0)
     prefix = f"pmo:test:{uuid.uuid4().hex}:"
 
     async def go():
-        client = redis_client(REDIS_URL)
+        client = redis_client(redis_url())
         try:
             one = RedisWindow(Rate(3, 60), client, prefix=prefix, clock=clock)
             two = RedisWindow(Rate(3, 60), client, prefix=prefix, clock=clock)  # another replica
