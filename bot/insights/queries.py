@@ -204,16 +204,12 @@ def recent_enquiries(connection: Connection, since: str, limit: int = 200) -> Li
     return [StoredEnquiry(**dict(row._mapping)) for row in rows]
 
 
-def events_behind(connection: Connection) -> int:
-    """How many events the insights have not counted yet (0 when up to date)."""
+def events_behind(connection: Connection, cap: int = 100_000) -> int:
+    """How many events the insights have not counted yet (0 when up to date), counted up to ``cap``."""
     if not has_table(connection, "events"):
         return 0
     mark = (
         connection.execute(sa.select(schema.state.c.value).where(schema.state.c.name == schema.WATERMARK)).scalar() or 0
     )
-    return int(
-        connection.execute(
-            sa.select(sa.func.count()).select_from(events).where(events.c.id > mark, events.c.type_name.in_(READ_TYPES))
-        ).scalar()
-        or 0
-    )
+    newer = sa.select(events.c.id).where(events.c.id > mark, events.c.type_name.in_(READ_TYPES)).limit(cap)
+    return int(connection.execute(sa.select(sa.func.count()).select_from(newer.subquery())).scalar() or 0)
