@@ -31,8 +31,14 @@ from bot.storage.enquiry_store import EnquiryStore
 
 logger = logging.getLogger(__name__)
 
-FORM_SLOTS = ("enquiry_name", "enquiry_email", "enquiry_organisation", "enquiry_team_size",
-              "enquiry_interest", "enquiry_consent")
+FORM_SLOTS = (
+    "enquiry_name",
+    "enquiry_email",
+    "enquiry_organisation",
+    "enquiry_team_size",
+    "enquiry_interest",
+    "enquiry_consent",
+)
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +69,7 @@ def conversation_gist(tracker: Tracker, kb: KnowledgeBase) -> Gist:
 
 def _reset(tracker: Tracker) -> List[EventType]:
     """Forget the form's answers (and what opened it) once it is over."""
-    names = FORM_SLOTS + ("enquiry_topic",)
+    names = (*FORM_SLOTS, "enquiry_topic")
     return [SlotSet(name, None) for name in names if tracker.get_slot(name) is not None]
 
 
@@ -127,8 +133,9 @@ class ValidateEnquiryForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_enquiry_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         """A PMO question asked instead of an answer is answered; the form then asks again."""
         requested = tracker.get_slot("requested_slot")
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
@@ -137,37 +144,43 @@ class ValidateEnquiryForm(FormValidationAction):
             return await super().run(dispatcher, tracker, domain)
         return [*answer(dispatcher, tracker, job), SlotSet(requested, None)]
 
-    def validate_enquiry_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enquiry_name(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if _not_an_answer(tracker):
             return _checked("enquiry_name", Rejected(enquiries.NOT_AN_ANSWER), dispatcher)
         return _checked("enquiry_name", enquiries.check_name(str(slot_value or "")), dispatcher)
 
-    def validate_enquiry_email(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enquiry_email(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return _checked("enquiry_email", enquiries.check_email(str(slot_value or "")), dispatcher)
 
-    def validate_enquiry_organisation(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enquiry_organisation(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if _not_an_answer(tracker):
             return _checked("enquiry_organisation", Rejected(enquiries.NOT_AN_ANSWER), dispatcher)
         return _checked("enquiry_organisation", enquiries.check_organisation(str(slot_value or "")), dispatcher)
 
-    def validate_enquiry_team_size(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enquiry_team_size(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         size = enquiries.check_team_size(str(slot_value or ""))
         if isinstance(size, Rejected):
             return _checked("enquiry_team_size", size, dispatcher)
         return {"enquiry_team_size": enquiries.team_size_slot(size)}
 
-    def validate_enquiry_interest(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enquiry_interest(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if _not_an_answer(tracker):
             return _checked("enquiry_interest", Rejected(enquiries.NOT_AN_ANSWER), dispatcher)
         return _checked("enquiry_interest", enquiries.check_interest(str(slot_value or "")), dispatcher)
 
-    def validate_enquiry_consent(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enquiry_consent(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         """Only an explicit yes (or no) answers the consent question."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "affirm":
@@ -208,17 +221,20 @@ def enquiry_from(tracker: Tracker) -> Optional[Enquiry]:
     }
     if any(isinstance(v, Rejected) for v in checks.values()):
         return None
-    return Enquiry(conversation_id=tracker.sender_id,
-                   team_size=enquiries.team_size_from_slot(tracker.get_slot("enquiry_team_size")),
-                   **{k: str(v) for k, v in checks.items()})
+    return Enquiry(
+        conversation_id=tracker.sender_id,
+        team_size=enquiries.team_size_from_slot(tracker.get_slot("enquiry_team_size")),
+        **{k: str(v) for k, v in checks.items()},
+    )
 
 
 class ActionSubmitEnquiry(Action):
     def name(self) -> Text:
         return "action_submit_enquiry"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
         website = kb.contact.website
         enquiry = enquiry_from(tracker)

@@ -30,9 +30,16 @@ import yaml
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parents[1]
-SLOTS = {"enquiry_name": "Jane Smith", "enquiry_email": "jane@acme.co.uk", "enquiry_organisation": "Acme",
-         "enquiry_team_size": "12", "enquiry_interest": "P3O Foundation", "enquiry_consent": True,
-         "recommended_course": "Essentials for PMO Analysts", "pmo_level": 2.0}
+SLOTS = {
+    "enquiry_name": "Jane Smith",
+    "enquiry_email": "jane@acme.co.uk",
+    "enquiry_organisation": "Acme",
+    "enquiry_team_size": "12",
+    "enquiry_interest": "P3O Foundation",
+    "enquiry_consent": True,
+    "recommended_course": "Essentials for PMO Analysts",
+    "pmo_level": 2.0,
+}
 
 
 class Arrivals:
@@ -61,11 +68,20 @@ def free_port() -> int:
 
 
 def call(sender: str, domain: Dict[str, Any]) -> Dict[str, Any]:
-    tracker = {"sender_id": sender, "slots": SLOTS, "paused": False, "followup_action": None, "active_loop": {},
-               "events": [{"event": "user", "text": "can you train our team in-house?"},
-                          {"event": "active_loop", "name": "enquiry_form"}, {"event": "user", "text": "yes"}],
-               "latest_action_name": "enquiry_form",
-               "latest_message": {"text": "yes", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}}
+    tracker = {
+        "sender_id": sender,
+        "slots": SLOTS,
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "events": [
+            {"event": "user", "text": "can you train our team in-house?"},
+            {"event": "active_loop", "name": "enquiry_form"},
+            {"event": "user", "text": "yes"},
+        ],
+        "latest_action_name": "enquiry_form",
+        "latest_message": {"text": "yes", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []},
+    }
     return {"next_action": "action_submit_enquiry", "sender_id": sender, "tracker": tracker, "domain": domain}
 
 
@@ -84,13 +100,31 @@ def main() -> int:
     smtp_port, action_port = free_port(), free_port()
     controller = Controller(arrivals, hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "PMO_DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'conversations.db'}",
-           "PMO_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk",
-           "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk"}
-    log = open(workdir / "actions.log", "wb")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "rasa"), "run", "actions", "--actions", "actions",
-                               "--port", str(action_port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PMO_DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'conversations.db'}",
+        "PMO_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk",
+        "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk",
+    }
+    log = open(workdir / "actions.log", "wb")  # noqa: SIM115 (open for the whole run, closed in finally)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(action_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{action_port}"
     try:
         for _ in range(240):
@@ -118,8 +152,10 @@ def main() -> int:
         controller.stop()
         log.close()
     for name, values in (("confirmation reply", replies), ("confirm -> mail received", mails)):
-        print(f"{name:26s} median {statistics.median(values) * 1000:7.1f} ms   "
-              f"p95 {percentile(values, 0.95) * 1000:7.1f} ms   max {max(values) * 1000:7.1f} ms   (n={len(values)})")
+        print(
+            f"{name:26s} median {statistics.median(values) * 1000:7.1f} ms   "
+            f"p95 {percentile(values, 0.95) * 1000:7.1f} ms   max {max(values) * 1000:7.1f} ms   (n={len(values)})"
+        )
     return 0
 
 

@@ -50,9 +50,11 @@ class Enquiry:
 
 def plain_text(text: str) -> str:
     """Text without control or format characters, with whitespace collapsed."""
-    kept = (" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-            for c in unicodedata.normalize("NFC", text or "")
-            if unicodedata.category(c) not in ("Cf", "Cs", "Co"))
+    kept = (
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+        for c in unicodedata.normalize("NFC", text or "")
+        if unicodedata.category(c) not in ("Cf", "Cs", "Co")
+    )
     return " ".join("".join(kept).split())
 
 
@@ -80,8 +82,9 @@ EMAIL_SHAPE = "an address like jane.smith@yourcompany.co.uk"
 def _syntax(address: str) -> Optional[str]:
     """The address as email-validator normalises it (no DNS lookups), or None when it isn't one."""
     try:
-        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False,
-                                 strict=True)  # strict: also RFC 5321's 64-character limit before the @
+        checked = validate_email(
+            address, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False, strict=True
+        )  # strict: also RFC 5321's 64-character limit before the @
         return str(checked.normalized)
     except EmailNotValidError:
         return None
@@ -132,7 +135,7 @@ def check_email(text: str) -> Union[str, Rejected]:
         fixed = ".".join(labels[:-1] + [_TLD_TYPOS[tld]])
         return Rejected(f'"{domain}" looks like a typo: did you mean {fixed}? Please type the address again.')
     if not tld.isalpha() or len(tld) < 2:
-        return Rejected(f"\"{domain}\" doesn't end like a real domain (.com, .co.uk, .org...). Could you check it?")
+        return Rejected(f'"{domain}" doesn\'t end like a real domain (.com, .co.uk, .org...). Could you check it?')
     return normalised
 
 
@@ -141,12 +144,14 @@ def check_email(text: str) -> Union[str, Rejected]:
 _NAME_LEAD_IN = re.compile(
     r"^\s*(hi|hello|hey)?[ ,]*(my name is|my name's|my names|name is|name:|the name is|i am|i'm|im|it's|its|"
     r"this is|call me)\s+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _ORG_LEAD_IN = re.compile(
     r"^\s*(i work (for|at|in)|i'm (with|at|from)|im (with|at|from)|i am (with|at|from)|we are|we're|"
     r"our (company|organisation|organization|employer) is|the (company|organisation|organization) is|"
     r"(company|organisation|organization|employer):|it's|its|from)\s+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _QUESTION = re.compile(r"\?|^\s*(what|why|how|who|when|where|which|can|could|do|does|is|are)\b", re.IGNORECASE)
 _LINK = re.compile(r"https?://|www\.|<[a-z/!]", re.IGNORECASE)
 
@@ -156,7 +161,7 @@ def _is_command(text: str) -> bool:
     return plain_text(text).startswith("/")
 
 
-FINISH_FIRST = "Let's finish the enquiry first (or say \"cancel\" to stop and ask me anything)."
+FINISH_FIRST = 'Let\'s finish the enquiry first (or say "cancel" to stop and ask me anything).'
 # Short replies that answer the form's question with something else ("yes please",
 # "contact me", "thanks"): the question is asked again with this reason.
 NOT_AN_ANSWER = "Sorry, I need the actual answer to that question."
@@ -182,8 +187,10 @@ def check_organisation(text: str) -> Union[str, Rejected]:
         return Rejected(FINISH_FIRST)  # the form asks its question again
     organisation = _strip_lead_in(plain_text(text), _ORG_LEAD_IN)
     if not organisation or not any(c.isalnum() for c in organisation):
-        return Rejected("I didn't catch the organisation. Which company or organisation do you work for? "
-                        "(\"self-employed\" is fine too.)")
+        return Rejected(
+            "I didn't catch the organisation. Which company or organisation do you work for? "
+            '("self-employed" is fine too.)'
+        )
     if "@" in organisation or _LINK.search(organisation) or (_QUESTION.search(organisation) and "?" in organisation):
         return Rejected(FINISH_FIRST)  # the form asks its question again
     if len(organisation) > MAX_ORGANISATION:
@@ -207,13 +214,41 @@ def check_interest(text: str) -> Union[str, Rejected]:
 # ---------------------------------------------------------------- team size (optional)
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "hundred": 100, "a dozen": 12, "dozen": 12, "a couple": 2, "couple": 2,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+    "a couple": 2,
+    "couple": 2,
 }
-_SKIP = re.compile(r"\b(skip|pass|rather not|prefer not|not sure|unsure|don'?t know|dont know|no idea|n/?a|"
-                   r"none of your|tbc|tbd|not decided)\b", re.IGNORECASE)
+_SKIP = re.compile(
+    r"\b(skip|pass|rather not|prefer not|not sure|unsure|don'?t know|dont know|no idea|n/?a|"
+    r"none of your|tbc|tbd|not decided)\b",
+    re.IGNORECASE,
+)
 _JUST_ME = re.compile(r"\b(just me|only me|myself|me only|just myself|1 person|one person|individual)\b", re.IGNORECASE)
 
 
@@ -232,10 +267,10 @@ def check_team_size(text: str) -> Union[Optional[int], Rejected]:
     numbers = [int(n) for n in re.findall(r"\d{1,9}", text.replace(",", ""))]
     numbers += [v for w, v in _NUMBER_WORDS.items() if re.search(rf"\b{w}\b", text)]
     if not numbers:
-        return Rejected("Please give a number, such as 8, or say \"skip\".")
+        return Rejected('Please give a number, such as 8, or say "skip".')
     size = max(numbers)
     if size < 1 or size > MAX_TEAM_SIZE:
-        return Rejected("That doesn't look like a number of people. How many would be trained? (or say \"skip\")")
+        return Rejected('That doesn\'t look like a number of people. How many would be trained? (or say "skip")')
     return size
 
 
@@ -256,10 +291,13 @@ def team_size_from_slot(value: object) -> Optional[int]:
 _IN_HOUSE = re.compile(
     r"\bin[- ]?house\b|\bwhole (pmo|team|office|department)\b|\bprivate course\b|\bon[- ]?site\b|"
     r"\bcome to our\b|\btrain (us|our|my team|the team)\b|\bteam of \d+|\bour (whole |entire )?(team|pmo|staff)\b|"
-    r"\bgroup booking", re.IGNORECASE)
-_BOOKING = re.compile(r"(?<!open )(?<!closed )\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|"
-                      r"\benrol+(ing|ment)?\b",
-                      re.IGNORECASE)
+    r"\bgroup booking",
+    re.IGNORECASE,
+)
+_BOOKING = re.compile(
+    r"(?<!open )(?<!closed )\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|" r"\benrol+(ing|ment)?\b",
+    re.IGNORECASE,
+)
 
 
 def enquiry_topic(text: str) -> Optional[str]:
@@ -275,9 +313,12 @@ def enquiry_topic(text: str) -> Optional[str]:
     return None
 
 
-def interest_from_conversation(topic: Optional[str] = None, course: Optional[str] = None,
-                               recommended_course: Optional[str] = None,
-                               level: Optional[Tuple[int, str]] = None) -> Optional[str]:
+def interest_from_conversation(
+    topic: Optional[str] = None,
+    course: Optional[str] = None,
+    recommended_course: Optional[str] = None,
+    level: Optional[Tuple[int, str]] = None,
+) -> Optional[str]:
     """What the enquiry is about, from what the user already told the assistant.
 
     ``course`` is a course named in the latest message, ``level`` the user's
@@ -294,6 +335,7 @@ def interest_from_conversation(topic: Optional[str] = None, course: Optional[str
 
 # ---------------------------------------------------------------- what the assistant says
 
+
 def intro(topic: Optional[str], interest: Optional[str], website: str) -> str:
     """Why the form, what it is about, and how to get out of it (the contact form is always an option)."""
     opening = {
@@ -302,38 +344,51 @@ def intro(topic: Optional[str], interest: Optional[str], website: str) -> str:
     }.get(topic or "", "Or I can pass a message to the team myself, and someone will get back to you by email.")
     noted = f" I've noted that it's about: {interest}." if interest else ""
     also = f" (You can also use the contact form on {website}.)" if topic else ""
-    return (f"{opening}{noted} If you'd like that, I just need a few details: nothing is sent or stored "
-            f"until you say yes at the end, and you can say \"cancel\" at any time.{also}")
+    return (
+        f"{opening}{noted} If you'd like that, I just need a few details: nothing is sent or stored "
+        f'until you say yes at the end, and you can say "cancel" at any time.{also}'
+    )
 
 
 def consent_question(name: str, email: str, organisation: str, team_size: Optional[int], interest: str) -> str:
     size = "not given" if team_size is None else str(team_size)
-    return ("Here's what I'll send to the PMO Learning team:\n"
-            f"- Name: {name}\n- Email: {email}\n- Organisation: {organisation}\n"
-            f"- Team size: {size}\n- About: {interest}\n"
-            "They'll use it only to reply to this enquiry. May I store these details and pass them on?")
+    return (
+        "Here's what I'll send to the PMO Learning team:\n"
+        f"- Name: {name}\n- Email: {email}\n- Organisation: {organisation}\n"
+        f"- Team size: {size}\n- About: {interest}\n"
+        "They'll use it only to reply to this enquiry. May I store these details and pass them on?"
+    )
 
 
 # The slots the form asks with the utter_ask_<slot> responses in domain.yml, where their texts live.
 ASKED_SLOTS = ("enquiry_name", "enquiry_email", "enquiry_organisation", "enquiry_team_size", "enquiry_interest")
 QUESTIONS = ASKED_SLOTS  # the name tests/production/test_fuzz.py reads
 
-CONSENT_BUTTONS = [{"title": "Yes, send it", "payload": "/affirm"},
-                   {"title": "No, don't store anything", "payload": "/deny"}]
-CONSENT_AGAIN = "I need a yes or a no before I store anything (or say \"cancel\")."
+CONSENT_BUTTONS = [
+    {"title": "Yes, send it", "payload": "/affirm"},
+    {"title": "No, don't store anything", "payload": "/deny"},
+]
+CONSENT_AGAIN = 'I need a yes or a no before I store anything (or say "cancel").'
 
 
 def confirmation(reference: str, email: str) -> str:
-    return (f"Thank you! Your enquiry is with the PMO Learning team (reference {reference}). "
-            f"They'll reply by email to {email}. Is there anything else I can help with meanwhile?")
+    return (
+        f"Thank you! Your enquiry is with the PMO Learning team (reference {reference}). "
+        f"They'll reply by email to {email}. Is there anything else I can help with meanwhile?"
+    )
 
 
 def stopped(website: str, declined: bool = False) -> str:
-    first = ("No problem: I haven't stored or sent your details." if declined
-             else "OK, I've stopped the enquiry and haven't stored or sent anything.")
+    first = (
+        "No problem: I haven't stored or sent your details."
+        if declined
+        else "OK, I've stopped the enquiry and haven't stored or sent anything."
+    )
     return f"{first} You can still reach the team through the contact form on {website}. Anything else I can help with?"
 
 
 def save_failed(website: str) -> str:
-    return ("Sorry, I couldn't save your enquiry just now because of a problem on my side. Please try again in a "
-            f"few minutes, or use the contact form on {website}.")
+    return (
+        "Sorry, I couldn't save your enquiry just now because of a problem on my side. Please try again in a "
+        f"few minutes, or use the contact form on {website}."
+    )

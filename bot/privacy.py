@@ -130,8 +130,12 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
         if args.command == "purge":
             done = purge(engine, days, dry_run=args.dry_run)
             verb = "Would delete" if args.dry_run else "Deleted"
-            print(f"{verb} {done.conversations} conversations idle for more than {days} days"
-                  + ("" if args.dry_run else f" ({done.events} events)") + "; enquiries are kept.", file=stdout)
+            print(
+                f"{verb} {done.conversations} conversations idle for more than {days} days"
+                + ("" if args.dry_run else f" ({done.events} events)")
+                + "; enquiries are kept.",
+                file=stdout,
+            )
             return 0
         if args.command == "export":
             rows = EnquiryStore(engine).all()
@@ -145,9 +149,12 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
             return 0
         result = forget(engine, args.email, dry_run=args.dry_run)
         verb = "Would delete" if args.dry_run else "Deleted"
-        print(f"{verb} {result.enquiries} enquiries and {len(result.conversations)} conversations"
-              + ("" if args.dry_run else f" ({result.events} events)")
-              + (": " + ", ".join(result.conversations) if result.conversations else "."), file=stdout)
+        print(
+            f"{verb} {result.enquiries} enquiries and {len(result.conversations)} conversations"
+            + ("" if args.dry_run else f" ({result.events} events)")
+            + (": " + ", ".join(result.conversations) if result.conversations else "."),
+            file=stdout,
+        )
         return 0
     finally:
         engine.dispose()

@@ -39,8 +39,15 @@ PLACEHOLDER = "label_me"
 DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
 _SINCE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
 _UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
-_events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
-                   sa.column("timestamp"), sa.column("action_name"), sa.column("data"))
+_events = sa.table(
+    "events",
+    sa.column("id"),
+    sa.column("sender_id"),
+    sa.column("type_name"),
+    sa.column("timestamp"),
+    sa.column("action_name"),
+    sa.column("data"),
+)
 
 
 def parse_since(text: str) -> float:
@@ -67,15 +74,17 @@ def group_unanswered(messages: Iterable[Message]) -> List[Group]:
         if message.outcome != ANSWERED and text_key(message.text):
             by_key.setdefault(text_key(message.text), []).append(message)
     groups = []
-    for key, members in by_key.items():
+    for members in by_key.values():
         wordings = Counter(" ".join(plain_text(m.text).split()) for m in members)
-        groups.append(Group(
-            text=wordings.most_common(1)[0][0],  # a tie goes to the earliest wording
-            count=len(members),
-            outcomes=dict(Counter(m.outcome for m in members)),
-            intents=dict(Counter(m.intent for m in members)),
-            last_seen=max(m.day for m in members),
-        ))
+        groups.append(
+            Group(
+                text=wordings.most_common(1)[0][0],  # a tie goes to the earliest wording
+                count=len(members),
+                outcomes=dict(Counter(m.outcome for m in members)),
+                intents=dict(Counter(m.intent for m in members)),
+                last_seen=max(m.day for m in members),
+            )
+        )
     return sorted(groups, key=lambda g: (-g.count, g.text.lower()))
 
 
@@ -85,9 +94,11 @@ def unanswered_since(engine: Engine, since: float) -> List[Message]:
         return []
     extractor = Extractor()
     e = _events.c
-    query = (sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.action_name, e.data)
-             .where(e.timestamp >= since, e.type_name.in_(["user", "action", "session_started"]))
-             .order_by(e.id))
+    query = (
+        sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.action_name, e.data)
+        .where(e.timestamp >= since, e.type_name.in_(["user", "action", "session_started"]))
+        .order_by(e.id)
+    )
     with engine.connect() as connection:
         extractor.feed(connection.execute(query).yield_per(2000))
     extractor.close_stale(now=float("inf"))  # every turn counts as it stands
@@ -118,8 +129,10 @@ def to_nlu_yaml(groups: Sequence[Group], period: str, intents: Sequence[str] = (
         lines += textwrap.wrap("Intents: " + ", ".join(intents), 100, initial_indent="# ", subsequent_indent="#   ")
     lines += ['version: "3.1"', "nlu:" if groups else "nlu: []"]
     for group in groups:
-        lines.append(f"# {group.count}x, last {group.last_seen}; {_counts(group.outcomes)}; "
-                     f"classified as {_counts(group.intents)}")
+        lines.append(
+            f"# {group.count}x, last {group.last_seen}; {_counts(group.outcomes)}; "
+            f"classified as {_counts(group.intents)}"
+        )
         lines += [f"- intent: {PLACEHOLDER}", "  examples: |", f"    - {group.text}"]
     return "\n".join(lines) + "\n"
 

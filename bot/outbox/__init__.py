@@ -15,9 +15,9 @@ from typing import Mapping, Optional
 
 from sqlalchemy.engine import Connection
 
-from bot.outbox.delivery import BACKOFF_SECONDS, LEASE_SECONDS, POLL_SECONDS, Background, Worker, wake
 from bot.enquiries import Enquiry
 from bot.outbox.content import Gist, note_for
+from bot.outbox.delivery import BACKOFF_SECONDS, LEASE_SECONDS, POLL_SECONDS, Background, Worker, wake
 from bot.outbox.model import Outbox, queue
 from bot.outbox.settings import Settings, SettingsError, settings_from_env
 from bot.storage.database import database_url, make_engine
@@ -54,21 +54,38 @@ def save_and_notify(store: EnquiryStore, enquiry: Enquiry, gist: Gist, settings:
     return store.save(enquiry, also=notifications)
 
 
-def worker_from_env(env: Optional[Mapping[str, str]] = None, database: Optional[str] = None,
-                    name: Optional[str] = None) -> Optional[Worker]:
+def worker_from_env(
+    env: Optional[Mapping[str, str]] = None, database: Optional[str] = None, name: Optional[str] = None
+) -> Optional[Worker]:
     """A worker for the configured channels, or None when no channel is configured."""
     env = os.environ if env is None else env
     settings = settings_from_env(env)
     if not settings.channels:
         return None
     outbox = Outbox(make_engine(database or database_url(env)))
-    return Worker(outbox, settings, name=name, lease_seconds=_seconds(env, LEASE_ENV, LEASE_SECONDS),
-                  backoff_seconds=_seconds(env, BACKOFF_ENV, BACKOFF_SECONDS))
+    return Worker(
+        outbox,
+        settings,
+        name=name,
+        lease_seconds=_seconds(env, LEASE_ENV, LEASE_SECONDS),
+        backoff_seconds=_seconds(env, BACKOFF_ENV, BACKOFF_SECONDS),
+    )
 
 
 def poll_seconds(env: Optional[Mapping[str, str]] = None) -> float:
     return _seconds(os.environ if env is None else env, POLL_ENV, POLL_SECONDS)
 
 
-__all__ = ["Background", "Outbox", "Settings", "SettingsError", "Worker", "poll_seconds", "queue", "save_and_notify",
-           "settings_from_env", "wake", "worker_from_env"]
+__all__ = [
+    "Background",
+    "Outbox",
+    "Settings",
+    "SettingsError",
+    "Worker",
+    "poll_seconds",
+    "queue",
+    "save_and_notify",
+    "settings_from_env",
+    "wake",
+    "worker_from_env",
+]

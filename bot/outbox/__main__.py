@@ -50,8 +50,11 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
     except SettingsError as error:
         parser.error(str(error))
     if worker is None:
-        print("Nothing to deliver to: set PMO_SMTP_URL, PMO_ENQUIRY_TO and PMO_ENQUIRY_FROM "
-              "(and/or PMO_ENQUIRY_WEBHOOK_URL).", file=sys.stderr)
+        print(
+            "Nothing to deliver to: set PMO_SMTP_URL, PMO_ENQUIRY_TO and PMO_ENQUIRY_FROM "
+            "(and/or PMO_ENQUIRY_WEBHOOK_URL).",
+            file=sys.stderr,
+        )
         return 2
     if args.once:
         while worker.run_once() >= worker.batch:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.enquiries import plain_text
@@ -34,8 +34,9 @@ class Gist:
     recommended: Optional[str] = None
 
 
-def gist_from_events(events: Sequence[Mapping[str, Any]], recommended: Optional[str] = None,
-                     limit: int = MAX_ASKED) -> Gist:
+def gist_from_events(
+    events: Sequence[Mapping[str, Any]], recommended: Optional[str] = None, limit: int = MAX_ASKED
+) -> Gist:
     """The last ``limit`` questions typed before the enquiry form opened (buttons and form answers left out)."""
     opened = [i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name") == FORM]
     before_form = events[: opened[-1]] if opened else events  # the answers to the form are in the details

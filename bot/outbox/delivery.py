@@ -54,8 +54,9 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def send_email(server: SmtpServer, message: EmailMessage, sender: str, recipients: Sequence[str],
-               timeout: float = SEND_TIMEOUT) -> None:
+def send_email(
+    server: SmtpServer, message: EmailMessage, sender: str, recipients: Sequence[str], timeout: float = SEND_TIMEOUT
+) -> None:
     """Hand ``message`` to the SMTP server; the envelope recipients are ``recipients``, never the headers."""
     try:
         smtp: smtplib.SMTP
@@ -86,30 +87,38 @@ def _reply_text(raw: object) -> str:
 
 
 def post_webhook(url: str, payload: object, timeout: float = SEND_TIMEOUT) -> None:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode("utf-8"), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode("utf-8"), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (operator's URL)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as error:
         text = f"webhook HTTP {error.code}"
         raise (Unavailable(text) if error.code == 429 or error.code >= 500 else Refused(text)) from None
-    except (urllib.error.URLError, OSError, socket.timeout) as error:
+    except (TimeoutError, urllib.error.URLError, OSError) as error:
         raise Unavailable(f"webhook {type(error).__name__}") from None
 
 
 def backoff(attempts: int, base: float = BACKOFF_SECONDS, cap: float = MAX_BACKOFF_SECONDS) -> float:
     """Seconds before the next try after ``attempts`` failed ones: base, 2 x base, 4 x base... up to ``cap``."""
-    return min(base * (2 ** max(attempts, 0)), cap)
+    return float(min(base * 2.0 ** max(attempts, 0), cap))
 
 
 class Worker:
     """Claims due notifications, sends them, records the outcome. Several may run at once."""
 
-    def __init__(self, outbox: Outbox, settings: Settings, name: Optional[str] = None,
-                 lease_seconds: float = LEASE_SECONDS, backoff_seconds: float = BACKOFF_SECONDS,
-                 max_backoff_seconds: float = MAX_BACKOFF_SECONDS, batch: int = 10,
-                 send_timeout: float = SEND_TIMEOUT) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        settings: Settings,
+        name: Optional[str] = None,
+        lease_seconds: float = LEASE_SECONDS,
+        backoff_seconds: float = BACKOFF_SECONDS,
+        max_backoff_seconds: float = MAX_BACKOFF_SECONDS,
+        batch: int = 10,
+        send_timeout: float = SEND_TIMEOUT,
+    ) -> None:
         self.outbox = outbox
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -130,14 +139,23 @@ class Worker:
         try:
             self.send(notification)
         except (Refused, ValueError) as error:  # ValueError: a header would carry a line break
-            logger.error("Notification %s (%s, %s) refused: %s. Fix the settings, then "
-                         "`python -m bot.outbox retry-failed`.", notification.reference, notification.channel,
-                         notification.message_id, error)
+            logger.error(
+                "Notification %s (%s, %s) refused: %s. Fix the settings, then " "`python -m bot.outbox retry-failed`.",
+                notification.reference,
+                notification.channel,
+                notification.message_id,
+                error,
+            )
             self.outbox.mark_failed(notification, self.name, str(error))
         except Unavailable as error:
             delay = backoff(notification.attempts, self.backoff_seconds, self.max_backoff_seconds)
-            logger.warning("Notification %s (%s) not delivered (%s); next try in %.0fs",
-                           notification.reference, notification.channel, error, delay)
+            logger.warning(
+                "Notification %s (%s) not delivered (%s); next try in %.0fs",
+                notification.reference,
+                notification.channel,
+                error,
+                delay,
+            )
             self.outbox.mark_retry(notification, self.name, str(error), delay)
         else:
             self.outbox.mark_sent(notification, self.name)
@@ -146,16 +164,22 @@ class Worker:
     def send(self, notification: Notification) -> None:
         settings = self.settings
         if notification.channel == EMAIL and settings.smtp and settings.sender:
-            message = build_email(notification.note, notification.message_id, settings.sender,
-                                  settings.recipients, notification.created_at)
+            message = build_email(
+                notification.note,
+                notification.message_id,
+                settings.sender,
+                settings.recipients,
+                notification.created_at,
+            )
             send_email(settings.smtp, message, settings.sender, settings.recipients, self.send_timeout)
         elif notification.channel == WEBHOOK and settings.webhook_url:
             post_webhook(settings.webhook_url, webhook_payload(notification.note), self.send_timeout)
         else:
             raise Unavailable(f"{notification.channel} is not configured here")
 
-    def run(self, stop: threading.Event, poll_seconds: float = POLL_SECONDS,
-            wake: Optional[threading.Event] = None) -> None:
+    def run(
+        self, stop: threading.Event, poll_seconds: float = POLL_SECONDS, wake: Optional[threading.Event] = None
+    ) -> None:
         """Deliver until ``stop`` is set, looking for work every ``poll_seconds`` or when woken."""
         wake = wake or threading.Event()
         while not stop.is_set():
@@ -205,5 +229,3 @@ def wake() -> None:
     """Tell this process's background worker (if any) that a notification was just queued."""
     for background in list(_running):
         background.wake()
-
-

@@ -8,11 +8,11 @@ are passed to SMTP explicitly, never read back from the headers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence
 
 from email_validator import EmailNotValidError, validate_email
@@ -43,8 +43,9 @@ def subject(note: EnquiryNote) -> str:
 def _reply_to(note: EnquiryNote) -> Optional[Address]:
     """The visitor's address (re-checked: the row could have been edited), named, or None."""
     try:
-        checked = validate_email(note.email, check_deliverability=False, allow_smtputf8=False,
-                                 globally_deliverable=False)
+        checked = validate_email(
+            note.email, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False
+        )
     except EmailNotValidError:
         return None
     local, _, domain = str(checked.normalized).rpartition("@")
@@ -74,8 +75,9 @@ def body(note: EnquiryNote) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_email(note: EnquiryNote, message_id: str, sender: str, recipients: Sequence[str],
-                date: datetime) -> EmailMessage:
+def build_email(
+    note: EnquiryNote, message_id: str, sender: str, recipients: Sequence[str], date: datetime
+) -> EmailMessage:
     """The team's email; raises ValueError if any header value would carry a line break."""
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = subject(note)

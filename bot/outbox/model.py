@@ -127,8 +127,14 @@ class Outbox:
             sa.or_(t.lease_until.is_(None), t.lease_until < now),
         )
 
-    def claim(self, worker: str, channels: Sequence[str], limit: int = 10, lease_seconds: float = 120.0,
-              now: Optional[datetime] = None) -> List[Notification]:
+    def claim(
+        self,
+        worker: str,
+        channels: Sequence[str],
+        limit: int = 10,
+        lease_seconds: float = 120.0,
+        now: Optional[datetime] = None,
+    ) -> List[Notification]:
         """Lease up to ``limit`` due rows to ``worker``; no other worker gets them until the lease ends."""
         if not channels:
             return []
@@ -155,8 +161,15 @@ class Outbox:
                     sa.select(notifications).where(t.id.in_(ids), t.lease_owner == worker, t.lease_until == until)
                 )
                 return [
-                    Notification(row.id, row.reference, row.channel, row.message_id,
-                                 EnquiryNote.from_json(row.content), row.attempts, _aware(row.created_at))
+                    Notification(
+                        row.id,
+                        row.reference,
+                        row.channel,
+                        row.message_id,
+                        EnquiryNote.from_json(row.content),
+                        row.attempts,
+                        _aware(row.created_at),
+                    )
                     for row in rows
                 ]
 
@@ -182,11 +195,13 @@ class Outbox:
     def mark_sent(self, notification: Notification, worker: str, now: Optional[datetime] = None) -> bool:
         return self._finish(notification, worker, status=SENT, sent_at=_naive(now or utcnow()), last_error=None)
 
-    def mark_retry(self, notification: Notification, worker: str, error: str, delay: float,
-                   now: Optional[datetime] = None) -> bool:
+    def mark_retry(
+        self, notification: Notification, worker: str, error: str, delay: float, now: Optional[datetime] = None
+    ) -> bool:
         moment = _naive(now or utcnow())
-        return self._finish(notification, worker, next_attempt_at=moment + timedelta(seconds=delay),
-                            last_error=error[:300])
+        return self._finish(
+            notification, worker, next_attempt_at=moment + timedelta(seconds=delay), last_error=error[:300]
+        )
 
     def mark_failed(self, notification: Notification, worker: str, error: str) -> bool:
         return self._finish(notification, worker, status=FAILED, last_error=error[:300])

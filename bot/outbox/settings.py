@@ -59,16 +59,22 @@ class Settings:
 def parse_smtp_url(url: str) -> SmtpServer:
     parts = urlsplit(url.strip())
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise SettingsError(f"{SMTP_URL_ENV} must look like smtp://host:25, smtp+starttls://user:pass@host:587 "
-                            "or smtps://user:pass@host:465")
+        raise SettingsError(
+            f"{SMTP_URL_ENV} must look like smtp://host:25, smtp+starttls://user:pass@host:587 "
+            "or smtps://user:pass@host:465"
+        )
     try:
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
     except ValueError as error:
         raise SettingsError(f"{SMTP_URL_ENV} has an invalid port") from error
     security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}[parts.scheme]
-    return SmtpServer(host=parts.hostname, port=port, security=security,
-                      username=unquote(parts.username) if parts.username else None,
-                      password=unquote(parts.password) if parts.password else None)
+    return SmtpServer(
+        host=parts.hostname,
+        port=port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
 
 
 def checked_address(value: str, variable: str) -> str:

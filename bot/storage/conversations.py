@@ -23,7 +23,7 @@ DELETE_BATCH = 500
 
 
 def _has_events_table(engine: Engine) -> bool:
-    return sa.inspect(engine).has_table("events")
+    return bool(sa.inspect(engine).has_table("events"))
 
 
 def _like_pattern(text: str) -> str:
@@ -35,8 +35,11 @@ def conversations_mentioning(engine: Engine, text: str) -> List[str]:
     """Conversation ids with any event (message, slot...) containing ``text``, case-insensitively."""
     if not text or not _has_events_table(engine):
         return []
-    query = (sa.select(events.c.sender_id).distinct()
-             .where(sa.func.lower(events.c.data).like(_like_pattern(text), escape="\\")))
+    query = (
+        sa.select(events.c.sender_id)
+        .distinct()
+        .where(sa.func.lower(events.c.data).like(_like_pattern(text), escape="\\"))
+    )
     with engine.connect() as connection:
         return sorted(row[0] for row in connection.execute(query))
 
@@ -49,7 +52,9 @@ def delete_conversations(engine: Engine, conversation_ids: Iterable[str]) -> int
     removed = 0
     for start in range(0, len(ids), DELETE_BATCH):  # bounded statements and transactions
         with engine.begin() as connection:
-            result = connection.execute(events.delete().where(events.c.sender_id.in_(ids[start:start + DELETE_BATCH])))
+            result = connection.execute(
+                events.delete().where(events.c.sender_id.in_(ids[start : start + DELETE_BATCH]))
+            )
             removed += int(result.rowcount or 0)
     return removed
 
@@ -58,7 +63,6 @@ def conversations_idle_since(engine: Engine, cutoff: float) -> List[str]:
     """Conversations whose last event is older than ``cutoff`` (seconds since the epoch)."""
     if not _has_events_table(engine):
         return []
-    query = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
-             .having(sa.func.max(events.c.timestamp) < cutoff))
+    query = sa.select(events.c.sender_id).group_by(events.c.sender_id).having(sa.func.max(events.c.timestamp) < cutoff)
     with engine.connect() as connection:
         return sorted(row[0] for row in connection.execute(query))

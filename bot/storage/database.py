@@ -42,7 +42,7 @@ def database_url(env: Optional[Mapping[str, str]] = None, sqlite_file: str = DEF
         return f"sqlite:///{sqlite_file}"
     # Heroku-style "postgres://" is not a name SQLAlchemy 1.4 accepts.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 

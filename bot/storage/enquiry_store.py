@@ -69,9 +69,17 @@ def reference_for(enquiry: Enquiry) -> str:
     server; when the user sends it again, the retry lands on the same row
     (one enquiry, one reference) instead of a second one.
     """
-    key = "\x1f".join(str(part) for part in (
-        enquiry.conversation_id, enquiry.name, enquiry.email.lower(), enquiry.organisation,
-        enquiry.team_size, enquiry.interest))
+    key = "\x1f".join(
+        str(part)
+        for part in (
+            enquiry.conversation_id,
+            enquiry.name,
+            enquiry.email.lower(),
+            enquiry.organisation,
+            enquiry.team_size,
+            enquiry.interest,
+        )
+    )
     return "ENQ-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8].upper()
 
 
@@ -89,6 +97,7 @@ class EnquiryStore:
             except sa.exc.ProgrammingError:
                 if not sa.inspect(self.engine).has_table("enquiries"):
                     raise
+
         with_retries(create, self.retry_seconds, "enquiry database")
         self._schema_ready = True
 
@@ -96,8 +105,13 @@ class EnquiryStore:
         if not self._schema_ready:
             self.create_schema()
 
-    def save(self, enquiry: Enquiry, reference: Optional[str] = None,
-             now: Optional[datetime] = None, also: Optional[AlsoInsert] = None) -> StoredEnquiry:
+    def save(
+        self,
+        enquiry: Enquiry,
+        reference: Optional[str] = None,
+        now: Optional[datetime] = None,
+        also: Optional[AlsoInsert] = None,
+    ) -> StoredEnquiry:
         """Insert the enquiry once: the same enquiry from the same conversation is one row.
 
         The reference is derived from the conversation and the details
@@ -111,8 +125,11 @@ class EnquiryStore:
             reference=reference or reference_for(enquiry),
             conversation_id=enquiry.conversation_id,
             created_at=now or datetime.now(timezone.utc),
-            name=enquiry.name, email=enquiry.email, organisation=enquiry.organisation,
-            team_size=enquiry.team_size, interest=enquiry.interest,
+            name=enquiry.name,
+            email=enquiry.email,
+            organisation=enquiry.organisation,
+            team_size=enquiry.team_size,
+            interest=enquiry.interest,
         )
 
         def insert() -> StoredEnquiry:
@@ -150,7 +167,8 @@ class EnquiryStore:
         def select() -> List[StoredEnquiry]:
             with self.engine.connect() as connection:
                 rows = connection.execute(
-                    sa.select(*[enquiries.c[f] for f in FIELDS]).order_by(enquiries.c.created_at, enquiries.c.id))
+                    sa.select(*[enquiries.c[f] for f in FIELDS]).order_by(enquiries.c.created_at, enquiries.c.id)
+                )
                 return [StoredEnquiry(**_aware(dict(row._mapping))) for row in rows]
 
         return with_retries(select, self.retry_seconds, "enquiry database")

@@ -29,8 +29,20 @@ class SmtpSink:
 
     def start(self, *options: str) -> "SmtpSink":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.outbox.smtp_sink", "--port", str(self.port), "--dir", str(self.folder),
-             *options], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "tests.outbox.smtp_sink",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.folder),
+                *options,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.process.stdout is not None and self.process.stdout.readline().strip() == "ready"
         return self
 
@@ -42,8 +54,10 @@ class SmtpSink:
 
     def messages(self) -> List[EmailMessage]:
         files = sorted(self.folder.glob("*.eml"), key=lambda p: int(p.stem))
-        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-                for p in files]
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            for p in files
+        ]
 
     def recipients(self) -> List[List[str]]:
         files = sorted(self.folder.glob("*.rcpt"), key=lambda p: int(p.stem))
@@ -75,7 +89,7 @@ class WebhookStub:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 stub.posts.append(json.loads(self.rfile.read(length)))
                 self.send_response(stub.status)
@@ -105,10 +119,14 @@ def webhook() -> Iterator[WebhookStub]:
 
 
 def outbox_env(smtp: SmtpSink, webhook_url: str = "", **extra: str) -> Dict[str, str]:
-    env = {"PMO_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
-           "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk, sales@pmo-learning.co.uk",
-           "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk", "PMO_OUTBOX_BACKOFF_SECONDS": "0.2",
-           "PMO_OUTBOX_POLL_SECONDS": "0.1", "PMO_OUTBOX_LEASE_SECONDS": "2"}
+    env = {
+        "PMO_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+        "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk, sales@pmo-learning.co.uk",
+        "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk",
+        "PMO_OUTBOX_BACKOFF_SECONDS": "0.2",
+        "PMO_OUTBOX_POLL_SECONDS": "0.1",
+        "PMO_OUTBOX_LEASE_SECONDS": "2",
+    }
     if webhook_url:
         env["PMO_ENQUIRY_WEBHOOK_URL"] = webhook_url
     env.update(extra)

@@ -63,7 +63,8 @@ def main() -> None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
         options.update(ssl_context=context) if args.tls == "smtps" else options.update(
-            tls_context=context, require_starttls=True)
+            tls_context=context, require_starttls=True
+        )
     if args.login:
         user, _, password = args.login.partition(":")
 
@@ -73,8 +74,9 @@ def main() -> None:
 
         # aiosmtpd counts only STARTTLS as TLS for AUTH; with smtps the whole connection is TLS already.
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=args.tls == "starttls")
-    controller = Controller(Sink(args.dir, args.reply, args.hold_first, args.delay),
-                            hostname="127.0.0.1", port=args.port, **options)
+    controller = Controller(
+        Sink(args.dir, args.reply, args.hold_first, args.delay), hostname="127.0.0.1", port=args.port, **options
+    )
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

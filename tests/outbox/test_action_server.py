@@ -17,27 +17,49 @@ from tests.support import servers
 
 pytestmark = pytest.mark.slow
 
-SLOTS = {"enquiry_name": "Jane Smith", "enquiry_email": "jane@acme.co.uk", "enquiry_organisation": "Acme",
-         "enquiry_team_size": "12", "enquiry_interest": "P3O Foundation", "enquiry_consent": True,
-         "recommended_course": "Essentials for PMO Analysts", "pmo_level": 2.0}
+SLOTS = {
+    "enquiry_name": "Jane Smith",
+    "enquiry_email": "jane@acme.co.uk",
+    "enquiry_organisation": "Acme",
+    "enquiry_team_size": "12",
+    "enquiry_interest": "P3O Foundation",
+    "enquiry_consent": True,
+    "recommended_course": "Essentials for PMO Analysts",
+    "pmo_level": 2.0,
+}
 
 
 def submit_call(sender: str) -> Dict[str, Any]:
     """The request Rasa sends to the action server when the visitor says yes to the consent question."""
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": "can you train our team in-house?"},
-              {"event": "active_loop", "name": "enquiry_form"},
-              {"event": "user", "text": "yes"}]
-    tracker = {"sender_id": sender, "slots": SLOTS, "events": events, "paused": False, "followup_action": None,
-               "active_loop": {}, "latest_action_name": "enquiry_form",
-               "latest_message": {"text": "yes", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}}
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "can you train our team in-house?"},
+        {"event": "active_loop", "name": "enquiry_form"},
+        {"event": "user", "text": "yes"},
+    ]
+    tracker = {
+        "sender_id": sender,
+        "slots": SLOTS,
+        "events": events,
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "enquiry_form",
+        "latest_message": {"text": "yes", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []},
+    }
     domain = yaml.safe_load((servers.ROOT / "domain.yml").read_text())
-    return {"next_action": "action_submit_enquiry", "sender_id": sender, "tracker": tracker, "domain": domain,
-            "version": "3.6.2"}
+    return {
+        "next_action": "action_submit_enquiry",
+        "sender_id": sender,
+        "tracker": tracker,
+        "domain": domain,
+        "version": "3.6.2",
+    }
 
 
-def test_a_confirmed_enquiry_is_mailed_by_the_action_server_itself(tmp_path: Path, smtp: SmtpSink,
-                                                                   webhook: WebhookStub):
+def test_a_confirmed_enquiry_is_mailed_by_the_action_server_itself(
+    tmp_path: Path, smtp: SmtpSink, webhook: WebhookStub
+):
     smtp.start()
     url = f"sqlite:///{tmp_path / 'conversations.db'}"
     # A 30 s poll: the mail arrives in well under that only because the submit wakes the worker.
@@ -81,8 +103,9 @@ def test_without_settings_the_plugin_starts_no_worker(monkeypatch):
 
 
 def test_the_plugin_is_registered_with_rasa_sdk():
-    import actions  # noqa: F401  (registers on import, as the action server imports the package)
     from rasa_sdk.plugin import plugin_manager
+
+    import actions
 
     assert plugin_manager().has_plugin(actions.PLUGIN_NAME)
     assert plugin_manager().hook.attach_sanic_app_extensions.get_hookimpls()

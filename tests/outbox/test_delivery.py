@@ -28,13 +28,21 @@ from tests.support.servers import ROOT
 
 pytestmark = pytest.mark.slow  # starts an SMTP server process (and PostgreSQL for the race)
 
-GIST = Gist(asked=("which course suits a PMO analyst?", "can you train our team in-house?"),
-            recommended="Essentials for PMO Analysts (level 2, PMO Analyst)")
+GIST = Gist(
+    asked=("which course suits a PMO analyst?", "can you train our team in-house?"),
+    recommended="Essentials for PMO Analysts (level 2, PMO Analyst)",
+)
 
 
 def enquiry(n: int = 1, name: str = "Jane Smith", organisation: str = "Acme Consulting") -> Enquiry:
-    return Enquiry(conversation_id=f"conv-{n}", name=name, email=f"jane{n}@acme.co.uk", organisation=organisation,
-                   interest="In-house training for a team; P3O Foundation", team_size=12)
+    return Enquiry(
+        conversation_id=f"conv-{n}",
+        name=name,
+        email=f"jane{n}@acme.co.uk",
+        organisation=organisation,
+        interest="In-house training for a team; P3O Foundation",
+        team_size=12,
+    )
 
 
 def queue_enquiries(url: str, env: Dict[str, str], count: int = 1) -> List[str]:
@@ -53,8 +61,13 @@ def rows(url: str) -> List[Dict[str, object]]:
 
 def worker_process(url: str, env: Dict[str, str], *args: str) -> "subprocess.Popen[bytes]":
     full = {**os.environ, **env, "PMO_DATABASE_URL": url}
-    return subprocess.Popen([sys.executable, "-m", "bot.outbox", "run", *args], cwd=ROOT, env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.outbox", "run", *args],
+        cwd=ROOT,
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_the_team_gets_the_enquiry_by_email_and_webhook(tmp_path: Path, smtp: SmtpSink, webhook: WebhookStub):
@@ -71,16 +84,25 @@ def test_the_team_gets_the_enquiry_by_email_and_webhook(tmp_path: Path, smtp: Sm
     assert mail["From"] == "PMO Learning Assistant <assistant@pmo-learning.co.uk>"
     assert smtp.recipients() == [["team@pmo-learning.co.uk", "sales@pmo-learning.co.uk"]]
     text = mail.get_content()
-    for expected in ("Name:          Jane Smith", "Email:         jane1@acme.co.uk", "Organisation:  Acme Consulting",
-                     "Team size:     12", "About:         In-house training for a team; P3O Foundation",
-                     "- which course suits a PMO analyst?", "- can you train our team in-house?",
-                     "Recommended:   Essentials for PMO Analysts (level 2, PMO Analyst)", "conv-1"):
+    for expected in (
+        "Name:          Jane Smith",
+        "Email:         jane1@acme.co.uk",
+        "Organisation:  Acme Consulting",
+        "Team size:     12",
+        "About:         In-house training for a team; P3O Foundation",
+        "- which course suits a PMO analyst?",
+        "- can you train our team in-house?",
+        "Recommended:   Essentials for PMO Analysts (level 2, PMO Analyst)",
+        "conv-1",
+    ):
         assert expected in text
     [post] = webhook.posts
     assert post["text"].startswith(f"*New enquiry {reference}* from Jane Smith (Acme Consulting), team size 12")
     assert "jane1@acme.co.uk" not in post["text"]  # the address stays in the mailbox
-    assert {(r["channel"], r["status"], r["attempts"]) for r in rows(url)} == {("email", "sent", 1),
-                                                                               ("webhook", "sent", 1)}
+    assert {(r["channel"], r["status"], r["attempts"]) for r in rows(url)} == {
+        ("email", "sent", 1),
+        ("webhook", "sent", 1),
+    }
     assert worker.run_once() == 0  # nothing sent twice
 
 
@@ -109,8 +131,18 @@ def test_header_tricks_in_the_details_add_no_header_and_no_recipient(tmp_path: P
     assert mail["Bcc"] is None and mail["Cc"] is None
     assert mail.get_all("To") == ["team@pmo-learning.co.uk, sales@pmo-learning.co.uk"]
     assert [a.addr_spec for a in mail["Reply-To"].addresses] == ["jane1@acme.co.uk"]  # the name stays text
-    assert set(mail.keys()) == {"Subject", "From", "To", "Reply-To", "Message-ID", "Date", "X-PMO-Enquiry",
-                                "Content-Type", "Content-Transfer-Encoding", "MIME-Version"}
+    assert set(mail.keys()) == {
+        "Subject",
+        "From",
+        "To",
+        "Reply-To",
+        "Message-ID",
+        "Date",
+        "X-PMO-Enquiry",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "MIME-Version",
+    }
     assert "Jane Bcc: thief@evil.example" in str(mail["Subject"])  # flattened onto one line
 
 
@@ -207,8 +239,11 @@ def test_two_workers_racing_send_each_notification_once(tmp_path: Path, smtp: Sm
 def test_two_postgres_claims_at_the_same_moment_do_not_overlap():
     """Row locking: a second transaction skips the rows the first one holds (FOR UPDATE SKIP LOCKED)."""
     with services.fresh_database("pmo_outbox") as url:
-        env = {"PMO_SMTP_URL": "smtp://127.0.0.1:1", "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk",
-               "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk"}
+        env = {
+            "PMO_SMTP_URL": "smtp://127.0.0.1:1",
+            "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk",
+            "PMO_ENQUIRY_FROM": "assistant@pmo-learning.co.uk",
+        }
         queue_enquiries(url, env, 4)
         engine = make_engine(url)
         claims: Dict[str, List[int]] = {}
@@ -268,9 +303,29 @@ def certificate(tmp_path: Path, monkeypatch) -> Dict[str, Path]:
     from bot.outbox.delivery import tls_context
 
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     tls_context.cache_clear()
     yield {"cert": cert, "key": key}
@@ -279,8 +334,16 @@ def certificate(tmp_path: Path, monkeypatch) -> Dict[str, Path]:
 
 @pytest.mark.parametrize("scheme,tls", [("smtp+starttls", "starttls"), ("smtps", "smtps")])
 def test_tls_and_login_as_the_url_says(tmp_path: Path, smtp: SmtpSink, certificate, scheme: str, tls: str):
-    smtp.start("--tls", tls, "--cert", str(certificate["cert"]), "--key", str(certificate["key"]),
-               "--login", "mailer@acme.co.uk:s3cret:pw")
+    smtp.start(
+        "--tls",
+        tls,
+        "--cert",
+        str(certificate["cert"]),
+        "--key",
+        str(certificate["key"]),
+        "--login",
+        "mailer@acme.co.uk:s3cret:pw",
+    )
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp, PMO_SMTP_URL=f"{scheme}://mailer%40acme.co.uk:s3cret%3Apw@127.0.0.1:{smtp.port}")
     queue_enquiries(url, env)
@@ -291,8 +354,16 @@ def test_tls_and_login_as_the_url_says(tmp_path: Path, smtp: SmtpSink, certifica
 
 
 def test_a_wrong_password_is_refused_not_retried_forever(tmp_path: Path, smtp: SmtpSink, certificate):
-    smtp.start("--tls", "starttls", "--cert", str(certificate["cert"]), "--key", str(certificate["key"]),
-               "--login", "mailer:right")
+    smtp.start(
+        "--tls",
+        "starttls",
+        "--cert",
+        str(certificate["cert"]),
+        "--key",
+        str(certificate["key"]),
+        "--login",
+        "mailer:right",
+    )
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp, PMO_SMTP_URL=f"smtp+starttls://mailer:wrong@127.0.0.1:{smtp.port}")
     queue_enquiries(url, env)
@@ -303,12 +374,21 @@ def test_a_wrong_password_is_refused_not_retried_forever(tmp_path: Path, smtp: S
     assert smtp.messages() == []
 
 
-def test_an_untrusted_certificate_gets_no_mail_and_no_password(tmp_path: Path, smtp: SmtpSink, certificate,
-                                                               monkeypatch):
+def test_an_untrusted_certificate_gets_no_mail_and_no_password(
+    tmp_path: Path, smtp: SmtpSink, certificate, monkeypatch
+):
     from bot.outbox.delivery import tls_context
 
-    smtp.start("--tls", "starttls", "--cert", str(certificate["cert"]), "--key", str(certificate["key"]),
-               "--login", "mailer:right")
+    smtp.start(
+        "--tls",
+        "starttls",
+        "--cert",
+        str(certificate["cert"]),
+        "--key",
+        str(certificate["key"]),
+        "--login",
+        "mailer:right",
+    )
     monkeypatch.delenv("SSL_CERT_FILE")  # the system's CAs only: the self-signed server is not trusted
     tls_context.cache_clear()
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"

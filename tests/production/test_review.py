@@ -28,9 +28,12 @@ def url(tmp_path, monkeypatch):
     store = EnvSQLTrackerStore(domain=domain)
 
     def turn(text, intent, action, at):
-        return [UserUttered(text, {"name": intent, "confidence": 0.9}, timestamp=at),
-                ActionExecuted(action, timestamp=at + 0.1), BotUttered("...", timestamp=at + 0.2),
-                ActionExecuted("action_listen", timestamp=at + 0.3)]
+        return [
+            UserUttered(text, {"name": intent, "confidence": 0.9}, timestamp=at),
+            ActionExecuted(action, timestamp=at + 0.1),
+            BotUttered("...", timestamp=at + 0.2),
+            ActionExecuted("action_listen", timestamp=at + 0.3),
+        ]
 
     now = time.time()
     conversations = {
@@ -74,8 +77,10 @@ def test_the_export_is_training_data_rasa_reads(url, tmp_path):
     assert summary.getvalue().strip() == f"3 groups (4 messages) written to {out}"
     labelled = out.read_text().replace("- intent: label_me", "- intent: out_of_scope", 1)
     examples = RasaYAMLReader().reads(labelled).intent_examples
-    assert [(e.get("intent"), e.get("text")) for e in examples][:2] == [("out_of_scope", "Do you sell PRINCE2?"),
-                                                                       ("label_me", "call me on [phone]")]
+    assert [(e.get("intent"), e.get("text")) for e in examples][:2] == [
+        ("out_of_scope", "Do you sell PRINCE2?"),
+        ("label_me", "call me on [phone]"),
+    ]
 
 
 def test_since_takes_hours_days_or_weeks():

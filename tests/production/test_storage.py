@@ -17,8 +17,14 @@ from bot.storage.database import StorageUnavailable, database_url, make_engine, 
 from bot.storage.enquiry_store import EnquiryStore
 from tests.production import services
 
-JANE = Enquiry(conversation_id="conv-jane", name="Jane Smith", email="Jane.Smith@acme.co.uk",
-               organisation="Acme", interest="P3O Foundation", team_size=12)
+JANE = Enquiry(
+    conversation_id="conv-jane",
+    name="Jane Smith",
+    email="Jane.Smith@acme.co.uk",
+    organisation="Acme",
+    interest="P3O Foundation",
+    team_size=12,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +50,9 @@ def add_events(engine, sender_id, *texts):
     events.metadata.create_all(engine)
     with engine.begin() as connection:
         for text in texts:
-            connection.execute(events.insert().values(
-                sender_id=sender_id, data=json.dumps({"event": "user", "text": text})))
+            connection.execute(
+                events.insert().values(sender_id=sender_id, data=json.dumps({"event": "user", "text": text}))
+            )
 
 
 def test_save_and_read_back(engine):
@@ -55,7 +62,11 @@ def test_save_and_read_back(engine):
     [row] = store.all()
     assert row == saved
     assert (row.conversation_id, row.email, row.team_size, row.created_at) == (
-        "conv-jane", "Jane.Smith@acme.co.uk", 12, moment)
+        "conv-jane",
+        "Jane.Smith@acme.co.uk",
+        12,
+        moment,
+    )
     assert row.reference.startswith("ENQ-") and len(row.reference) == 12
 
 
@@ -100,22 +111,32 @@ def test_no_events_table_means_nothing_to_erase(engine):
     assert delete_conversations(engine, ["a"]) == 0
 
 
-@pytest.mark.parametrize("env,url", [
-    ({}, "sqlite:///conversations.db"),
-    ({"PMO_DATABASE_URL": "  "}, "sqlite:///conversations.db"),
-    ({"PMO_DATABASE_URL": "postgres://u:p@db/pmo"}, "postgresql://u:p@db/pmo"),
-    ({"PMO_DATABASE_URL": "postgresql+psycopg2://db/pmo"}, "postgresql+psycopg2://db/pmo"),
-])
+@pytest.mark.parametrize(
+    "env,url",
+    [
+        ({}, "sqlite:///conversations.db"),
+        ({"PMO_DATABASE_URL": "  "}, "sqlite:///conversations.db"),
+        ({"PMO_DATABASE_URL": "postgres://u:p@db/pmo"}, "postgresql://u:p@db/pmo"),
+        ({"PMO_DATABASE_URL": "postgresql+psycopg2://db/pmo"}, "postgresql+psycopg2://db/pmo"),
+    ],
+)
 def test_database_url(env, url):
     assert database_url(env) == url
 
 
-@pytest.mark.parametrize("url,settings", [
-    ("redis://127.0.0.1:6379/1", {"host": "127.0.0.1", "port": 6379, "db": 1, "username": None, "password": None,
-                                  "use_ssl": False}),
-    ("rediss://user:p%40ss@cache.internal", {"host": "cache.internal", "port": 6379, "db": 1, "username": "user",
-                                             "password": "p@ss", "use_ssl": True}),
-])
+@pytest.mark.parametrize(
+    "url,settings",
+    [
+        (
+            "redis://127.0.0.1:6379/1",
+            {"host": "127.0.0.1", "port": 6379, "db": 1, "username": None, "password": None, "use_ssl": False},
+        ),
+        (
+            "rediss://user:p%40ss@cache.internal",
+            {"host": "cache.internal", "port": 6379, "db": 1, "username": "user", "password": "p@ss", "use_ssl": True},
+        ),
+    ],
+)
 def test_redis_settings(url, settings):
     assert redis_settings(url) == settings
 
@@ -205,9 +226,11 @@ def test_storage_modules_import_without_rasa():
     import subprocess
     import sys
 
-    code = ("import sys, bot.enquiries, bot.storage.enquiry_store, bot.storage.conversations, bot.privacy, "
-            "bot.outbox, bot.outbox.__main__, bot.review\n"
-            "print(','.join(m for m in ('rasa', 'rasa_sdk', 'sanic', 'tensorflow') if m in sys.modules))")
+    code = (
+        "import sys, bot.enquiries, bot.storage.enquiry_store, bot.storage.conversations, bot.privacy, "
+        "bot.outbox, bot.outbox.__main__, bot.review\n"
+        "print(','.join(m for m in ('rasa', 'rasa_sdk', 'sanic', 'tensorflow') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
     assert database.DATABASE_URL_ENV == "PMO_DATABASE_URL"
