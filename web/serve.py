@@ -27,7 +27,7 @@ SOCKETIO_CHANNEL = "bot.channels.socketio.SocketIOInput"
 class Handler(SimpleHTTPRequestHandler):
     socket_url = "http://localhost:5005"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path.split("?")[0] in ("/", "/index.html"):
             page = (Path(self.directory) / "index.html").read_text(encoding="utf-8")
             body = page.replace(PLACEHOLDER, self.socket_url).encode("utf-8")
@@ -71,7 +71,7 @@ def origins_report(credentials: Path, page_origins: List[str]) -> str:
     """What ``make web`` prints about the origins the widget may be embedded on."""
     try:
         origins = allowed_origins(credentials)
-    except Exception as error:  # noqa: BLE001 - a bad file must not stop the demo page
+    except Exception as error:
         return f"widget: could not read {credentials} ({type(error).__name__})"
     if origins == "*":
         return f"widget: {credentials.name} allows every origin (cors_allowed_origins: \"*\")"
@@ -79,7 +79,8 @@ def origins_report(credentials: Path, page_origins: List[str]) -> str:
     lines += [f"  {origin}" for origin in origins] or ["  (none: every browser is refused)"]
     missing = [o for o in page_origins if o not in origins]
     if missing:
-        lines.append(f"  warning: this demo page's origin {', '.join(missing)} is not allowed: the widget will not show")
+        lines.append(f"  warning: this demo page's origin {', '.join(missing)} is not allowed: "
+                     "the widget will not show")
     lines.append("  A page on another origin shows no widget: add its origin (scheme://host[:port]) to that list "
                  "and restart Rasa.")
     return "\n".join(lines)

@@ -34,8 +34,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint
-from rasa.core.channels.socketio import SocketIOOutput as _RasaSocketIOOutput
 from rasa.core.channels.socketio import SocketIOInput as _RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as _RasaSocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -153,7 +153,7 @@ class SocketIOInput(_RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = self._server()
-        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        webhook: Blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 
         @webhook.route("/", methods=["GET"])
@@ -168,7 +168,7 @@ class SocketIOInput(_RasaSocketIOInput):
         app: Dict[str, Any] = {}  # the Sanic app, for its agent (seen on the first connection)
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        async def connect(sid: Text, environ: Dict[str, Any], auth: Optional[Dict[str, Any]]) -> bool:
             request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
             if request is not None:
                 app.setdefault("app", request.app)
@@ -185,7 +185,7 @@ class SocketIOInput(_RasaSocketIOInput):
             sessions.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: Text, data: Optional[Dict[str, Any]]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
             if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > MAX_SESSION_ID_CHARS:
@@ -248,7 +248,7 @@ class SocketIOInput(_RasaSocketIOInput):
                 try:
                     why = await asyncio.wait_for(record(agent, sender_id, rating, to_widget_markdown),
                                                  FEEDBACK_TIMEOUT)
-                except Exception as error:  # noqa: BLE001 - a rating lost must never break the chat
+                except Exception as error:
                     logger.error("socketio: rating not stored (%s)", type(error).__name__)
                     return refused("not stored")
             return {"ok": True} if why is None else refused(why)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Mapping, Optional
 
 from bot.serving import apply, one_numeric_thread
 
@@ -34,12 +34,12 @@ VERBOSE_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
 TAIL_LINES = 20
 
 
-def shell_log(args: List[str], env: Optional[dict] = None) -> Optional[Path]:
+def shell_log(args: List[str], env: Optional[Mapping[str, str]] = None) -> Optional[Path]:
     """Where ``shell``'s standard error goes, or None to leave it on the terminal."""
-    env = os.environ if env is None else env
+    environment: Mapping[str, str] = os.environ if env is None else env
     if args[:1] != ["shell"] or VERBOSE_FLAGS.intersection(args):
         return None
-    value = env.get(SHELL_LOG_ENV, DEFAULT_SHELL_LOG).strip()
+    value = environment.get(SHELL_LOG_ENV, DEFAULT_SHELL_LOG).strip()
     return None if value in ("", "-") else Path(value)
 
 

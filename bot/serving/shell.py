@@ -11,9 +11,10 @@ its apology when a turn produces nothing (the action server is down, say).
 (it raises :class:`ShellPatchError` at start, never halfway through a chat):
 
 - ``console.record_messages`` (what ``rasa.core.run`` runs for the ``cmdline``
-  channel): greets first (sends ``/greet``, as the widget does), prints every answer in full, drawn by :func:`bot.render.to_plain`
-  at the terminal's width, then offers the last answer's buttons as numbered
-  choices showing their titles only (the payload is sent, not shown), plus
+  channel): greets first (sends ``/greet``, as the widget does), prints every
+  answer in full, drawn by :func:`bot.render.to_plain` at the terminal's width,
+  then offers the last answer's buttons as numbered choices showing their
+  titles only (the payload is sent, not shown), plus
   "Type out your own message...". A turn that fails on the way (server error,
   time-out) gets the apology too;
 - the ``cmdline`` input channel: :class:`ShellInput` is the project's REST
@@ -202,7 +203,7 @@ async def record_messages(
 
     exit_text = INTENT_MESSAGE_PREFIX + "stop"
     rasa.shared.utils.cli.print_success(
-        "Bot loaded. Type a message and press enter (use '{}' to exit): ".format(exit_text)
+        f"Bot loaded. Type a message and press enter (use '{exit_text}' to exit): "
     )
     num_messages = 0
     await asyncio.sleep(0.5)  # Wait for server to start
@@ -277,7 +278,7 @@ def apply() -> List[str]:
 
     originals["console.record_messages"] = console.record_messages
     originals["BUILTIN_CHANNELS['cmdline']"] = BUILTIN_CHANNELS["cmdline"]
-    console.record_messages = record_messages  # type: ignore[assignment]
+    console.record_messages = record_messages
     BUILTIN_CHANNELS["cmdline"] = shell_input_class()
     _applied.extend(["shell prints whole answers", "shell uses the project's REST channel"])
     return list(_applied)

@@ -206,7 +206,7 @@ def test_the_patch_fits_the_installed_rasa_and_refuses_another():
     assert tuple(inspect.signature(shell.record_messages).parameters) == shell.RECORD_MESSAGES_PARAMETERS
 
     class Changed:
-        async def record_messages(sender_id, server_url, stream=True):  # noqa: N805 - a stand-in module
+        async def record_messages(sender_id, server_url, stream=True):
             return 0
 
     with pytest.raises(shell.ShellPatchError, match="record_messages"):

@@ -21,6 +21,9 @@
  * replies cannot be reached with the keyboard; the page code below adds both. It also
  * adds the privacy notice above the greeting, a "clear conversation" button, and a
  * thumbs up/down under each answer, sent as the socket.io event "pmo_feedback".
+ *
+ * Over 300 lines on purpose: it is the one file a website copies and embeds, so the
+ * theme, the accessibility fixes, privacy and feedback live together, without a build step.
  */
 (function () {
   "use strict";
