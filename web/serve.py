@@ -71,7 +71,7 @@ def origins_report(credentials: Path, page_origins: List[str]) -> str:
     """What ``make web`` prints about the origins the widget may be embedded on."""
     try:
         origins = allowed_origins(credentials)
-    except Exception as error:
+    except Exception as error:  # a bad file must not stop the demo page
         return f"widget: could not read {credentials} ({type(error).__name__})"
     if origins == "*":
         return f"widget: {credentials.name} allows every origin (cors_allowed_origins: \"*\")"

@@ -248,7 +248,7 @@ class SocketIOInput(_RasaSocketIOInput):
                 try:
                     why = await asyncio.wait_for(record(agent, sender_id, rating, to_widget_markdown),
                                                  FEEDBACK_TIMEOUT)
-                except Exception as error:
+                except Exception as error:  # a rating lost must never break the chat
                     logger.error("socketio: rating not stored (%s)", type(error).__name__)
                     return refused("not stored")
             return {"ok": True} if why is None else refused(why)
