@@ -129,11 +129,12 @@ def recommendations_by_level(
 
 
 def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unanswered]:
-    """The most frequent unanswered messages: counted on the (day, text_key) index, then the top ones described."""
+    """The most frequent unanswered messages: counted on the (day, text_key, event_id) index, then the latest
+    message of each of the top texts read by its key."""
     u = schema.unanswered
     n = sa.func.count().label("n")
     top = connection.execute(
-        sa.select(u.c.text_key, n)
+        sa.select(u.c.text_key, n, sa.func.max(u.c.event_id))
         .where(u.c.day >= since)
         .group_by(u.c.text_key)
         .order_by(n.desc(), u.c.text_key)
@@ -141,15 +142,13 @@ def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unan
     ).all()
     if not top:
         return []
-    described = {
-        key: (text, outcome, last)
-        for key, text, outcome, last in connection.execute(
-            sa.select(u.c.text_key, sa.func.min(u.c.text), sa.func.max(u.c.outcome), sa.func.max(u.c.day))
-            .where(u.c.day >= since, u.c.text_key.in_([key for key, _ in top]))
-            .group_by(u.c.text_key)
+    latest = {
+        event_id: (text, outcome, day)
+        for event_id, text, outcome, day in connection.execute(
+            sa.select(u.c.event_id, u.c.text, u.c.outcome, u.c.day).where(u.c.event_id.in_([e for _, _, e in top]))
         )
     }
-    return [Unanswered(described[key][0], int(count), described[key][1], described[key][2]) for key, count in top]
+    return [Unanswered(latest[e][0], int(count), latest[e][1], latest[e][2]) for _, count, e in top]
 
 
 def rated_down(connection: Connection, since: str, limit: int = 50) -> List[Counted]:
