@@ -130,11 +130,11 @@ def recommendations_by_level(
 
 def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unanswered]:
     """The most frequent unanswered messages: counted on the (day, text_key, event_id) index, then the latest
-    message of each of the top texts read by its key."""
+    message of each of the top texts read by its id."""
     u = schema.unanswered
     n = sa.func.count().label("n")
     top = connection.execute(
-        sa.select(u.c.text_key, n, sa.func.max(u.c.event_id))
+        sa.select(u.c.text_key, n, sa.func.max(u.c.day), sa.func.max(u.c.event_id))
         .where(u.c.day >= since)
         .group_by(u.c.text_key)
         .order_by(n.desc(), u.c.text_key)
@@ -143,12 +143,12 @@ def unanswered(connection: Connection, since: str, limit: int = 50) -> List[Unan
     if not top:
         return []
     latest = {
-        event_id: (text, outcome, day)
-        for event_id, text, outcome, day in connection.execute(
-            sa.select(u.c.event_id, u.c.text, u.c.outcome, u.c.day).where(u.c.event_id.in_([e for _, _, e in top]))
+        event_id: (text, outcome)
+        for event_id, text, outcome in connection.execute(
+            sa.select(u.c.event_id, u.c.text, u.c.outcome).where(u.c.event_id.in_([row[3] for row in top]))
         )
     }
-    return [Unanswered(latest[e][0], int(count), latest[e][1], latest[e][2]) for _, count, e in top]
+    return [Unanswered(latest[e][0], int(count), latest[e][1], last) for _, count, last, e in top]
 
 
 def rated_down(connection: Connection, since: str, limit: int = 50) -> List[Counted]:
