@@ -362,7 +362,6 @@ def consent_question(name: str, email: str, organisation: str, team_size: Option
 
 # The slots the form asks with the utter_ask_<slot> responses in domain.yml, where their texts live.
 ASKED_SLOTS = ("enquiry_name", "enquiry_email", "enquiry_organisation", "enquiry_team_size", "enquiry_interest")
-QUESTIONS = ASKED_SLOTS  # the name tests/production/test_fuzz.py reads
 
 CONSENT_BUTTONS = [
     {"title": "Yes, send it", "payload": "/affirm"},

@@ -12,7 +12,6 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-import time
 from typing import Any, Awaitable, Callable, Iterable, Optional, Text, TypeVar
 
 import sqlalchemy as sa
@@ -20,7 +19,6 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.exc import DBAPIError
 
 from bot.storage.database import (
     DATABASE_URL_ENV,
@@ -28,7 +26,7 @@ from bot.storage.database import (
     RETRY_SECONDS,
     StorageUnavailable,
     database_url,
-    is_transient,
+    with_retries_async,
 )
 from bot.serving import waiting_on_io
 
@@ -120,19 +118,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             raise StorageUnavailable(f"tracker store did not answer within {self.call_timeout:g}s") from None
 
     async def _retry(self, operation: Callable[[], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + self.retry_seconds
-        delay = 0.2
-        while True:
-            try:
-                return await self._off_the_loop(operation)
-            except DBAPIError as error:
-                if not is_transient(error):
-                    raise
-                if time.monotonic() + delay > deadline:
-                    raise StorageUnavailable(f"tracker store unreachable for {self.retry_seconds:.0f}s") from error
-                logger.warning("Tracker store unreachable (%s), retrying in %.1fs", type(error.orig).__name__, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        return await with_retries_async(lambda: self._off_the_loop(operation), self.retry_seconds, "tracker store")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self._retry(lambda: super(EnvSQLTrackerStore, self).save(tracker))

@@ -84,7 +84,7 @@ def valid_slots(values: Dict[str, Any]) -> List[str]:
         "enquiry_team_size": lambda v: v in (None, enquiries.TEAM_SIZE_NOT_GIVEN) or (
             isinstance(v, str) and v.isdigit() and 1 <= int(v) <= enquiries.MAX_TEAM_SIZE),
         "enquiry_consent": lambda v: v in (None, True, False),
-        "requested_slot": lambda v: v is None or v in enquiries.QUESTIONS or v == "enquiry_consent",
+        "requested_slot": lambda v: v is None or v in enquiries.ASKED_SLOTS or v == "enquiry_consent",
     }
     return [f"{name}={values.get(name)!r}" for name, ok in rules.items() if not ok(values.get(name))]
 
