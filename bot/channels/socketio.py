@@ -42,7 +42,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.feedback import FEEDBACK_EVENT, parse_rating, record
-from bot.channels.limits import SLOW_DOWN, Limits, client_address, trusted_proxies
+from bot.channels.limits import MAX_TEXT_CHARS, SLOW_DOWN, Limits, client_address, trusted_proxies
 from bot.channels.rest import APOLOGY, MAX_METADATA_BYTES, metadata_bytes, run_turn
 from bot.render import BARE_URL, link_urls, to_widget_markdown
 
@@ -50,7 +50,6 @@ __all__ = ["BARE_URL", "SocketIOInput", "SocketIOOutput", "answer_or_apologise",
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT_CHARS = 5_000
 MAX_SESSION_ID_CHARS = 128
 MAX_FEEDBACK_AT_ONCE = 4  # ratings being stored at once per process; more are refused, not queued
 FEEDBACK_TIMEOUT = 10.0  # seconds to store one rating (lock, read, write)

@@ -246,7 +246,6 @@ def test_max_text_chars_is_defined_once():
 
     import bot.channels.limits as limits
 
-    pending = {"socketio.py"}  # owned by the widget work: it still has its own copy (same value)
     found = []
     for module in sorted(Path(limits.__file__).parent.glob("*.py")):
         for node in ast.walk(ast.parse(module.read_text())):
@@ -254,4 +253,4 @@ def test_max_text_chars_is_defined_once():
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(isinstance(t, ast.Name) and t.id == "MAX_TEXT_CHARS" for t in targets):
                     found.append(module.name)
-    assert [name for name in found if name not in pending] == ["limits.py"]
+    assert found == ["limits.py"]
