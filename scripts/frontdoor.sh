@@ -126,18 +126,22 @@ up() {
   [ -x "$(haproxy_bin)" ] || scripts/install-balancer.sh
   prepare
   check
+  # Rasa expands ${VAR} only in unquoted YAML values: endpoints.production.yml quotes its action
+  # URL, which then reaches Rasa as the literal text (reported); this copy drops the quotes.
+  sed 's/"\(\${[A-Za-z_][A-Za-z0-9_]*}\)"/\1/g' endpoints.production.yml > "$FRONTDOOR_DIR/endpoints.yml"
   pids=()
   trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
   .venv/bin/rasa run actions --actions actions --port "${PMO_ACTIONS_1##*:}" > "$FRONTDOOR_DIR/actions.log" 2>&1 &
   pids+=($!)
   for n in 1 2; do
     var="PMO_REPLICA_$n"
-    RASA_PORT="${!var##*:}" RASA_ENDPOINTS=endpoints.production.yml RASA_CREDENTIALS="$FRONTDOOR_DIR/credentials.yml" \
+    RASA_PORT="${!var##*:}" RASA_ENDPOINTS="$FRONTDOOR_DIR/endpoints.yml" RASA_CREDENTIALS="$FRONTDOOR_DIR/credentials.yml" \
       ACTION_SERVER_URL="http://$PMO_ACTIONS_BIND/webhook" PMO_TRUSTED_PROXIES="${PMO_TRUSTED_PROXIES:-127.0.0.1}" \
       TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-15}" \
       scripts/rasa-server.sh > "$FRONTDOOR_DIR/replica$n.log" 2>&1 &
     pids+=($!)
   done
+  [ -f web/dist/index.html ] || "$PYTHON" -m web.build  # the widget's files (make web-build)
   "$PYTHON" -m web.serve --host "${PMO_WEB%:*}" --port "${PMO_WEB##*:}" --socket-url "$PUBLIC_ORIGIN" \
     > "$FRONTDOOR_DIR/web.log" 2>&1 &
   pids+=($!)
@@ -148,7 +152,9 @@ up() {
   wait_for "http://$PMO_REPLICA_2/" replica2 "${pids[2]}"
   echo "Front door up: open $PUBLIC_ORIGIN (self-signed certificate unless FRONTDOOR_CERT is set);"
   echo "HAProxy's stats: http://$FRONTDOOR_STATS_BIND/. Ctrl-C stops everything."
-  wait -n "${pids[@]}"
+  wait -n "${pids[@]}" || true
+  echo "A process of the front door exited; stopping the others (logs in $FRONTDOOR_DIR/)." >&2
+  return 1
 }
 
 case "${1:-up}" in
