@@ -5,7 +5,8 @@
 #   scripts/frontdoor.sh [up]   everything: action server, two replicas (scripts/rasa-server.sh,
 #                               that is `python -m bot.serving run`), the demo page (web.serve)
 #                               and HAProxy; Ctrl-C stops them all. Open https://localhost:8443
-#   scripts/frontdoor.sh prepare   only write $FRONTDOOR_DIR: certificate, origins, credentials
+#   scripts/frontdoor.sh prepare   only write $FRONTDOOR_DIR: certificate, origins, credentials,
+#                                  endpoints (a container replica runs this before it starts)
 #   scripts/frontdoor.sh balancer  only HAProxy, in the foreground (the tests use this)
 #
 # Settings (environment), with their defaults:
@@ -76,6 +77,10 @@ prepare() {
     fi
   fi
   export FRONTDOOR_CERT
+  # Rasa expands ${VAR} only in unquoted YAML values: endpoints.production.yml quotes its action
+  # URL, which then reaches Rasa as the literal text (reported); this copy (the replicas'
+  # endpoints in `up` and in deploy/compose.yaml) drops the quotes.
+  sed 's/"\(\${[A-Za-z_][A-Za-z0-9_]*}\)"/\1/g' endpoints.production.yml > "$FRONTDOOR_DIR/endpoints.yml"
   # One list of origins, written for both the application and HAProxy.
   PUBLIC_ORIGIN="$PUBLIC_ORIGIN" "$PYTHON" - "${RASA_CREDENTIALS:-credentials.yml}" "$FRONTDOOR_DIR" <<'PY'
 import os, re, sys
@@ -126,9 +131,6 @@ up() {
   [ -x "$(haproxy_bin)" ] || scripts/install-balancer.sh
   prepare
   check
-  # Rasa expands ${VAR} only in unquoted YAML values: endpoints.production.yml quotes its action
-  # URL, which then reaches Rasa as the literal text (reported); this copy drops the quotes.
-  sed 's/"\(\${[A-Za-z_][A-Za-z0-9_]*}\)"/\1/g' endpoints.production.yml > "$FRONTDOOR_DIR/endpoints.yml"
   pids=()
   trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
   .venv/bin/rasa run actions --actions actions --port "${PMO_ACTIONS_1##*:}" > "$FRONTDOOR_DIR/actions.log" 2>&1 &

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import signal
 import subprocess
 import threading
@@ -31,16 +30,6 @@ SCRIPT = ROOT / "scripts" / "frontdoor.sh"
 # Rasa's conversation lock lifetime (seconds), as scripts/frontdoor.sh and deploy/compose.yaml set
 # it: how long a conversation whose replica died mid-turn stays locked (Rasa's default is 60).
 LOCK_LIFETIME = "15"
-ENDPOINTS = ROOT / "endpoints.production.yml"
-
-
-def production_endpoints(workdir: Path) -> Path:
-    """endpoints.production.yml, with ``"${VAR}"`` unquoted: Rasa expands environment variables
-    only in plain YAML scalars, so the quoted action URL reached Rasa as the literal text
-    ``${ACTION_SERVER_URL}`` (every custom action failed). Reported; a no-op once the file is fixed."""
-    path = workdir / "endpoints.production.yml"
-    path.write_text(re.sub(r'"(\$\{[A-Za-z_][A-Za-z0-9_]*\})"', r"\1", ENDPOINTS.read_text()))
-    return path
 
 
 class SourceAddress(HTTPAdapter):
@@ -198,7 +187,8 @@ def start(
         "TICKET_LOCK_LIFETIME": LOCK_LIFETIME,
         **(replica_env or {}),
     }
-    endpoints = production_endpoints(workdir)
+    # endpoints.production.yml as scripts/frontdoor.sh prepare passes it on (its ${VAR} unquoted)
+    endpoints = workdir / "frontdoor" / "endpoints.yml"
     rasa = [production.replica(workdir, endpoints, shared, port=ports[f"replica{n}"]) for n in range(1, 3)]
     balancer = Server(
         name="haproxy",

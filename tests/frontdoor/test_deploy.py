@@ -87,7 +87,9 @@ def test_compose_gives_haproxy_every_setting_and_one_origin():
     for name in ("replica1", "replica2"):  # the same setting, into the credentials the replica reads
         replica = document["services"][name]
         assert replica["environment"]["PMO_ALLOWED_ORIGINS"] == origin
-        assert "scripts/frontdoor.sh prepare && RASA_CREDENTIALS=$$FRONTDOOR_DIR/credentials.yml" in replica["command"][2]
+        command = replica["command"][2]
+        assert command.startswith("scripts/frontdoor.sh prepare && RASA_CREDENTIALS=$$FRONTDOOR_DIR/credentials.yml")
+        assert "RASA_ENDPOINTS=$$FRONTDOOR_DIR/endpoints.yml exec scripts/rasa-server.sh" in command
 
 
 def test_haproxy_accepts_the_config(tmp_path):
