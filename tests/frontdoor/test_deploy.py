@@ -92,6 +92,7 @@ def test_compose_gives_haproxy_every_setting_and_one_origin():
         assert "RASA_ENDPOINTS=$$FRONTDOOR_DIR/endpoints.yml exec scripts/rasa-server.sh" in command
 
 
+@pytest.mark.slow  # may install Debian's haproxy first
 def test_haproxy_accepts_the_config(tmp_path):
     install = subprocess.run(
         [str(ROOT / "scripts" / "install-balancer.sh")], capture_output=True, text=True, timeout=600
