@@ -15,7 +15,8 @@ element), the email is masked and the Content-Security-Policy is sent.
 from __future__ import annotations
 
 import os
-import uuid
+import random
+import string
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -39,7 +40,9 @@ FLAGS = [
 ]
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
-RUN = uuid.uuid4().hex[:8]  # the embedded stack's database is shared with other tests: this run's own text
+# The embedded stack's database is shared with other tests: this run's own text (letters only: a run of
+# seven digits would be masked as a phone number).
+RUN = "".join(random.choices(string.ascii_lowercase, k=8))
 OUT_OF_SCOPE = f"what's the weather in Paris? mail me at jo@example.com, ref {RUN}"
 CONVERSATIONS = {
     "visitor-1": ["hi", "what does a PMO analyst do?", "which course is right for me?", "I'm brand new to PMO"],
