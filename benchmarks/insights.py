@@ -355,7 +355,7 @@ def screenshot(base: str, path: Path) -> None:
     """The overview over 90 days in Debian's Chromium (as tests/insights/test_browser.py drives it)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.insights.test_browser import CHROMIUM, FLAGS
+    from tests.production.test_insights_browser import CHROMIUM, FLAGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
