@@ -352,7 +352,7 @@ def run_module(url: str, *args: str) -> Tuple[float, str]:
 
 
 def screenshot(base: str, path: Path) -> None:
-    """The overview over 90 days in Debian's Chromium (as tests/insights/test_browser.py drives it)."""
+    """The overview over 90 days in Debian's Chromium (as tests/production/test_insights_browser.py drives it)."""
     from playwright.sync_api import sync_playwright
 
     from tests.production.test_insights_browser import CHROMIUM, FLAGS
