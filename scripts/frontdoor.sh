@@ -77,10 +77,8 @@ prepare() {
     fi
   fi
   export FRONTDOOR_CERT
-  # Rasa expands ${VAR} only in unquoted YAML values: endpoints.production.yml quotes its action
-  # URL, which then reaches Rasa as the literal text (reported); this copy (the replicas'
-  # endpoints in `up` and in deploy/compose.yaml) drops the quotes.
-  sed 's/"\(\${[A-Za-z_][A-Za-z0-9_]*}\)"/\1/g' endpoints.production.yml > "$FRONTDOOR_DIR/endpoints.yml"
+  # The replicas' endpoints (in `up` and in deploy/compose.yaml): endpoints.production.yml as it is.
+  cp endpoints.production.yml "$FRONTDOOR_DIR/endpoints.yml"
   # One list of origins, written for both the application and HAProxy.
   PUBLIC_ORIGIN="$PUBLIC_ORIGIN" "$PYTHON" - "${RASA_CREDENTIALS:-credentials.yml}" "$FRONTDOOR_DIR" <<'PY'
 import os, re, sys

@@ -187,7 +187,7 @@ def start(
         "TICKET_LOCK_LIFETIME": LOCK_LIFETIME,
         **(replica_env or {}),
     }
-    # endpoints.production.yml as scripts/frontdoor.sh prepare passes it on (its ${VAR} unquoted)
+    # endpoints.production.yml as scripts/frontdoor.sh prepare passes it on
     endpoints = workdir / "frontdoor" / "endpoints.yml"
     rasa = [production.replica(workdir, endpoints, shared, port=ports[f"replica{n}"]) for n in range(1, 3)]
     balancer = Server(

@@ -199,6 +199,15 @@ def test_the_shipped_endpoints_file_with_postgres_and_redis(domain, monkeypatch)
         trackers.engine.dispose()
 
 
+def test_the_production_endpoints_file_reads_the_action_server_url(monkeypatch):
+    """Rasa expands ${VAR} only in plain YAML values: a quoted one reached Rasa as the literal text."""
+    from rasa.core.utils import read_endpoints_from_path
+
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://actions.internal:5055/webhook")
+    endpoints = read_endpoints_from_path(ROOT / "endpoints.production.yml")
+    assert endpoints.action.url == "http://actions.internal:5055/webhook"
+
+
 def test_the_production_endpoints_file_refuses_to_run_half_configured(domain, monkeypatch):
     from rasa.utils.endpoints import EndpointConfig
 
