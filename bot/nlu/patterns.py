@@ -56,10 +56,7 @@ def _plural(word: str) -> str:
 def _pluralise(title: str) -> str:
     """'head of pmo' -> 'heads of pmo'; 'pmo analyst' -> 'pmo analysts'."""
     words = title.split(" ")
-    if "of" in words[1:]:
-        index = words.index("of") - 1
-    else:
-        index = len(words) - 1
+    index = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
     words[index] = _plural(words[index])
     return " ".join(words)
 
@@ -112,7 +109,9 @@ def role_patterns(kb: KnowledgeBase) -> List[Pattern]:
             patterns.append({"label": NOT_ROLE_LABEL, "pattern": variant, "id": title})
     for adjacent in kb.adjacent_roles:  # "made redundant as a PM", "senior BA here"
         for short in adjacent.abbreviations:
-            patterns.append({"label": NOT_ROLE_LABEL, "pattern": [{"TEXT": short}], "id": _title_case(adjacent.titles[0])})
+            patterns.append(
+                {"label": NOT_ROLE_LABEL, "pattern": [{"TEXT": short}], "id": _title_case(adjacent.titles[0])}
+            )
     return patterns
 
 
@@ -148,69 +147,328 @@ def beyond_patterns(kb: KnowledgeBase) -> List[Pattern]:
             patterns.append({"label": TOPIC_LABEL, "pattern": word.lower(), "id": topic.id})
     # "is 28k ok for a...", "how much does a PMO analyst make", "find pmo jobs in leeds"
     patterns.append({"label": TOPIC_LABEL, "pattern": [{"TEXT": {"REGEX": r"^£?\d{2,3}(k|,000)$"}}], "id": "salary"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("how"), _any("much"), _any("do", "does", "would", "will", "can"),
-                     {"OP": "*", "IS_ALPHA": True}, _any("make", "earn")], "id": "salary"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("pay", "paid"), _any("like", "range", "rate", "band", "scale")],
-                     "id": "salary"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("pays", "paying"), {**_any("more", "better", "best", "most", "well"), "OP": _OPT}],
-                     "id": "salary"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("the", "their", "average", "typical", "starting"), _any("pay")],
-                     "id": "salary"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("find", "finding", "search", "searching", "hunting", "land", "apply"),
-                     {**_any("me", "a", "some", "any", "for"), "OP": "*"}, {"IS_ALPHA": True, "OP": "?"},
-                     {**_any("pmo", "project", "remote"), "OP": "?"}, _any("job", "jobs", "vacancy", "vacancies", "openings", "positions")],
-                     "id": "vacancies"})
-    patterns.append({"label": TOPIC_LABEL, "pattern": [_any("jobs", "vacancies", "positions", "openings", "roles"),
-                     _any("in", "near", "around", "about", "going", "available", "advertised")], "id": "vacancies"})
+    patterns.append(
+        {
+            "label": TOPIC_LABEL,
+            "pattern": [
+                _any("how"),
+                _any("much"),
+                _any("do", "does", "would", "will", "can"),
+                {"OP": "*", "IS_ALPHA": True},
+                _any("make", "earn"),
+            ],
+            "id": "salary",
+        }
+    )
+    patterns.append(
+        {
+            "label": TOPIC_LABEL,
+            "pattern": [_any("pay", "paid"), _any("like", "range", "rate", "band", "scale")],
+            "id": "salary",
+        }
+    )
+    patterns.append(
+        {
+            "label": TOPIC_LABEL,
+            "pattern": [_any("pays", "paying"), {**_any("more", "better", "best", "most", "well"), "OP": _OPT}],
+            "id": "salary",
+        }
+    )
+    patterns.append(
+        {
+            "label": TOPIC_LABEL,
+            "pattern": [_any("the", "their", "average", "typical", "starting"), _any("pay")],
+            "id": "salary",
+        }
+    )
+    patterns.append(
+        {
+            "label": TOPIC_LABEL,
+            "pattern": [
+                _any("find", "finding", "search", "searching", "hunting", "land", "apply"),
+                {**_any("me", "a", "some", "any", "for"), "OP": "*"},
+                {"IS_ALPHA": True, "OP": "?"},
+                {**_any("pmo", "project", "remote"), "OP": "?"},
+                _any("job", "jobs", "vacancy", "vacancies", "openings", "positions"),
+            ],
+            "id": "vacancies",
+        }
+    )
+    patterns.append(
+        {
+            "label": TOPIC_LABEL,
+            "pattern": [
+                _any("jobs", "vacancies", "positions", "openings", "roles"),
+                _any("in", "near", "around", "about", "going", "available", "advertised"),
+            ],
+            "id": "vacancies",
+        }
+    )
     return patterns
 
 
 # What a follow-up question asks about a course or a role. Values are the
 # attribute names bot.dialogue answers; phrases are matched in lower case.
 ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
-    "length": ("how long", "hw long", "how lng", "howlong", "how many days", "do both", "both in one go",
-               "both together", "in one go", "back to back", "combined", "how many hours", "length", "duration", "how much time",
-               "days long", "how lengthy", "take long", "last long"),
-    "exam": ("exam", "exams", "examination", "test at the end", "pass mark", "passmark", "pass rate",
-             "open book", "closed book", "how many questions", "multiple choice", "multiple-choice",
-             "assessment", "assessed"),
-    "prerequisites": ("prerequisite", "prerequisites", "pre-requisite", "pre-requisites", "pre requisites",
-                      "prereqs", "prereq", "pre-reqs", "pre reqs", "pre-req", "need before", "anything before",
-                      "need anything", "have to do first", "need to have", "requirements", "required before",
-                      "foundation before", "foundation first", "before practitioner", "before i can",
-                      "without the foundation", "without any qualifications", "without foundation", "skip the foundation", "need to do first", "need first", "before i start",
-                      "entry criteria"),
-    "accreditation": ("accredited", "accreditation", "accredits", "accredit", "certifies", "certified by",
-                      "awarding body", "exam board", "recognised", "recognized", "who certifies", "certifying body",
-                      "certifying", "who awards", "awards the", "awarded by", "certificate from", "accrediting",
-                      "cert from", "the cert", "certificate come from", "issues the certificate"),
-    "next": ("what next", "whats next", "what's next", "next step", "next steps", "comes after", "whats after",
-             "what's after", "what after", "after this", "go on to", "move on to", "then what", "next course",
-             "after that", "after it", "afterwards", "follow on", "follow-on", "progress to", "do next"),
-    "audience": ("who is it for", "who's it for", "whos it for", "who is that for", "aimed at", "suitable for",
-                 "meant for", "designed for", "who should do", "who should take"),
-    "team": ("my team", "whole team", "our team", "the team", "in-house", "in house", "inhouse",
-             "my colleagues", "our staff", "group booking", "for a team", "team do", "team take", "team of",
-             "pmo team", "my staff", "colleagues", "both of us", "all of us"),
-    "format": ("online", "virtual", "virtually", "classroom", "in person", "in-person", "face to face",
-               "face-to-face", "remote", "remotely", "elearning", "e-learning", "self-paced", "self paced", "format",
-               "from home", "frm home", "at home",
-               "zoom", "teams call", "delivered"),
-    "price": ("price", "prices", "cost", "costs", "how much", "fee", "fees", "pay for", "cheap", "discount",
-              "discounts", "expensive", "£", "funding", "funded", "grant", "grants", "payment plan", "instalments",
-              "installments", "cheaper", "cheapest", "pricey", "refund", "refunds", "ballpark", "payment",
-              "pay by", "invoice", "vat"),
-    "dates": ("dates", "date", "when is", "when's", "whens", "when does", "when do", "start date", "next one", "running on", "run in", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december", "schedule", "availability", "any spaces", "spaces left", "timetable"),
-    "duties": ("day to day", "day-to-day", "duties", "responsibilities", "responsibility", "do all day",
-               "involve", "involves", "tasks", "what do they do", "what does it involve"),
+    "length": (
+        "how long",
+        "hw long",
+        "how lng",
+        "howlong",
+        "how many days",
+        "do both",
+        "both in one go",
+        "both together",
+        "in one go",
+        "back to back",
+        "combined",
+        "how many hours",
+        "length",
+        "duration",
+        "how much time",
+        "days long",
+        "how lengthy",
+        "take long",
+        "last long",
+    ),
+    "exam": (
+        "exam",
+        "exams",
+        "examination",
+        "test at the end",
+        "pass mark",
+        "passmark",
+        "pass rate",
+        "open book",
+        "closed book",
+        "how many questions",
+        "multiple choice",
+        "multiple-choice",
+        "assessment",
+        "assessed",
+    ),
+    "prerequisites": (
+        "prerequisite",
+        "prerequisites",
+        "pre-requisite",
+        "pre-requisites",
+        "pre requisites",
+        "prereqs",
+        "prereq",
+        "pre-reqs",
+        "pre reqs",
+        "pre-req",
+        "need before",
+        "anything before",
+        "need anything",
+        "have to do first",
+        "need to have",
+        "requirements",
+        "required before",
+        "foundation before",
+        "foundation first",
+        "before practitioner",
+        "before i can",
+        "without the foundation",
+        "without any qualifications",
+        "without foundation",
+        "skip the foundation",
+        "need to do first",
+        "need first",
+        "before i start",
+        "entry criteria",
+    ),
+    "accreditation": (
+        "accredited",
+        "accreditation",
+        "accredits",
+        "accredit",
+        "certifies",
+        "certified by",
+        "awarding body",
+        "exam board",
+        "recognised",
+        "recognized",
+        "who certifies",
+        "certifying body",
+        "certifying",
+        "who awards",
+        "awards the",
+        "awarded by",
+        "certificate from",
+        "accrediting",
+        "cert from",
+        "the cert",
+        "certificate come from",
+        "issues the certificate",
+    ),
+    "next": (
+        "what next",
+        "whats next",
+        "what's next",
+        "next step",
+        "next steps",
+        "comes after",
+        "whats after",
+        "what's after",
+        "what after",
+        "after this",
+        "go on to",
+        "move on to",
+        "then what",
+        "next course",
+        "after that",
+        "after it",
+        "afterwards",
+        "follow on",
+        "follow-on",
+        "progress to",
+        "do next",
+    ),
+    "audience": (
+        "who is it for",
+        "who's it for",
+        "whos it for",
+        "who is that for",
+        "aimed at",
+        "suitable for",
+        "meant for",
+        "designed for",
+        "who should do",
+        "who should take",
+    ),
+    "team": (
+        "my team",
+        "whole team",
+        "our team",
+        "the team",
+        "in-house",
+        "in house",
+        "inhouse",
+        "my colleagues",
+        "our staff",
+        "group booking",
+        "for a team",
+        "team do",
+        "team take",
+        "team of",
+        "pmo team",
+        "my staff",
+        "colleagues",
+        "both of us",
+        "all of us",
+    ),
+    "format": (
+        "online",
+        "virtual",
+        "virtually",
+        "classroom",
+        "in person",
+        "in-person",
+        "face to face",
+        "face-to-face",
+        "remote",
+        "remotely",
+        "elearning",
+        "e-learning",
+        "self-paced",
+        "self paced",
+        "format",
+        "from home",
+        "frm home",
+        "at home",
+        "zoom",
+        "teams call",
+        "delivered",
+    ),
+    "price": (
+        "price",
+        "prices",
+        "cost",
+        "costs",
+        "how much",
+        "fee",
+        "fees",
+        "pay for",
+        "cheap",
+        "discount",
+        "discounts",
+        "expensive",
+        "£",
+        "funding",
+        "funded",
+        "grant",
+        "grants",
+        "payment plan",
+        "instalments",
+        "installments",
+        "cheaper",
+        "cheapest",
+        "pricey",
+        "refund",
+        "refunds",
+        "ballpark",
+        "payment",
+        "pay by",
+        "invoice",
+        "vat",
+    ),
+    "dates": (
+        "dates",
+        "date",
+        "when is",
+        "when's",
+        "whens",
+        "when does",
+        "when do",
+        "start date",
+        "next one",
+        "running on",
+        "run in",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "schedule",
+        "availability",
+        "any spaces",
+        "spaces left",
+        "timetable",
+    ),
+    "duties": (
+        "day to day",
+        "day-to-day",
+        "duties",
+        "responsibilities",
+        "responsibility",
+        "do all day",
+        "involve",
+        "involves",
+        "tasks",
+        "what do they do",
+        "what does it involve",
+    ),
     "skills": ("skills", "skill", "strengths", "good at", "qualities", "competencies", "attributes"),
-    "titles": ("titles", "job titles", "other names", "go by", "also known", "also called", "other title",
-               "known as"),
+    "titles": ("titles", "job titles", "other names", "go by", "also known", "also called", "other title", "known as"),
 }
 
-_ORDINALS = (("1", ("first", "1st", "top")), ("2", ("second", "2nd")), ("3", ("third", "3rd")),
-             ("4", ("fourth", "4th")), ("5", ("fifth", "5th")), ("6", ("sixth", "6th")),
-             ("7", ("seventh", "7th")), ("last", ("last", "bottom", "final")))
+_ORDINALS = (
+    ("1", ("first", "1st", "top")),
+    ("2", ("second", "2nd")),
+    ("3", ("third", "3rd")),
+    ("4", ("fourth", "4th")),
+    ("5", ("fifth", "5th")),
+    ("6", ("sixth", "6th")),
+    ("7", ("seventh", "7th")),
+    ("last", ("last", "bottom", "final")),
+)
 
 
 def follow_up_patterns() -> List[Pattern]:
@@ -221,8 +479,16 @@ def follow_up_patterns() -> List[Pattern]:
             patterns.append({"label": ATTRIBUTE_LABEL, "pattern": phrase, "id": attribute})
     for value, words in _ORDINALS:  # "the second (one)", "second option", not "read this first"
         for word in words:
-            patterns.append({"label": MENTION_LABEL, "pattern": [_any("the"), _any(word), {**_any("one", "option", "course", "role"), "OP": _OPT}], "id": value})
-            patterns.append({"label": MENTION_LABEL, "pattern": [_any(word), _any("one", "option", "course", "role")], "id": value})
+            patterns.append(
+                {
+                    "label": MENTION_LABEL,
+                    "pattern": [_any("the"), _any(word), {**_any("one", "option", "course", "role"), "OP": _OPT}],
+                    "id": value,
+                }
+            )
+            patterns.append(
+                {"label": MENTION_LABEL, "pattern": [_any(word), _any("one", "option", "course", "role")], "id": value}
+            )
     for number in range(1, 8):
         for lead in ("number", "no", "no.", "option", "#", "num"):
             patterns.append({"label": MENTION_LABEL, "pattern": f"{lead} {number}", "id": str(number)})
@@ -239,14 +505,34 @@ _OFFICE_KIND = {**_any("project", "programme", "program", "portfolio", "enterpri
 _OFFICE = _any("office", "pmo", "pmos", "offices")
 # "I run a small PMO", "I lead the new programme office": one word may sit between.
 _ADJECTIVE = {"IS_ALPHA": True, "OP": _OPT}
+_ONE_OFFICE = _any("office", "pmo")
+_ONE_ADJECTIVE = {
+    "IS_ALPHA": True,
+    "OP": _OPT,
+    "LOWER": {
+        "NOT_IN": ["several", "multiple", "many", "few", "various", "all", "numerous", "two", "three", "four", "five"]
+    },
+}
 
 # (cue id, token patterns). Ids are what recommendation logic understands.
 _CUES: Dict[str, List[List[Dict[str, object]]]] = {
     "new_to_pmo": [
-        [_any("new", "newbie", "newcomer", "beginner", "novice"), _any("to", "in"), _DET, _any("pmo", "pmos", "project", "projects")],
+        [
+            _any("new", "newbie", "newcomer", "beginner", "novice"),
+            _any("to", "in"),
+            _DET,
+            _any("pmo", "pmos", "project", "projects"),
+        ],
         [_any("brand", "completely", "totally", "very", "quite", "really"), _any("new")],
-        [_any("no", "zero", "little", "without", "nil", "limited"), {**_any("prior", "previous", "real", "pmo", "relevant", "work"), "OP": _OPT}, _any("experience")],
-        [_any("just", "only", "recently"), _any("starting", "started", "start", "beginning", "began", "graduated", "joined")],
+        [
+            _any("no", "zero", "little", "without", "nil", "limited"),
+            {**_any("prior", "previous", "real", "pmo", "relevant", "work"), "OP": _OPT},
+            _any("experience"),
+        ],
+        [
+            _any("just", "only", "recently"),
+            _any("starting", "started", "start", "beginning", "began", "graduated", "joined"),
+        ],
         [_any("starting", "start"), _any("out")],
         [_any("getting"), _any("started", "into")],
         [_any("career"), _any("changer", "change", "switch", "changers")],
@@ -259,17 +545,82 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
         [_any("never"), _any("worked", "been"), _any("in", "on"), _DET, _any("pmo", "project", "projects")],
     ],
     "runs_pmo": [
-        [_any("run", "runs", "running", "ran", "lead", "leads", "leading", "manage", "manages", "managing", "oversee", "oversees"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
+        [
+            _any(
+                "run",
+                "runs",
+                "running",
+                "ran",
+                "lead",
+                "leads",
+                "leading",
+                "manage",
+                "manages",
+                "managing",
+                "oversee",
+                "oversees",
+            ),
+            _DET,
+            _ADJECTIVE,
+            _OFFICE_KIND,
+            _OFFICE,
+        ],
         [_any("in"), _any("charge"), _any("of"), _DET, _OFFICE_KIND, _OFFICE],
-        [_any("look", "looks", "looking", "looked"), _any("after"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
-        [_any("head", "heads", "heading"), _any("up"), _DET, _ADJECTIVE, _OFFICE_KIND, _OFFICE],
-        [_any("set", "setting", "sets", "building", "build", "establishing", "establish"), {**_any("up"), "OP": _OPT}, _DET, {**_any("new"), "OP": _OPT}, _OFFICE_KIND, _OFFICE],
+        # one office ("I look after a small PMO"); "I look after several PMOs" is several_pmos
+        [_any("look", "looks", "looking", "looked"), _any("after"), _DET, _ONE_ADJECTIVE, _OFFICE_KIND, _ONE_OFFICE],
+        [_any("head", "heads", "heading"), _any("up"), _DET, _ONE_ADJECTIVE, _OFFICE_KIND, _ONE_OFFICE],
+        [
+            _any("set", "setting", "sets", "building", "build", "establishing", "establish"),
+            {**_any("up"), "OP": _OPT},
+            _DET,
+            {**_any("new"), "OP": _OPT},
+            _OFFICE_KIND,
+            _OFFICE,
+        ],
     ],
     "several_pmos": [
-        [_any("several", "multiple", "many", "few", "various", "all", "numerous", "two", "three", "four", "five", "2", "3", "4", "5"), {**_any("of", "the", "our"), "OP": "*"}, _OFFICE_KIND, _any("pmos", "offices")],
+        [
+            _any(
+                "several",
+                "multiple",
+                "many",
+                "few",
+                "various",
+                "all",
+                "numerous",
+                "two",
+                "three",
+                "four",
+                "five",
+                "2",
+                "3",
+                "4",
+                "5",
+            ),
+            {**_any("of", "the", "our"), "OP": "*"},
+            _OFFICE_KIND,
+            _any("pmos", "offices"),
+        ],
     ],
     "manages_team": [
-        [_any("manage", "manages", "managing", "lead", "leads", "leading", "run", "runs", "running", "supervise", "supervising"), _DET, {"OP": _OPT}, _any("team", "teams", "people", "staff", "analysts", "administrators", "officers")],
+        [
+            _any(
+                "manage",
+                "manages",
+                "managing",
+                "lead",
+                "leads",
+                "leading",
+                "run",
+                "runs",
+                "running",
+                "supervise",
+                "supervising",
+            ),
+            _DET,
+            {"OP": _OPT},
+            _any("team", "teams", "people", "staff", "analysts", "administrators", "officers"),
+        ],
         [_any("line"), {"ORTH": "-", "OP": _OPT}, _any("manage", "manages", "managing", "manager", "management")],
         [_any("team"), _any("of"), {"LIKE_NUM": True}],
         [_any("direct"), _any("reports")],
@@ -277,12 +628,42 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
     "head_of": [
         # "head of the programme office", not "head of HR".
         # ("head of pmo" itself is a PMO Director title, found as a role.)
-        [_any("head", "heads", "director", "vp"), _any("of"), _OFFICE_KIND,
-         _any("pmos", "office", "offices", "projects", "programmes", "programs", "portfolio",
-              "portfolios", "delivery", "epmo")],
-        [_any("head", "heads", "director", "vp"), _any("of"), _any("the", "our", "a", "an", "my", "their"),
-         _OFFICE_KIND, _any("pmo", "pmos", "office", "offices", "projects", "programmes", "programs",
-                            "portfolio", "portfolios", "delivery", "epmo")],
+        [
+            _any("head", "heads", "director", "vp"),
+            _any("of"),
+            _OFFICE_KIND,
+            _any(
+                "pmos",
+                "office",
+                "offices",
+                "projects",
+                "programmes",
+                "programs",
+                "portfolio",
+                "portfolios",
+                "delivery",
+                "epmo",
+            ),
+        ],
+        [
+            _any("head", "heads", "director", "vp"),
+            _any("of"),
+            _any("the", "our", "a", "an", "my", "their"),
+            _OFFICE_KIND,
+            _any(
+                "pmo",
+                "pmos",
+                "office",
+                "offices",
+                "projects",
+                "programmes",
+                "programs",
+                "portfolio",
+                "portfolios",
+                "delivery",
+                "epmo",
+            ),
+        ],
     ],
 }
 
@@ -295,19 +676,34 @@ def experience_patterns() -> List[Pattern]:
         for tokens in token_patterns:
             patterns.append({"label": EXPERIENCE_LABEL, "pattern": tokens, "id": cue})
     for prefix in ([], [_any("a")]):
-        patterns.append({
+        patterns.append(
+            {
+                "label": YEARS_LABEL,
+                "pattern": [*prefix, {"LIKE_NUM": True}, {"ORTH": "+", "OP": _OPT}, _any(*_YEAR_WORDS)],
+                "id": "years",
+            }
+        )
+    patterns.append(
+        {
             "label": YEARS_LABEL,
-            "pattern": [*prefix, {"LIKE_NUM": True}, {"ORTH": "+", "OP": _OPT}, _any(*_YEAR_WORDS)],
+            "pattern": [_any("couple", "few"), {**_any("of"), "OP": _OPT}, _any(*_YEAR_WORDS)],
             "id": "years",
-        })
-    patterns.append({"label": YEARS_LABEL, "pattern": [_any("couple", "few"), {**_any("of"), "OP": _OPT}, _any(*_YEAR_WORDS)], "id": "years"})
-    patterns.append({"label": YEARS_LABEL, "pattern": [{"TEXT": {"REGEX": r"^\d{1,2}\+?(yrs?|years?)$"}}], "id": "years"})
+        }
+    )
+    patterns.append(
+        {"label": YEARS_LABEL, "pattern": [{"TEXT": {"REGEX": r"^\d{1,2}\+?(yrs?|years?)$"}}], "id": "years"}
+    )
     return patterns
 
 
 def all_patterns(kb: KnowledgeBase) -> List[Pattern]:
-    return [*role_patterns(kb), *course_patterns(kb), *experience_patterns(), *beyond_patterns(kb),
-            *follow_up_patterns()]
+    return [
+        *role_patterns(kb),
+        *course_patterns(kb),
+        *experience_patterns(),
+        *beyond_patterns(kb),
+        *follow_up_patterns(),
+    ]
 
 
 def fuzzy_vocabulary(kb: KnowledgeBase) -> Dict[str, str]:
