@@ -9,22 +9,23 @@ BIN       := $(VENV)/bin
 PYTHON    := $(BIN)/python
 RASA      := $(BIN)/rasa
 MODEL     := models/pmo.tar.gz
-SPACY     := build/spacy_pmo
 STAMP     := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
 export PYTHONHASHSEED         := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # No training cache: Rasa keys it on component config, not on code or on the spaCy
-# pipeline's contents (SpacyNLP fingerprints only its path), so a changed pattern or
+# pipeline's contents (built from the knowledge base, which is no input), so a changed pattern or
 # component could train on stale cached features. A cold training takes under a minute.
 export RASA_MAX_CACHE_SIZE := 0
 
-KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
+# What the trained model is made of (tests/test_makefile_inputs.py checks the list): the knowledge base's
+# patterns and typo vocabulary are built into the model when training, nothing is read at start.
+KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/knowledge_base.py bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
 TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
              bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py bot/nlu/sanity.py
 
-.PHONY: install spacy train run actions shell test test-fast validate nlu-eval clean web web-build browser
+.PHONY: install train run actions shell test lint test-fast validate nlu-eval clean web web-build browser services
 
 install: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock
@@ -32,12 +33,8 @@ $(STAMP): requirements.txt requirements-dev.txt requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
 	@touch $@
 
-spacy: $(SPACY)/meta.json
-$(SPACY)/meta.json: $(STAMP) $(KNOWLEDGE)
-	$(PYTHON) -m bot.nlu.spacy_pipeline $(SPACY)
-
 train: $(MODEL)
-$(MODEL): $(SPACY)/meta.json $(TRAINING)
+$(MODEL): $(STAMP) $(KNOWLEDGE) $(TRAINING)
 	$(RASA) train --fixed-model-name pmo --out models
 
 actions: install
@@ -50,12 +47,19 @@ run: train
 	for i in $$(seq 1 60); do curl -sf localhost:5055/health >/dev/null && break; sleep 1; done; \
 	$(PYTHON) -m bot.serving shell --model $(MODEL) --endpoints endpoints.yml
 
-test: train browser web-build
+test: lint train browser balancer web-build services
 	$(BIN)/pytest
+
+# Static checks (settings in pyproject.toml): ruff's formatter and linter on every Python
+# file, mypy on bot/ (strict) and actions/. Part of `make test`, so CI runs them.
+lint: install
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy bot actions
 
 # The fast loop: everything that needs no trained model, browser, database or
 # running server (unit, action, NLU-component and answer tests), in about 20 s.
-test-fast: spacy
+test-fast: install
 	$(BIN)/pytest -q -m "not slow" --ignore=tests/production --ignore=tests/channels
 
 # Website widget: rasa-webchat and the Inter font from npm (package-lock.json),
@@ -84,6 +88,11 @@ web: train web-build
 browser:
 	@scripts/install-chromium.sh
 
+# Debian's PostgreSQL and Redis when the tests will need throwaway servers and they are missing:
+# nothing on 127.0.0.1:5432 / :6379, or PMO_TEST_SERVICES=throwaway (tests/support/throwaway.py).
+services:
+	@scripts/test-services.sh
+
 validate: train
 	$(RASA) data validate --fail-on-warnings
 
@@ -96,7 +105,7 @@ nlu-eval: train
 # `make bench-smoke` runs every code path in about a minute (tests/test_bench.py).
 # Options: make bench BENCH_ARGS="--no-cv --stock-cv --levels 1,20 --seconds 20 ..."
 .PHONY: bench bench-smoke
-bench: spacy
+bench: install
 	$(PYTHON) -m benchmarks.run $(BENCH_ARGS)
 bench-smoke: train
 	$(PYTHON) -m benchmarks.run --smoke
@@ -109,6 +118,23 @@ serve: train
 	scripts/rasa-server.sh
 bench-workers: train
 	$(PYTHON) -m benchmarks.workers
+
+# The front door (README, "Scale-out"): HAProxy (deploy/haproxy/haproxy.cfg) with TLS in front of
+# two replicas, the action server and the demo page, at https://localhost:8443 (self-signed).
+# Needs PMO_DATABASE_URL and PMO_REDIS_URL. bench-frontdoor: open-loop msg/s with 1 and 2 replicas.
+.PHONY: frontdoor balancer bench-frontdoor
+frontdoor: train web-build balancer
+	scripts/frontdoor.sh up
+balancer:
+	@scripts/install-balancer.sh
+bench-frontdoor: train web-build balancer
+	$(PYTHON) -m benchmarks.frontdoor $(BENCH_ARGS)
+
+# Staff insights at http://localhost:8300 (README, "Insights for the team"): what visitors ask, the
+# unanswered messages, recommendations, enquiries. Refuses to start without PMO_INSIGHTS_PASSWORD.
+.PHONY: insights
+insights: install
+	$(PYTHON) -m bot.insights --port 8300
 
 clean:
 	rm -rf build models results .pytest_cache
