@@ -63,8 +63,7 @@ class AnswerAction(Action, metaclass=ABCMeta):
 
     @property
     @abstractmethod
-    def job(self) -> str:
-        ...
+    def job(self) -> str: ...
 
     def name(self) -> Text:
         return self.action_name

@@ -53,8 +53,9 @@ class ActionExplainFreeResources(AnswerAction):
     job = "free_resources"
 
 
-_ASKS_FOR_THE_TEAM = re.compile(r"\b(get in touch|contact|call (me|us)|ring (me|us)|quote|book|enquir|register|sign (me|us) up)",
-                                re.IGNORECASE)
+_ASKS_FOR_THE_TEAM = re.compile(
+    r"\b(get in touch|contact|call (me|us)|ring (me|us)|quote|book|enquir|register|sign (me|us) up)", re.IGNORECASE
+)
 
 
 class ActionExplainTrainingOptions(AnswerAction):

@@ -19,8 +19,6 @@ the rules give the predicted intent), from a fresh conversation.
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -34,8 +32,11 @@ TITLE_TEMPLATES = ("what does a {title} do?", "is {title} a pmo role", "i'm a {t
 OTHER_INTENT_JOBS = {"inform_experience": "recommend", "nlu_fallback": "fallback", "out_of_scope": "out_of_scope"}
 # Kinds that say the same thing as the label (see answers.career_change: a career
 # changer who asks which course gets the level 1 recommendation with the reason).
-SAME_AS = {"background:career_changer": {"recommendation:1"}, "recommendation:1": {"background:career_changer"},
-           "entry_requirements": {"career:1"}}
+SAME_AS = {
+    "background:career_changer": {"recommendation:1"},
+    "recommendation:1": {"background:career_changer"},
+    "entry_requirements": {"career:1"},
+}
 
 
 def load(path: Path = BEYOND_SET) -> Dict[str, Any]:
@@ -73,7 +74,10 @@ def on_topic(expected: str, got: str) -> bool:
 def confidently_wrong(expected: str, got: str) -> bool:
     """A PMO-role answer (describe, compare, a level 2-4 course) to a question about something else."""
     pmo_answer = got.startswith(("role:", "compare:", "career:")) or got in (
-        "recommendation:2", "recommendation:3", "recommendation:4")
+        "recommendation:2",
+        "recommendation:3",
+        "recommendation:4",
+    )
     about_pmo_roles = expected.startswith(("role:", "recommendation:", "course:", "entry_requirements"))
     return pmo_answer and not about_pmo_roles
 
@@ -88,19 +92,22 @@ def evaluate(model_path: str, path: Path = BEYOND_SET) -> Dict[str, Any]:
     data = load(path)
     questions: List[Tuple[str, str]] = [(q["text"], q["kind"]) for q in data["questions"]]
     off_topic: List[Tuple[str, str]] = [(q["text"], q["kind"]) for q in data["off_topic_with_role"]]
-    titles = [(t.format(title=title.lower()), "not_a_pmo_role") for title in data["non_pmo_titles"]
-              for t in TITLE_TEMPLATES]
+    titles = [
+        (t.format(title=title.lower()), "not_a_pmo_role") for title in data["non_pmo_titles"] for t in TITLE_TEMPLATES
+    ]
     everything = questions + off_topic + titles
     agent = Agent.load(model_path)
     parsed = asyncio.run(_parse_all(agent, [text for text, _ in everything]))
-    rows = [{"text": text, "expected": expected, "got": answer_kind(p),
-             "intent": (p.get("intent") or {}).get("name")} for (text, expected), p in zip(everything, parsed)]
+    rows = [
+        {"text": text, "expected": expected, "got": answer_kind(p), "intent": (p.get("intent") or {}).get("name")}
+        for (text, expected), p in zip(everything, parsed)
+    ]
     for row in rows:
         row["on_topic"] = row["expected"] != "not_a_pmo_role" and on_topic(row["expected"], row["got"])
         row["confidently_wrong"] = confidently_wrong(row["expected"], row["got"])
     asked = rows[: len(questions)]
-    declined = rows[len(questions): len(questions) + len(off_topic)]
-    title_rows = rows[len(questions) + len(off_topic):]
+    declined = rows[len(questions) : len(questions) + len(off_topic)]
+    title_rows = rows[len(questions) + len(off_topic) :]
     return {
         "questions": len(asked),
         "on_topic": sum(r["on_topic"] for r in asked) / len(asked),
@@ -121,10 +128,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"missed   {row['expected']:32s} got {row['got']:32s} ({row['intent']}) {row['text']}")
     for row in result["confidently_wrong"]:
         print(f"WRONG    {row['expected']:32s} got {row['got']:32s} ({row['intent']}) {row['text']}")
-    print(f"on topic {result['on_topic']:.3f} of {result['questions']} questions; off-topic declined "
-          f"{result['off_topic_declined']:.3f} of {result['off_topic_with_role']}; confidently wrong "
-          f"{len(result['confidently_wrong'])} (incl. {result['title_messages']} messages about "
-          f"{result['non_pmo_titles']} non-PMO titles)")
+    print(
+        f"on topic {result['on_topic']:.3f} of {result['questions']} questions; off-topic declined "
+        f"{result['off_topic_declined']:.3f} of {result['off_topic_with_role']}; confidently wrong "
+        f"{len(result['confidently_wrong'])} (incl. {result['title_messages']} messages about "
+        f"{result['non_pmo_titles']} non-PMO titles)"
+    )
     return 0
 
 

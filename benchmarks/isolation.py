@@ -39,6 +39,7 @@ async def mixed_load(url: str, visitors: int, seconds: float, timeout: float = 3
     out: Dict[str, List[float]] = {"greet": [], "action": [], "apology": [], "errors": []}
     stop_at = time.monotonic() + seconds
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+
         async def visitor(index: int) -> None:
             kind = "greet" if index % 2 == 0 else "action"
             texts = GREETINGS if kind == "greet" else NEEDS_ACTION
@@ -56,6 +57,7 @@ async def mixed_load(url: str, visitors: int, seconds: float, timeout: float = 3
                 apology = any("problem on my side" in (m.get("text") or "") for m in body or [])
                 out["apology" if apology else kind].append(took)
                 turn += 1
+
         await asyncio.gather(*(visitor(i) for i in range(visitors)))
     return out
 
@@ -63,9 +65,12 @@ async def mixed_load(url: str, visitors: int, seconds: float, timeout: float = 3
 def summary(values: List[float]) -> Dict[str, Any]:
     if not values:
         return {"n": 0}
-    return {"n": len(values), "p50_ms": round(1000 * load.percentile(values, 50), 1),
-            "p95_ms": round(1000 * load.percentile(values, 95), 1),
-            "max_ms": round(1000 * max(values), 1)}
+    return {
+        "n": len(values),
+        "p50_ms": round(1000 * load.percentile(values, 50), 1),
+        "p95_ms": round(1000 * load.percentile(values, 95), 1),
+        "max_ms": round(1000 * max(values), 1),
+    }
 
 
 def main() -> None:
@@ -80,17 +85,20 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pmo-isolation-"))
     actions = servers.action_server(work).start()
-    result: Dict[str, Any] = {"label": args.label, "commit": os.popen("git rev-parse --short HEAD").read().strip(),
-                              "env": {k: v for k, v in os.environ.items() if k.startswith("PMO_")}}
+    result: Dict[str, Any] = {
+        "label": args.label,
+        "commit": os.popen("git rev-parse --short HEAD").read().strip(),
+        "env": {k: v for k, v in os.environ.items() if k.startswith("PMO_")},
+    }
     try:
         server = our_rasa_server(work / "ours", servers.MODEL, actions.port, IN_MEMORY)
         levels = [int(level) for level in args.levels.split(",") if level]
         if levels:
-            result["levels"] = measure(args.label, server, levels, args.seconds, progress=print,
-                                       check_answer=load.recommends)["levels"]
+            result["levels"] = measure(
+                args.label, server, levels, args.seconds, progress=print, check_answer=load.recommends
+            )["levels"]
         if args.open_loop:
-            result["open_loop"] = open_loop(server, [float(r) for r in args.open_loop.split(",")],
-                                            args.open_seconds)
+            result["open_loop"] = open_loop(server, [float(r) for r in args.open_loop.split(",")], args.open_seconds)
         if args.frozen:
             server.start(timeout=300)
             url = server.url + "/webhooks/rest/webhook"

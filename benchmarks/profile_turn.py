@@ -36,6 +36,7 @@ Timings = DefaultDict[str, List[float]]
 
 def _timed(timings: Timings, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     if asyncio.iscoroutinefunction(fn):
+
         @functools.wraps(fn)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             began = time.perf_counter()
@@ -44,6 +45,7 @@ def _timed(timings: Timings, label: str, fn: Callable[..., Any]) -> Callable[...
             finally:
                 timings[label].append(time.perf_counter() - began)
     else:
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             began = time.perf_counter()
@@ -51,6 +53,7 @@ def _timed(timings: Timings, label: str, fn: Callable[..., Any]) -> Callable[...
                 return fn(*args, **kwargs)
             finally:
                 timings[label].append(time.perf_counter() - began)
+
     return wrapper
 
 
@@ -117,10 +120,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="profile-turn-"))
     actions = servers.action_server(work).start()
     try:
-        store = (SQLTrackerStore(dialect="sqlite", db=str(work / "conversations.db"))
-                 if args.store == "sqlite" else InMemoryTrackerStore(Domain.empty()))
-        agent = Agent.load(args.model, tracker_store=store,
-                           action_endpoint=EndpointConfig(f"http://127.0.0.1:{actions.port}/webhook"))
+        store = (
+            SQLTrackerStore(dialect="sqlite", db=str(work / "conversations.db"))
+            if args.store == "sqlite"
+            else InMemoryTrackerStore(Domain.empty())
+        )
+        agent = Agent.load(
+            args.model, tracker_store=store, action_endpoint=EndpointConfig(f"http://127.0.0.1:{actions.port}/webhook")
+        )
         asyncio.run(converse(agent, 2))  # warm-up: first calls build caches
         timings: Timings = collections.defaultdict(list)
         instrument(timings)
@@ -136,12 +143,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         actions.stop()
 
-    print(f"{turns} turns, {args.store} tracker store{', plain Rasa' if args.plain else ''}: "
-          f"{1000 * wall / turns:.1f} ms wall and {1000 * cpu / turns:.1f} ms CPU of this process a turn")
+    print(
+        f"{turns} turns, {args.store} tracker store{', plain Rasa' if args.plain else ''}: "
+        f"{1000 * wall / turns:.1f} ms wall and {1000 * cpu / turns:.1f} ms CPU of this process a turn"
+    )
     print(f"{'stage':56} {'calls':>6} {'mean ms':>8} {'ms/turn':>8}")
     for label, values in sorted(timings.items(), key=lambda kv: (kv[0].startswith("  "), -sum(kv[1]))):
-        print(f"{label:56} {len(values):6d} {1000 * sum(values) / len(values):8.2f} "
-              f"{1000 * sum(values) / turns:8.2f}")
+        print(
+            f"{label:56} {len(values):6d} {1000 * sum(values) / len(values):8.2f} " f"{1000 * sum(values) / turns:8.2f}"
+        )
     return 0
 
 

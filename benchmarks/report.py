@@ -107,6 +107,7 @@ def table(results: Dict[str, Any]) -> str:
 
     add("held-out intent accuracy", ours.get("intent_accuracy"), stock.get("intent_accuracy"))
     add("held-out intent macro F1", ours.get("intent_macro_f1"), stock.get("intent_macro_f1"))
+
     def prf(u: Dict[str, Any]) -> Optional[str]:
         return "/".join(_fmt(u.get(k)) for k in ("role_precision", "role_recall", "role_f1")) if u else None
 
@@ -119,8 +120,11 @@ def table(results: Dict[str, Any]) -> str:
     add("5-fold CV intent macro F1", ours_cv.get("intent_macro_f1"), stock_cv.get("intent_macro_f1"))
     if conv:
         add("conversation tests passed", f"{conv['passed']}/{conv['stories']}", None)
-    add("rasa train, cold cache (s)", (training.get("this_assistant") or {}).get("seconds"),
-        (training.get("stock") or {}).get("seconds"))
+    add(
+        "rasa train, cold cache (s)",
+        (training.get("this_assistant") or {}).get("seconds"),
+        (training.get("stock") or {}).get("seconds"),
+    )
     s_ours, s_stock = serving.get("this_assistant") or {}, serving.get("stock") or {}
     add("start to ready (s)", s_ours.get("ready_s"), s_stock.get("ready_s"))
     add("RSS idle / peak (MB)", rss(s_ours), rss(s_stock))
@@ -128,17 +132,25 @@ def table(results: Dict[str, Any]) -> str:
         c = entry["concurrency"]
         other = level(s_stock, c)
         add(f"{c:>2} concurrent: msg/s", entry["throughput_rps"], other and other["throughput_rps"])
-        add(f"{c:>2} concurrent: p50/p95/p99 ms",
+        add(
+            f"{c:>2} concurrent: p50/p95/p99 ms",
             f"{entry['p50_ms']:.0f}/{entry['p95_ms']:.0f}/{entry['p99_ms']:.0f}",
-            other and f"{other['p50_ms']:.0f}/{other['p95_ms']:.0f}/{other['p99_ms']:.0f}")
+            other and f"{other['p50_ms']:.0f}/{other['p95_ms']:.0f}/{other['p99_ms']:.0f}",
+        )
     opened = results.get("open_loop") or {}
     if opened:
-        add("open loop: capacity, msg/s at p95 <= 300 ms", (opened.get("this_assistant") or {}).get("capacity_per_s"),
-            (opened.get("stock") or {}).get("capacity_per_s"))
+        add(
+            "open loop: capacity, msg/s at p95 <= 300 ms",
+            (opened.get("this_assistant") or {}).get("capacity_per_s"),
+            (opened.get("stock") or {}).get("capacity_per_s"),
+        )
     sqlite = serving.get("this_assistant_sqlite")
     for entry in (sqlite or {}).get("levels", []):
-        add(f"{entry['concurrency']:>2} concurrent, SQLite store: msg/s, p95 ms",
-            f"{entry['throughput_rps']:.1f}, {entry['p95_ms']:.0f}", None)
+        add(
+            f"{entry['concurrency']:>2} concurrent, SQLite store: msg/s, p95 ms",
+            f"{entry['throughput_rps']:.1f}, {entry['p95_ms']:.0f}",
+            None,
+        )
 
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
@@ -158,8 +170,10 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[Path]:
     import matplotlib.pyplot as plt
 
     serving = results.get("serving", {})
-    series = [("this assistant", serving.get("this_assistant"), "tab:blue"),
-              ("stock rasa init", serving.get("stock"), "tab:red")]
+    series = [
+        ("this assistant", serving.get("this_assistant"), "tab:blue"),
+        ("stock rasa init", serving.get("stock"), "tab:red"),
+    ]
     series = [(name, s, colour) for name, s, colour in series if s and s.get("levels")]
     if not series:
         return None
@@ -183,9 +197,11 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[Path]:
     meta = results.get("meta", {})
     mach = meta.get("machine", {})
     date = str(meta.get("date", ""))[:16].replace("T", " ")
-    fig.suptitle(f"PMO Learning Assistant vs stock Rasa {meta.get('rasa', '')}: REST over loopback, "
-                 f"closed-loop conversations - {date}, {mach.get('nproc')} cores {mach.get('cpu_model', '')}",
-                 fontsize=9)
+    fig.suptitle(
+        f"PMO Learning Assistant vs stock Rasa {meta.get('rasa', '')}: REST over loopback, "
+        f"closed-loop conversations - {date}, {mach.get('nproc')} cores {mach.get('cpu_model', '')}",
+        fontsize=9,
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -213,7 +229,7 @@ def _split_row(line: str) -> List[str]:
     import re
 
     parts = re.split(r"\s{2,}", line.strip())
-    return (parts + ["", ""])[:3]
+    return ([*parts, "", ""])[:3]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

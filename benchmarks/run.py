@@ -77,11 +77,17 @@ def understanding_summary(result: Dict[str, Any]) -> Dict[str, Any]:
 def held_out(model: Path, work: Path, name: str, bench: Bench) -> Dict[str, Any]:
     """benchmarks.understanding in its own process (it loads the model like the server)."""
     path = work / f"understanding-{name}.json"
-    steps.run_logged([sys.executable, "-m", "benchmarks.understanding", str(model), "--json", str(path)],
-                     work / f"understanding-{name}.log", f"held-out sets ({name})", bench.say)
+    steps.run_logged(
+        [sys.executable, "-m", "benchmarks.understanding", str(model), "--json", str(path)],
+        work / f"understanding-{name}.log",
+        f"held-out sets ({name})",
+        bench.say,
+    )
     summary = understanding_summary(json.loads(path.read_text()))
-    bench.say(f"held-out ({name}): intent accuracy {summary['intent_accuracy']:.3f}, "
-              f"role F1 {summary['role_f1']:.3f}, out-of-scope rejected {summary['oos_rejected']:.3f}")
+    bench.say(
+        f"held-out ({name}): intent accuracy {summary['intent_accuracy']:.3f}, "
+        f"role F1 {summary['role_f1']:.3f}, out-of-scope rejected {summary['oos_rejected']:.3f}"
+    )
     return summary
 
 
@@ -91,8 +97,11 @@ def git_state() -> Dict[str, Any]:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "dirty": bool(git("status", "--porcelain", "--", "config.yml", "data", "domain.yml", "actions", "bot"))}
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--", "config.yml", "data", "domain.yml", "actions", "bot")),
+    }
 
 
 def run(args: argparse.Namespace) -> Dict[str, Any]:
@@ -124,9 +133,11 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             "levels": levels,
             "seconds_per_level": seconds,
             "tracker_store": "in-memory for both assistants (stock's default); one extra "
-                             "run of this assistant with Rasa's SQLite tracker store",
+            "run of this assistant with Rasa's SQLite tracker store",
         },
-        "understanding": {}, "training": {}, "serving": {},
+        "understanding": {},
+        "training": {},
+        "serving": {},
     }
     bench.say(f"benchmark ({results['meta']['mode']}), output in {out}")
 
@@ -134,8 +145,16 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     model = Path(args.model)
     if full:
         bench.step("rasa train (this assistant, cold cache)")
-        trained = steps.train(ROOT / "config.yml", ROOT / "domain.yml", ROOT / "data", work / "models",
-                              "pmo", work, bench.say, "rasa train")  # everything else needs it: not guarded
+        trained = steps.train(
+            ROOT / "config.yml",
+            ROOT / "domain.yml",
+            ROOT / "data",
+            work / "models",
+            "pmo",
+            work,
+            bench.say,
+            "rasa train",
+        )  # everything else needs it: not guarded
         model = trained["model"]
         results["training"]["this_assistant"] = {"seconds": trained["seconds"]}
         bench.say(f"rasa train: {trained['seconds']:.0f} s")
@@ -145,25 +164,41 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
 
     # 2. Understanding: held-out sets and cross-validation.
     bench.step("understanding on the held-out sets (this assistant)")
-    results["understanding"]["this_assistant"] = bench.guarded(
-        "held-out sets", lambda: held_out(model, work, "this-assistant", bench)) or {}
+    results["understanding"]["this_assistant"] = (
+        bench.guarded("held-out sets", lambda: held_out(model, work, "this-assistant", bench)) or {}
+    )
     if with_cv:
         bench.step("5-fold cross-validation on data/nlu/ (this assistant)")
-        cv = bench.guarded("cross-validation", lambda: steps.cross_validation(
-            ROOT / "config.yml", ROOT / "data" / "nlu", work / "cv-this-assistant", work, bench.say,
-            "cross-validation"))
+        cv = bench.guarded(
+            "cross-validation",
+            lambda: steps.cross_validation(
+                ROOT / "config.yml",
+                ROOT / "data" / "nlu",
+                work / "cv-this-assistant",
+                work,
+                bench.say,
+                "cross-validation",
+            ),
+        )
         if cv:
             results["understanding"]["this_assistant"]["cross_validation"] = cv
-            bench.say(f"cross-validation: intent accuracy {cv['intent_accuracy']:.3f}, "
-                      f"macro F1 {cv['intent_macro_f1']:.3f}")
+            bench.say(
+                f"cross-validation: intent accuracy {cv['intent_accuracy']:.3f}, "
+                f"macro F1 {cv['intent_macro_f1']:.3f}"
+            )
 
     # 3. Conversation tests.
     bench.step("conversation tests (rasa test core, tests/test_stories.yml)")
-    results["conversations"] = bench.guarded("conversation tests", lambda: steps.conversation_tests(
-        model, ROOT / "tests" / "test_stories.yml", work / "test-core", work, bench.say, "rasa test core"))
+    results["conversations"] = bench.guarded(
+        "conversation tests",
+        lambda: steps.conversation_tests(
+            model, ROOT / "tests" / "test_stories.yml", work / "test-core", work, bench.say, "rasa test core"
+        ),
+    )
     if results["conversations"]:
-        bench.say(f"conversation tests: {results['conversations']['passed']}/"
-                  f"{results['conversations']['stories']} passed")
+        bench.say(
+            f"conversation tests: {results['conversations']['passed']}/" f"{results['conversations']['stories']} passed"
+        )
 
     # 4. The stock assistant: scaffold + train, and its pipeline on our data.
     stock_project = work / "stock"
@@ -172,13 +207,22 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         bench.step("stock assistant: rasa init --no-prompt (scaffold and train, cold cache)")
         stock_init = bench.guarded("stock rasa init", lambda: steps.stock_init(stock_project, work, bench.say))
         if stock_init:
-            results["training"]["stock"] = {"seconds": stock_init["seconds"],
-                                            "note": "rasa init --no-prompt, scaffold included"}
+            results["training"]["stock"] = {
+                "seconds": stock_init["seconds"],
+                "note": "rasa init --no-prompt, scaffold included",
+            }
             bench.step("stock pipeline trained on data/nlu/, on the held-out sets")
 
             def stock_understanding() -> Dict[str, Any]:
-                nlu = steps.train_nlu(stock_project / "config.yml", ROOT / "data" / "nlu", work / "models",
-                                      "stock-nlu", work, bench.say, "rasa train nlu (stock pipeline)")
+                nlu = steps.train_nlu(
+                    stock_project / "config.yml",
+                    ROOT / "data" / "nlu",
+                    work / "models",
+                    "stock-nlu",
+                    work,
+                    bench.say,
+                    "rasa train nlu (stock pipeline)",
+                )
                 summary = held_out(Path(nlu["model"]), work, "stock-pipeline", bench)
                 summary["train_nlu_seconds"] = nlu["seconds"]
                 return summary
@@ -186,9 +230,17 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             results["understanding"]["stock"] = bench.guarded("stock understanding", stock_understanding) or {}
             if with_stock_cv:
                 bench.step("5-fold cross-validation on data/nlu/ (stock pipeline)")
-                cv = bench.guarded("stock cross-validation", lambda: steps.cross_validation(
-                    stock_project / "config.yml", ROOT / "data" / "nlu", work / "cv-stock", work,
-                    bench.say, "cross-validation (stock)"))
+                cv = bench.guarded(
+                    "stock cross-validation",
+                    lambda: steps.cross_validation(
+                        stock_project / "config.yml",
+                        ROOT / "data" / "nlu",
+                        work / "cv-stock",
+                        work,
+                        bench.say,
+                        "cross-validation (stock)",
+                    ),
+                )
                 if cv:
                     results["understanding"]["stock"]["cross_validation"] = cv
                     bench.say(f"cross-validation (stock): intent accuracy {cv['intent_accuracy']:.3f}")
@@ -198,32 +250,69 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     actions = bench.guarded("action server", lambda: servers.action_server(work).start())
     if actions:
         try:
-            results["serving"]["this_assistant"] = bench.guarded("serving", lambda: serving.measure(
-                "this assistant", serving.our_rasa_server(work / "ours", model, actions.port, serving.IN_MEMORY),
-                levels, seconds, bench.say, check_answer=load.recommends))
+            results["serving"]["this_assistant"] = bench.guarded(
+                "serving",
+                lambda: serving.measure(
+                    "this assistant",
+                    serving.our_rasa_server(work / "ours", model, actions.port, serving.IN_MEMORY),
+                    levels,
+                    seconds,
+                    bench.say,
+                    check_answer=load.recommends,
+                ),
+            )
             bench.step(f"open loop: this assistant, Poisson arrivals at {args.open_loop} msg/s")
             results["open_loop"] = {"rates_per_s": rates, "seconds_per_rate": open_seconds}
-            results["open_loop"]["this_assistant"] = bench.guarded("open loop", lambda: serving.open_loop(
-                serving.our_rasa_server(work / "ours-open", model, actions.port, serving.IN_MEMORY),
-                rates, open_seconds, bench.say, "this assistant: "))
+            results["open_loop"]["this_assistant"] = bench.guarded(
+                "open loop",
+                lambda: serving.open_loop(
+                    serving.our_rasa_server(work / "ours-open", model, actions.port, serving.IN_MEMORY),
+                    rates,
+                    open_seconds,
+                    bench.say,
+                    "this assistant: ",
+                ),
+            )
             if full:
                 bench.step("serving: this assistant with Rasa's SQLite tracker store")
-                results["serving"]["this_assistant_sqlite"] = bench.guarded("serving (SQLite)", lambda: serving.measure(
-                    "this assistant, SQLite", serving.our_rasa_server(work / "ours-sqlite", model, actions.port, None),
-                    [20], seconds, bench.say, check_answer=load.recommends))
+                results["serving"]["this_assistant_sqlite"] = bench.guarded(
+                    "serving (SQLite)",
+                    lambda: serving.measure(
+                        "this assistant, SQLite",
+                        serving.our_rasa_server(work / "ours-sqlite", model, actions.port, None),
+                        [20],
+                        seconds,
+                        bench.say,
+                        check_answer=load.recommends,
+                    ),
+                )
         finally:
             actions.stop()
     if stock_init:
         bench.step("serving: stock rasa init assistant")
-        results["serving"]["stock"] = bench.guarded("serving (stock)", lambda: serving.measure(
-            "stock", serving.stock_rasa_server(work / "stock-serving", stock_project, Path(stock_init["model"])),
-            levels, seconds, bench.say))
+        results["serving"]["stock"] = bench.guarded(
+            "serving (stock)",
+            lambda: serving.measure(
+                "stock",
+                serving.stock_rasa_server(work / "stock-serving", stock_project, Path(stock_init["model"])),
+                levels,
+                seconds,
+                bench.say,
+            ),
+        )
         if results["serving"]["stock"] and results["serving"].get("this_assistant"):
             results["serving"]["ratios"] = ratios(results["serving"])
         bench.step(f"open loop: stock rasa init assistant, {args.open_loop} msg/s")
-        results.setdefault("open_loop", {})["stock"] = bench.guarded("open loop (stock)", lambda: serving.open_loop(
-            serving.stock_rasa_server(work / "stock-open", stock_project, Path(stock_init["model"])),
-            rates, open_seconds, bench.say, "stock: "))
+        results.setdefault("open_loop", {})["stock"] = bench.guarded(
+            "open loop (stock)",
+            lambda: serving.open_loop(
+                serving.stock_rasa_server(work / "stock-open", stock_project, Path(stock_init["model"])),
+                rates,
+                open_seconds,
+                bench.say,
+                "stock: ",
+            ),
+        )
 
     results["errors"] = bench.errors
     results["targets"] = report.targets(results)
@@ -244,11 +333,15 @@ def ratios(serving_results: Dict[str, Any]) -> Dict[str, Any]:
                 "throughput_x": round(entry["throughput_rps"] / other["throughput_rps"], 2),
                 "p95_stock_over_ours": round(other["p95_ms"] / entry["p95_ms"], 2),
             }
+
     def over(key: str) -> Optional[float]:
         return round(stock[key] / ours[key], 2) if ours.get(key) and stock.get(key) else None
 
-    return {"by_concurrency": by_level, "ready_stock_over_ours": over("ready_s"),
-            "rss_stock_over_ours": over("rss_peak_mb")}
+    return {
+        "by_concurrency": by_level,
+        "ready_stock_over_ours": over("ready_s"),
+        "rss_stock_over_ours": over("rss_peak_mb"),
+    }
 
 
 def _rasa_version() -> str:
@@ -264,15 +357,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="quick run of every code path (used by the tests)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    parser.add_argument("--model", type=Path, default=servers.MODEL,
-                        help="model for the smoke run (a full run trains its own)")
+    parser.add_argument(
+        "--model", type=Path, default=servers.MODEL, help="model for the smoke run (a full run trains its own)"
+    )
     parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 1,20,50")
     parser.add_argument("--seconds", type=float, help="load duration per concurrency level")
     parser.add_argument("--open-loop", help="Poisson arrival rates for the open loop, e.g. 60,120,180 (msg/s)")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock assistant")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
-    parser.add_argument("--stock-cv", action="store_true",
-                        help="also cross-validate the stock pipeline (about an hour more on 2 cores)")
+    parser.add_argument(
+        "--stock-cv", action="store_true", help="also cross-validate the stock pipeline (about an hour more on 2 cores)"
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not copy a full run's results to docs/")
     return parser.parse_args(argv)
 

@@ -142,18 +142,24 @@ def measure(
             # Warm-up, not measured: every code path once (first calls trace and cache).
             asyncio.run(load.run_level(url, 1, 2.0, seed=99))
             for level in levels:
+
                 def tick(partial: load.LevelResult, elapsed: float, level: int = level) -> None:
                     rate = len(partial.latencies) / elapsed if elapsed else 0.0
-                    progress(f"{label}: {level} concurrent, {elapsed:4.0f}/{seconds:.0f} s, "
-                             f"{len(partial.latencies)} replies ({rate:.1f}/s), {partial.errors} errors")
+                    progress(
+                        f"{label}: {level} concurrent, {elapsed:4.0f}/{seconds:.0f} s, "
+                        f"{len(partial.latencies)} replies ({rate:.1f}/s), {partial.errors} errors"
+                    )
+
                 level_result = asyncio.run(
                     load.run_level(url, level, seconds, check_answer=check_answer, seed=level, progress=tick)
                 )
                 summary = level_result.summary()
                 results.append(summary)
-                progress(f"{label}: {level} concurrent -> {summary['throughput_rps']:.1f} msg/s, "
-                         f"p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, "
-                         f"p99 {summary['p99_ms']:.0f} ms, {summary['errors']} errors")
+                progress(
+                    f"{label}: {level} concurrent -> {summary['throughput_rps']:.1f} msg/s, "
+                    f"p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, "
+                    f"p99 {summary['p99_ms']:.0f} ms, {summary['errors']} errors"
+                )
         return {
             "ready_s": round(ready, 2),
             "first_reply_s": round(first_reply, 2),
@@ -165,8 +171,13 @@ def measure(
         server.stop()
 
 
-def open_loop(server: servers.Server, rates: Sequence[float], seconds: float,
-              progress: Callable[[str], None] = print, label: str = "") -> Dict[str, Any]:
+def open_loop(
+    server: servers.Server,
+    rates: Sequence[float],
+    seconds: float,
+    progress: Callable[[str], None] = print,
+    label: str = "",
+) -> Dict[str, Any]:
     """p95 at each arrival rate; capacity = the highest rate with p95 <= 300 ms and no errors.
 
     Messages arrive at a fixed rate (Poisson), each the next turn of one of many visitors
@@ -181,8 +192,10 @@ def open_loop(server: servers.Server, rates: Sequence[float], seconds: float,
             summary_ = asyncio.run(load.run_open_loop(url, rate, seconds, seed=int(rate))).summary()
             summary_["rate"] = rate
             rows.append(summary_)
-            progress(f"{label}open loop {rate:g}/s -> {summary_['throughput_rps']:.1f} msg/s, "
-                     f"p50 {summary_['p50_ms']:.0f} ms, p95 {summary_['p95_ms']:.0f} ms, {summary_['errors']} errors")
+            progress(
+                f"{label}open loop {rate:g}/s -> {summary_['throughput_rps']:.1f} msg/s, "
+                f"p50 {summary_['p50_ms']:.0f} ms, p95 {summary_['p95_ms']:.0f} ms, {summary_['errors']} errors"
+            )
             if summary_["p95_ms"] > 2000:
                 break  # far past capacity: higher rates only queue more
     finally:

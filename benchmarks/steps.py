@@ -35,8 +35,9 @@ def run_logged(
     log.parent.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
     with open(log, "wb") as handle:
-        process = subprocess.Popen(args, cwd=cwd, env=env or base_env(), stdout=handle,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            args, cwd=cwd, env=env or base_env(), stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
         next_beat = began + HEARTBEAT_S
         while process.poll() is None:
             now = time.monotonic()
@@ -61,13 +62,29 @@ def cold_env(cache: Path) -> Dict[str, str]:
     return base_env(RASA_CACHE_DIRECTORY=str(cache))
 
 
-def train(config: Path, domain: Path, data: Path, out: Path, name: str, work: Path,
-          progress: Progress, label: str) -> Dict[str, object]:
+def train(
+    config: Path, domain: Path, data: Path, out: Path, name: str, work: Path, progress: Progress, label: str
+) -> Dict[str, object]:
     """``rasa train`` from a cold cache; returns the model path and the seconds it took."""
     seconds = run_logged(
-        [str(BIN / "rasa"), "train", "--config", str(config), "--domain", str(domain),
-         "--data", str(data), "--out", str(out), "--fixed-model-name", name],
-        work / f"train-{name}.log", label, progress, env=cold_env(work / f"cache-{name}"),
+        [
+            str(BIN / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            str(domain),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+        ],
+        work / f"train-{name}.log",
+        label,
+        progress,
+        env=cold_env(work / f"cache-{name}"),
     )
     model = out / f"{name}.tar.gz"
     if not model.exists():
@@ -75,23 +92,53 @@ def train(config: Path, domain: Path, data: Path, out: Path, name: str, work: Pa
     return {"model": model, "seconds": round(seconds, 1)}
 
 
-def train_nlu(config: Path, nlu: Path, out: Path, name: str, work: Path,
-              progress: Progress, label: str) -> Dict[str, object]:
+def train_nlu(
+    config: Path, nlu: Path, out: Path, name: str, work: Path, progress: Progress, label: str
+) -> Dict[str, object]:
     seconds = run_logged(
-        [str(BIN / "rasa"), "train", "nlu", "--config", str(config), "--nlu", str(nlu),
-         "--out", str(out), "--fixed-model-name", name],
-        work / f"train-nlu-{name}.log", label, progress, env=cold_env(work / f"cache-nlu-{name}"),
+        [
+            str(BIN / "rasa"),
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(nlu),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+        ],
+        work / f"train-nlu-{name}.log",
+        label,
+        progress,
+        env=cold_env(work / f"cache-nlu-{name}"),
     )
     return {"model": out / f"{name}.tar.gz", "seconds": round(seconds, 1)}
 
 
-def cross_validation(config: Path, nlu: Path, out: Path, work: Path, progress: Progress,
-                     label: str, folds: int = 5) -> Dict[str, object]:
+def cross_validation(
+    config: Path, nlu: Path, out: Path, work: Path, progress: Progress, label: str, folds: int = 5
+) -> Dict[str, object]:
     """``rasa test nlu --cross-validation``: intent figures over all held-out folds."""
     seconds = run_logged(
-        [str(BIN / "rasa"), "test", "nlu", "--cross-validation", "--folds", str(folds),
-         "--config", str(config), "--nlu", str(nlu), "--out", str(out)],
-        work / f"cv-{out.name}.log", label, progress,
+        [
+            str(BIN / "rasa"),
+            "test",
+            "nlu",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--config",
+            str(config),
+            "--nlu",
+            str(nlu),
+            "--out",
+            str(out),
+        ],
+        work / f"cv-{out.name}.log",
+        label,
+        progress,
     )
     report = json.loads((out / "intent_report.json").read_text())
     return {
@@ -103,11 +150,11 @@ def cross_validation(config: Path, nlu: Path, out: Path, work: Path, progress: P
     }
 
 
-def conversation_tests(model: Path, stories: Path, out: Path, work: Path,
-                       progress: Progress, label: str) -> Dict[str, object]:
+def conversation_tests(
+    model: Path, stories: Path, out: Path, work: Path, progress: Progress, label: str
+) -> Dict[str, object]:
     """``rasa test core`` on the conversation tests: the share of stories that pass."""
-    args = [str(BIN / "rasa"), "test", "core", "--model", str(model), "--stories", str(stories),
-            "--out", str(out)]
+    args = [str(BIN / "rasa"), "test", "core", "--model", str(model), "--stories", str(stories), "--out", str(out)]
     seconds = run_logged(args, work / "test-core.log", label, progress)
     report = json.loads((out / "story_report.json").read_text())["conversation_accuracy"]
     return {
@@ -123,7 +170,10 @@ def stock_init(project: Path, work: Path, progress: Progress) -> Dict[str, objec
     project.mkdir(parents=True, exist_ok=True)
     seconds = run_logged(
         [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
-        work / "stock-init.log", "stock: rasa init --no-prompt", progress, cwd=project,
+        work / "stock-init.log",
+        "stock: rasa init --no-prompt",
+        progress,
+        cwd=project,
         env=cold_env(work / "cache-stock"),
     )
     models = sorted((project / "models").glob("*.tar.gz"))

@@ -80,16 +80,21 @@ def sweep(predictions: List[Prediction], thresholds: List[float], ambiguities: L
     oos = [p for p in predictions if p[0] == OUT_OF_SCOPE]
     for threshold in thresholds:
         for ambiguity in ambiguities:
+
             def falls_back(p: Prediction, threshold: float = threshold, ambiguity: float = ambiguity) -> bool:
                 return p[2] < threshold or (p[2] - p[3]) < ambiguity
 
-            rows.append({
-                "threshold": threshold,
-                "ambiguity_threshold": ambiguity,
-                "in_scope_accuracy": sum(1 for p in in_scope if p[1] == p[0] and not falls_back(p)) / len(in_scope),
-                "oos_rejected": sum(1 for p in oos if p[1] == OUT_OF_SCOPE or falls_back(p)) / len(oos) if oos else 0.0,
-                "raw_accuracy": sum(1 for p in predictions if p[1] == p[0]) / len(predictions),
-            })
+            rows.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity_threshold": ambiguity,
+                    "in_scope_accuracy": sum(1 for p in in_scope if p[1] == p[0] and not falls_back(p)) / len(in_scope),
+                    "oos_rejected": sum(1 for p in oos if p[1] == OUT_OF_SCOPE or falls_back(p)) / len(oos)
+                    if oos
+                    else 0.0,
+                    "raw_accuracy": sum(1 for p in predictions if p[1] == p[0]) / len(predictions),
+                }
+            )
             rows[-1]["balanced"] = (rows[-1]["in_scope_accuracy"] + rows[-1]["oos_rejected"]) / 2
     return rows
 
@@ -115,9 +120,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     best = max(rows, key=lambda row: row["balanced"])
     print("threshold  ambiguity  in-scope accuracy  out-of-scope rejected  balanced")
     for row in rows:
-        print(f"{row['threshold']:9.2f}  {row['ambiguity_threshold']:9.2f}  "
-              f"{row['in_scope_accuracy']:17.3f}  {row['oos_rejected']:21.3f}  {row['balanced']:8.3f}"
-              + ("  *" if row is best else ""))
+        print(
+            f"{row['threshold']:9.2f}  {row['ambiguity_threshold']:9.2f}  "
+            f"{row['in_scope_accuracy']:17.3f}  {row['oos_rejected']:21.3f}  {row['balanced']:8.3f}"
+            + ("  *" if row is best else "")
+        )
     return 0
 
 

@@ -28,11 +28,7 @@ def load_examples(path: Path) -> List[Example]:
 
     examples = []
     for message in load_data(str(path)).intent_examples:
-        roles = [
-            (e["start"], e["end"], e["value"])
-            for e in message.get("entities") or []
-            if e.get("entity") == "role"
-        ]
+        roles = [(e["start"], e["end"], e["value"]) for e in message.get("entities") or [] if e.get("entity") == "role"]
         examples.append((message.get("text"), message.get("intent"), roles))
     return examples
 
@@ -57,13 +53,13 @@ def intent_scores(pairs: Iterable[Tuple[str, str]]) -> Dict[str, Any]:
         "accuracy": sum(1 for g, p in pairs if g == p) / len(pairs) if pairs else 0.0,
         "macro_f1": sum(v["f1"] for v in per_label.values()) / len(per_label) if per_label else 0.0,
         "per_intent": per_label,
-        "worst_confusions": [
-            {"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(8)
-        ],
+        "worst_confusions": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(8)],
     }
 
 
-def role_scores(gold: List[List[Tuple[int, int, str]]], predicted: List[List[Tuple[int, int, str]]]) -> Dict[str, float]:
+def role_scores(
+    gold: List[List[Tuple[int, int, str]]], predicted: List[List[Tuple[int, int, str]]]
+) -> Dict[str, float]:
     """Role entity precision/recall/F1: a hit needs the right value on an overlapping span."""
     tp = fp = fn = 0
     for g_list, p_list in zip(gold, predicted):
@@ -92,18 +88,18 @@ def evaluate(model_path: str, test_set: Path = TEST_SET, oos_set: Path = OUT_OF_
     examples = load_examples(test_set)
     oos = load_examples(oos_set)
     parsed = asyncio.run(_parse_all(agent, [t for t, _, _ in examples + oos]))
-    in_scope, out_scope = parsed[: len(examples)], parsed[len(examples):]
+    in_scope, out_scope = parsed[: len(examples)], parsed[len(examples) :]
     pairs = [(gold, (p.get("intent") or {}).get("name") or "") for (_, gold, _), p in zip(examples, in_scope)]
     predicted_roles = [
-        [(e.get("start", -1), e.get("end", -1), e.get("value")) for e in p.get("entities", []) if e.get("entity") == "role"]
+        [
+            (e.get("start", -1), e.get("end", -1), e.get("value"))
+            for e in p.get("entities", [])
+            if e.get("entity") == "role"
+        ]
         for p in in_scope
     ]
     rejected = [((p.get("intent") or {}).get("name") in REJECTED) for p in out_scope]
-    errors = [
-        {"text": t, "gold": g, "predicted": p}
-        for (t, _, _), (g, p) in zip(examples, pairs)
-        if g != p
-    ]
+    errors = [{"text": t, "gold": g, "predicted": p} for (t, _, _), (g, p) in zip(examples, pairs) if g != p]
     missed_oos = [t for (t, _, _), ok in zip(oos, rejected) if not ok]
     return {
         "test_examples": len(examples),
@@ -126,8 +122,9 @@ def quiet_logging() -> None:
     configure_structlog(logging.WARNING)
 
 
-def evaluate_from_command_line(description: str, evaluate_model: Callable[[str], Dict[str, Any]],
-                               argv: Optional[List[str]] = None) -> Dict[str, Any]:
+def evaluate_from_command_line(
+    description: str, evaluate_model: Callable[[str], Dict[str, Any]], argv: Optional[List[str]] = None
+) -> Dict[str, Any]:
     """``[MODEL] [--json PATH]``: evaluate a trained model, optionally saving the full result."""
     import argparse
 

@@ -26,9 +26,18 @@ from typing import Dict, List, Sequence
 
 import requests
 
-SCRIPT = ["hi", "which course is right for me?", "what does a pmo analyst do?", "are you a bot?",
-          "I'm a project co-ordinator", "how long is the course?", "what types of PMO are there?",
-          "difference between a pmo analyst and a pmo manager", "how do I become a PMO manager?", "what can you do?"]
+SCRIPT = [
+    "hi",
+    "which course is right for me?",
+    "what does a pmo analyst do?",
+    "are you a bot?",
+    "I'm a project co-ordinator",
+    "how long is the course?",
+    "what types of PMO are there?",
+    "difference between a pmo analyst and a pmo manager",
+    "how do I become a PMO manager?",
+    "what can you do?",
+]
 
 
 def _percentile(values: Sequence[float], share: float) -> float:
@@ -51,8 +60,13 @@ def run_load(url: str, conversations: int, turns: int, tag: str) -> Dict[str, fl
     with ThreadPoolExecutor(conversations) as pool:
         latencies = [t for conv in pool.map(conversation, range(conversations)) for t in conv]
     elapsed = time.monotonic() - started
-    return {"turns": len(latencies), "seconds": round(elapsed, 1), "turns_per_s": round(len(latencies) / elapsed, 2),
-            "p50_s": round(statistics.median(latencies), 2), "p95_s": round(_percentile(latencies, 0.95), 2)}
+    return {
+        "turns": len(latencies),
+        "seconds": round(elapsed, 1),
+        "turns_per_s": round(len(latencies) / elapsed, 2),
+        "p50_s": round(statistics.median(latencies), 2),
+        "p95_s": round(_percentile(latencies, 0.95), 2),
+    }
 
 
 def measure(workers: int, conversations: int, turns: int, admin_url: str, redis_url: str) -> Dict[str, float]:
@@ -64,19 +78,34 @@ def measure(workers: int, conversations: int, turns: int, admin_url: str, redis_
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    env = {"PMO_DATABASE_URL": admin.url.set(database=name).render_as_string(hide_password=False),
-           "PMO_REDIS_URL": redis_url}
+    env = {
+        "PMO_DATABASE_URL": admin.url.set(database=name).render_as_string(hide_password=False),
+        "PMO_REDIS_URL": redis_url,
+    }
     workdir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     actions = action_server(workdir, env=env)
     endpoints = write_endpoints(
-        workdir, actions.port,
+        workdir,
+        actions.port,
         "tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n",
-        f"lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n  key_prefix: bench{uuid.uuid4().hex[:6]}\n")
+        f"lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n  key_prefix: bench{uuid.uuid4().hex[:6]}\n",
+    )
     port = free_port()
-    rasa = Server(name=f"rasa x{workers}", args=[str(ROOT / "scripts" / "rasa-server.sh")], port=port,
-                  ready_path="/", log=workdir / f"rasa-{port}.log",
-                  env=base_env(PYTHON_BIN=str(BIN / "python"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
-                               RASA_MODEL=str(MODEL), SANIC_WORKERS=str(workers), **env))
+    rasa = Server(
+        name=f"rasa x{workers}",
+        args=[str(ROOT / "scripts" / "rasa-server.sh")],
+        port=port,
+        ready_path="/",
+        log=workdir / f"rasa-{port}.log",
+        env=base_env(
+            PYTHON_BIN=str(BIN / "python"),
+            RASA_PORT=str(port),
+            RASA_ENDPOINTS=str(endpoints),
+            RASA_MODEL=str(MODEL),
+            SANIC_WORKERS=str(workers),
+            **env,
+        ),
+    )
     try:
         actions.start()
         rasa.start(timeout=600)
@@ -92,9 +121,13 @@ def measure(workers: int, conversations: int, turns: int, admin_url: str, redis_
         rasa.stop()
         actions.stop()
         with admin.connect() as connection:
-            connection.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                {"n": name})
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
@@ -104,15 +137,20 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--conversations", type=int, default=30, help="concurrent conversations")
     parser.add_argument("--turns", type=int, default=10, help="turns per conversation")
-    parser.add_argument("--admin-url", default="postgresql://root@127.0.0.1:5432/test",
-                        help="PostgreSQL URL allowed to create and drop a database")
+    parser.add_argument(
+        "--admin-url",
+        default="postgresql://root@127.0.0.1:5432/test",
+        help="PostgreSQL URL allowed to create and drop a database",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1")
     args = parser.parse_args(list(argv))
     rows = [measure(w, args.conversations, args.turns, args.admin_url, args.redis_url) for w in args.workers]
     print(f"{'workers':>7} {'turns':>6} {'seconds':>8} {'turns/s':>8} {'p50 s':>6} {'p95 s':>6}")
     for row in rows:
-        print(f"{row['workers']:>7} {row['turns']:>6} {row['seconds']:>8} {row['turns_per_s']:>8} "
-              f"{row['p50_s']:>6} {row['p95_s']:>6}")
+        print(
+            f"{row['workers']:>7} {row['turns']:>6} {row['seconds']:>8} {row['turns_per_s']:>8} "
+            f"{row['p50_s']:>6} {row['p95_s']:>6}"
+        )
     print(json.dumps(rows))
     return 0
 

@@ -284,10 +284,7 @@ def _parse(path: Path, model: Type[_Model]) -> _Model:
     try:
         return model.parse_obj(_read(path))
     except ValidationError as exc:
-        lines = [
-            f"{path} [{'.'.join(str(part) for part in err['loc'])}] {err['msg']}"
-            for err in exc.errors()
-        ]
+        lines = [f"{path} [{'.'.join(str(part) for part in err['loc'])}] {err['msg']}" for err in exc.errors()]
         raise KnowledgeBaseError("\n".join(lines)) from exc
 
 
@@ -323,8 +320,10 @@ def _check_references(kb: KnowledgeBase, directory: Path) -> None:
         if role is None:
             problems.append(f"{directory / 'beyond.yml'} [techniques.{index}.role] unknown role {technique.role!r}")
         elif not 0 <= technique.duty < len(role.duties):
-            problems.append(f"{directory / 'beyond.yml'} [techniques.{index}.duty] {technique.role} has no duty "
-                            f"{technique.duty} (0 to {len(role.duties) - 1})")
+            problems.append(
+                f"{directory / 'beyond.yml'} [techniques.{index}.duty] {technique.role} has no duty "
+                f"{technique.duty} (0 to {len(role.duties) - 1})"
+            )
     pmo_titles = {t.lower() for role in kb.roles for t in [role.name, *role.titles]}
     for title in [*kb.specialist_roles, *(t for a in kb.adjacent_roles for t in a.titles)]:
         if title.lower() in pmo_titles:
@@ -332,9 +331,7 @@ def _check_references(kb: KnowledgeBase, directory: Path) -> None:
     for index, rec in enumerate(kb.recommendations):
         for course_id in [rec.main, *rec.next]:
             if course_id not in course_ids:
-                problems.append(
-                    f"{directory / 'courses.yml'} [recommendations.{index}] unknown course {course_id!r}"
-                )
+                problems.append(f"{directory / 'courses.yml'} [recommendations.{index}] unknown course {course_id!r}")
     seen: Dict[str, str] = {}
     for role in kb.roles:
         for title in [role.name, *role.titles, *role.short_names]:

@@ -84,20 +84,22 @@ def level_from_evidence(kb: KnowledgeBase, evidence: Evidence) -> Optional[Tuple
         if evidence.moving_up and role.level < 4:
             following = kb.role_at_level(role.level + 1)
             what = typed or role.name
-            return role.level + 1, (f"you're {_article(what)} {what} wanting to move up, and the next step is "
-                                    f"{following.name} (level {following.level})")
+            return role.level + 1, (
+                f"you're {_article(what)} {what} wanting to move up, and the next step is "
+                f"{following.name} (level {following.level})"
+            )
         if role.level == 1 and (evidence.years or 0) >= EXPERIENCED_SUPPORT_YEARS:
             following = kb.role_at_level(2)
-            return 2, (f"with {evidence.years} years in project support you're ready for the level 2 "
-                       f"({following.name}) course")
+            return 2, (
+                f"with {evidence.years} years in project support you're ready for the level 2 "
+                f"({following.name}) course"
+            )
         if not typed:  # a quick-reply button, not typed words
             reason = f"you're at the {role.name} level, level {role.level} ({role.level_label})"
         elif typed.lower() in {role.name.lower(), role.name.lower() + "s"}:
             reason = f"you mentioned the {role.name} role, which is level {role.level} ({role.level_label})"
         else:
-            reason = (
-                f"you mentioned {typed}, which is a level {role.level} {role.name} title"
-            )
+            reason = f"you mentioned {typed}, which is a level {role.level} {role.name} title"
         return role.level, reason
     for cue, (level, reason) in CUE_LEVELS.items():
         if cue in evidence.cues:

@@ -27,8 +27,16 @@ from dataclasses import dataclass
 from typing import Callable, List, Sequence, Union
 
 __all__ = [
-    "Paragraph", "BulletList", "blocks", "link_urls", "display_width", "wrap",
-    "to_widget_markdown", "to_slack_mrkdwn", "to_teams", "to_plain",
+    "BulletList",
+    "Paragraph",
+    "blocks",
+    "display_width",
+    "link_urls",
+    "to_plain",
+    "to_slack_mrkdwn",
+    "to_teams",
+    "to_widget_markdown",
+    "wrap",
 ]
 
 # A bare URL, without the punctuation that ends the sentence around it. The
@@ -86,13 +94,12 @@ def link_urls(text: str) -> str:
     return BARE_URL.sub(lambda m: f"[{m.group(0)}]({m.group(0)})", text)
 
 
-def _inline(text: str, plain: Callable[[str], str], bold: Callable[[str], str],
-            link: Callable[[str, str], str]) -> str:
+def _inline(text: str, plain: Callable[[str], str], bold: Callable[[str], str], link: Callable[[str, str], str]) -> str:
     """``text`` with its bold spans and links drawn by the given functions."""
     out: List[str] = []
     position = 0
     for match in INLINE.finditer(text):
-        out.append(plain(text[position:match.start()]))
+        out.append(plain(text[position : match.start()]))
         if match.group("bold") is not None:
             out.append(bold(_inline(match.group("bold"), plain, lambda s: s, link)))
         elif match.group("href") is not None:
@@ -105,6 +112,7 @@ def _inline(text: str, plain: Callable[[str], str], bold: Callable[[str], str],
 
 
 # Website widget ---------------------------------------------------------------
+
 
 def _widget_inline(text: str) -> str:
     return _inline(text, lambda s: s, lambda s: f"**{s}**", lambda label, url: f"[{label}]({url})")
@@ -133,6 +141,7 @@ def to_widget_markdown(text: str) -> str:
 
 # Slack ------------------------------------------------------------------------
 
+
 def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -158,10 +167,15 @@ def to_slack_mrkdwn(text: str) -> str:
 
 # Microsoft Teams ----------------------------------------------------------------
 
+
 def _teams_inline(text: str) -> str:
     # Teams reads HTML in markdown messages: "<" and ">" as entities, drawn as themselves.
-    return _inline(text, lambda s: s.replace("<", "&lt;").replace(">", "&gt;"), lambda s: f"**{s}**",
-                   lambda label, url: f"[{label}]({url})")
+    return _inline(
+        text,
+        lambda s: s.replace("<", "&lt;").replace(">", "&gt;"),
+        lambda s: f"**{s}**",
+        lambda label, url: f"[{label}]({url})",
+    )
 
 
 def to_teams(text: str) -> str:
@@ -182,6 +196,7 @@ def to_teams(text: str) -> str:
 
 
 # Terminal (rasa shell) -------------------------------------------------------------
+
 
 def display_width(text: str) -> int:
     """Terminal columns ``text`` takes: wide (CJK, most emoji) 2, combining marks 0."""
@@ -234,8 +249,11 @@ def to_plain(text: str, width: int = 80, bullet: str = "\u2022") -> str:
     for block in blocks(text):
         lines: Sequence[str]
         if isinstance(block, BulletList):
-            lines = [wrapped for item in block.items
-                     for wrapped in wrap(_plain_inline(item), width, marker, " " * display_width(marker))]
+            lines = [
+                wrapped
+                for item in block.items
+                for wrapped in wrap(_plain_inline(item), width, marker, " " * display_width(marker))
+            ]
         else:
             lines = [wrapped for line in block.lines for wrapped in wrap(_plain_inline(line), width)]
         drawn.append("\n".join(lines))

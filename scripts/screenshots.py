@@ -46,8 +46,16 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--hide-scrollbars",
+]
 TIMEOUT_MS = 90_000
 MAX_BYTES = 300_000
 
@@ -67,16 +75,21 @@ class Shot:
 
 
 SHOTS = [
-    Shot("widget-role", ["what does a PMO planner do?"],
-         lambda kb: ["PMO Planner", kb.role("PMO Analyst").name]),
-    Shot("widget-courses", ["what courses do you have?"],
-         lambda kb: [course.name for course in kb.courses]),
-    Shot("widget-follow-up", ["what courses do you have?", "the second one", "how long is it?"],
-         lambda kb: [kb.courses[1].name], from_message=1),
-    Shot("widget-feedback", ["what does a PMO analyst do?"],
-         lambda kb: [kb.role("PMO Analyst").name], rate="up"),
-    Shot("widget-mobile", ["what does a PMO planner do?"],
-         lambda kb: ["PMO Planner", kb.role("PMO Analyst").name], viewport=(390, 844)),
+    Shot("widget-role", ["what does a PMO planner do?"], lambda kb: ["PMO Planner", kb.role("PMO Analyst").name]),
+    Shot("widget-courses", ["what courses do you have?"], lambda kb: [course.name for course in kb.courses]),
+    Shot(
+        "widget-follow-up",
+        ["what courses do you have?", "the second one", "how long is it?"],
+        lambda kb: [kb.courses[1].name],
+        from_message=1,
+    ),
+    Shot("widget-feedback", ["what does a PMO analyst do?"], lambda kb: [kb.role("PMO Analyst").name], rate="up"),
+    Shot(
+        "widget-mobile",
+        ["what does a PMO planner do?"],
+        lambda kb: ["PMO Planner", kb.role("PMO Analyst").name],
+        viewport=(390, 844),
+    ),
 ]
 
 
@@ -136,7 +149,10 @@ SCROLL_JS = """([fromIndex]) => {
         replies.filter(r => inView(r, s)).length,
         s,
     ];
-    const better = (x, y) => { for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] > y[i]; return false; };
+    const better = (x, y) => {
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] > y[i];
+      return false;
+    };
     let best = most, bestScore = score(most);
     for (let s = 0; s <= most; s++) { const t = score(s); if (better(t, bestScore)) { best = s; bestScore = t; } }
     const wholeAnswer = bestScore[0];
@@ -159,8 +175,9 @@ def take(browser, page_url: str, shot: Shot, kb: KnowledgeBase, out: Path, width
     from playwright.sync_api import expect
 
     width, height = shot.viewport or (width, height)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB",
-                                  is_mobile=width < 500, has_touch=width < 500)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="en-GB", is_mobile=width < 500, has_touch=width < 500
+    )
     context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()

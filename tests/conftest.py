@@ -42,8 +42,12 @@ def tracker() -> Callable[..., Any]:
     """Build a real rasa_sdk Tracker for the latest user message."""
     from rasa_sdk import Tracker
 
-    def make(intent: str = "greet", entities: Optional[List[Dict[str, Any]]] = None,
-             slots: Optional[Dict[str, Any]] = None, text: str = "") -> Tracker:
+    def make(
+        intent: str = "greet",
+        entities: Optional[List[Dict[str, Any]]] = None,
+        slots: Optional[Dict[str, Any]] = None,
+        text: str = "",
+    ) -> Tracker:
         from bot.dialogue import SLOTS
 
         all_slots: Dict[str, Any] = {name: None for name in SLOTS}
@@ -52,8 +56,7 @@ def tracker() -> Callable[..., Any]:
         return Tracker(
             sender_id="test-user",
             slots=all_slots,
-            latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
-                            "entities": entities or []},
+            latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
             events=[],
             paused=False,
             followup_action=None,

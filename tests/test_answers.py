@@ -16,13 +16,23 @@ ALL_TITLES = [t for r in KB.roles for t in r.titles]
 
 
 def every_reply():
-    replies = [answers.training_options(KB), answers.pmo_types(KB), answers.contact(KB), answers.list_roles(KB),
-               answers.list_courses(KB), answers.free_resources(KB), answers.entry_requirements(KB),
-               answers.career_path(KB, None, newcomer=True), answers.what_about(KB)]
+    replies = [
+        answers.training_options(KB),
+        answers.pmo_types(KB),
+        answers.contact(KB),
+        answers.list_roles(KB),
+        answers.list_courses(KB),
+        answers.free_resources(KB),
+        answers.entry_requirements(KB),
+        answers.career_path(KB, None, newcomer=True),
+        answers.what_about(KB),
+    ]
     for course in KB.courses:
         replies.append(answers.describe_course(KB, course))
-        replies += [answers.course_detail(KB, course, a) for a in
-                    ("length", "exam", "prerequisites", "accreditation", "next", "audience", "team", "format", "price")]
+        replies += [
+            answers.course_detail(KB, course, a)
+            for a in ("length", "exam", "prerequisites", "accreditation", "next", "audience", "team", "format", "price")
+        ]
     for family in KB.families:
         replies += [answers.describe_family(KB, family, a) for a in (None, "accreditation", "length")]
     for role in KB.roles:
@@ -49,7 +59,7 @@ def test_first_role_answer_is_chat_sized_with_more_buttons(name):
     reply = answers.describe_role(KB, name)
     assert reply.text.startswith(f"A {name} is the level {role.level} role")
     assert len(reply.text) <= answers.FIRST_REPLY_CHARS, len(reply.text)
-    attributes = [json.loads(b["payload"][b["payload"].index("{"):]).get("attribute") for b in reply.buttons]
+    attributes = [json.loads(b["payload"][b["payload"].index("{") :]).get("attribute") for b in reply.buttons]
     assert {"duties", "skills", "titles"} <= set(attributes)
 
 
@@ -75,7 +85,9 @@ def test_every_reply_reads_well():
         assert text[0].isupper() or text[0].isdigit() or text.startswith("ePMO"), text
         assert not PRICE.search(text), text
         assert ".." not in text.replace("...", "") and ".:" not in text and " ." not in text, text
-        assert "they: -" not in text and "\n- " not in text.split("\n\n")[0] or text.split("\n\n")[0].endswith(":"), text
+        assert ("they: -" not in text and "\n- " not in text.split("\n\n")[0]) or text.split("\n\n")[0].endswith(
+            ":"
+        ), text
         assert "Pmo " not in text and " pmo " not in text, text
         for title in ALL_TITLES + ROLES:  # canonical spelling whenever a title is named
             if title.lower() in text.lower():
@@ -97,8 +109,10 @@ def test_compare_one_role_uses_the_next_level():
 def test_recommendation_says_why():
     rec = recommend(KB, Evidence(roles=(RoleMention("PMO Analyst", "project co-ordinator"),)))
     reply = answers.recommendation(KB, rec)
-    assert reply.text.startswith("Because you mentioned project co-ordinator, which is a level 2 PMO Analyst title, "
-                                 "I'd recommend Essentials for PMO Analysts")
+    assert reply.text.startswith(
+        "Because you mentioned project co-ordinator, which is a level 2 PMO Analyst title, "
+        "I'd recommend Essentials for PMO Analysts"
+    )
     assert reply.buttons[-1] == {"title": "Not right? Change my level", "payload": "/inform_experience"}
 
 
@@ -138,7 +152,9 @@ def test_family_accreditation():
 def test_certifications_are_never_claimed_as_ours():
     for cert in KB.certifications:
         text = answers.certification(KB, cert).text
-        assert ("isn't one of PMO Learning's courses" in text or "aren't one of PMO Learning's courses" in text) and cert.name in text
+        assert (
+            "isn't one of PMO Learning's courses" in text or "aren't one of PMO Learning's courses" in text
+        ) and cert.name in text
 
 
 def test_decline_names_the_topic():

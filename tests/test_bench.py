@@ -26,7 +26,11 @@ def smoke(tmp_path_factory):
     docs_before = {p: p.stat().st_mtime for p in (ROOT / "docs").glob("bench*")}
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(out), "--model", str(MODEL)],
-        cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     assert {p: p.stat().st_mtime for p in (ROOT / "docs").glob("bench*")} == docs_before, "smoke wrote docs/"
@@ -45,11 +49,25 @@ def test_results_have_the_expected_keys(smoke):
     assert results["meta"]["mode"] == "smoke" and results["errors"] == []
     assert {"date", "command", "machine", "rasa", "levels", "total_seconds"} <= set(results["meta"])
     assert results["meta"]["machine"]["nproc"] >= 1 and results["meta"]["rasa"] == "3.6.21"
-    assert {"intent_accuracy", "intent_macro_f1", "role_precision", "role_recall", "role_f1",
-            "oos_rejected", "worst_confusions"} <= set(results["understanding"]["this_assistant"])
+    assert {
+        "intent_accuracy",
+        "intent_macro_f1",
+        "role_precision",
+        "role_recall",
+        "role_f1",
+        "oos_rejected",
+        "worst_confusions",
+    } <= set(results["understanding"]["this_assistant"])
     assert [t["key"] for t in results["targets"]] == [
-        "intent_accuracy", "role_f1", "oos_rejected", "p95_ms_at_20", "throughput_vs_stock_at_20",
-        "ready_s", "rss_peak_mb", "train_s"]
+        "intent_accuracy",
+        "role_f1",
+        "oos_rejected",
+        "p95_ms_at_20",
+        "throughput_vs_stock_at_20",
+        "ready_s",
+        "rss_peak_mb",
+        "train_s",
+    ]
 
 
 def test_understanding_and_conversations_are_sane(smoke):

@@ -7,21 +7,25 @@ import pytest
 from benchmarks import load, report, run
 
 
-@pytest.mark.parametrize("values,q,expected", [
-    ([1.0], 50, 1.0),
-    ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
-    ([1.0, 2.0, 3.0, 4.0], 95, 4.0),
-    (list(range(1, 101)), 95, 95),
-    (list(range(1, 101)), 99, 99),
-    ([5.0, 1.0, 3.0], 100, 5.0),
-])
+@pytest.mark.parametrize(
+    "values,q,expected",
+    [
+        ([1.0], 50, 1.0),
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
+        ([1.0, 2.0, 3.0, 4.0], 95, 4.0),
+        (list(range(1, 101)), 95, 95),
+        (list(range(1, 101)), 99, 99),
+        ([5.0, 1.0, 3.0], 100, 5.0),
+    ],
+)
 def test_percentile_is_nearest_rank(values, q, expected):
     assert load.percentile(values, q) == expected
 
 
 def test_level_summary():
-    result = load.LevelResult(concurrency=20, seconds=2.0, latencies=[0.1] * 19 + [1.0], errors=1,
-                              answers_checked=4, answers_ok=3)
+    result = load.LevelResult(
+        concurrency=20, seconds=2.0, latencies=[0.1] * 19 + [1.0], errors=1, answers_checked=4, answers_ok=3
+    )
     summary = result.summary()
     assert summary["throughput_rps"] == 10.0
     assert summary["p50_ms"] == 100.0 and summary["p95_ms"] == 100.0 and summary["p99_ms"] == 1000.0
@@ -42,20 +46,50 @@ def test_conversation_is_the_five_turns_of_the_issue():
 
 
 def serving(throughput, p95, ready=20.0, rss=600.0):
-    return {"ready_s": ready, "first_reply_s": ready + 0.1, "rss_idle_mb": rss - 10, "rss_peak_mb": rss,
-            "levels": [{"concurrency": c, "requests": 100, "errors": 0, "conversations": 20, "seconds": 10.0,
-                        "throughput_rps": throughput, "p50_ms": p95 / 2, "p95_ms": p95, "p99_ms": p95 * 1.5,
-                        "mean_ms": p95 / 2, "answers_ok": 1.0} for c in (1, 20, 50)]}
+    return {
+        "ready_s": ready,
+        "first_reply_s": ready + 0.1,
+        "rss_idle_mb": rss - 10,
+        "rss_peak_mb": rss,
+        "levels": [
+            {
+                "concurrency": c,
+                "requests": 100,
+                "errors": 0,
+                "conversations": 20,
+                "seconds": 10.0,
+                "throughput_rps": throughput,
+                "p50_ms": p95 / 2,
+                "p95_ms": p95,
+                "p99_ms": p95 * 1.5,
+                "mean_ms": p95 / 2,
+                "answers_ok": 1.0,
+            }
+            for c in (1, 20, 50)
+        ],
+    }
 
 
 RESULTS = {
     "meta": {"date": "2026-11-28T23:00:00+00:00", "machine": {"nproc": 2, "cpu_model": "AMD EPYC"}},
     "understanding": {
-        "this_assistant": {"intent_accuracy": 0.96, "intent_macro_f1": 0.95, "role_precision": 0.99,
-                           "role_recall": 0.98, "role_f1": 0.985, "oos_rejected": 0.93,
-                           "cross_validation": {"intent_accuracy": 0.83, "intent_macro_f1": 0.82}},
-        "stock": {"intent_accuracy": 0.9, "intent_macro_f1": 0.88, "role_precision": 0.0, "role_recall": 0.0,
-                  "role_f1": 0.0, "oos_rejected": 0.8},
+        "this_assistant": {
+            "intent_accuracy": 0.96,
+            "intent_macro_f1": 0.95,
+            "role_precision": 0.99,
+            "role_recall": 0.98,
+            "role_f1": 0.985,
+            "oos_rejected": 0.93,
+            "cross_validation": {"intent_accuracy": 0.83, "intent_macro_f1": 0.82},
+        },
+        "stock": {
+            "intent_accuracy": 0.9,
+            "intent_macro_f1": 0.88,
+            "role_precision": 0.0,
+            "role_recall": 0.0,
+            "role_f1": 0.0,
+            "oos_rejected": 0.8,
+        },
     },
     "conversations": {"stories": 10, "passed": 10, "pass_rate": 1.0},
     "training": {"this_assistant": {"seconds": 40.0}, "stock": {"seconds": 150.0}},

@@ -22,13 +22,18 @@ def applied():
 
 def test_apply_is_idempotent(applied):
     assert bot.serving.apply() == applied
-    assert applied == ["cached action result validator", "sequential graph runner", "cached event type lookup",
-                       "direct slot copy",
-                       "messages admitted in arrival order", "one turn per question in a message",
-                       "admission released while waiting on other servers",
-                       "custom action calls bounded by PMO_ACTION_TIMEOUT",
-                       "chatty messages understood by their question",
-                       "a server whose model did not load refuses to start"]
+    assert applied == [
+        "cached action result validator",
+        "sequential graph runner",
+        "cached event type lookup",
+        "direct slot copy",
+        "messages admitted in arrival order",
+        "one turn per question in a message",
+        "admission released while waiting on other servers",
+        "custom action calls bounded by PMO_ACTION_TIMEOUT",
+        "chatty messages understood by their question",
+        "a server whose model did not load refuses to start",
+    ]
 
 
 def schema(**needs):
@@ -49,10 +54,12 @@ def test_execution_plan_puts_parents_first_and_skips_unneeded_nodes():
     ]
 
 
-VALID = {"events": [{"event": "slot", "name": "awaiting_level", "value": True}],
-         "responses": [{"text": "hello", "buttons": []}]}
+VALID = {
+    "events": [{"event": "slot", "name": "awaiting_level", "value": True}],
+    "responses": [{"text": "hello", "buttons": []}],
+}
 INVALID = [
-    {"events": [{"event": "slot"}]},                     # a slot event without a name
+    {"events": [{"event": "slot"}]},  # a slot event without a name
     {"events": "not a list"},
     {"responses": ["not an object"]},
     {"events": [{"event": "no_such_event"}]},
@@ -100,8 +107,14 @@ def test_sequential_runner_parses_like_dask():
 
     agent = Agent.load(str(MODEL))
     runner = agent.processor.graph_runner
-    texts = ["hi", "what does a project support officer do?", "I'm a PMO analyst, which course?",
-             "how do I fix my bike", "", "/ask_role_description{\"role\": \"CEO\"}"]
+    texts = [
+        "hi",
+        "what does a project support officer do?",
+        "I'm a PMO analyst, which course?",
+        "how do I fix my bike",
+        "",
+        '/ask_role_description{"role": "CEO"}',
+    ]
 
     async def parse_all():
         return [await agent.parse_message(t) for t in texts]
@@ -125,24 +138,36 @@ def every_event_type():
 def test_every_event_type_has_its_own_validator():
     from rasa.core.actions.action import RemoteAction
 
-    by_event = bot.serving.validators_by_event(RemoteAction.action_response_format_spec(), jsonschema.Draft202012Validator)
+    by_event = bot.serving.validators_by_event(
+        RemoteAction.action_response_format_spec(), jsonschema.Draft202012Validator
+    )
     assert by_event is not None and sorted(by_event) == sorted(every_event_type())
 
 
-@pytest.mark.parametrize("result", [
-    VALID,
-    {"events": [], "responses": []},
-    {"responses": [{"text": "hi"}]},
-    {"events": [{"event": "bot", "text": "hi", "data": {}}, {"event": "action", "name": "action_listen"},
-                {"event": "slot", "name": "pmo_level", "value": 2.0}, {"event": "followup", "name": "x"},
-                {"event": "session_started"}, {"event": "restart"}]},
-    {"events": [{"event": "slot", "name": 3}]},
-    {"events": [{"event": "user", "text": 3}]},
-    {"events": [{"name": "no event key"}]},
-    {"events": [None]},
-    {"events": [{"event": "bot"}], "responses": "x"},
-    [],
-])
+@pytest.mark.parametrize(
+    "result",
+    [
+        VALID,
+        {"events": [], "responses": []},
+        {"responses": [{"text": "hi"}]},
+        {
+            "events": [
+                {"event": "bot", "text": "hi", "data": {}},
+                {"event": "action", "name": "action_listen"},
+                {"event": "slot", "name": "pmo_level", "value": 2.0},
+                {"event": "followup", "name": "x"},
+                {"event": "session_started"},
+                {"event": "restart"},
+            ]
+        },
+        {"events": [{"event": "slot", "name": 3}]},
+        {"events": [{"event": "user", "text": 3}]},
+        {"events": [{"name": "no event key"}]},
+        {"events": [None]},
+        {"events": [{"event": "bot"}], "responses": "x"},
+        [],
+    ],
+)
 def test_quick_check_agrees_with_the_full_validator(result):
     from rasa.core.actions.action import RemoteAction
 
@@ -165,18 +190,33 @@ def test_quick_check_accepts_real_action_server_answers():
     schema = RemoteAction.action_response_format_spec()
     full = jsonschema.validators.validator_for(schema)(schema)
     by_event = bot.serving.validators_by_event(schema, jsonschema.validators.validator_for(schema))
-    answer = {"events": [{"event": "slot", "timestamp": None, "name": "awaiting_level", "value": True}],
-              "responses": [{"text": "Which of these is closest?", "buttons": [{"title": "a", "payload": "/x"}],
-                             "elements": [], "custom": {}, "template": None, "response": None, "image": None,
-                             "attachment": None}]}
+    answer = {
+        "events": [{"event": "slot", "timestamp": None, "name": "awaiting_level", "value": True}],
+        "responses": [
+            {
+                "text": "Which of these is closest?",
+                "buttons": [{"title": "a", "payload": "/x"}],
+                "elements": [],
+                "custom": {},
+                "template": None,
+                "response": None,
+                "image": None,
+                "attachment": None,
+            }
+        ],
+    }
     assert full.is_valid(answer) and bot.serving.quick_check(answer, full, by_event)
     assert bot.serving.quick_check(VALID, full, by_event)
 
 
-@pytest.mark.parametrize("env,expected", [
-    ({}, bot.serving.DEFAULT_MAX_CONCURRENT), ({"PMO_MAX_CONCURRENT_MESSAGES": "4"}, 4),
-    ({"PMO_MAX_CONCURRENT_MESSAGES": " 0 "}, bot.serving.DEFAULT_MAX_CONCURRENT),
-])
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({}, bot.serving.DEFAULT_MAX_CONCURRENT),
+        ({"PMO_MAX_CONCURRENT_MESSAGES": "4"}, 4),
+        ({"PMO_MAX_CONCURRENT_MESSAGES": " 0 "}, bot.serving.DEFAULT_MAX_CONCURRENT),
+    ],
+)
 def test_max_concurrent_messages_from_the_environment(env, expected):
     assert bot.serving.max_concurrent_messages(env) == expected
 
@@ -237,12 +277,19 @@ def test_server_entry_point_keeps_numerical_libraries_to_one_thread():
     import subprocess
     import sys
 
-    code = ("import runpy, sys, os; sys.argv = ['x', '--version'];\n"
-            "try: runpy.run_module('bot.serving', run_name='__main__')\n"
-            "except SystemExit: pass\n"
-            "print('threads', os.environ['OPENBLAS_NUM_THREADS'])")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={k: v for k, v in __import__("os").environ.items() if k != "OPENBLAS_NUM_THREADS"})
+    code = (
+        "import runpy, sys, os; sys.argv = ['x', '--version'];\n"
+        "try: runpy.run_module('bot.serving', run_name='__main__')\n"
+        "except SystemExit: pass\n"
+        "print('threads', os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in __import__("os").environ.items() if k != "OPENBLAS_NUM_THREADS"},
+    )
     assert "threads 1" in done.stdout, done.stderr[-2000:]
 
 
@@ -253,10 +300,14 @@ def test_slot_copy_is_what_copy_copy_did():
 
     assert "direct slot copy" in bot.serving.apply()
     mappings = [{"type": "from_entity", "entity": "role"}]
-    for slot, value in ((TextSlot("t", mappings), "hello"), (BooleanSlot("b", mappings), True),
-                        (FloatSlot("f", mappings), 2.0), (ListSlot("l", mappings), ["x"]),
-                        (AnySlot("a", mappings), {"k": 1}),
-                        (CategoricalSlot("c", mappings, values=["PMO Analyst", "PMO Manager"]), "PMO Analyst")):
+    for slot, value in (
+        (TextSlot("t", mappings), "hello"),
+        (BooleanSlot("b", mappings), True),
+        (FloatSlot("f", mappings), 2.0),
+        (ListSlot("l", mappings), ["x"]),
+        (AnySlot("a", mappings), {"k": 1}),
+        (CategoricalSlot("c", mappings, values=["PMO Analyst", "PMO Manager"]), "PMO Analyst"),
+    ):
         slot.value = value
         copied = copy.copy(slot)
         assert type(copied) is type(slot) and copied is not slot
@@ -327,8 +378,9 @@ def test_patches_check_what_they_replace_and_refuse_another_shape():
     with pytest.raises(bot.serving.ServingPatchError, match="is not async"):
         bot.serving.expect_function("p", Rasa, "run", ("self", "inputs", "targets"), is_async=True)
     with pytest.raises(bot.serving.ServingPatchError, match="no longer contains"):
-        bot.serving.expect_function("p", Rasa, "run", ("self", "inputs", "targets"), is_async=False,
-                                    source_has=("self._instantiated_nodes",))
+        bot.serving.expect_function(
+            "p", Rasa, "run", ("self", "inputs", "targets"), is_async=False, source_has=("self._instantiated_nodes",)
+        )
 
 
 def test_apply_refuses_another_rasa_version_and_installs_nothing(monkeypatch):
@@ -396,9 +448,8 @@ def test_a_hung_action_server_times_out_and_the_turn_is_marked_failed(monkeypatc
         action = RemoteAction("action_anything", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
         tracker = DialogueStateTracker.from_events("someone", [])
         started = time.monotonic()
-        with bot.serving.watch_turn() as outcome:
-            with pytest.raises(RasaException, match="took longer than 0.3s"):
-                await action.run(CollectingOutputChannel(), None, tracker, Domain.empty())
+        with bot.serving.watch_turn() as outcome, pytest.raises(RasaException, match="took longer than 0.3s"):
+            await action.run(CollectingOutputChannel(), None, tracker, Domain.empty())
         hung.set()
         server.close()
         return time.monotonic() - started, outcome.failed

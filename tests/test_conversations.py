@@ -12,8 +12,9 @@ pytestmark = pytest.mark.slow
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "rasa"), *args], cwd=ROOT, env=base_env(), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(BIN / "rasa"), *args], cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_data_validates_without_warnings():
@@ -25,8 +26,17 @@ def test_data_validates_without_warnings():
 
 def test_conversation_stories_all_pass(tmp_path: Path):
     out = tmp_path / "results"
-    result = rasa("test", "core", "--model", str(MODEL), "--stories", "tests/test_stories.yml",
-                  "--fail-on-prediction-errors", "--out", str(out))
+    result = rasa(
+        "test",
+        "core",
+        "--model",
+        str(MODEL),
+        "--stories",
+        "tests/test_stories.yml",
+        "--fail-on-prediction-errors",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     report = json.loads((out / "story_report.json").read_text())
     stories = (out / "failed_test_stories.yml").read_text()

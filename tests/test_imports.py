@@ -17,9 +17,6 @@ def test_bot_domain_imports_without_rasa():
 
 
 def test_nothing_is_read_at_import():
-    code = (
-        "import bot.knowledge_base as k\n"
-        "print(k.default_knowledge_base.cache_info().currsize)"
-    )
+    code = "import bot.knowledge_base as k\n" "print(k.default_knowledge_base.cache_info().currsize)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"

@@ -93,9 +93,9 @@ def modules_training_runs() -> Set[str]:
 
 def test_every_module_training_runs_retrains_the_model():
     missing = modules_training_runs() - model_inputs()
-    assert not missing, (
-        f"{MODEL} does not depend on {sorted(missing)}: add them to the Makefile's KNOWLEDGE or TRAINING"
-    )
+    assert (
+        not missing
+    ), f"{MODEL} does not depend on {sorted(missing)}: add them to the Makefile's KNOWLEDGE or TRAINING"
 
 
 def test_every_data_file_retrains_the_model():

@@ -50,7 +50,10 @@ def test_test_set_is_apart_from_training_data():
     are placeholders (tests/nlu/overlap.py). Only one- and two-word messages
     ("hi", "bye", "thanks") may coincide.
     """
-    held_out = [*nlu_examples(ROOT / "tests/nlu/test_nlu.yml"), *nlu_examples(ROOT / "tests/nlu/out_of_scope.yml"),
-                *questions(ROOT / "tests/nlu/beyond_catalogue.yml")]
+    held_out = [
+        *nlu_examples(ROOT / "tests/nlu/test_nlu.yml"),
+        *nlu_examples(ROOT / "tests/nlu/out_of_scope.yml"),
+        *questions(ROOT / "tests/nlu/beyond_catalogue.yml"),
+    ]
     found = reportable(overlaps(held_out, training_examples(ROOT / "data")))
     assert not found, f"{len({test for test, _, _ in found})} held-out sentences overlap data/:\n" + describe(found)

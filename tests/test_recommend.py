@@ -3,11 +3,23 @@
 import pytest
 
 from bot.knowledge_base import default_knowledge_base
-from bot.recommend import CUE_LEVELS, Evidence, NeedLevel, Recommendation, RoleMention, evidence_from_entities, recommend
+from bot.recommend import (
+    CUE_LEVELS,
+    Evidence,
+    NeedLevel,
+    Recommendation,
+    RoleMention,
+    evidence_from_entities,
+    recommend,
+)
 
 KB = default_knowledge_base()
-MAIN_COURSE = {1: "Essentials for PMO Administrators", 2: "Essentials for PMO Analysts",
-               3: "Essentials for PMO Managers", 4: "Essentials for PMO Directors"}
+MAIN_COURSE = {
+    1: "Essentials for PMO Administrators",
+    2: "Essentials for PMO Analysts",
+    3: "Essentials for PMO Managers",
+    4: "Essentials for PMO Directors",
+}
 ALL_TITLES = [(title, role.name, role.level) for role in KB.roles for title in [role.name, *role.titles]]
 
 

@@ -7,8 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render import (
-    BulletList, Paragraph, blocks, display_width, link_urls, to_plain, to_slack_mrkdwn, to_teams,
-    to_widget_markdown, wrap,
+    BulletList,
+    Paragraph,
+    blocks,
+    display_width,
+    link_urls,
+    to_plain,
+    to_slack_mrkdwn,
+    to_teams,
+    to_widget_markdown,
+    wrap,
 )
 
 # As the answers write it: a paragraph, a line break, a list, a paragraph after it.
@@ -40,6 +48,7 @@ def test_blocks_paragraphs_lists_and_line_breaks():
 
 # Website widget
 
+
 def test_widget_keeps_the_paragraph_after_a_list_apart():
     drawn = to_widget_markdown(TIGHT)
     assert "- write the reports\n\nCourses and dates" in drawn  # a blank line ends the list
@@ -60,18 +69,27 @@ def test_widget_links_are_exact_and_drawing_twice_changes_nothing():
     assert to_widget_markdown("see [the site](https://a.example/x).") == "see [the site](https://a.example/x)."
 
 
-@pytest.mark.parametrize("text,linked", [
-    ("(use the form on https://www.pmolearning.co.uk.)",
-     "(use the form on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk).)"),
-    ("see https://a.example/p?q=1&r=2, then", "see [https://a.example/p?q=1&r=2](https://a.example/p?q=1&r=2), then"),
-    ("already [a link](https://a.example/x).", "already [a link](https://a.example/x)."),
-])
+@pytest.mark.parametrize(
+    "text,linked",
+    [
+        (
+            "(use the form on https://www.pmolearning.co.uk.)",
+            "(use the form on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk).)",
+        ),
+        (
+            "see https://a.example/p?q=1&r=2, then",
+            "see [https://a.example/p?q=1&r=2](https://a.example/p?q=1&r=2), then",
+        ),
+        ("already [a link](https://a.example/x).", "already [a link](https://a.example/x)."),
+    ],
+)
 def test_link_urls(text, linked):
     assert link_urls(text) == linked
     assert to_widget_markdown(text) == linked
 
 
 # Slack
+
 
 def test_slack_bullets_bold_links_and_paragraphs():
     assert to_slack_mrkdwn(TIGHT) == (
@@ -86,13 +104,16 @@ def test_slack_bullets_bold_links_and_paragraphs():
 
 
 def test_slack_escapes_and_converts_links():
-    assert to_slack_mrkdwn("a < b & **c** [site](https://x.example/a?b=1&c=2)") == \
-        "a &lt; b &amp; *c* <https://x.example/a?b=1&amp;c=2|site>"
+    assert (
+        to_slack_mrkdwn("a < b & **c** [site](https://x.example/a?b=1&c=2)")
+        == "a &lt; b &amp; *c* <https://x.example/a?b=1&amp;c=2|site>"
+    )
     assert to_slack_mrkdwn("<script>&amp;") == "&lt;script&gt;&amp;amp;"
     assert to_slack_mrkdwn("[a|b](https://x.example)") == "<https://x.example|a/b>"
 
 
 # Microsoft Teams
+
 
 def test_teams_markdown_paragraphs_breaks_and_lists():
     assert to_teams(TIGHT) == (
@@ -108,6 +129,7 @@ def test_teams_markdown_paragraphs_breaks_and_lists():
 
 
 # Terminal
+
 
 def test_plain_has_no_markup_and_bullets_with_a_hanging_indent():
     drawn = to_plain(TIGHT, width=30)
@@ -138,8 +160,11 @@ def test_plain_counts_wide_characters_as_two_columns():
     assert wrap("\u4e2d\u6587 \u4e2d\u6587 \u4e2d\u6587", 9) == ["\u4e2d\u6587 \u4e2d\u6587", "\u4e2d\u6587"]
 
 
-WORDS = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Po", "So"),
-                                       blacklist_characters="*\u2022"), min_size=1, max_size=30)
+WORDS = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Po", "So"), blacklist_characters="*\u2022"),
+    min_size=1,
+    max_size=30,
+)
 LINES = st.lists(WORDS, min_size=1, max_size=40).map(" ".join)
 TEXTS = st.lists(st.one_of(LINES, LINES.map(lambda line: "- " + line), st.just("")), min_size=1, max_size=12)
 
@@ -158,9 +183,11 @@ def test_plain_wrapping_never_cuts_a_word(lines, width):
 
 @pytest.mark.parametrize("width", [80, 60, 40])
 def test_plain_answer_at_a_width(width):
-    long = ("A PMO Analyst is the level 2 role in a PMO (a practitioner). In short, it is the person who "
-            "gathers, checks and reports the information a project, programme or portfolio needs, and "
-            "keeps the plans, risks and issues up to date.\n- " + "attends the meetings " * 10)
+    long = (
+        "A PMO Analyst is the level 2 role in a PMO (a practitioner). In short, it is the person who "
+        "gathers, checks and reports the information a project, programme or portfolio needs, and "
+        "keeps the plans, risks and issues up to date.\n- " + "attends the meetings " * 10
+    )
     drawn = to_plain(long, width)
     assert all(display_width(line) <= width for line in drawn.split("\n"))
     assert drawn.split() == [w if w != "-" else "\u2022" for w in long.split()]
@@ -170,7 +197,9 @@ def test_render_imports_nothing_heavy():
     import subprocess
     import sys
 
-    code = ("import sys, bot.render\n"
-            "print(','.join(m for m in ('rasa', 'rasa_sdk', 'sanic', 'tensorflow') if m in sys.modules))")
+    code = (
+        "import sys, bot.render\n"
+        "print(','.join(m for m in ('rasa', 'rasa_sdk', 'sanic', 'tensorflow') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

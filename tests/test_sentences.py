@@ -4,12 +4,18 @@ from bot.serving.sentences import focus, sentences
 
 
 def parse(text, intent, confidence=0.9, entities=()):
-    return {"text": text, "intent": {"name": intent, "confidence": confidence},
-            "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": list(entities)}
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "entities": list(entities),
+    }
 
 
-NURSE = ("Good morning! I've been a nurse on the wards for twelve years. A friend mentioned PMOs. "
-         "Where on earth would someone like me start?")
+NURSE = (
+    "Good morning! I've been a nurse on the wards for twelve years. A friend mentioned PMOs. "
+    "Where on earth would someone like me start?"
+)
 
 
 def test_sentences():
@@ -21,8 +27,10 @@ def test_sentences():
 def test_the_clearest_pmo_question_wins_and_the_entities_stay():
     background = {"entity": "background", "value": "career_changer", "start": 24, "end": 29}
     whole = parse(NURSE, "out_of_scope", 0.7, [background])
-    by_sentence = {"Where on earth would someone like me start?": parse("", "ask_career_path", 0.8),
-                   "A friend mentioned PMOs.": parse("", "ask_pmo_types", 0.55)}
+    by_sentence = {
+        "Where on earth would someone like me start?": parse("", "ask_career_path", 0.8),
+        "A friend mentioned PMOs.": parse("", "ask_pmo_types", 0.55),
+    }
     chosen = focus(whole, lambda text: by_sentence.get(text, parse(text, "greet", 0.99)))
     assert chosen["intent"]["name"] == "ask_career_path" and chosen["entities"] == [background]
     assert chosen["text"] == NURSE

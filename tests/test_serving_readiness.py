@@ -24,4 +24,3 @@ def test_a_broken_model_stops_the_server(tmp_path):
     assert time.monotonic() - started < 120
     log = server.log.read_text(errors="replace")
     assert "could not be loaded" in log and "refusing to serve" in log
-

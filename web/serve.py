@@ -74,15 +74,18 @@ def origins_report(credentials: Path, page_origins: List[str]) -> str:
     except Exception as error:  # a bad file must not stop the demo page
         return f"widget: could not read {credentials} ({type(error).__name__})"
     if origins == "*":
-        return f"widget: {credentials.name} allows every origin (cors_allowed_origins: \"*\")"
+        return f'widget: {credentials.name} allows every origin (cors_allowed_origins: "*")'
     lines = [f"widget: browsers may connect from these origins ({credentials.name}, cors_allowed_origins):"]
     lines += [f"  {origin}" for origin in origins] or ["  (none: every browser is refused)"]
     missing = [o for o in page_origins if o not in origins]
     if missing:
-        lines.append(f"  warning: this demo page's origin {', '.join(missing)} is not allowed: "
-                     "the widget will not show")
-    lines.append("  A page on another origin shows no widget: add its origin (scheme://host[:port]) to that list "
-                 "and restart Rasa.")
+        lines.append(
+            f"  warning: this demo page's origin {', '.join(missing)} is not allowed: " "the widget will not show"
+        )
+    lines.append(
+        "  A page on another origin shows no widget: add its origin (scheme://host[:port]) to that list "
+        "and restart Rasa."
+    )
     return "\n".join(lines)
 
 
@@ -92,12 +95,17 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--socket-url", default="http://localhost:5005", help="the Rasa server")
     parser.add_argument("--dist", type=Path, default=DIST)
-    parser.add_argument("--credentials", type=Path, default=ROOT / "credentials.yml",
-                        help="the Rasa server's credentials file, for its allowed origins")
+    parser.add_argument(
+        "--credentials",
+        type=Path,
+        default=ROOT / "credentials.yml",
+        help="the Rasa server's credentials file, for its allowed origins",
+    )
     args = parser.parse_args(argv)
     server = make_server(args.host, args.port, args.socket_url, args.dist)
-    print(origins_report(args.credentials, [f"http://localhost:{args.port}", f"http://127.0.0.1:{args.port}"]),
-          flush=True)
+    print(
+        origins_report(args.credentials, [f"http://localhost:{args.port}", f"http://127.0.0.1:{args.port}"]), flush=True
+    )
     print(f"demo page: http://localhost:{args.port} (Rasa at {args.socket_url})", flush=True)
     try:
         server.serve_forever()

@@ -55,8 +55,10 @@ _ACRONYMS = {"PMO", "PMOS", "IT", "HR", "PM", "BA", "EPMO", "PMI", "APM", "CAPM"
 
 def in_sentence(title: str) -> str:
     """A job title inside a sentence: lower case, acronyms kept ("a PMO tools administrator")."""
-    return " ".join(w if w.upper() in _ACRONYMS or w.startswith("e") and w[1:].upper() == "PMO" else w.lower()
-                    for w in title.split())
+    return " ".join(
+        w if w.upper() in _ACRONYMS or (w.startswith("e") and w[1:].upper() == "PMO") else w.lower()
+        for w in title.split()
+    )
 
 
 def sentence(text: str) -> str:
@@ -104,6 +106,8 @@ def _role_buttons(kb: KnowledgeBase) -> List[Button]:
 
 def _way_back() -> List[Button]:
     """The buttons after an answer that could not help: the main questions, and what the bot can do."""
-    return [button("PMO roles explained", "ask_role_description"),
-            button("Which course is right for me?", "ask_course_recommendation"),
-            button("What can you do?", "ask_capabilities")]
+    return [
+        button("PMO roles explained", "ask_role_description"),
+        button("Which course is right for me?", "ask_course_recommendation"),
+        button("What can you do?", "ask_capabilities"),
+    ]

@@ -19,19 +19,27 @@ def course_buttons(course: Course) -> List[Button]:
 
 def describe_course(kb: KnowledgeBase, course: Course) -> Reply:
     """Who the course is for and who certifies it, with "more" buttons."""
-    certified = (f"It is {course.certification}." if course.certification.startswith("certified")
-                 else f"Certification: {course.certification}.")
+    certified = (
+        f"It is {course.certification}."
+        if course.certification.startswith("certified")
+        else f"Certification: {course.certification}."
+    )
     text = f"{course.name} is for {course.audience}. {certified}"
     return Reply(text, course_buttons(course), kind=f"course:{course.name}")
 
 
 def _length(kb: KnowledgeBase, course: Course) -> str:
     if not course.length:
-        return f"I don't have a confirmed length for {course.name}: the course page on {kb.contact.website} has the current schedule."
+        return (
+            f"I don't have a confirmed length for {course.name}: the course page on {kb.contact.website} "
+            "has the current schedule."
+        )
     if course.length_verified:
         return f"{course.name} takes {course.length}."
-    return (f"{course.name} usually takes {course.length}, but please check the current schedule "
-            f"on {kb.contact.website}.")
+    return (
+        f"{course.name} usually takes {course.length}, but please check the current schedule "
+        f"on {kb.contact.website}."
+    )
 
 
 def course_detail(kb: KnowledgeBase, course: Course, attribute: str, asked_body: Optional[str] = None) -> Reply:
@@ -66,17 +74,24 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str, asked_body:
         return Reply(text, buttons, kind=f"course:{course.name}")
     elif attribute == "format":
         way = next((w for w in kb.ways_to_train if "public" in w.name.lower()), None)
-        text = (f"{sentence(way.description) if way else ''} A course can also come in-house to train "
-                f"a whole team.").strip()
+        text = (
+            f"{sentence(way.description) if way else ''} A course can also come in-house to train " f"a whole team."
+        ).strip()
         if course.length:
             text = f"{_length(kb, course)} {text}"
     elif attribute == "team":
-        text = (f"Yes: PMO Learning can bring {course.name} in-house and train your whole PMO team together. "
-                "If you'd like a quote, I can pass an enquiry on to the team.")
-        return Reply(text, [button("Ask the team about in-house training", "request_human")],
-                     kind=f"course:{course.name}")
+        text = (
+            f"Yes: PMO Learning can bring {course.name} in-house and train your whole PMO team together. "
+            "If you'd like a quote, I can pass an enquiry on to the team."
+        )
+        return Reply(
+            text, [button("Ask the team about in-house training", "request_human")], kind=f"course:{course.name}"
+        )
     elif attribute in ("price", "dates"):
-        text = f"I can't quote prices or dates: the current ones for {course.name} are on {website}, or the team can tell you."
+        text = (
+            f"I can't quote prices or dates: the current ones for {course.name} are on {website}, "
+            "or the team can tell you."
+        )
         return Reply(text, [button("Talk to the team", "request_human")], kind="prices")
     else:
         return describe_course(kb, course)
@@ -109,8 +124,9 @@ def list_courses(kb: KnowledgeBase) -> Reply:
     return Reply("\n".join(lines), buttons, kind="catalogue")
 
 
-def which_course(kb: KnowledgeBase, attribute: Optional[str] = None,
-                 courses: Optional[Sequence[Course]] = None) -> Reply:
+def which_course(
+    kb: KnowledgeBase, attribute: Optional[str] = None, courses: Optional[Sequence[Course]] = None
+) -> Reply:
     """The context does not say which course: ask, with a button per course."""
     entities = {"attribute": attribute} if attribute else {}
     buttons = [button(c.name, "ask_course_details", course=c.name, **entities) for c in (courses or kb.courses)]
@@ -121,49 +137,75 @@ def training_options(kb: KnowledgeBase) -> Reply:
     lines = ["You can train with PMO Learning in these ways:", ""]
     lines += [f"- {w.name}: {w.description}" for w in kb.ways_to_train]
     lines += ["", f"Prices, dates and discounts are on {kb.contact.website}, or the team can tell you."]
-    return Reply("\n".join(lines), [button("Train my whole team", "request_human"),
-                                    button("See the courses", "ask_course_list"),
-                                    button("Which course is right for me?", "ask_course_recommendation")],
-                 kind="training_options")
+    return Reply(
+        "\n".join(lines),
+        [
+            button("Train my whole team", "request_human"),
+            button("See the courses", "ask_course_list"),
+            button("Which course is right for me?", "ask_course_recommendation"),
+        ],
+        kind="training_options",
+    )
 
 
 def free_resources(kb: KnowledgeBase) -> Reply:
     lines = ["Yes, there are free resources:", ""]
     lines += [f"- {r.name} ({r.kind}): {r.description}" for r in kb.free_resources]
     lines += ["", f"You'll find them on {kb.contact.website}."]
-    return Reply("\n".join(lines), [button("How do I get into PMO?", "ask_career_path"),
-                                    button("See the courses", "ask_course_list")], kind="free_resources")
+    return Reply(
+        "\n".join(lines),
+        [button("How do I get into PMO?", "ask_career_path"), button("See the courses", "ask_course_list")],
+        kind="free_resources",
+    )
 
 
 def pmo_types(kb: KnowledgeBase) -> Reply:
     names = [t.name.split(" (")[0] for t in kb.pmo_types]
-    text = ("A PMO is a project, programme or portfolio management office: it supports, controls and improves "
-            f"how change is delivered. The main kinds are {join([in_sentence(n) for n in names])}. "
-            "Which would you like to know about?")
-    return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in kb.pmo_types],
-                 kind="pmo_types")
+    text = (
+        "A PMO is a project, programme or portfolio management office: it supports, controls and improves "
+        f"how change is delivered. The main kinds are {join([in_sentence(n) for n in names])}. "
+        "Which would you like to know about?"
+    )
+    return Reply(
+        text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in kb.pmo_types], kind="pmo_types"
+    )
 
 
 def pmo_type(kb: KnowledgeBase, kind: NamedItem) -> Reply:
     others = [t for t in kb.pmo_types if t.name != kind.name]
     text = f"{kind.name}: {kind.description}."
-    return Reply(text, [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in others[:3]]
-                 + [button("PMO roles explained", "ask_role_description")], kind="pmo_types")
+    return Reply(
+        text,
+        [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in others[:3]]
+        + [button("PMO roles explained", "ask_role_description")],
+        kind="pmo_types",
+    )
 
 
 def pmo_routes(kb: KnowledgeBase) -> Reply:
     essentials = kb.family_named("essentials")
-    text = ("PMO Learning's own PMO-specific courses are the Essentials courses, one for each PMO level, "
-            "and P3O (Foundation, then Practitioner). Which would you like to know about?")
-    buttons = [button("The Essentials courses", "ask_course_details", course_family=essentials.id)] if essentials else []
-    buttons += [button("P3O", "ask_course_details", course_family="p3o"),
-                button("Which course is right for me?", "ask_course_recommendation")]
+    text = (
+        "PMO Learning's own PMO-specific courses are the Essentials courses, one for each PMO level, "
+        "and P3O (Foundation, then Practitioner). Which would you like to know about?"
+    )
+    buttons = (
+        [button("The Essentials courses", "ask_course_details", course_family=essentials.id)] if essentials else []
+    )
+    buttons += [
+        button("P3O", "ask_course_details", course_family="p3o"),
+        button("Which course is right for me?", "ask_course_recommendation"),
+    ]
     return Reply(text, buttons, kind="catalogue")
 
 
 def prices_and_dates(kb: KnowledgeBase) -> Reply:
     """Prices, dates, discounts and payment are never quoted here."""
-    text = (f"I can't quote prices, dates or payment terms: the current ones are on {kb.contact.website}, "
-            "or the team can tell you.")
-    return Reply(text, [button("Talk to the team", "request_human"),
-                        button("Ways to train", "ask_training_options")], kind="prices")
+    text = (
+        f"I can't quote prices, dates or payment terms: the current ones are on {kb.contact.website}, "
+        "or the team can tell you."
+    )
+    return Reply(
+        text,
+        [button("Talk to the team", "request_human"), button("Ways to train", "ask_training_options")],
+        kind="prices",
+    )

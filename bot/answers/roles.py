@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
-from bot.answers.common import FIRST_REPLY_CHARS, Button, Reply, _roles, button, canonical_title
-from bot.answers.common import capitalised, ebook_line, join
+from bot.answers.common import (
+    FIRST_REPLY_CHARS,
+    Button,
+    Reply,
+    _roles,
+    button,
+    canonical_title,
+    capitalised,
+    ebook_line,
+    join,
+)
 from bot.knowledge_base import Course, KnowledgeBase, Role
 from bot.recommend import NeedLevel, Recommendation
 
@@ -25,7 +34,9 @@ def describe_role(kb: KnowledgeBase, role_name: str, typed: str = "") -> Reply:
     role = kb.role(role_name)
     title = canonical_title(kb, typed) if typed else None
     if title and title != role.name:
-        opening = f"{title} is one of the job titles for a {role.name}, the level {role.level} role ({role.level_label})."
+        opening = (
+            f"{title} is one of the job titles for a {role.name}, the level {role.level} role ({role.level_label})."
+        )
     else:
         opening = f"A {role.name} is the level {role.level} role in a PMO ({role.level_label})."
     others = [t for t in role.titles if t != title][:3]
@@ -63,8 +74,10 @@ def same_role(kb: KnowledgeBase, role_name: str, titles: Sequence[str]) -> Reply
         if title not in named:
             named.append(title)
     if len(named) >= 2:
-        text = (f"Yes: {join(named)} are titles for the same role, {role.name}, level {role.level} "
-                f"({role.level_label}). Organisations just name it differently.")
+        text = (
+            f"Yes: {join(named)} are titles for the same role, {role.name}, level {role.level} "
+            f"({role.level_label}). Organisations just name it differently."
+        )
     else:
         text = f"Yes: those are titles for the same role, {role.name}, level {role.level} ({role.level_label})."
     return Reply(text, role_buttons(role)[:3], kind=f"role:{role.name}")
@@ -86,11 +99,16 @@ def compare_roles(kb: KnowledgeBase, first: str, second: Optional[str] = None) -
         b = kb.role(second)
     low, high = sorted((a, b), key=lambda r: r.level)
     gap = high.level - low.level
-    step = (f"{high.name} is the next step up from {low.name}." if gap == 1
-            else f"They are {gap} steps apart on the career path.")
-    text = (f"The difference is mainly scope.\n\n"
-            f"- {low.name} (level {low.level}): {low.summary}.\n"
-            f"- {high.name} (level {high.level}): {high.summary}.\n\n{step}")
+    step = (
+        f"{high.name} is the next step up from {low.name}."
+        if gap == 1
+        else f"They are {gap} steps apart on the career path."
+    )
+    text = (
+        f"The difference is mainly scope.\n\n"
+        f"- {low.name} (level {low.level}): {low.summary}.\n"
+        f"- {high.name} (level {high.level}): {high.summary}.\n\n{step}"
+    )
     buttons = [
         button(f"More about {low.name}", "ask_role_description", role=low.name),
         button(f"More about {high.name}", "ask_role_description", role=high.name),
@@ -105,19 +123,25 @@ def career_path(kb: KnowledgeBase, target: Optional[str] = None, newcomer: bool 
     if target is None or newcomer:
         first = path[0]
         course = kb.course(kb.recommendation_for(first.level).main)
-        text = (f"The PMO career path runs {route}.\n\n"
-                f"Most people start as a {first.name} (titles such as {join(first.titles[:2])}). "
-                f"{kb.entry_requirement(1)} The course for that first step is {course.name}.")
-        buttons = [button(f"About {course.name}", "ask_course_details", course=course.name),
-                   button("Free resources", "ask_free_resources"),
-                   button(f"About the {first.name} role", "ask_role_description", role=first.name)]
+        text = (
+            f"The PMO career path runs {route}.\n\n"
+            f"Most people start as a {first.name} (titles such as {join(first.titles[:2])}). "
+            f"{kb.entry_requirement(1)} The course for that first step is {course.name}."
+        )
+        buttons = [
+            button(f"About {course.name}", "ask_course_details", course=course.name),
+            button("Free resources", "ask_free_resources"),
+            button(f"About the {first.name} role", "ask_role_description", role=first.name),
+        ]
         return Reply(text, buttons, kind="career:1")
     role = kb.role(target)
     course = kb.course(kb.recommendation_for(role.level).main)
     if role.level > 1:
         before = kb.role_at_level(role.level - 1)
-        text = (f"To become a {role.name} (level {role.level}), people usually step up from {before.name}; "
-                f"the role {role.duties[0]}. The course for that step is {course.name}.")
+        text = (
+            f"To become a {role.name} (level {role.level}), people usually step up from {before.name}; "
+            f"the role {role.duties[0]}. The course for that step is {course.name}."
+        )
     else:
         text = f"{role.name} is the way in: no PMO experience is needed. The course for it is {course.name}."
     buttons = [button(f"About {course.name}", "ask_course_details", course=course.name)]
@@ -132,60 +156,92 @@ def recommendation(kb: KnowledgeBase, rec: Recommendation) -> Reply:
     text = f"Because {rec.reason}, I'd recommend {rec.main.name}: it's for {rec.main.audience}."
     if rec.free_ebook:
         text += f"\n\n{ebook_line(kb)}"
-    buttons = [button(f"About {rec.main.name}", "ask_course_details", course=rec.main.name),
-               button("What comes after it?", "ask_course_details", course=rec.main.name, attribute="next"),
-               button("Not right? Change my level", "inform_experience")]
+    buttons = [
+        button(f"About {rec.main.name}", "ask_course_details", course=rec.main.name),
+        button("What comes after it?", "ask_course_details", course=rec.main.name, attribute="next"),
+        button("Not right? Change my level", "inform_experience"),
+    ]
     return Reply(text, buttons, kind=f"recommendation:{rec.level}")
 
 
 def level_buttons(kb: KnowledgeBase) -> List[Button]:
-    hints = {1: "New to PMO or in project support", 2: "Analyst, co-ordinator or planner",
-             3: "I run or lead a PMO", 4: "Head of PMO or director"}
+    hints = {
+        1: "New to PMO or in project support",
+        2: "Analyst, co-ordinator or planner",
+        3: "I run or lead a PMO",
+        4: "Head of PMO or director",
+    }
     return [button(hints.get(role.level, role.name), "inform_experience", role=role.name) for role in _roles(kb)]
 
 
 def ask_level(kb: KnowledgeBase, outcome: NeedLevel) -> Reply:
     if outcome.years:
-        text = (f"Thanks, {outcome.years} year{'s' if outcome.years != 1 else ''} is useful, but years alone "
-                "don't tell me your level: plenty of people spend a whole career as analysts. "
-                "What do you do now?")
+        text = (
+            f"Thanks, {outcome.years} year{'s' if outcome.years != 1 else ''} is useful, but years alone "
+            "don't tell me your level: plenty of people spend a whole career as analysts. "
+            "What do you do now?"
+        )
     else:
         text = "Happy to help you choose. Which of these is closest to what you do now?"
     return Reply(text, level_buttons(kb), kind="ask_level")
 
 
 def ask_level_again(kb: KnowledgeBase) -> Reply:
-    return Reply("Back to choosing your course: which of these is closest to what you do now?",
-                 level_buttons(kb), kind="ask_level")
+    return Reply(
+        "Back to choosing your course: which of these is closest to what you do now?",
+        level_buttons(kb),
+        kind="ask_level",
+    )
 
 
 def stop_recommendation() -> Reply:
-    return Reply("No problem, we can leave the course choice for now. Just tell me what you do "
-                 "whenever you'd like a recommendation.", kind="stop")
+    return Reply(
+        "No problem, we can leave the course choice for now. Just tell me what you do "
+        "whenever you'd like a recommendation.",
+        kind="stop",
+    )
 
 
 def entry_requirements(kb: KnowledgeBase, level: Optional[int] = None) -> Reply:
     if level is None:
-        text = f"{kb.entry_requirement(1)}\n\nFor the more senior roles, what counts is experience and the course prerequisites."
+        text = (
+            f"{kb.entry_requirement(1)}\n\n"
+            "For the more senior roles, what counts is experience and the course prerequisites."
+        )
         buttons = [button(f"Moving up to {r.name}", "ask_entry_requirements", role=r.name) for r in _roles(kb)[1:]]
         return Reply(text, buttons, kind="entry_requirements")
     role = kb.role_at_level(level)
     course = kb.course(kb.recommendation_for(level).main)
-    return Reply(kb.entry_requirement(level), [button(f"About {course.name}", "ask_course_details", course=course.name),
-                                               button(f"About the {role.name} role", "ask_role_description", role=role.name)],
-                 kind="entry_requirements")
+    return Reply(
+        kb.entry_requirement(level),
+        [
+            button(f"About {course.name}", "ask_course_details", course=course.name),
+            button(f"About the {role.name} role", "ask_role_description", role=role.name),
+        ],
+        kind="entry_requirements",
+    )
 
 
 def why_recommended(kb: KnowledgeBase, course: Course, level: Optional[int]) -> Reply:
     """ "Why that one?": the level the course is for, and how to change it."""
     role = kb.role_at_level(level) if level in (1, 2, 3, 4) else None
-    fits = (f"it's the course for level {role.level} ({role.name}), which is what you told me fits you"
-            if role else "it matches what you told me")
-    text = (f"I suggested {course.name} because {fits}: it's for {course.audience}. If that's not right, "
-            "tell me what you do day to day and I'll suggest another.")
-    return Reply(text, [button("Not right? Change my level", "inform_experience"),
-                        button(f"About {course.name}", "ask_course_details", course=course.name)],
-                 kind=f"recommendation:{role.level if role else 0}")
+    fits = (
+        f"it's the course for level {role.level} ({role.name}), which is what you told me fits you"
+        if role
+        else "it matches what you told me"
+    )
+    text = (
+        f"I suggested {course.name} because {fits}: it's for {course.audience}. If that's not right, "
+        "tell me what you do day to day and I'll suggest another."
+    )
+    return Reply(
+        text,
+        [
+            button("Not right? Change my level", "inform_experience"),
+            button(f"About {course.name}", "ask_course_details", course=course.name),
+        ],
+        kind=f"recommendation:{role.level if role else 0}",
+    )
 
 
 def not_same_role(kb: KnowledgeBase, role_name: str, typed: str, other_name: str) -> Reply:
@@ -194,7 +250,12 @@ def not_same_role(kb: KnowledgeBase, role_name: str, typed: str, other_name: str
     title = canonical_title(kb, typed) if typed else None
     first = f"{title} is a {role.name} title" if title and title != role.name else f"A {role.name} is"
     first = f"{first}, level {role.level}" if title and title != role.name else f"{first} level {role.level}"
-    text = (f"No: {first} ({role.level_label}); a {other.name} is level {other.level} ({other.level_label}).")
-    return Reply(text, [button(f"Compare {role.name} and {other.name}", "compare_roles", role=role.name),
-                        button(f"About the {other.name} role", "ask_role_description", role=other.name)],
-                 kind=f"compare:{role.name}|{other.name}")
+    text = f"No: {first} ({role.level_label}); a {other.name} is level {other.level} ({other.level_label})."
+    return Reply(
+        text,
+        [
+            button(f"Compare {role.name} and {other.name}", "compare_roles", role=role.name),
+            button(f"About the {other.name} role", "ask_role_description", role=other.name),
+        ],
+        kind=f"compare:{role.name}|{other.name}",
+    )

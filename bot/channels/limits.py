@@ -241,7 +241,7 @@ def parse_proxies(value: Optional[str]) -> List[Network]:
         part = part.strip()
         if part:
             try:
-                networks.append(ipaddress.ip_network(part, strict=False))
+                networks.append(ipaddress.ip_network(part))
             except ValueError:
                 raise ValueError(f"PMO_TRUSTED_PROXIES: {part!r} is not an IP address or network") from None
     return networks

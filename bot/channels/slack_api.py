@@ -169,7 +169,7 @@ class SlackBot(OutputChannel):
     async def send_attachment(
         self,
         recipient_id: Text,
-        attachment: Dict[Text, Any],  # type: ignore[override]
+        attachment: Dict[Text, Any],
         **kwargs: Any,
     ) -> None:
         await self._post_message(self.slack_channel or recipient_id, attachments=[attachment])

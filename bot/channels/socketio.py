@@ -56,6 +56,7 @@ FEEDBACK_TIMEOUT = 10.0  # seconds to store one rating (lock, read, write)
 
 Origins = Union[str, List[str]]
 
+
 def quick_reply(button: Dict[str, Any]) -> Dict[str, Any]:
     """A button as rasa-webchat's quick reply (a link button opens its URL)."""
     title = str(button.get("title", ""))
@@ -80,13 +81,15 @@ class SocketIOOutput(_RasaSocketIOOutput):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"text": text})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._send_message(recipient_id, {"text": text, "quick_replies": [quick_reply(b) for b in buttons]})
 
 
-async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                              output: SocketIOOutput) -> None:
+async def answer_or_apologise(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage, output: SocketIOOutput
+) -> None:
     """Run one turn; if it failed (an action timed out, say) or sent nothing, apologise.
 
     The REST channel's rule: never leave the widget silent, never show a stack
@@ -223,8 +226,9 @@ class SocketIOInput(_RasaSocketIOInput):
             if limits.on and not (await limits.check(sender_id, addresses.get(sid))).allowed:
                 await output.send_text_message(sender_id, SLOW_DOWN)  # polite, and no turn is run
                 return
-            message = UserMessage(text[:MAX_TEXT_CHARS], output, sender_id,
-                                  input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                text[:MAX_TEXT_CHARS], output, sender_id, input_channel=self.name(), metadata=metadata
+            )
             await answer_or_apologise(on_new_message, message, output)
 
         @sio.on(FEEDBACK_EVENT, namespace=self.namespace)
@@ -245,8 +249,7 @@ class SocketIOInput(_RasaSocketIOInput):
                 return refused("busy")
             async with storing:
                 try:
-                    why = await asyncio.wait_for(record(agent, sender_id, rating, to_widget_markdown),
-                                                 FEEDBACK_TIMEOUT)
+                    why = await asyncio.wait_for(record(agent, sender_id, rating, to_widget_markdown), FEEDBACK_TIMEOUT)
                 except Exception as error:  # a rating lost must never break the chat
                     logger.error("socketio: rating not stored (%s)", type(error).__name__)
                     return refused("not stored")

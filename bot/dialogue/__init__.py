@@ -37,18 +37,50 @@ from typing import Optional
 
 from bot import answers
 from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
-from bot.dialogue.context import _BACK_REFERENCES, COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, SLOTS, Context
-from bot.dialogue.context import Outcome, Turn, _attribute, _context_course, _courses_named, _roles_named
-from bot.dialogue.context import _MEANING, _says, context_from_slots, slots_from_context
-from bot.dialogue.courses import course_list, course_question, free_resources, pmo_types
-from bot.dialogue.courses import training_options
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    _MEANING,
+    COURSE_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    SLOTS,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _courses_named,
+    _roles_named,
+    _says,
+    context_from_slots,
+    slots_from_context,
+)
+from bot.dialogue.courses import course_list, course_question, free_resources, pmo_types, training_options
 from bot.dialogue.followups import fallback, follow_up
-from bot.dialogue.roles import career_change, career_path, compare, describe_role, entry_requirements
-from bot.dialogue.roles import recommend_course, resume_recommendation, stop_recommendation
+from bot.dialogue.roles import (
+    career_change,
+    career_path,
+    compare,
+    describe_role,
+    entry_requirements,
+    recommend_course,
+    resume_recommendation,
+    stop_recommendation,
+)
 from bot.knowledge_base import KnowledgeBase
 
-__all__ = ["SLOTS", "Context", "Outcome", "Turn", "context_from_slots", "slots_from_context", "respond",
-           "INTENT_JOBS", "JOBS", "digression_job", "looks_like_question"]
+__all__ = [
+    "INTENT_JOBS",
+    "JOBS",
+    "SLOTS",
+    "Context",
+    "Outcome",
+    "Turn",
+    "context_from_slots",
+    "digression_job",
+    "looks_like_question",
+    "respond",
+    "slots_from_context",
+]
 
 
 JOBS = {
@@ -80,16 +112,28 @@ _ANSWERS_SIDE_QUESTION = set(JOBS) - {"recommend", "resume", "stop_recommendatio
 
 # Jobs whose intent may have been a guess when the message really asks about the
 # role or course just discussed ("what skills do you need for it?" read as "what can you do?").
-_MAY_LEAN_ON_CONTEXT = ("recommend", "capabilities", "entry_requirements", "career_path", "fallback",
-                        "pmo_types", "free_resources", "out_of_scope")
+_MAY_LEAN_ON_CONTEXT = (
+    "recommend",
+    "capabilities",
+    "entry_requirements",
+    "career_path",
+    "fallback",
+    "pmo_types",
+    "free_resources",
+    "out_of_scope",
+)
 
 
 def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """A question about "it"/"that" with an attribute of the role or course in context, whatever the intent."""
     if job not in _MAY_LEAN_ON_CONTEXT or not turn.words & _BACK_REFERENCES:
         return None
-    if _roles_named(kb, turn) or _courses_named(kb, turn) or turn.values("course_family") \
-            or turn.words & {"degree", "degrees", "qualifications"}:
+    if (
+        _roles_named(kb, turn)
+        or _courses_named(kb, turn)
+        or turn.values("course_family")
+        or turn.words & {"degree", "degrees", "qualifications"}
+    ):
         return None
     role_attribute = _attribute(turn, ROLE_ATTRIBUTES)
     if role_attribute and ctx.role and ctx.topic in ("role", "compare", "career", "entry"):
@@ -107,15 +151,33 @@ def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
         return None
     if ctx.role and ctx.topic in ("role", "compare", "career", "technique"):
         if ctx.attribute != "duties":
-            return Outcome([answers.role_detail(kb, ctx.role, "duties")],
-                           dataclasses.replace(ctx, topic="role", attribute="duties"))
+            return Outcome(
+                [answers.role_detail(kb, ctx.role, "duties")],
+                dataclasses.replace(ctx, topic="role", attribute="duties"),
+            )
         role = kb.role(ctx.role)
-        return Outcome([answers.Reply(f"Happy to say more about the {role.name} role. Which part?",
-                                      answers.role_buttons(role), kind="clarify")], ctx)
+        return Outcome(
+            [
+                answers.Reply(
+                    f"Happy to say more about the {role.name} role. Which part?",
+                    answers.role_buttons(role),
+                    kind="clarify",
+                )
+            ],
+            ctx,
+        )
     course = kb.course_named(str(_context_course(kb, ctx) or ""))
     if course is not None and ctx.topic in ("course", "recommendation"):
-        return Outcome([answers.Reply(f"Happy to explain more about {course.name}. Which part would you like?",
-                                      answers.course_buttons(course), kind="clarify")], ctx)
+        return Outcome(
+            [
+                answers.Reply(
+                    f"Happy to explain more about {course.name}. Which part would you like?",
+                    answers.course_buttons(course),
+                    kind="clarify",
+                )
+            ],
+            ctx,
+        )
     return None
 
 
@@ -157,13 +219,60 @@ INTENT_JOBS = {
 }
 
 
-_QUESTION_WORDS = {"what", "whats", "what's", "which", "who", "whos", "who's", "how", "hows", "how's", "why",
-                   "where", "when", "is", "are", "can", "could", "do", "does", "did", "should", "would", "will",
-                   "tell", "explain", "describe"}
+_QUESTION_WORDS = {
+    "what",
+    "whats",
+    "what's",
+    "which",
+    "who",
+    "whos",
+    "who's",
+    "how",
+    "hows",
+    "how's",
+    "why",
+    "where",
+    "when",
+    "is",
+    "are",
+    "can",
+    "could",
+    "do",
+    "does",
+    "did",
+    "should",
+    "would",
+    "will",
+    "tell",
+    "explain",
+    "describe",
+}
 
 
-_LEAD_INS = {"hang", "on", "wait", "sorry", "actually", "quick", "question", "btw", "oh", "ok", "okay", "um",
-             "umm", "hmm", "before", "that", "first", "but", "and", "also", "just", "hold"}
+_LEAD_INS = {
+    "hang",
+    "on",
+    "wait",
+    "sorry",
+    "actually",
+    "quick",
+    "question",
+    "btw",
+    "oh",
+    "ok",
+    "okay",
+    "um",
+    "umm",
+    "hmm",
+    "before",
+    "that",
+    "first",
+    "but",
+    "and",
+    "also",
+    "just",
+    "hold",
+}
 
 
 def looks_like_question(text: str) -> bool:

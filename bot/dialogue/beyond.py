@@ -8,9 +8,21 @@ from typing import Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import _ADVICE_WORDS, _COURSE_WORDS, _MOVING, Context, Outcome, Turn, _attribute
-from bot.dialogue.context import _context_course
-from bot.dialogue.context import _courses_named, _elliptical, _first, _roles_named, _with_attribute
+from bot.dialogue.context import (
+    _ADVICE_WORDS,
+    _COURSE_WORDS,
+    _MOVING,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _courses_named,
+    _elliptical,
+    _first,
+    _roles_named,
+    _with_attribute,
+)
 from bot.dialogue.courses import course_question
 from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -27,8 +39,11 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, 
             mentioned += [kb.course(c).name for c in family.courses[:1]]
     if known:
         replies = [answers.certification(kb, cert, mentioned) for cert in known[:2] if cert]
-        reply = replies[0] if len(replies) == 1 else Reply("\n\n".join(r.text for r in replies),
-                                                             replies[0].buttons, replies[0].kind)
+        reply = (
+            replies[0]
+            if len(replies) == 1
+            else Reply("\n\n".join(r.text for r in replies), replies[0].buttons, replies[0].kind)
+        )
         named = [c.name for c in kb.courses if c.name in reply.text]
         # "how long is that course?" after PRINCE2: the one course the answer named, if just one.
         return reply, replace(ctx, topic="certification", course=named[0] if len(named) == 1 else ctx.course)
@@ -42,30 +57,54 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
         if topic is not None:
             roles = _roles_named(kb, turn)
             return answers.decline(kb, topic.what, topic.id), replace(
-                ctx, topic=f"declined:{topic.id}", role=roles[0].role if roles else ctx.role)
-    if job in ("out_of_scope", "fallback", "decline", "follow_up") and not _roles_named(kb, turn) \
-            and not _courses_named(kb, turn):
+                ctx, topic=f"declined:{topic.id}", role=roles[0].role if roles else ctx.role
+            )
+    if (
+        job in ("out_of_scope", "fallback", "decline", "follow_up")
+        and not _roles_named(kb, turn)
+        and not _courses_named(kb, turn)
+    ):
         found = kb.technique_in(turn.text)  # "what's a RAID log?": PMO work, just not ours to teach
         if found is not None:
             technique = found[0]
-            return answers.technique(kb, technique), replace(ctx, topic="technique", role=technique.role,
-                                                             attribute=None)
-    if ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") \
-            and _elliptical(turn):  # "ok what about a pmo manager?" after a salary question
+            return answers.technique(kb, technique), replace(
+                ctx, topic="technique", role=technique.role, attribute=None
+            )
+    if (
+        ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") and _elliptical(turn)
+    ):  # "ok what about a pmo manager?" after a salary question
         topic = kb.declined_topic(ctx.topic.split(":", 1)[1])
         if topic is not None:
             return answers.decline(kb, topic.what, topic.id), ctx
-    if job in ("describe_role", "compare", "course", "recommend", "training_options", "course_list",
-               "follow_up", "career_path", "certification", "entry_requirements", "career_change", "fallback",
-               "out_of_scope"):
+    if job in (
+        "describe_role",
+        "compare",
+        "course",
+        "recommend",
+        "training_options",
+        "course_list",
+        "follow_up",
+        "career_path",
+        "certification",
+        "entry_requirements",
+        "career_change",
+        "fallback",
+        "out_of_scope",
+    ):
         certs = turn.values("certification")
-        if certs and _attribute(turn, ("prerequisites",)) and _context_course(kb, ctx) \
-                and not _courses_named(kb, turn):  # "do I need PRINCE2 first?" about the course just discussed
+        if (
+            certs and _attribute(turn, ("prerequisites",)) and _context_course(kb, ctx) and not _courses_named(kb, turn)
+        ):  # "do I need PRINCE2 first?" about the course just discussed
             outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
             return outcome.replies[0], outcome.context
-        holds_role = job in ("recommend", "career_path") and _roles_named(kb, turn)  # "analyst with PRINCE2, what next?"
-        if certs and not holds_role and (job != "career_change" or not (turn.values("other_role")
-                                                                        or turn.values("background"))):
+        holds_role = job in ("recommend", "career_path") and _roles_named(
+            kb, turn
+        )  # "analyst with PRINCE2, what next?"
+        if (
+            certs
+            and not holds_role
+            and (job != "career_change" or not (turn.values("other_role") or turn.values("background")))
+        ):
             return _certification(kb, turn, ctx)
         other = turn.values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):

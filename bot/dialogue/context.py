@@ -14,29 +14,98 @@ from bot.answers import Reply
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.recommend import RoleMention, evidence_from_entities
 
-COURSE_ATTRIBUTES = ("length", "exam", "prerequisites", "accreditation", "next", "audience", "team", "format",
-                     "price", "dates")
+COURSE_ATTRIBUTES = (
+    "length",
+    "exam",
+    "prerequisites",
+    "accreditation",
+    "next",
+    "audience",
+    "team",
+    "format",
+    "price",
+    "dates",
+)
 
 
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
 
 
 # Words that say the visitor wants to move into PMO from the job they name.
-_MOVING = {"move", "moving", "switch", "switching", "change", "changing", "transition", "retrain", "become",
-           "ex", "former", "formerly", "redundant", "into", "join", "go", "get", "take", "taking", "hire", "hiring",
-           "transfer", "transferable", "carry"}
+_MOVING = {
+    "move",
+    "moving",
+    "switch",
+    "switching",
+    "change",
+    "changing",
+    "transition",
+    "retrain",
+    "become",
+    "ex",
+    "former",
+    "formerly",
+    "redundant",
+    "into",
+    "join",
+    "go",
+    "get",
+    "take",
+    "taking",
+    "hire",
+    "hiring",
+    "transfer",
+    "transferable",
+    "carry",
+}
 
 
 _COURSE_WORDS = {"course", "courses", "training", "train", "qualification"}
 # Asking for advice with one's experience stated ("I run a small PMO, what would you suggest?").
-_ADVICE_WORDS = {"suggest", "suggestions", "recommend", "recommendation", "recommendations", "advice", "advise",
-                 "upskill", "upskilling", "reskill", "reskilling", "develop", "development", "learn", "study",
-                 "certified", "certification"}
+_ADVICE_WORDS = {
+    "suggest",
+    "suggestions",
+    "recommend",
+    "recommendation",
+    "recommendations",
+    "advice",
+    "advise",
+    "upskill",
+    "upskilling",
+    "reskill",
+    "reskilling",
+    "develop",
+    "development",
+    "learn",
+    "study",
+    "certified",
+    "certification",
+}
 # "What does that mean?" about the last answer: say it again in plainer, more concrete words.
-_MEANING = ("what does that mean", "what does it mean", "what do you mean", "what does this mean",
-            "meaning", "in plain english", "plain english", "in english please", "explain that", "explain it",
-            "explain please", "please explain", "in simple terms", "simpler please", "layman", "laymans terms",
-            "eli5", "dumb it down", "i don't understand", "i dont understand", "dont get it", "don't get it")
+_MEANING = (
+    "what does that mean",
+    "what does it mean",
+    "what do you mean",
+    "what does this mean",
+    "meaning",
+    "in plain english",
+    "plain english",
+    "in english please",
+    "explain that",
+    "explain it",
+    "explain please",
+    "please explain",
+    "in simple terms",
+    "simpler please",
+    "layman",
+    "laymans terms",
+    "eli5",
+    "dumb it down",
+    "i don't understand",
+    "i dont understand",
+    "dont get it",
+    "don't get it",
+)
 
 
 # Words that point back at what was just said ("which course suits them?").
@@ -91,8 +160,18 @@ class Outcome:
 
 
 # Slots that hold the context, and how to read and write them.
-SLOTS = ("context_role", "context_title", "context_course", "context_compared", "context_listed", "context_topic",
-         "context_attribute", "pmo_level", "recommended_course", "awaiting_level")
+SLOTS = (
+    "context_role",
+    "context_title",
+    "context_course",
+    "context_compared",
+    "context_listed",
+    "context_topic",
+    "context_attribute",
+    "pmo_level",
+    "recommended_course",
+    "awaiting_level",
+)
 
 
 def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
@@ -100,8 +179,9 @@ def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
     roles = {r.name for r in kb.roles}
     role = slots.get("context_role")
     course = slots.get("context_course")
-    if isinstance(course, str) and not (kb.course_named(course) or
-                                        (course.startswith("family:") and kb.family_named(course[7:]))):
+    if isinstance(course, str) and not (
+        kb.course_named(course) or (course.startswith("family:") and kb.family_named(course[7:]))
+    ):
         course = None
     level: Optional[int] = None
     try:
@@ -117,8 +197,11 @@ def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
         compared=tuple(r for r in (slots.get("context_compared") or []) if r in roles)[:2],
         listed=tuple(str(x) for x in (slots.get("context_listed") or []) if isinstance(x, str))[:10],
         topic=str(slots["context_topic"]) if slots.get("context_topic") else None,
-        attribute=(slots.get("context_attribute")
-                   if slots.get("context_attribute") in COURSE_ATTRIBUTES + ROLE_ATTRIBUTES else None),
+        attribute=(
+            slots.get("context_attribute")
+            if slots.get("context_attribute") in COURSE_ATTRIBUTES + ROLE_ATTRIBUTES
+            else None
+        ),
         level=level if level in (1, 2, 3, 4) else None,
         recommended=recommended if isinstance(recommended, str) and kb.course_named(recommended) else None,
         awaiting_level=bool(slots.get("awaiting_level")),
@@ -149,19 +232,33 @@ def _courses_named(kb: KnowledgeBase, turn: Turn) -> List[Course]:
     return [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
 
 
-_FIRST_PERSON = ("i'm", "i am", "im ", "i work as", "i'm currently", "my role is", "my job is", "i've been",
-                 "i have been", "i was", "as a", "as an")
+_FIRST_PERSON = (
+    "i'm",
+    "i am",
+    "im ",
+    "i work as",
+    "i'm currently",
+    "my role is",
+    "my job is",
+    "i've been",
+    "i have been",
+    "i was",
+    "as a",
+    "as an",
+)
 
 
 def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMention]:
     """ "My boss is a PMO manager. I'm a project assistant": the visitor's own role first."""
+
     def own(mention: RoleMention) -> bool:
         for entity in turn.entities:
             if entity.get("entity") == "role" and entity.get("value") == mention.role:
                 start = int(entity.get("start") or 0)
-                before = turn.text[max(0, start - 18):start].lower().replace("\u2019", "'")
+                before = turn.text[max(0, start - 18) : start].lower().replace("\u2019", "'")
                 return any(cue in before for cue in _FIRST_PERSON)
         return False
+
     return sorted(mentions, key=lambda m: not own(m))
 
 
@@ -186,8 +283,25 @@ def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     return found
 
 
-_QUESTION_OPENERS = {"who", "whos", "who's", "what", "whats", "what's", "which", "how", "is", "are", "does",
-                     "do", "can", "could", "when", "where", "why"}
+_QUESTION_OPENERS = {
+    "who",
+    "whos",
+    "who's",
+    "what",
+    "whats",
+    "what's",
+    "which",
+    "how",
+    "is",
+    "are",
+    "does",
+    "do",
+    "can",
+    "could",
+    "when",
+    "where",
+    "why",
+}
 
 
 def _elliptical(turn: Turn) -> bool:
@@ -254,12 +368,32 @@ def _first(turn: Turn, name: str) -> int:
     return min((int(e.get("start") or 0) for e in turn.entities if e.get("entity") == name), default=10**6)
 
 
-_MOVING_UP = ("move up", "moving up", "step up", "promotion", "promoted", "next level", "progress", "climb",
-              "go up", "level up", "get to the next")
+_MOVING_UP = (
+    "move up",
+    "moving up",
+    "step up",
+    "promotion",
+    "promoted",
+    "next level",
+    "progress",
+    "climb",
+    "go up",
+    "level up",
+    "get to the next",
+)
 
 
-_THATS_ME = ("that's me", "thats me", "that is me", "sounds like me", "that's what i do", "thats what i do",
-             "that's my job", "thats my job", "i do that")
+_THATS_ME = (
+    "that's me",
+    "thats me",
+    "that is me",
+    "sounds like me",
+    "that's what i do",
+    "thats what i do",
+    "that's my job",
+    "thats my job",
+    "i do that",
+)
 
 
 def _says(turn: Turn, phrases: Sequence[str]) -> bool:

@@ -8,11 +8,23 @@ from typing import Any, List, Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import _BACK_REFERENCES, _NAME_FILLER, COURSE_ATTRIBUTES, Context, Outcome
-from bot.dialogue.context import Turn, _attribute, _context_course, _course_for_level, _courses_named
-from bot.dialogue.context import _elliptical, _mentioned_item, _roles_named, _said_course
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    _NAME_FILLER,
+    COURSE_ATTRIBUTES,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _course_for_level,
+    _courses_named,
+    _elliptical,
+    _mentioned_item,
+    _roles_named,
+    _said_course,
+)
 from bot.knowledge_base import Course, KnowledgeBase
-
 
 _BODIES = {"apmg": "APMG", "peoplecert": "PeopleCert", "axelos": "AXELOS", "pmi": "PMI"}
 
@@ -24,20 +36,25 @@ def _asked_body(turn: Optional[Turn]) -> Optional[str]:
     return next((name for word, name in _BODIES.items() if word in turn.words), None)
 
 
-def _about_course(kb: KnowledgeBase, ctx: Context, target: str, attribute: Optional[str],
-                  turn: Optional[Turn] = None) -> Tuple[Reply, Context]:
+def _about_course(
+    kb: KnowledgeBase, ctx: Context, target: str, attribute: Optional[str], turn: Optional[Turn] = None
+) -> Tuple[Reply, Context]:
     """Answer about a course or a family ("family:<id>"), and remember it."""
     if target.startswith("family:"):
         family = kb.family_named(target[7:])
         assert family is not None
         reply = answers.describe_family(kb, family, attribute)
         listed = tuple(f"course:{kb.course(c).name}" for c in family.courses)
-        return reply, replace(ctx, course=target, topic="family", attribute=attribute,
-                              listed=listed if len(listed) > 1 else ctx.listed)
+        return reply, replace(
+            ctx, course=target, topic="family", attribute=attribute, listed=listed if len(listed) > 1 else ctx.listed
+        )
     course = kb.course_named(target)
     assert course is not None
-    reply = (answers.course_detail(kb, course, attribute, asked_body=_asked_body(turn)) if attribute
-             else answers.describe_course(kb, course))
+    reply = (
+        answers.course_detail(kb, course, attribute, asked_body=_asked_body(turn))
+        if attribute
+        else answers.describe_course(kb, course)
+    )
     new = replace(_said_course(ctx, course.name), attribute=attribute)
     if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
         new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
@@ -103,22 +120,37 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not targets and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
-        named_in_family = [kb.course(c) for c in family.courses if family and _names_course(kb.course(c), family,
-                                                                                             turn)] if family else []
+        named_in_family = (
+            [kb.course(c) for c in family.courses if family and _names_course(kb.course(c), family, turn)]
+            if family
+            else []
+        )
         if len(named_in_family) == 1:  # "is the practitioner open book?" after P3O
             target = named_in_family[0].name
-        elif family is not None and attribute and len(family.courses) > 1 and not named_in_family \
-                and "both" not in turn.words and "all" not in turn.words:  # "how long is it?" after P3O: which one?
+        elif (
+            family is not None
+            and attribute
+            and len(family.courses) > 1
+            and not named_in_family
+            and "both" not in turn.words
+            and "all" not in turn.words
+        ):  # "how long is it?" after P3O: which one?
             courses = [kb.course(c) for c in family.courses]
-            return Outcome([answers.which_course(kb, attribute, courses)],
-                           replace(ctx, topic="ask_course", attribute=attribute,
-                                   listed=tuple(f"course:{c.name}" for c in courses)))
+            return Outcome(
+                [answers.which_course(kb, attribute, courses)],
+                replace(
+                    ctx, topic="ask_course", attribute=attribute, listed=tuple(f"course:{c.name}" for c in courses)
+                ),
+            )
         targets = [target]
     if not targets:
         if attribute or turn.words & _BACK_REFERENCES:
-            return Outcome([answers.which_course(kb, attribute)],
-                           replace(ctx, topic="ask_course", attribute=attribute,
-                                   listed=tuple(f"course:{c.name}" for c in kb.courses)))
+            return Outcome(
+                [answers.which_course(kb, attribute)],
+                replace(
+                    ctx, topic="ask_course", attribute=attribute, listed=tuple(f"course:{c.name}" for c in kb.courses)
+                ),
+            )
         reply = answers.list_courses(kb)
         return Outcome([reply], replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
     replies = []
@@ -129,15 +161,20 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def course_list(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    return Outcome([answers.list_courses(kb)],
-                   replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
+    return Outcome(
+        [answers.list_courses(kb)],
+        replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)),
+    )
 
 
 def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     attribute = _attribute(turn, COURSE_ATTRIBUTES)
     named = _courses_named(kb, turn) or turn.values("course_family")
-    about_last = _context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family") \
+    about_last = (
+        _context_course(kb, ctx)
+        and ctx.topic in ("course", "recommendation", "family")
         and (turn.words & _BACK_REFERENCES or _elliptical(turn))
+    )
     if named or (attribute and about_last):  # "do you run P3O Foundation?", "can my whole team take it?"
         return course_question(kb, turn, ctx)
     return Outcome([answers.training_options(kb)], replace(ctx, topic="training"))

@@ -7,10 +7,26 @@ from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import _ADVICE_WORDS, _BACK_REFERENCES, _COURSE_WORDS, _THATS_ME, COURSE_ATTRIBUTES
-from bot.dialogue.context import ROLE_ATTRIBUTES, Context, Outcome, Turn, _attribute, _context_course
-from bot.dialogue.context import _course_for_level, _courses_named, _elliptical, _mentioned_item
-from bot.dialogue.context import _roles_named, _says, _with_attribute
+from bot.dialogue.context import (
+    _ADVICE_WORDS,
+    _BACK_REFERENCES,
+    _COURSE_WORDS,
+    _THATS_ME,
+    COURSE_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _course_for_level,
+    _courses_named,
+    _elliptical,
+    _mentioned_item,
+    _roles_named,
+    _says,
+    _with_attribute,
+)
 from bot.dialogue.courses import _about_course, _sibling_course, course_question
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -77,10 +93,19 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         role = kb.role(ctx.role)
         if wants_next:
             if role.level < 4:
-                return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": kb.role_at_level(role.level + 1).name},)), ctx)
-            return Outcome([Reply(f"{role.name} is the top of the PMO career path.",
-                                  [answers.button("Which course suits this role?", "ask_course_recommendation",
-                                                  role=role.name)], kind=f"career:{role.level}")], ctx)
+                return career_path(
+                    kb, Turn(turn.intent, ({"entity": "role", "value": kb.role_at_level(role.level + 1).name},)), ctx
+                )
+            return Outcome(
+                [
+                    Reply(
+                        f"{role.name} is the top of the PMO career path.",
+                        [answers.button("Which course suits this role?", "ask_course_recommendation", role=role.name)],
+                        kind=f"career:{role.level}",
+                    )
+                ],
+                ctx,
+            )
         detail = attribute if attribute in ROLE_ATTRIBUTES else "duties"
         return Outcome([answers.role_detail(kb, role.name, detail)], replace(ctx, topic="role"))
     if ctx.topic == "catalogue" or ctx.topic == "ask_course":
@@ -103,8 +128,11 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if _attribute(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
         return course_question(kb, turn, ctx)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
-    if not roles and ctx.role and (_says(turn, _THATS_ME) or (turn.words & _COURSE_WORDS
-                                                               and turn.words & _BACK_REFERENCES)):
+    if (
+        not roles
+        and ctx.role
+        and (_says(turn, _THATS_ME) or (turn.words & _COURSE_WORDS and turn.words & _BACK_REFERENCES))
+    ):
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if not roles and not courses:  # "what skills do you need for it": the context says what "it" is
         if _mentioned_item(turn, ctx) and turn.values("mention"):
@@ -119,17 +147,27 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if roles:
         role = roles[0].role
-        reply = Reply(f"I'm not sure what you'd like to know about the {role} role. Is it one of these?",
-                      [answers.button(f"What a {role} does", "ask_role_description", role=role),
-                       answers.button("Which course suits this role?", "ask_course_recommendation", role=role),
-                       answers.button("Career path", "ask_career_path", role=role)], kind="clarify")
+        reply = Reply(
+            f"I'm not sure what you'd like to know about the {role} role. Is it one of these?",
+            [
+                answers.button(f"What a {role} does", "ask_role_description", role=role),
+                answers.button("Which course suits this role?", "ask_course_recommendation", role=role),
+                answers.button("Career path", "ask_career_path", role=role),
+            ],
+            kind="clarify",
+        )
         return Outcome([reply], ctx)
     if courses:
         course = courses[0]
-        reply = Reply(f"I'm not sure what you'd like to know about {course.name}. Is it one of these?",
-                      answers.course_buttons(course), kind="clarify")
+        reply = Reply(
+            f"I'm not sure what you'd like to know about {course.name}. Is it one of these?",
+            answers.course_buttons(course),
+            kind="clarify",
+        )
         return Outcome([reply], ctx)
     if ctx.topic == "certification":  # "so what do you offer instead?"
-        return Outcome([answers.pmo_routes(kb)], replace(ctx, topic="catalogue",
-                                                        listed=tuple(f"course:{c.name}" for c in kb.courses)))
+        return Outcome(
+            [answers.pmo_routes(kb)],
+            replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)),
+        )
     return Outcome([answers.did_not_understand(kb)], ctx)

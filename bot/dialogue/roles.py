@@ -8,16 +8,34 @@ from typing import Tuple
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.context import _first_person_first, _BACK_REFERENCES, _COURSE_WORDS, _MOVING_UP
-from bot.dialogue.context import _THATS_ME, COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, Context, Outcome, Turn
-from bot.dialogue.context import _attribute, _context_course, _course_for_level, _courses_named
-from bot.dialogue.context import _mentioned_item, _roles_named, _says, _with_attribute
+from bot.dialogue.context import (
+    _BACK_REFERENCES,
+    _COURSE_WORDS,
+    _MOVING_UP,
+    _THATS_ME,
+    COURSE_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    Context,
+    Outcome,
+    Turn,
+    _attribute,
+    _context_course,
+    _course_for_level,
+    _courses_named,
+    _first_person_first,
+    _mentioned_item,
+    _roles_named,
+    _says,
+    _with_attribute,
+)
 from bot.dialogue.courses import course_question
 from bot.knowledge_base import KnowledgeBase
 from bot.recommend import Evidence, NeedLevel, RoleMention, evidence_from_entities, recommend
 
 
-def _other_role(kb: KnowledgeBase, title: str, turn: Turn, ctx: Context, compare: bool = False) -> Tuple[Reply, Context]:
+def _other_role(
+    kb: KnowledgeBase, title: str, turn: Turn, ctx: Context, compare: bool = False
+) -> Tuple[Reply, Context]:
     adjacent = kb.adjacent_role(title)
     if adjacent is not None:
         return answers.adjacent_role(kb, adjacent, title), replace(ctx, topic="adjacent")
@@ -35,22 +53,33 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     attribute = _attribute(turn, ROLE_ATTRIBUTES)
     if not mentions and ctx.role and (attribute or turn.words & _BACK_REFERENCES):
         mentions = [RoleMention(role=ctx.role)]
-    unknown = next((str(e.get("value")) for e in turn.entities
-                    if e.get("entity") == "role" and e.get("value") not in {r.name for r in kb.roles}), None)
+    unknown = next(
+        (
+            str(e.get("value"))
+            for e in turn.entities
+            if e.get("entity") == "role" and e.get("value") not in {r.name for r in kb.roles}
+        ),
+        None,
+    )
     if not mentions:
         if unknown:
             return Outcome([answers.unknown_role(kb, unknown)], ctx)
         reply = answers.list_roles(kb)
-        return Outcome([reply], replace(ctx, topic="roles", listed=tuple(f"role:{r.name}" for r in
-                                                                         sorted(kb.roles, key=lambda r: r.level))))
+        return Outcome(
+            [reply],
+            replace(
+                ctx, topic="roles", listed=tuple(f"role:{r.name}" for r in sorted(kb.roles, key=lambda r: r.level))
+            ),
+        )
     replies = []
     for mention in mentions[:2]:
         if attribute:
             replies.append(answers.role_detail(kb, mention.role, attribute))
         else:
             replies.append(answers.describe_role(kb, mention.role, mention.text))
-    return Outcome(replies, replace(ctx, role=mentions[0].role, topic="role", attribute=attribute,
-                                    title=mentions[0].text or None))
+    return Outcome(
+        replies, replace(ctx, role=mentions[0].role, topic="role", attribute=attribute, title=mentions[0].text or None)
+    )
 
 
 def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
@@ -60,12 +89,24 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return course_question(kb, turn, ctx)  # "difference between P3O Foundation and Practitioner"
     titles = [(str(e.get("value")), str(e.get("text") or "")) for e in turn.entities if e.get("entity") == "role"]
     same = len(titles) >= 2 and len({value for value, _ in titles}) == 1
-    if not same and len(roles) == 1 and ctx.role == roles[0] and ctx.topic == "role" \
-            and turn.words & _BACK_REFERENCES and not turn.values("other_role"):
+    if (
+        not same
+        and len(roles) == 1
+        and ctx.role == roles[0]
+        and ctx.topic == "role"
+        and turn.words & _BACK_REFERENCES
+        and not turn.values("other_role")
+    ):
         same = True  # "is that the same as head of pmo?" after the ePMO Manager
         titles = [(roles[0], ctx.title or ""), *titles]
-    if not same and len(roles) == 1 and ctx.role and ctx.role != roles[0] and "same" in turn.words \
-            and turn.words & _BACK_REFERENCES:  # "is that the same as a PMO manager?" when it is not
+    if (
+        not same
+        and len(roles) == 1
+        and ctx.role
+        and ctx.role != roles[0]
+        and "same" in turn.words
+        and turn.words & _BACK_REFERENCES
+    ):  # "is that the same as a PMO manager?" when it is not
         return Outcome([answers.not_same_role(kb, ctx.role, ctx.title or "", roles[0])], ctx)
     if same and roles:
         reply = answers.same_role(kb, roles[0], [t for _, t in titles if t])
@@ -85,19 +126,41 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     elif not roles and ctx.role:
         roles = [ctx.role]
     if not roles:
-        return Outcome([Reply("Which two roles would you like to compare?",
-                              [answers.button(r.name, "compare_roles", role=r.name)
-                               for r in sorted(kb.roles, key=lambda r: r.level)], kind="ask_compare")], ctx)
+        return Outcome(
+            [
+                Reply(
+                    "Which two roles would you like to compare?",
+                    [
+                        answers.button(r.name, "compare_roles", role=r.name)
+                        for r in sorted(kb.roles, key=lambda r: r.level)
+                    ],
+                    kind="ask_compare",
+                )
+            ],
+            ctx,
+        )
     reply = answers.compare_roles(kb, roles[0], roles[1] if len(roles) > 1 else None)
     pair = tuple(reply.kind.split(":", 1)[1].split("|"))
-    return Outcome([reply], replace(ctx, compared=pair, role=pair[-1] if roles[-1] == pair[-1] else pair[0],
-                                    topic="compare", listed=tuple(f"role:{r}" for r in pair)))
+    return Outcome(
+        [reply],
+        replace(
+            ctx,
+            compared=pair,
+            role=pair[-1] if roles[-1] == pair[-1] else pair[0],
+            topic="compare",
+            listed=tuple(f"role:{r}" for r in pair),
+        ),
+    )
 
 
 def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = [m.role for m in _roles_named(kb, turn)]
-    if not roles and "next" in turn.values("attribute") and ctx.topic in ("recommendation", "course") \
-            and turn.words & _BACK_REFERENCES:  # "next steps after it?" after a course
+    if (
+        not roles
+        and "next" in turn.values("attribute")
+        and ctx.topic in ("recommendation", "course")
+        and turn.words & _BACK_REFERENCES
+    ):  # "next steps after it?" after a course
         return course_question(kb, turn, ctx)
     course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
     if not roles and course_attribute and ctx.topic in ("recommendation", "course", "family"):
@@ -132,19 +195,37 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not evidence.roles and not evidence.cues:
         if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
             return career_change(kb, turn, ctx)
-        if turn.values("background") and (not ctx.awaiting_level
-                                          or turn.intent in ("ask_course_recommendation", "inform_experience")):
+        if turn.values("background") and (
+            not ctx.awaiting_level or turn.intent in ("ask_course_recommendation", "inform_experience")
+        ):
             reply = answers.career_change(kb, "career_changer", _background_title(turn), asked_course=True)
             course = _course_for_level(kb, 1)
-            return Outcome([reply], replace(ctx, level=1, recommended=course.name, course=course.name,
-                                            awaiting_level=False, topic="recommendation"))
+            return Outcome(
+                [reply],
+                replace(
+                    ctx,
+                    level=1,
+                    recommended=course.name,
+                    course=course.name,
+                    awaiting_level=False,
+                    topic="recommendation",
+                ),
+            )
         if other and not evidence.years:  # a job we don't know: ask what they do, never guess
-            reply = (answers.specialist_role(kb, other[0]) if kb.is_specialist_role(other[0])
-                     else answers.other_job(kb, other[0]))
+            reply = (
+                answers.specialist_role(kb, other[0])
+                if kb.is_specialist_role(other[0])
+                else answers.other_job(kb, other[0])
+            )
             ask = answers.ask_level(kb, NeedLevel())
             return Outcome([Reply(reply.text, ask.buttons, reply.kind)], replace(ctx, awaiting_level=True))
-    if (not evidence.roles and not evidence.cues and evidence.years is None
-            and turn.intent == "ask_course_recommendation" and not ctx.awaiting_level):
+    if (
+        not evidence.roles
+        and not evidence.cues
+        and evidence.years is None
+        and turn.intent == "ask_course_recommendation"
+        and not ctx.awaiting_level
+    ):
         # "which course for that role?" / "which course suits them?": the role just discussed.
         if ctx.role and turn.words & _BACK_REFERENCES:  # about the role just discussed, not the visitor
             evidence = Evidence(roles=(RoleMention(role=ctx.role),), about_someone=True)
@@ -153,9 +234,18 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     outcome = recommend(kb, evidence)
     if isinstance(outcome, NeedLevel):
         return Outcome([answers.ask_level(kb, outcome)], replace(ctx, awaiting_level=True, topic="ask_level"))
-    return Outcome([answers.recommendation(kb, outcome)],
-                   replace(ctx, awaiting_level=False, level=outcome.level, recommended=outcome.main.name,
-                           course=outcome.main.name, role=outcome.role, topic="recommendation"))
+    return Outcome(
+        [answers.recommendation(kb, outcome)],
+        replace(
+            ctx,
+            awaiting_level=False,
+            level=outcome.level,
+            recommended=outcome.main.name,
+            course=outcome.main.name,
+            role=outcome.role,
+            topic="recommendation",
+        ),
+    )
 
 
 def resume_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
@@ -172,14 +262,21 @@ def stop_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = _roles_named(kb, turn)
     about_the_job = bool(turn.words & {"degree", "degrees", "qualifications", "qualified", "age", "old"})
-    if not roles and not about_the_job and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in (
-            "course", "recommendation", "family"))):  # "any pre-reqs I'd need for it?" after a course
+    if (
+        not roles
+        and not about_the_job
+        and (
+            _courses_named(kb, turn)
+            or (_context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family"))
+        )
+    ):  # "any pre-reqs I'd need for it?" after a course
         return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
     if not roles and ctx.role and turn.words & _BACK_REFERENCES:
         roles = [RoleMention(role=ctx.role)]
     level = kb.role(roles[0].role).level if roles else None
-    return Outcome([answers.entry_requirements(kb, level)],
-                   replace(ctx, topic="entry", role=roles[0].role if roles else ctx.role))
+    return Outcome(
+        [answers.entry_requirements(kb, level)], replace(ctx, topic="entry", role=roles[0].role if roles else ctx.role)
+    )
 
 
 def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
@@ -189,8 +286,17 @@ def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if adjacent is not None:
         reply = answers.career_change(kb, adjacent.id)
         course = _course_for_level(kb, adjacent.entry_level)
-        return Outcome([reply], replace(ctx, topic="recommendation", course=course.name, recommended=course.name,
-                                        level=adjacent.entry_level, awaiting_level=False))
+        return Outcome(
+            [reply],
+            replace(
+                ctx,
+                topic="recommendation",
+                course=course.name,
+                recommended=course.name,
+                level=adjacent.entry_level,
+                awaiting_level=False,
+            ),
+        )
     specialist = next((o for o in other if kb.is_specialist_role(o)), None)
     if specialist and not turn.values("background"):
         return Outcome([answers.specialist_role(kb, specialist)], replace(ctx, topic="specialist"))
@@ -200,5 +306,9 @@ def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     title = _background_title(turn) or (other[0] if other else "")
     reply = answers.career_change(kb, "career_changer", title, asked_course)
     course = _course_for_level(kb, 1)
-    return Outcome([reply], replace(ctx, topic="recommendation", course=course.name, recommended=course.name,
-                                    level=1, awaiting_level=False))
+    return Outcome(
+        [reply],
+        replace(
+            ctx, topic="recommendation", course=course.name, recommended=course.name, level=1, awaiting_level=False
+        ),
+    )

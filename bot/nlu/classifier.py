@@ -18,6 +18,7 @@ import warnings
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
+from numpy.typing import NDArray
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -42,8 +43,14 @@ class HiddenLayerNetwork:
     takes seconds next to TensorFlow).
     """
 
-    def __init__(self, hidden_weights: np.ndarray, hidden_bias: np.ndarray,
-                 output_weights: np.ndarray, output_bias: np.ndarray, classes: List[str]) -> None:
+    def __init__(
+        self,
+        hidden_weights: NDArray[Any],
+        hidden_bias: NDArray[Any],
+        output_weights: NDArray[Any],
+        output_bias: NDArray[Any],
+        classes: List[str],
+    ) -> None:
         self.hidden_weights, self.hidden_bias = hidden_weights, hidden_bias
         self.output_weights, self.output_bias = output_weights, output_bias
         self.classes = list(classes)
@@ -53,50 +60,65 @@ class HiddenLayerNetwork:
     def from_sklearn(cls, model: Any) -> "HiddenLayerNetwork":
         if model.activation != "relu" or len(model.coefs_) != 2:
             raise ValueError("expected one relu hidden layer")
-        return cls(model.coefs_[0], model.intercepts_[0], model.coefs_[1], model.intercepts_[1],
-                   [str(c) for c in model.classes_])
+        return cls(
+            model.coefs_[0],
+            model.intercepts_[0],
+            model.coefs_[1],
+            model.intercepts_[1],
+            [str(c) for c in model.classes_],
+        )
 
-    def predict_proba(self, inputs: Any) -> np.ndarray:
+    def predict_proba(self, inputs: Any) -> NDArray[Any]:
         return self._output(np.maximum(inputs @ self.hidden_weights + self.hidden_bias, 0.0))
 
-    def predict_proba_one(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    def predict_proba_one(self, columns: NDArray[Any], values: NDArray[Any]) -> NDArray[Any]:
         """``predict_proba`` of one sparse row given as its non-zero (columns, values)."""
         hidden = values @ self.hidden_weights[columns] + self.hidden_bias
         return self._output(np.maximum(hidden, 0.0)[None, :])
 
-    def _output(self, hidden: Any) -> np.ndarray:
+    def _output(self, hidden: Any) -> NDArray[Any]:
         logits = np.asarray(hidden @ self.output_weights + self.output_bias)
         if logits.shape[1] == 1:  # two classes: scikit-learn uses one logistic unit
             positive = 1.0 / (1.0 + np.exp(-logits[:, 0]))
             return np.stack([1.0 - positive, positive], axis=1)
         logits = logits - logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        probabilities: NDArray[Any] = exp / exp.sum(axis=1, keepdims=True)
+        return probabilities
 
     def save(self, path: Any) -> None:
         with open(path, "wb") as handle:
-            np.savez(handle, hidden_weights=self.hidden_weights, hidden_bias=self.hidden_bias,
-                     output_weights=self.output_weights, output_bias=self.output_bias,
-                     classes=np.array(self.classes, dtype=str))
+            np.savez(
+                handle,
+                hidden_weights=self.hidden_weights,
+                hidden_bias=self.hidden_bias,
+                output_weights=self.output_weights,
+                output_bias=self.output_bias,
+                classes=np.array(self.classes, dtype=str),
+            )
 
     @classmethod
     def load(cls, path: Any) -> "HiddenLayerNetwork":
         with np.load(path, allow_pickle=False) as arrays:
-            return cls(arrays["hidden_weights"], arrays["hidden_bias"], arrays["output_weights"],
-                       arrays["output_bias"], [str(c) for c in arrays["classes"]])
+            return cls(
+                arrays["hidden_weights"],
+                arrays["hidden_bias"],
+                arrays["output_weights"],
+                arrays["output_bias"],
+                [str(c) for c in arrays["classes"]],
+            )
 
 
-def sentence_features(message: Message, attribute: Text = TEXT) -> Tuple[np.ndarray, np.ndarray, int]:
+def sentence_features(message: Message, attribute: Text = TEXT) -> Tuple[NDArray[Any], NDArray[Any], int]:
     """A message's sentence features as non-zero (columns, values), and their total width.
 
     The layout Rasa's own classifiers use: sparse features in order, then dense ones;
     built without deep-copying and stacking the per-token feature matrices that
     ``Message.get_sparse_features`` also returns. No features: width 0.
     """
-    sentence = [f.features for f in message.features
-                if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE]
-    cols: List[np.ndarray] = []
-    values: List[np.ndarray] = []
+    sentence = [f.features for f in message.features if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE]
+    cols: List[NDArray[Any]] = []
+    values: List[NDArray[Any]] = []
     offset = 0
     for matrix in [m for m in sentence if hasattr(m, "tocoo")]:
         part = matrix.tocoo()
@@ -120,8 +142,7 @@ def _check_width(offset: int, width: Optional[int]) -> None:
         raise ValueError(f"a message has {offset} features, the classifier expects {width}")
 
 
-def sentence_matrix(messages: List[Message], attribute: Text = TEXT,
-                    width: Optional[int] = None) -> csr_matrix:
+def sentence_matrix(messages: List[Message], attribute: Text = TEXT, width: Optional[int] = None) -> csr_matrix:
     """One row per message of its ``sentence_features``.
 
     A message without features (an empty text) is a row of zeros ``width`` wide.
@@ -140,7 +161,7 @@ def sentence_matrix(messages: List[Message], attribute: Text = TEXT,
     return coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=shape).tocsr()
 
 
-def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.ndarray, np.ndarray]:
+def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[NDArray[Any], NDArray[Any]]:
     """``MLPIntentClassifier._inputs([message])`` as (columns, values), without scipy's overhead."""
     col, value, offset = sentence_features(message, attribute)
     _check_width(offset, width)
@@ -148,14 +169,12 @@ def unit_row(message: Message, width: int, attribute: Text = TEXT) -> Tuple[np.n
     return col, (value / norm if norm else value)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MLPIntentClassifier(GraphComponent, IntentClassifier):
     """Intent classifier: a network with one hidden layer on the sentence features."""
 
     @classmethod
-    def required_components(cls) -> List[Type]:
+    def required_components(cls) -> List[Type[Any]]:
         return [Featurizer]
 
     @staticmethod
@@ -172,16 +191,26 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
             "ranking_length": 10,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[HiddenLayerNetwork] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: Optional[HiddenLayerNetwork] = None,
+    ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._classifier = classifier
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "MLPIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MLPIntentClassifier":
         return cls(config, model_storage, resource)
 
     @staticmethod
@@ -197,8 +226,10 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
         from sklearn.neural_network import MLPClassifier
 
         # Sorted, so the trained network does not depend on how data/ is split into files.
-        examples = sorted((e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)),
-                          key=lambda e: (str(e.get(INTENT)), str(e.get(TEXT))))
+        examples = sorted(
+            (e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)),
+            key=lambda e: (str(e.get(INTENT)), str(e.get(TEXT))),
+        )
         labels = [e.get(INTENT) for e in examples]
         if len(set(labels)) < 2:
             logger.warning("MLPIntentClassifier needs at least two intents; not trained.")
@@ -219,8 +250,14 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "MLPIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "MLPIntentClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 classifier: Optional[HiddenLayerNetwork] = HiddenLayerNetwork.load(directory / MODEL_FILE)
@@ -234,17 +271,19 @@ class MLPIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         if len(messages) == 1:  # serving: skip building a sparse matrix for one row
             probabilities = self._classifier.predict_proba_one(
-                *unit_row(messages[0], width=self._classifier.input_size))
+                *unit_row(messages[0], width=self._classifier.input_size)
+            )
         else:
-            probabilities = self._classifier.predict_proba(
-                self._inputs(messages, width=self._classifier.input_size))
+            probabilities = self._classifier.predict_proba(self._inputs(messages, width=self._classifier.input_size))
         names = self._classifier.classes
         length = int(self._config["ranking_length"])
         for message, row in zip(messages, probabilities, strict=True):
-            ranking = sorted(
-                ({"name": name, "confidence": float(p)} for name, p in zip(names, row, strict=True)),
-                key=lambda entry: -entry["confidence"],
-            )
+            ranking = [
+                {"name": name, "confidence": confidence}
+                for confidence, name in sorted(
+                    ((float(p), name) for name, p in zip(names, row, strict=True)), key=lambda pair: -pair[0]
+                )
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True)
         return messages

@@ -23,7 +23,9 @@ from typing import List
 MAX_CLAUSES = 3
 _QUESTION_START = re.compile(
     r"^(what|what's|whats|which|who|who's|whos|how|how's|hows|why|where|when|is|are|can|could|do|does|"
-    r"did|should|would|will|tell me|explain|describe)\b", re.IGNORECASE)
+    r"did|should|would|will|tell me|explain|describe)\b",
+    re.IGNORECASE,
+)
 _JOINERS = re.compile(r"\s*(?:,\s*and\s+also|,\s*and|\band\s+also|\band|;|\balso)\s+(?=\S)", re.IGNORECASE)
 
 
@@ -41,7 +43,7 @@ def _split_joined(text: str) -> List[str]:
     rest = text
     while len(parts) < MAX_CLAUSES - 1:
         for match in _JOINERS.finditer(rest):
-            before, after = rest[: match.start()], rest[match.end():]
+            before, after = rest[: match.start()], rest[match.end() :]
             if _QUESTION_START.match(after) and _is_question(before) and _words(before) >= 2 and _words(after) >= 2:
                 parts.append(before.strip(" ,;"))
                 rest = after
@@ -74,4 +76,6 @@ def split_questions(text: str) -> List[str]:
     clauses = [c for c in clauses if c]
     if len(clauses) < 2 or any(_words(c) < 2 for c in clauses):
         return [text]
-    return clauses[:MAX_CLAUSES - 1] + [" ".join(clauses[MAX_CLAUSES - 1:])] if len(clauses) > MAX_CLAUSES else clauses
+    return (
+        clauses[: MAX_CLAUSES - 1] + [" ".join(clauses[MAX_CLAUSES - 1 :])] if len(clauses) > MAX_CLAUSES else clauses
+    )

@@ -9,13 +9,13 @@ pass for role titles the ruler missed ("adminstrator", "co-ordinater").
 from __future__ import annotations
 
 import difflib
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple, cast
 
 from spacy.tokens import Doc
 
 from bot.nlu.patterns import (
-    ATTRIBUTE_PHRASES,
     ATTRIBUTE_LABEL,
+    ATTRIBUTE_PHRASES,
     BACKGROUND_LABEL,
     BARE_SUFFIX,
     CERTIFICATION_LABEL,
@@ -31,6 +31,12 @@ from bot.nlu.patterns import (
 )
 
 Entity = Dict[str, object]
+
+
+def span(entity: Entity) -> Tuple[int, int]:
+    """(start, end) of an entity dict (its offsets are ints; the dict type is loose)."""
+    return int(cast(int, entity["start"])), int(cast(int, entity["end"]))
+
 
 ENTITY_FOR_LABEL = {
     ROLE_LABEL: "role",
@@ -51,18 +57,123 @@ ENTITY_FOR_LABEL = {
 # vs manager") without making it another job. Any other word that is not a
 # stop word is a qualifier: "resource manager", "HR analyst" are not PMO roles.
 _ALLOWED_BEFORE_BARE = {
-    "pmo", "pmos", "vs", "v", "versus", "junior", "senior", "snr", "jnr", "trainee", "experienced",
-    "new", "aspiring", "current", "former", "future", "qualified", "certified", "good", "great",
-    "successful", "typical", "permanent", "contract", "interim", "freelance", "lead", "principal",
-    "associate", "deputy", "assistant", "being", "become", "becoming", "hi", "hello", "thanks", "ok",
-    "okay", "yes", "yeah", "pls", "please", "im", "i'm", "just", "also", "then", "so", "what", "whats",
-    "about", "like", "an", "a", "the", "currently", "now", "still", "already", "recently", "eventually",
-    "ultimately", "promoted", "working", "work", "worked", "works", "hired", "employed", "appointed",
-    "want", "wants", "wanted", "aspire", "love", "hate", "need", "needs", "hire", "applying",
-    "apply", "applied", "manage", "manages", "managed", "supervise", "support", "supports", "supporting",
-    "interview", "interviewing", "vs.", "plus", "or", "and", "nor", "compare", "compared", "between",
+    "pmo",
+    "pmos",
+    "vs",
+    "v",
+    "versus",
+    "junior",
+    "senior",
+    "snr",
+    "jnr",
+    "trainee",
+    "experienced",
+    "new",
+    "aspiring",
+    "current",
+    "former",
+    "future",
+    "qualified",
+    "certified",
+    "good",
+    "great",
+    "successful",
+    "typical",
+    "permanent",
+    "contract",
+    "interim",
+    "freelance",
+    "lead",
+    "principal",
+    "associate",
+    "deputy",
+    "assistant",
+    "being",
+    "become",
+    "becoming",
+    "hi",
+    "hello",
+    "thanks",
+    "ok",
+    "okay",
+    "yes",
+    "yeah",
+    "pls",
+    "please",
+    "im",
+    "i'm",
+    "just",
+    "also",
+    "then",
+    "so",
+    "what",
+    "whats",
+    "about",
+    "like",
+    "an",
+    "a",
+    "the",
+    "currently",
+    "now",
+    "still",
+    "already",
+    "recently",
+    "eventually",
+    "ultimately",
+    "promoted",
+    "working",
+    "work",
+    "worked",
+    "works",
+    "hired",
+    "employed",
+    "appointed",
+    "want",
+    "wants",
+    "wanted",
+    "aspire",
+    "love",
+    "hate",
+    "need",
+    "needs",
+    "hire",
+    "applying",
+    "apply",
+    "applied",
+    "manage",
+    "manages",
+    "managed",
+    "supervise",
+    "support",
+    "supports",
+    "supporting",
+    "interview",
+    "interviewing",
+    "vs.",
+    "plus",
+    "or",
+    "and",
+    "nor",
+    "compare",
+    "compared",
+    "between",
     # chat shorthand: "diff btwn admin n analyst", "wat abt manager"
-    "btwn", "abt", "bout", "wat", "wot", "n", "nd", "r", "u", "ur", "diff", "tho", "pls", "plz", "thx", "ty", "y",
+    "btwn",
+    "abt",
+    "bout",
+    "wat",
+    "wot",
+    "n",
+    "nd",
+    "r",
+    "u",
+    "ur",
+    "diff",
+    "tho",
+    "plz",
+    "thx",
+    "ty",
+    "y",
 }
 # "my manager likes a certificate", "my boss is...": a person, not a role.
 _POSSESSIVES = {"my", "our", "your", "his", "her", "their"}
@@ -72,16 +183,53 @@ _ARTICLES = {"a", "an", "the", "our", "my", "their", "your", "as"}
 # A team whose members are named after "of" must be a PMO team to count as
 # managing one ("a team of analysts", "a team of 5"), not "a team of nurses".
 _PMO_TEAM_WORDS = {
-    "analysts", "administrators", "admins", "planners", "schedulers", "coordinators", "co-ordinators",
-    "officers", "pmo", "project", "projects", "programme", "program", "portfolio", "support", "people",
-    "staff", "pmos", "controllers",
+    "analysts",
+    "administrators",
+    "admins",
+    "planners",
+    "schedulers",
+    "coordinators",
+    "co-ordinators",
+    "officers",
+    "pmo",
+    "project",
+    "projects",
+    "programme",
+    "program",
+    "portfolio",
+    "support",
+    "people",
+    "staff",
+    "pmos",
+    "controllers",
 }
 
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "couple": 2, "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "couple": 2,
+    "few": 3,
 }
 # Only this many tokens are searched for typos: titles come early in a chat
 # message, and it bounds the cost of a 20,000-character message.
@@ -89,11 +237,36 @@ FUZZY_TOKEN_LIMIT = 60
 FUZZY_MIN_RATIO = 0.86
 # Real words that sit close to a title but do not mean one.
 _NOT_TYPOS = {
-    "managed", "manages", "managing", "management", "managers", "analysis", "analyse",
-    "analyze", "analysed", "directly", "direction", "directed", "directory",
-    "administration", "administer", "coordinate", "co-ordinate", "coordinated",
-    "coordinating", "planned", "planning", "planners", "scheduled", "scheduling",
-    "controlled", "controls", "director's", "damage", "manner", "banager",
+    "managed",
+    "manages",
+    "managing",
+    "management",
+    "managers",
+    "analysis",
+    "analyse",
+    "analyze",
+    "analysed",
+    "directly",
+    "direction",
+    "directed",
+    "directory",
+    "administration",
+    "administer",
+    "coordinate",
+    "co-ordinate",
+    "coordinated",
+    "coordinating",
+    "planned",
+    "planning",
+    "planners",
+    "scheduled",
+    "scheduling",
+    "controlled",
+    "controls",
+    "director's",
+    "damage",
+    "manner",
+    "banager",
 }
 
 
@@ -127,8 +300,11 @@ def _qualifier(doc: Doc, start: int) -> Optional[str]:
     before = doc[start - 1]
     word = before.lower_
     after = doc[start + 1].lower_ if start + 1 < len(doc) else ""
-    if word == "it" and (before.text == "IT" or (start > 1 and doc[start - 2].lower_ in _ARTICLES)
-                         or (start > 1 and doc[start - 2].lower_ in ("is", "was") and after in ("a", "an"))):
+    if word == "it" and (
+        before.text == "IT"
+        or (start > 1 and doc[start - 2].lower_ in _ARTICLES)
+        or (start > 1 and doc[start - 2].lower_ in ("is", "was") and after in ("a", "an"))
+    ):
         return "IT"  # "an IT manager", "is it manager a PMO role?": the department, not the pronoun
     if not before.is_alpha or before.is_stop or word in _ALLOWED_BEFORE_BARE or word.endswith("ly"):
         return None
@@ -149,7 +325,11 @@ def _team_outside_pmo(doc: Doc, end: int) -> bool:
     if end + 1 >= len(doc) or doc[end].lower_ != "of":
         return False
     following = doc[end + 1]
-    return not following.like_num and following.lower_ not in _PMO_TEAM_WORDS and following.lower_ not in {"the", "a", "our", "my"}
+    return (
+        not following.like_num
+        and following.lower_ not in _PMO_TEAM_WORDS
+        and following.lower_ not in {"the", "a", "our", "my"}
+    )
 
 
 def _not_a_job_abbreviation(doc: Doc, start: int, end: int) -> bool:
@@ -177,14 +357,17 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
             if span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES:
                 continue
             name, value, start_char = _bare_role(doc, span.start, span.end, str(value)[: -len(BARE_SUFFIX)])
-        if name == "experience" and value in ("manages_team", "runs_pmo", "head_of") \
-                and any(t.lower_ in _OTHER_PEOPLE for t in doc[max(0, span.start - 4):span.start]):
+        if (
+            name == "experience"
+            and value in ("manages_team", "runs_pmo", "head_of")
+            and any(t.lower_ in _OTHER_PEOPLE for t in doc[max(0, span.start - 4) : span.start])
+        ):
             continue
         if name == "experience" and value == "manages_team" and _team_outside_pmo(doc, span.end):
             continue
         if name == "other_role" and span.text.isupper() and _not_a_job_abbreviation(doc, span.start, span.end):
             continue
-        text = doc.text[start_char:span.end_char]
+        text = doc.text[start_char : span.end_char]
         entities.append(_entity(name, value, start_char, span.end_char, text))
     return entities
 
@@ -244,8 +427,9 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
             name, value, start_char = "role", role, span.start_char
             if role.endswith(BARE_SUFFIX):
                 name, value, start_char = _bare_role(doc, span.start, span.end, role[: -len(BARE_SUFFIX)])
-            found.append(_entity(name, value, start_char, span.end_char, doc.text[start_char:span.end_char],
-                                 round(ratio, 2)))
+            found.append(
+                _entity(name, value, start_char, span.end_char, doc.text[start_char : span.end_char], round(ratio, 2))
+            )
             i = span.end
         else:
             i += 1
@@ -253,9 +437,12 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
 
 
 # "howl ong is it", "pass mark" typed "passm ark": a space in the wrong place on a phone.
-_SPACELESS_ATTRIBUTES = {phrase.replace(" ", "").replace("-", ""): attribute
-                         for attribute, phrases in ATTRIBUTE_PHRASES.items() for phrase in phrases
-                         if " " in phrase and len(phrase) >= 7}
+_SPACELESS_ATTRIBUTES = {
+    phrase.replace(" ", "").replace("-", ""): attribute
+    for attribute, phrases in ATTRIBUTE_PHRASES.items()
+    for phrase in phrases
+    if " " in phrase and len(phrase) >= 7
+}
 
 
 def _misspaced_attributes(doc: Doc, taken: List[Entity]) -> List[Entity]:
@@ -267,7 +454,7 @@ def _misspaced_attributes(doc: Doc, taken: List[Entity]) -> List[Entity]:
             continue
         attribute = _SPACELESS_ATTRIBUTES.get(first.lower_ + second.lower_)
         start, end = first.idx, second.idx + len(second)
-        if attribute and not any(int(e["start"]) < end and start < int(e["end"]) for e in taken + found):
+        if attribute and not any(span(e)[0] < end and start < span(e)[1] for e in taken + found):
             found.append(_entity("attribute", attribute, start, end, doc.text[start:end], 0.9))
     return found
 
@@ -278,9 +465,7 @@ def extract_entities(doc: Doc, fuzzy_vocabulary: Optional[Mapping[str, str]] = N
     if fuzzy_vocabulary:
         fuzzy = _fuzzy_roles(doc, fuzzy_vocabulary)
         # A typo'd title wins over the bare level word inside it ("programe office manager").
-        entities = [e for e in entities
-                    if not any(int(f["start"]) < int(e["end"]) and int(e["start"]) < int(f["end"]) for f in fuzzy)]
+        entities = [e for e in entities if not any(span(f)[0] < span(e)[1] and span(e)[0] < span(f)[1] for f in fuzzy)]
         entities.extend(fuzzy)
         entities.extend(_misspaced_attributes(doc, entities))
     return sorted(entities, key=lambda e: (e["start"], e["end"]))
-

@@ -21,8 +21,9 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.shared.nlu.constants import TEXT
 
 
-def count_terms(terms: List[Text], vocabulary: Dict[Text, int], width: int, binary: bool,
-                dtype: Any) -> scipy.sparse.coo_matrix:
+def count_terms(
+    terms: List[Text], vocabulary: Dict[Text, int], width: int, binary: bool, dtype: Any
+) -> scipy.sparse.coo_matrix:
     """One row of term counts over ``vocabulary``, like ``CountVectorizer.transform``."""
     counts: Dict[int, int] = {}
     for term in terms:
@@ -30,15 +31,11 @@ def count_terms(terms: List[Text], vocabulary: Dict[Text, int], width: int, bina
         if index is not None:
             counts[index] = counts.get(index, 0) + 1
     columns = np.array(sorted(counts), dtype=np.int32)
-    values = (np.ones(len(columns), dtype=dtype) if binary
-              else np.array([counts[c] for c in columns], dtype=dtype))
-    return scipy.sparse.coo_matrix((values, (np.zeros(len(columns), dtype=np.int32), columns)),
-                                   shape=(1, width))
+    values = np.ones(len(columns), dtype=dtype) if binary else np.array([counts[c] for c in columns], dtype=dtype)
+    return scipy.sparse.coo_matrix((values, (np.zeros(len(columns), dtype=np.int32), columns)), shape=(1, width))
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
     """``CountVectorsFeaturizer`` that makes only sentence features of the text."""
 
@@ -47,11 +44,17 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
     ) -> Tuple[List[Optional[scipy.sparse.spmatrix]], List[Optional[scipy.sparse.spmatrix]]]:
         vectorizer = self.vectorizers.get(attribute) if self.vectorizers else None
         if attribute != TEXT or vectorizer is None:
-            return super()._create_features(attribute, all_tokens)
+            features: Tuple[List[Optional[scipy.sparse.spmatrix]], List[Optional[scipy.sparse.spmatrix]]] = (
+                super()._create_features(attribute, all_tokens)
+            )
+            return features
         analyze, vocabulary = self._analyzer(vectorizer)
         sentences = [
-            count_terms(analyze(" ".join(tokens)), vocabulary, len(vocabulary),
-                        bool(vectorizer.binary), vectorizer.dtype) if tokens else None
+            count_terms(
+                analyze(" ".join(tokens)), vocabulary, len(vocabulary), bool(vectorizer.binary), vectorizer.dtype
+            )
+            if tokens
+            else None
             for tokens in all_tokens
         ]
         return [None] * len(all_tokens), sentences

@@ -10,14 +10,28 @@ they are.
 
 from __future__ import annotations
 
-from typing import Callable, List, Mapping, Sequence, TypeVar
+from typing import Callable, List, Mapping, Sequence, Tuple, TypeVar, cast
 
 T = TypeVar("T")
 
-PLACEHOLDER_ENTITIES = ("role", "other_role", "course", "course_family", "experience", "years",
-                        "certification", "background", "pmo_type")
+PLACEHOLDER_ENTITIES = (
+    "role",
+    "other_role",
+    "course",
+    "course_family",
+    "experience",
+    "years",
+    "certification",
+    "background",
+    "pmo_type",
+)
 # A family of courses reads like a course to the classifier ("tell me about __course__").
 _SAME_AS = {"course_family": "course"}
+
+
+def span(entity: Mapping[str, object]) -> Tuple[int, int]:
+    """(start, end) of an entity dict."""
+    return int(cast(int, entity["start"])), int(cast(int, entity["end"]))
 
 
 def placeholder(entity: str) -> str:
@@ -36,12 +50,12 @@ def with_placeholders(
     Entities are character spans; a token that overlaps one is replaced. Where
     entities overlap, the first (by start) wins.
     """
-    spans = []
-    for entity in sorted(entities, key=lambda e: (int(e["start"]), -int(e["end"]))):  # type: ignore[call-overload]
+    spans: List[Tuple[int, int, str]] = []
+    for entity in sorted(entities, key=lambda e: (span(e)[0], -span(e)[1])):
         name = str(entity.get("entity"))
         if name not in PLACEHOLDER_ENTITIES:
             continue
-        start, end = int(entity["start"]), int(entity["end"])  # type: ignore[call-overload]
+        start, end = span(entity)
         if spans and start < spans[-1][1]:
             continue
         spans.append((start, end, name))

@@ -19,23 +19,51 @@ _MARKERS = {
     "deny": re.compile(
         r"\b(no|nope|nah|not|never|nothing|none|neither|wrong|incorrect|later|rather|stop|cancel|leave|"
         r"don'?t|doesn'?t|isn'?t|wasn'?t|won'?t|can'?t|shouldn'?t|negative|i'?m (good|fine|ok|okay|alright)|"
-        r"all good|that'?s (all|it|fine|ok)|enough|pass|skip)\b|n't\b", re.IGNORECASE),
+        r"all good|that'?s (all|it|fine|ok)|enough|pass|skip)\b|n't\b",
+        re.IGNORECASE,
+    ),
     "cancel_request": re.compile(
         r"\b(cancel|stop|quit|exit|abort|forget|never ?mind|nevermind|no|nope|nah|not|don'?t|leave|halt|end|"
-        r"enough|scrap|drop|withdraw|changed my mind)\b", re.IGNORECASE),
+        r"enough|scrap|drop|withdraw|changed my mind)\b",
+        re.IGNORECASE,
+    ),
     "start_over": re.compile(
         r"\b(start|restart|reset|begin|again|over|scratch|fresh|new (chat|conversation)|clear|from the top)\b",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
 }
-_COMMAND_WORDS = {"no", "nope", "nah", "not", "cancel", "stop", "quit", "restart", "reset", "start", "over",
-                  "again", "never", "mind", "thanks", "thank", "you", "please", "ok", "okay", "fresh", "begin"}
+_COMMAND_WORDS = {
+    "no",
+    "nope",
+    "nah",
+    "not",
+    "cancel",
+    "stop",
+    "quit",
+    "restart",
+    "reset",
+    "start",
+    "over",
+    "again",
+    "never",
+    "mind",
+    "thanks",
+    "thank",
+    "you",
+    "please",
+    "ok",
+    "okay",
+    "fresh",
+    "begin",
+}
 
 
 def looks_like_a_name(text: str) -> bool:
     """ "Nora Consent", "Pat Restart": two or three capitalised words, not all of them commands."""
     words = text.strip().split()
-    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha()
-                                               for w in words):
+    if not 2 <= len(words) <= 3 or not all(
+        w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words
+    ):
         return False
     return not all(w.lower() in _COMMAND_WORDS for w in words)
 

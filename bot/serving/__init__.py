@@ -61,11 +61,34 @@ from bot.serving.timeouts import (
 from bot.serving.validator import quick_check, validators_by_event
 
 __all__ = [
-    "ACTION_TIMEOUT_ENV", "Admission", "ArrivalOrderGate", "DEFAULT_ACTION_TIMEOUT", "DEFAULT_MAX_CONCURRENT",
-    "EXPECTED_RASA_VERSION", "FifoGate", "MAX_CONCURRENT_ENV", "ServingPatchError", "TurnOutcome", "_admission",
-    "_installed", "_replace", "action_timeout", "apply", "execution_plan", "expect", "expect_function",
-    "mark_action_failed", "max_concurrent_messages", "one_numeric_thread", "originals", "quick_check", "restore",
-    "shallow_copy", "validators_by_event", "waiting_on_io", "watch_turn",
+    "ACTION_TIMEOUT_ENV",
+    "DEFAULT_ACTION_TIMEOUT",
+    "DEFAULT_MAX_CONCURRENT",
+    "EXPECTED_RASA_VERSION",
+    "MAX_CONCURRENT_ENV",
+    "Admission",
+    "ArrivalOrderGate",
+    "FifoGate",
+    "ServingPatchError",
+    "TurnOutcome",
+    "_admission",
+    "_installed",
+    "_replace",
+    "action_timeout",
+    "apply",
+    "execution_plan",
+    "expect",
+    "expect_function",
+    "mark_action_failed",
+    "max_concurrent_messages",
+    "one_numeric_thread",
+    "originals",
+    "quick_check",
+    "restore",
+    "shallow_copy",
+    "validators_by_event",
+    "waiting_on_io",
+    "watch_turn",
 ]
 
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -107,8 +130,11 @@ def apply() -> List[str]:
     if not _applied:
         import rasa
 
-        expect(rasa.__version__ == EXPECTED_RASA_VERSION, "all",
-               f"Rasa {rasa.__version__} installed, the patches are for {EXPECTED_RASA_VERSION}")
+        expect(
+            rasa.__version__ == EXPECTED_RASA_VERSION,
+            "all",
+            f"Rasa {rasa.__version__} installed, the patches are for {EXPECTED_RASA_VERSION}",
+        )
         action_timeout()  # a bad PMO_ACTION_TIMEOUT fails here, at start
         max_concurrent_messages()
         try:

@@ -82,8 +82,12 @@ def main() -> None:
         sys.argv = ["rasa", *args]
         rasa_main()
     except BaseException as stop:
-        if terminal is not None and log is not None and not (isinstance(stop, SystemExit) and not stop.code) \
-                and not isinstance(stop, KeyboardInterrupt):
+        if (
+            terminal is not None
+            and log is not None
+            and not (isinstance(stop, SystemExit) and not stop.code)
+            and not isinstance(stop, KeyboardInterrupt)
+        ):
             back_to_terminal(terminal, log)
         raise
 

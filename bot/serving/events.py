@@ -21,16 +21,17 @@ SLOT_COPY = "direct slot copy"
 def install_event_lookup() -> None:
     from rasa.shared.core.events import Event
 
-    expect(isinstance(Event.__dict__.get("resolve_by_type"), staticmethod), "cached event type lookup",
-           "Event.resolve_by_type is not a staticmethod")
+    expect(
+        isinstance(Event.__dict__.get("resolve_by_type"), staticmethod),
+        "cached event type lookup",
+        "Event.resolve_by_type is not a staticmethod",
+    )
     expect_function("cached event type lookup", Event, "resolve_by_type", ("type_name", "default"), is_async=False)
     original: Callable[..., Optional[Type[Event]]] = Event.resolve_by_type
     originals["Event.resolve_by_type"] = original
     known: Dict[Text, Type[Event]] = {}
 
-    def resolve_by_type(
-        type_name: Text, default: Optional[Type[Event]] = None
-    ) -> Optional[Type[Event]]:
+    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
         cls = known.get(type_name)
         if cls is None:
             cls = original(type_name, default)
@@ -54,13 +55,18 @@ def install_slot_copy() -> None:
     def custom(cls: type) -> bool:
         # An empty __slots__ (abc.ABC's) adds no state; until 30 November this check
         # counted it, so the patch was silently never installed while apply() listed it.
-        return any((name in vars(k)) and (name != "__slots__" or bool(vars(k)[name]))
-                   for k in cls.__mro__[:-1]
-                   for name in ("__slots__", "__getstate__", "__setstate__", "__reduce__", "__reduce_ex__"))
+        return any(
+            (name in vars(k)) and (name != "__slots__" or bool(vars(k)[name]))
+            for k in cls.__mro__[:-1]
+            for name in ("__slots__", "__getstate__", "__setstate__", "__reduce__", "__reduce_ex__")
+        )
 
     classes = [Slot, *_subclasses(Slot)]
-    expect(not any(custom(cls) for cls in classes) and "__copy__" not in vars(Slot), "direct slot copy",
-           "a slot class has its own copy state (__slots__, __getstate__, __reduce__ or __copy__)")
+    expect(
+        not any(custom(cls) for cls in classes) and "__copy__" not in vars(Slot),
+        "direct slot copy",
+        "a slot class has its own copy state (__slots__, __getstate__, __reduce__ or __copy__)",
+    )
     originals["Slot.__copy__"] = Slot.__dict__.get("__copy__")
     replace(Slot, "__copy__", shallow_copy)
 

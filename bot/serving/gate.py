@@ -100,9 +100,7 @@ class ArrivalOrderGate:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FifoGate]" = (
-            weakref.WeakKeyDictionary()
-        )
+        self._gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FifoGate]" = weakref.WeakKeyDictionary()
 
     def gate(self) -> FifoGate:
         loop = asyncio.get_running_loop()
@@ -164,8 +162,9 @@ async def waiting_on_io() -> AsyncIterator[None]:
 def install_arrival_order() -> None:
     from rasa.core.processor import MessageProcessor
 
-    original = expect_function("messages admitted in arrival order", MessageProcessor, "handle_message",
-                               ("self", "message"), is_async=True)
+    original = expect_function(
+        "messages admitted in arrival order", MessageProcessor, "handle_message", ("self", "message"), is_async=True
+    )
     originals["MessageProcessor.handle_message"] = original
     gate = ArrivalOrderGate(max_concurrent_messages())
 
@@ -186,13 +185,23 @@ def install_io_release() -> None:
     """Every request Rasa makes to an endpoint (action server, NLG server) waits outside the gate."""
     from rasa.utils.endpoints import EndpointConfig
 
-    original = expect_function("admission released while waiting on other servers", EndpointConfig, "request",
-                               ("self", "method", "subpath", "content_type", "compress", "kwargs"), is_async=True)
+    original = expect_function(
+        "admission released while waiting on other servers",
+        EndpointConfig,
+        "request",
+        ("self", "method", "subpath", "content_type", "compress", "kwargs"),
+        is_async=True,
+    )
     originals["EndpointConfig.request"] = original
 
-    async def request(self: EndpointConfig, method: Text = "post", subpath: Optional[Text] = None,
-                      content_type: Optional[Text] = "application/json", compress: bool = False,
-                      **kwargs: Any) -> Any:
+    async def request(
+        self: EndpointConfig,
+        method: Text = "post",
+        subpath: Optional[Text] = None,
+        content_type: Optional[Text] = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         async with waiting_on_io():
             return await original(self, method, subpath, content_type, compress, **kwargs)
 

@@ -39,11 +39,15 @@ def install() -> None:
     from rasa.engine.exceptions import GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    expect_function("sequential graph runner", DaskGraphRunner, "run", ("self", "inputs", "targets"),
-                    is_async=False)
-    expect_function("sequential graph runner", DaskGraphRunner, "__init__",
-                    ("self", "graph_schema", "model_storage", "execution_context", "hooks"), is_async=False,
-                    source_has=("self._graph_schema = ", "self._instantiated_nodes"))
+    expect_function("sequential graph runner", DaskGraphRunner, "run", ("self", "inputs", "targets"), is_async=False)
+    expect_function(
+        "sequential graph runner",
+        DaskGraphRunner,
+        "__init__",
+        ("self", "graph_schema", "model_storage", "execution_context", "hooks"),
+        is_async=False,
+        source_has=("self._graph_schema = ", "self._instantiated_nodes"),
+    )
 
     def run(
         self: DaskGraphRunner,

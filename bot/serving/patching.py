@@ -44,12 +44,20 @@ def undo_all() -> None:
 
 def expect(condition: bool, patch: str, what: str) -> None:
     if not condition:
-        raise ServingPatchError(f"bot.serving patch '{patch}' does not fit the installed Rasa: {what}; "
-                                f"refusing to start (check bot/serving/ against Rasa's source)")
+        raise ServingPatchError(
+            f"bot.serving patch '{patch}' does not fit the installed Rasa: {what}; "
+            f"refusing to start (check bot/serving/ against Rasa's source)"
+        )
 
 
-def expect_function(patch: str, owner: Any, attribute: str, parameters: Tuple[str, ...], is_async: bool,
-                    source_has: Tuple[str, ...] = ()) -> Any:
+def expect_function(
+    patch: str,
+    owner: Any,
+    attribute: str,
+    parameters: Tuple[str, ...],
+    is_async: bool,
+    source_has: Tuple[str, ...] = (),
+) -> Any:
     """The function ``owner.attribute`` as a patch expects it (signature, sync or async, source)."""
     import inspect
 
@@ -57,8 +65,11 @@ def expect_function(patch: str, owner: Any, attribute: str, parameters: Tuple[st
     raw = owner.__dict__.get(attribute)
     expect(raw is not None, patch, f"{where}.{attribute} is missing")
     function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
-    expect(inspect.iscoroutinefunction(function) == is_async, patch,
-           f"{where}.{attribute} is {'not ' if is_async else ''}async")
+    expect(
+        inspect.iscoroutinefunction(function) == is_async,
+        patch,
+        f"{where}.{attribute} is {'not ' if is_async else ''}async",
+    )
     names = tuple(inspect.signature(function).parameters)
     expect(names == parameters, patch, f"{where}.{attribute}{names} is not {attribute}{parameters}")
     if source_has:

@@ -20,8 +20,9 @@ def install() -> None:
 
     from bot.nlu.clauses import split_questions
 
-    original = expect_function("one turn per question in a message", MessageProcessor, "handle_message",
-                               ("self", "message"), is_async=True)
+    original = expect_function(
+        "one turn per question in a message", MessageProcessor, "handle_message", ("self", "message"), is_async=True
+    )
     originals["MessageProcessor.handle_message (questions)"] = original
 
     async def handle_message(self: MessageProcessor, message: Any) -> Any:

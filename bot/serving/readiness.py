@@ -26,13 +26,19 @@ class ModelNotLoaded(RuntimeError):
 def install() -> None:
     import rasa.core.run
 
-    original = expect_function(NAME, rasa.core.run, "load_agent_on_start",
-                               ("model_path", "endpoints", "remote_storage", "app", "loop"), is_async=True,
-                               source_has=("app.ctx.agent = await agent.load_agent(",))
+    original = expect_function(
+        NAME,
+        rasa.core.run,
+        "load_agent_on_start",
+        ("model_path", "endpoints", "remote_storage", "app", "loop"),
+        is_async=True,
+        source_has=("app.ctx.agent = await agent.load_agent(",),
+    )
     originals["rasa.core.run.load_agent_on_start"] = original
 
-    async def load_agent_on_start(model_path: Text, endpoints: Any, remote_storage: Optional[Text], app: Any,
-                                  loop: Any) -> Any:
+    async def load_agent_on_start(
+        model_path: Text, endpoints: Any, remote_storage: Optional[Text], app: Any, loop: Any
+    ) -> Any:
         loaded = await original(model_path, endpoints, remote_storage, app, loop)
         if model_path and (loaded is None or not loaded.is_ready()):
             logger.error("The model %s could not be loaded (see the error above); refusing to serve.", model_path)

@@ -25,10 +25,12 @@ RESCUABLE = frozenset({"out_of_scope", "nlu_fallback", "greet", "thank", "goodby
 NOT_A_QUESTION = RESCUABLE | {"affirm", "deny", "bot_challenge", "ask_capabilities", "provide_details"}
 MIN_CONFIDENCE = 0.5
 MAX_SENTENCES = 6
-_PMO_ENTITIES = frozenset({"role", "course", "course_family", "certification", "pmo_type", "experience",
-                           "background", "other_role", "years"})
-_PMO_WORDS = re.compile(r"\b(pmos?|project|programme|program|portfolio|course|courses|training|p3o|mop)\b",
-                        re.IGNORECASE)
+_PMO_ENTITIES = frozenset(
+    {"role", "course", "course_family", "certification", "pmo_type", "experience", "background", "other_role", "years"}
+)
+_PMO_WORDS = re.compile(
+    r"\b(pmos?|project|programme|program|portfolio|course|courses|training|p3o|mop)\b", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 Parse = Dict[str, Any]
@@ -79,9 +81,13 @@ def install() -> None:
 
     from bot.serving.patching import expect_function, originals, replace
 
-    original = expect_function("chatty messages understood by their question", MessageProcessor,
-                               "_parse_message_with_graph",
-                               ("self", "message", "tracker", "only_output_properties"), is_async=False)
+    original = expect_function(
+        "chatty messages understood by their question",
+        MessageProcessor,
+        "_parse_message_with_graph",
+        ("self", "message", "tracker", "only_output_properties"),
+        is_async=False,
+    )
     originals["MessageProcessor._parse_message_with_graph"] = original
 
     def _parse_message_with_graph(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Parse:

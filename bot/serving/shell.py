@@ -37,7 +37,12 @@ logger = logging.getLogger(__name__)
 
 # The parameters of the function replaced, in order, as Rasa 3.6.21 has them.
 RECORD_MESSAGES_PARAMETERS = (
-    "sender_id", "server_url", "auth_token", "max_message_limit", "use_response_stream", "request_timeout",
+    "sender_id",
+    "server_url",
+    "auth_token",
+    "max_message_limit",
+    "use_response_stream",
+    "request_timeout",
 )
 # What the choices may take on a line: questionary draws " » " (or 3 spaces) before each.
 CHOICE_MARGIN = 4
@@ -81,8 +86,10 @@ def shorten(title: str, width: int) -> str:
 
 def choice_titles(buttons: Sequence[Dict[str, Any]], width: int) -> List[str]:
     """``1: Title`` for each button, each short enough for one line."""
-    return [shorten(f"{index}: {button.get('title') or button.get('payload') or ''}", width - CHOICE_MARGIN)
-            for index, button in enumerate(buttons, start=1)]
+    return [
+        shorten(f"{index}: {button.get('title') or button.get('payload') or ''}", width - CHOICE_MARGIN)
+        for index, button in enumerate(buttons, start=1)
+    ]
 
 
 def button_value(button: Dict[str, Any]) -> str:
@@ -119,8 +126,9 @@ def apology_reply() -> List[Dict[str, Any]]:
     return [{"text": APOLOGY}]
 
 
-async def exchange(server_url: str, auth_token: str, sender_id: str, message: str,
-                   request_timeout: Optional[int] = None) -> List[Dict[str, Any]]:
+async def exchange(
+    server_url: str, auth_token: str, sender_id: str, message: str, request_timeout: Optional[int] = None
+) -> List[Dict[str, Any]]:
     """Send one message to the server's REST webhook; its replies, or the apology.
 
     The server already apologises for a turn that sends nothing; this covers a
@@ -132,13 +140,18 @@ async def exchange(server_url: str, auth_token: str, sender_id: str, message: st
     timeout = aiohttp.ClientTimeout(total=request_timeout or DEFAULT_TIMEOUT_SECONDS)
     url = f"{server_url}/webhooks/rest/webhook"
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(url, params={"token": auth_token} if auth_token else None,
-                                    json={"sender": sender_id, "message": message}) as response:
-                if response.status != 200:
-                    logger.error("shell: the server answered %s", response.status)
-                    return apology_reply()
-                replies = await response.json(content_type=None)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(
+                url,
+                params={"token": auth_token} if auth_token else None,
+                json={"sender": sender_id, "message": message},
+            ) as response,
+        ):
+            if response.status != 200:
+                logger.error("shell: the server answered %s", response.status)
+                return apology_reply()
+            replies = await response.json(content_type=None)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         logger.error("shell: message failed: %s", type(error).__name__)
         return apology_reply()
@@ -167,11 +180,13 @@ async def ask(buttons: Sequence[Dict[str, Any]], width: int) -> Optional[str]:
     from rasa.cli.utils import FREE_TEXT_INPUT_PROMPT
 
     if buttons:
-        choices = [questionary.Choice(title, value=str(index))
-                   for index, title in enumerate(choice_titles(buttons, width))]
+        choices = [
+            questionary.Choice(title, value=str(index)) for index, title in enumerate(choice_titles(buttons, width))
+        ]
         choices.append(questionary.Choice(FREE_TEXT_INPUT_PROMPT, value=FREE_TEXT_INPUT_PROMPT))
         picked = await questionary.select(
-            CHOOSE, choices,
+            CHOOSE,
+            choices,
             style=Style([("qmark", "#6d91d3"), ("", "#6d91d3"), ("answer", "#b373d6")]),
         ).ask_async()
         if picked is None:
@@ -179,7 +194,9 @@ async def ask(buttons: Sequence[Dict[str, Any]], width: int) -> Optional[str]:
         if picked != FREE_TEXT_INPUT_PROMPT:
             return button_value(buttons[int(picked)])
     typed = await questionary.text(
-        "", qmark="Your input ->", style=Style([("qmark", "#b373d6"), ("", "#b373d6")]),
+        "",
+        qmark="Your input ->",
+        style=Style([("qmark", "#b373d6"), ("", "#b373d6")]),
     ).ask_async()
     return typed.strip() if typed is not None else None
 
@@ -202,13 +219,12 @@ async def record_messages(
     from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 
     exit_text = INTENT_MESSAGE_PREFIX + "stop"
-    rasa.shared.utils.cli.print_success(
-        f"Bot loaded. Type a message and press enter (use '{exit_text}' to exit): "
-    )
+    rasa.shared.utils.cli.print_success(f"Bot loaded. Type a message and press enter (use '{exit_text}' to exit): ")
     num_messages = 0
     await asyncio.sleep(0.5)  # Wait for server to start
-    buttons = print_replies(await exchange(server_url, auth_token, sender_id, GREETING, request_timeout),
-                            terminal_width())
+    buttons = print_replies(
+        await exchange(server_url, auth_token, sender_id, GREETING, request_timeout), terminal_width()
+    )
     while not utils.is_limit_reached(num_messages, max_message_limit):
         text = await ask(buttons, terminal_width())
         if text == exit_text or text is None:
@@ -246,11 +262,14 @@ def check(console: Any, run: Any, channels: Dict[str, Any]) -> None:
     else:
         names = tuple(inspect.signature(original).parameters)
         if names != RECORD_MESSAGES_PARAMETERS:
-            problems.append(f"rasa.core.channels.console.record_messages{names} is not "
-                            f"record_messages{RECORD_MESSAGES_PARAMETERS}")
+            problems.append(
+                f"rasa.core.channels.console.record_messages{names} is not "
+                f"record_messages{RECORD_MESSAGES_PARAMETERS}"
+            )
     try:
-        calls_it = getattr(run, "console", None) is console and \
-            "console.record_messages(" in inspect.getsource(run.configure_app)
+        calls_it = getattr(run, "console", None) is console and "console.record_messages(" in inspect.getsource(
+            run.configure_app
+        )
     except (OSError, TypeError, AttributeError):
         calls_it = False
     if not calls_it:
@@ -261,8 +280,9 @@ def check(console: Any, run: Any, channels: Dict[str, Any]) -> None:
     elif cmdline.url_prefix(cmdline()) != "rest":
         problems.append("Rasa's CmdlineInput no longer answers at /webhooks/rest/")
     if problems:
-        raise ShellPatchError("the rasa shell patch (bot/serving/shell.py) does not fit the installed Rasa: "
-                              + "; ".join(problems))
+        raise ShellPatchError(
+            "the rasa shell patch (bot/serving/shell.py) does not fit the installed Rasa: " + "; ".join(problems)
+        )
 
 
 def apply() -> List[str]:

@@ -75,9 +75,14 @@ def install() -> None:
     from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
     from rasa.shared.exceptions import RasaException
 
-    original = expect_function("custom action calls bounded by PMO_ACTION_TIMEOUT", RemoteAction, "run",
-                               ("self", "output_channel", "nlg", "tracker", "domain"), is_async=True,
-                               source_has=("timeout=DEFAULT_REQUEST_TIMEOUT", "self.action_endpoint.request("))
+    original = expect_function(
+        "custom action calls bounded by PMO_ACTION_TIMEOUT",
+        RemoteAction,
+        "run",
+        ("self", "output_channel", "nlg", "tracker", "domain"),
+        is_async=True,
+        source_has=("timeout=DEFAULT_REQUEST_TIMEOUT", "self.action_endpoint.request("),
+    )
     originals["RemoteAction.run"] = original
     limit = action_timeout()
 
@@ -88,8 +93,10 @@ def install() -> None:
             raise  # the action declined: Rasa predicts another, nothing failed
         except asyncio.TimeoutError:
             mark_action_failed()
-            raise ActionTimedOut(f"Custom action '{self.name()}' took longer than {limit:g}s "
-                                 f"({ACTION_TIMEOUT_ENV}); its events are dropped") from None
+            raise ActionTimedOut(
+                f"Custom action '{self.name()}' took longer than {limit:g}s "
+                f"({ACTION_TIMEOUT_ENV}); its events are dropped"
+            ) from None
         except Exception:
             mark_action_failed()
             raise

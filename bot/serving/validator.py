@@ -21,11 +21,19 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
-    expect_function("cached action result validator", RemoteAction, "_validate_action_result",
-                    ("self", "result"), is_async=False,
-                    source_has=("validate(result, self.action_response_format_spec())",))
-    expect(callable(getattr(RemoteAction, "action_response_format_spec", None)), "cached action result validator",
-           "RemoteAction.action_response_format_spec is missing")
+    expect_function(
+        "cached action result validator",
+        RemoteAction,
+        "_validate_action_result",
+        ("self", "result"),
+        is_async=False,
+        source_has=("validate(result, self.action_response_format_spec())",),
+    )
+    expect(
+        callable(getattr(RemoteAction, "action_response_format_spec", None)),
+        "cached action result validator",
+        "RemoteAction.action_response_format_spec is missing",
+    )
     validators: Dict[str, Any] = {}
 
     def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:

@@ -34,17 +34,20 @@ class EnvLockStore(LockStore):
             # (rather than refuses) blocks the whole event loop for as long as a call may
             # take, so every call is bounded: connect, read and write.
             timeout = float(settings.get("socket_timeout", DEFAULT_SOCKET_TIMEOUT))
-            self._store = RedisLockStore(**redis_settings(url), key_prefix=settings.get("key_prefix"),
-                                         socket_timeout=timeout)
+            self._store = RedisLockStore(
+                **redis_settings(url), key_prefix=settings.get("key_prefix"), socket_timeout=timeout
+            )
             self._store.red.connection_pool.connection_kwargs.update(
-                socket_connect_timeout=float(settings.get("socket_connect_timeout", timeout)),
-                socket_keepalive=True)
+                socket_connect_timeout=float(settings.get("socket_connect_timeout", timeout)), socket_keepalive=True
+            )
             self._store.red.ping()  # fail at start-up, not on the first message
         else:
             workers = os.environ.get("SANIC_WORKERS", "1").strip() or "1"
             if settings.get("require_url") or workers != "1":
-                raise ValueError(f"{REDIS_URL_ENV} must be set for several Sanic workers or replicas "
-                                 f"(SANIC_WORKERS={workers}); an in-memory lock store is per process")
+                raise ValueError(
+                    f"{REDIS_URL_ENV} must be set for several Sanic workers or replicas "
+                    f"(SANIC_WORKERS={workers}); an in-memory lock store is per process"
+                )
             self._store = InMemoryLockStore()
         logger.info("Lock store: %s", type(self._store).__name__)
         super().__init__()

@@ -12,7 +12,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-from typing import Any, Awaitable, Callable, Iterable, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -20,6 +20,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.serving import waiting_on_io
 from bot.storage.database import (
     DATABASE_URL_ENV,
     DEFAULT_SQLITE_FILE,
@@ -28,7 +29,6 @@ from bot.storage.database import (
     database_url,
     with_retries_async,
 )
-from bot.serving import waiting_on_io
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,22 +57,31 @@ def _drive(operation: Callable[[], Awaitable[T]]) -> T:
     raise RuntimeError("the tracker store awaited something; it cannot run in a thread")
 
 
-def bounded_engine_kwargs(url: str, seconds: float) -> dict:
+def bounded_engine_kwargs(url: str, seconds: float) -> Dict[str, Any]:
     """Rasa's engine arguments plus bounds on connecting and on each statement (PostgreSQL)."""
-    kwargs = create_engine_kwargs(url)
+    kwargs: Dict[str, Any] = dict(create_engine_kwargs(url))
     if url.startswith("postgres"):
         connect_args = dict(kwargs.get("connect_args") or {})
         milliseconds = int(seconds * 1000)
         options = connect_args.get("options", "")
-        connect_args["options"] = (f"{options} -c statement_timeout={milliseconds} "
-                                   f"-c lock_timeout={milliseconds}").strip()
-        connect_args.update(connect_timeout=max(1, int(seconds)), keepalives=1, keepalives_idle=10,
-                            keepalives_interval=5, keepalives_count=3, tcp_user_timeout=milliseconds)
+        connect_args["options"] = (
+            f"{options} -c statement_timeout={milliseconds} " f"-c lock_timeout={milliseconds}"
+        ).strip()
+        connect_args.update(
+            connect_timeout=max(1, int(seconds)),
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            tcp_user_timeout=milliseconds,
+        )
         kwargs["connect_args"] = connect_args
     return kwargs
 
 
 class EnvSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
     def __init__(
         self,
         domain: Optional[Domain] = None,
@@ -124,7 +133,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         await self._retry(lambda: super(EnvSQLTrackerStore, self).save(tracker))
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        parent = super(EnvSQLTrackerStore, self)._retrieve
+        parent = super()._retrieve
         return await self._retry(lambda: parent(sender_id, fetch_events_from_all_sessions))
 
     async def keys(self) -> Iterable[Text]:

@@ -10,7 +10,10 @@ import requests
 
 pytestmark = pytest.mark.slow
 
-SECRETS = {"slack": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"), "teams": ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD")}
+SECRETS = {
+    "slack": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+    "teams": ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"),
+}
 
 
 @pytest.mark.parametrize("channel", ["slack", "teams"])

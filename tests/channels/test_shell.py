@@ -31,8 +31,18 @@ COLUMNS, ROWS = 80, 50
 QUESTION = "what does a PMO analyst do?"
 FREE_TEXT = "Type out your own message..."
 # What libraries print at start (TensorFlow, deprecation warnings, Rasa's log lines): none of it on screen.
-NOISE = ("Warning", "WARNING", "DEPRECATION", "deprecated", "tensorflow", "pkg_resources", " INFO ", "cuda",
-         "Traceback", "site-packages")
+NOISE = (
+    "Warning",
+    "WARNING",
+    "DEPRECATION",
+    "deprecated",
+    "tensorflow",
+    "pkg_resources",
+    " INFO ",
+    "cuda",
+    "Traceback",
+    "site-packages",
+)
 
 
 def screen_text(raw: str) -> str:
@@ -51,22 +61,39 @@ class Shell:
         import pexpect
 
         self.log = transcript.with_name(transcript.stem + "-stderr.log")
-        args = ["-m", "bot.serving", "shell", "--model", str(servers.MODEL), "--endpoints", str(endpoints),
-                "--port", str(servers.free_port()), "--interface", "127.0.0.1",
-                "--conversation-id", f"shell-{uuid.uuid4().hex[:8]}"]
+        args = [
+            "-m",
+            "bot.serving",
+            "shell",
+            "--model",
+            str(servers.MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--port",
+            str(servers.free_port()),
+            "--interface",
+            "127.0.0.1",
+            "--conversation-id",
+            f"shell-{uuid.uuid4().hex[:8]}",
+        ]
         self.transcript = transcript
-        self.child = pexpect.spawn(sys.executable, args, cwd=str(servers.ROOT),
-                                   env=servers.base_env(TERM="xterm", COLUMNS=str(COLUMNS), LINES=str(ROWS),
-                                                        PMO_SHELL_LOG=str(self.log)),
-                                   dimensions=(ROWS, COLUMNS), encoding="utf-8", timeout=180)
-        self.child.logfile_read = open(transcript, "w")
+        self.child = pexpect.spawn(
+            sys.executable,
+            args,
+            cwd=str(servers.ROOT),
+            env=servers.base_env(TERM="xterm", COLUMNS=str(COLUMNS), LINES=str(ROWS), PMO_SHELL_LOG=str(self.log)),
+            dimensions=(ROWS, COLUMNS),
+            encoding="utf-8",
+            timeout=180,
+        )
+        self.child.logfile_read = open(transcript, "w")  # noqa: SIM115 - open for the session, closed in close()
         self.mark = 0
 
     def seen(self) -> str:
         """Everything shown since the last call."""
         self.child.logfile_read.flush()
         text = screen_text(self.transcript.read_text(errors="replace"))
-        new, self.mark = text[self.mark:], len(text)
+        new, self.mark = text[self.mark :], len(text)
         return new
 
     def fail(self, error: Exception) -> None:
@@ -117,7 +144,6 @@ def assert_shown_whole(shown: str, reply_text: str) -> None:
 
 @pytest.mark.slow
 def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channels: Stack, tmp_path: Path):
-
     # what the REST channel answers to the greeting (sent at start) and the same two turns
     say = channels.rest_conversation()
     *_, greeting = say("/greet")
@@ -160,7 +186,6 @@ def test_shell_prints_whole_answers_and_short_numbered_choices_that_work(channel
 
 @pytest.mark.slow
 def test_shell_apologises_when_the_action_server_is_down(channels: Stack, tmp_path: Path):
-
     from bot.channels.rest import APOLOGY
 
     nowhere = servers.write_endpoints(tmp_path, servers.free_port(), name="endpoints-no-actions.yml")
@@ -192,6 +217,7 @@ def assert_first_screen_clean(shell: Shell, first: str, greeting: Dict[str, Any]
 
 
 # The patch itself, without a model.
+
 
 def test_the_patch_fits_the_installed_rasa_and_refuses_another():
     import rasa.core.channels.console as console
@@ -228,8 +254,10 @@ def test_render_reply_prints_the_whole_text_and_short_titles():
     from bot.serving.shell import render_reply
 
     text = "First paragraph " * 20 + "\n\n- one\n- two\n\nLast words."
-    buttons = [{"title": "Career path", "payload": '/ask_career_path{"role": "PMO Analyst"}'},
-               {"title": "A very long title " * 10, "payload": "/x"}]
+    buttons = [
+        {"title": "Career path", "payload": '/ask_career_path{"role": "PMO Analyst"}'},
+        {"title": "A very long title " * 10, "payload": "/x"},
+    ]
     shown = render_reply({"text": text, "buttons": buttons}, 80)
     assert shown.startswith(to_plain(text, 80)) and shown.rstrip().endswith("\u2026")
     assert "/ask_career_path" not in shown
@@ -253,14 +281,17 @@ def test_a_turn_that_fails_or_says_nothing_gets_the_apology(status, body):
     assert asyncio.run(exchange(unreachable, "", "someone", "hello", 10)) == [{"text": APOLOGY}]
 
 
-@pytest.mark.parametrize("args,env,log", [
-    (["shell", "--model", "m"], {}, Path("shell.log")),
-    (["shell"], {"PMO_SHELL_LOG": "/tmp/x.log"}, Path("/tmp/x.log")),
-    (["shell"], {"PMO_SHELL_LOG": "-"}, None),  # keep it on the terminal
-    (["shell", "--debug"], {}, None),
-    (["shell", "-v"], {}, None),
-    (["run", "--model", "m"], {}, None),  # servers log as before
-])
+@pytest.mark.parametrize(
+    "args,env,log",
+    [
+        (["shell", "--model", "m"], {}, Path("shell.log")),
+        (["shell"], {"PMO_SHELL_LOG": "/tmp/x.log"}, Path("/tmp/x.log")),
+        (["shell"], {"PMO_SHELL_LOG": "-"}, None),  # keep it on the terminal
+        (["shell", "--debug"], {}, None),
+        (["shell", "-v"], {}, None),
+        (["run", "--model", "m"], {}, None),  # servers log as before
+    ],
+)
 def test_only_the_shell_sends_library_output_to_a_log_file(args, env, log):
     from bot.serving.__main__ import shell_log
 

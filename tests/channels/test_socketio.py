@@ -16,8 +16,12 @@ pytestmark = pytest.mark.slow
 
 
 def handshake(stack: Stack, origin: str) -> requests.Response:
-    return requests.get(stack.rasa_url + "/socket.io/", params={"EIO": "4", "transport": "polling"},
-                        headers={"Origin": origin}, timeout=10)
+    return requests.get(
+        stack.rasa_url + "/socket.io/",
+        params={"EIO": "4", "transport": "polling"},
+        headers={"Origin": origin},
+        timeout=10,
+    )
 
 
 def test_configured_origin_is_accepted_with_cors_headers(channels: Stack):
@@ -33,12 +37,15 @@ def test_other_origins_are_refused(channels: Stack, origin: str):
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
-@pytest.mark.parametrize("value,origins", [
-    (["https://www.pmolearning.co.uk/"], ["https://www.pmolearning.co.uk"]),
-    ("https://a.example", ["https://a.example"]),
-    ("*", "*"),
-    (None, []),
-])
+@pytest.mark.parametrize(
+    "value,origins",
+    [
+        (["https://www.pmolearning.co.uk/"], ["https://www.pmolearning.co.uk"]),
+        ("https://a.example", ["https://a.example"]),
+        ("*", "*"),
+        (None, []),
+    ],
+)
 def test_parse_origins(value, origins):
     assert parse_origins(value) == origins
 
@@ -48,13 +55,21 @@ def test_parse_origins_rejects_nonsense():
         parse_origins([1, 2])
 
 
-@pytest.mark.parametrize("text,linked", [
-    ("(use the form on https://www.pmolearning.co.uk.)",
-     "(use the form on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk).)"),
-    ("see https://a.example/p?q=1&r=2, then", "see [https://a.example/p?q=1&r=2](https://a.example/p?q=1&r=2), then"),
-    ("already [a link](https://a.example/x).", "already [a link](https://a.example/x)."),
-    ("no links here", "no links here"),
-])
+@pytest.mark.parametrize(
+    "text,linked",
+    [
+        (
+            "(use the form on https://www.pmolearning.co.uk.)",
+            "(use the form on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk).)",
+        ),
+        (
+            "see https://a.example/p?q=1&r=2, then",
+            "see [https://a.example/p?q=1&r=2](https://a.example/p?q=1&r=2), then",
+        ),
+        ("already [a link](https://a.example/x).", "already [a link](https://a.example/x)."),
+        ("no links here", "no links here"),
+    ],
+)
 def test_bare_urls_become_exact_links(text, linked):
     assert link_urls(text) == linked
 
@@ -72,7 +87,9 @@ def test_a_socketio_visitor_gets_the_answer(channels: Stack):
 TWO_QUESTIONS = "what's a scheduler and which course suits them?"
 
 
-async def _visit(url: str, turns: List[tuple], timeout: float = 60.0, settle: float = 1.0) -> List[List[Dict[str, Any]]]:
+async def _visit(
+    url: str, turns: List[tuple], timeout: float = 60.0, settle: float = 1.0
+) -> List[List[Dict[str, Any]]]:
     """One widget session: for each (message, replies expected), send it and collect its bot_uttered
     messages, then wait ``settle`` seconds for any extra one."""
     import socketio
@@ -116,8 +133,9 @@ def test_two_questions_in_one_message_are_answered_in_order(channels: Stack):
     [replies] = asyncio.run(_visit(channels.rasa_url, [(TWO_QUESTIONS, len(expected))]))
     # what the REST channel says, drawn for the widget, with the same quick replies
     assert [r["text"] for r in replies] == [to_widget_markdown(e["text"]) for e in expected]
-    assert [[q.get("payload") for q in r.get("quick_replies", [])] for r in replies] == \
-        [[b.get("payload") for b in e.get("buttons", [])] for e in expected]
+    assert [[q.get("payload") for q in r.get("quick_replies", [])] for r in replies] == [
+        [b.get("payload") for b in e.get("buttons", [])] for e in expected
+    ]
     # the role first, then its course
     texts = [r["text"] for r in replies]
     assert role.name in texts[0]
@@ -178,15 +196,28 @@ def test_an_answer_is_one_message_drawn_for_the_widget():
     text = "They:\n- plan\n- report\nPrices are on https://www.pmolearning.co.uk.\n\nAnything else?"
     server = _RecordingServer()
     output = SocketIOOutput(server, "bot_uttered")
-    asyncio.run(output.send_text_with_buttons("session-1", text, [
-        {"title": "Courses", "payload": "/ask_course_list"}, {"title": "Website", "url": "https://x.example"}]))
+    asyncio.run(
+        output.send_text_with_buttons(
+            "session-1",
+            text,
+            [{"title": "Courses", "payload": "/ask_course_list"}, {"title": "Website", "url": "https://x.example"}],
+        )
+    )
     asyncio.run(output.send_text_message("session-1", text))
     drawn = to_widget_markdown(text)
     assert "- report\n\nPrices are on [https://www.pmolearning.co.uk](https://www.pmolearning.co.uk)." in drawn
     assert server.emitted == [
-        ("bot_uttered", {"text": drawn, "quick_replies": [
-            {"content_type": "text", "title": "Courses", "payload": "/ask_course_list"},
-            {"content_type": "text", "type": "web_url", "title": "Website", "url": "https://x.example"}]}, "session-1"),
+        (
+            "bot_uttered",
+            {
+                "text": drawn,
+                "quick_replies": [
+                    {"content_type": "text", "title": "Courses", "payload": "/ask_course_list"},
+                    {"content_type": "text", "type": "web_url", "title": "Website", "url": "https://x.example"},
+                ],
+            },
+            "session-1",
+        ),
         ("bot_uttered", {"text": drawn}, "session-1"),
     ]
     assert output.sent == 2

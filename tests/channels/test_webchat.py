@@ -6,6 +6,7 @@ REST channel of the same running stack, so the answers can change."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -24,8 +25,15 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 QUESTION = "what does a PMO analyst do?"
 FOLLOW_UP = "what does a PMO manager do?"
 # The website for prices (the bot never quotes them): a link, and today a list with a paragraph after it.
@@ -78,7 +86,7 @@ def structure(text: str) -> List[str]:
 
 def list_then_paragraph(text: str) -> bool:
     kinds = [type(b) for b in blocks(text)]
-    return any(a is BulletList and b is Paragraph for a, b in zip(kinds, kinds[1:]))
+    return any(a is BulletList and b is Paragraph for a, b in itertools.pairwise(kinds))
 
 
 def with_buttons(replies: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -120,17 +128,28 @@ def expect_quick_replies(page: Any, reply: Dict[str, Any]) -> None:
 
 def test_widget_markdown_renders_as_blocks_in_react_markdown():
     """What to_widget_markdown writes, through the widget's own markdown renderer."""
-    script = ("const React = require('react'); const server = require('react-dom/server');"
-              "const Markdown = require('react-markdown'); let source = '';"
-              "process.stdin.on('data', d => source += d);"
-              "process.stdin.on('end', () => process.stdout.write("
-              "server.renderToStaticMarkup(React.createElement(Markdown, {source}))));")
+    script = (
+        "const React = require('react'); const server = require('react-dom/server');"
+        "const Markdown = require('react-markdown'); let source = '';"
+        "process.stdin.on('data', d => source += d);"
+        "process.stdin.on('end', () => process.stdout.write("
+        "server.renderToStaticMarkup(React.createElement(Markdown, {source}))));"
+    )
     if not (ROOT / "node_modules" / "react-markdown").exists():
         pytest.fail("node_modules missing: `make web-build` runs npm ci")
-    text = ("A **PMO Analyst** is the level 2 role.\nIn short, they keep PMOs running.\nDay to day, they:\n"
-            "- gather data\n- write reports\nCourses are on https://www.pmolearning.co.uk.\n\nThe end.")
-    html = subprocess.run(["node", "-e", script], input=to_widget_markdown(text), capture_output=True, text=True,
-                          cwd=ROOT, check=True, timeout=60).stdout
+    text = (
+        "A **PMO Analyst** is the level 2 role.\nIn short, they keep PMOs running.\nDay to day, they:\n"
+        "- gather data\n- write reports\nCourses are on https://www.pmolearning.co.uk.\n\nThe end."
+    )
+    html = subprocess.run(
+        ["node", "-e", script],
+        input=to_widget_markdown(text),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    ).stdout
     assert html == (
         "<p>A <strong>PMO Analyst</strong> is the level 2 role.<br/>In short, they keep PMOs running.<br/>"
         "Day to day, they:</p><ul><li>gather data</li><li>write reports</li></ul>"
@@ -221,8 +240,9 @@ def test_widget_conversation_survives_a_reload(channels: Stack, browser, tmp_pat
 
     assert errors == []
     assert links_checked, "no answer in this conversation had a link to check: change PRICES"
-    assert any(list_then_paragraph(r["text"]) for r in shown), \
-        "no answer in this conversation had a list followed by a paragraph: change PRICES"
+    assert any(
+        list_then_paragraph(r["text"]) for r in shown
+    ), "no answer in this conversation had a list followed by a paragraph: change PRICES"
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}, f"the page fetched from elsewhere: {sorted(hosts)}"
     assert any(url.endswith("/pmo-chat/fonts/inter-latin-400-normal.woff2") for url in requested)
@@ -238,7 +258,7 @@ def test_widget_follow_ups_lean_on_the_conversation(channels: Stack, browser):
     greeting = say("/greet")
     about = say(ROLE_QUESTION)
     more = next(b for b in with_buttons(about)["buttons"] if '"attribute": "duties"' in b["payload"])
-    role = kb.role(json.loads(more["payload"][more["payload"].index("{"):])["role"])
+    role = kb.role(json.loads(more["payload"][more["payload"].index("{") :])["role"])
     duties = say(more["payload"])
     director = say(AND_THE_DIRECTOR)
 

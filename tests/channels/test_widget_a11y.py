@@ -102,8 +102,11 @@ def test_the_themed_widget_is_usable_by_keyboard_keeps_feedback_and_clears(chann
         assert policy.status_code == 200 and "365 days" in policy.text and "Clear" in policy.text
 
         # every control has a name, and Tab reaches the quick replies, the input and "Clear"
-        for selector, name in [(".rw-new-message", "Your message"), (".rw-send", "Send"),
-                               (".pmo-clear", "Clear conversation")]:
+        for selector, name in [
+            (".rw-new-message", "Your message"),
+            (".rw-send", "Send"),
+            (".pmo-clear", "Clear conversation"),
+        ]:
             assert name in page.locator(selector).get_attribute("aria-label"), selector
         inside = tab_through(page)
         for css_class in ("rw-reply", "rw-new-message", "pmo-clear", "rw-launcher"):
@@ -136,8 +139,11 @@ def test_the_themed_widget_is_usable_by_keyboard_keeps_feedback_and_clears(chann
         page.locator(".pmo-clear").click()
         expect(page.locator(".rw-client")).to_have_count(0)
         expect(page.locator(".rw-reply", has_text=greeting["buttons"][0]["title"]).last).to_be_visible()
-        page.wait_for_function("s => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id"
-                               " && JSON.parse(localStorage.getItem('chat_session')).session_id !== s", arg=session)
+        page.wait_for_function(
+            "s => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id"
+            " && JSON.parse(localStorage.getItem('chat_session')).session_id !== s",
+            arg=session,
+        )
         assert session_id(page) != session
         assert page.evaluate("localStorage.getItem('pmo_chat_ratings')") is None
         expect(page.locator(".pmo-rate")).to_have_count(0)
@@ -156,13 +162,17 @@ def test_another_sites_brand_and_opening_message_on_a_phone(channels: Stack, bro
     say = channels.rest_conversation()
     greeting = with_buttons(say("/greet"))
     opening = "Welcome to Acme Training! Ask me which PMO course suits you."
-    embed = (f'<script src="/pmo-chat/pmo-chat.js" data-socket-url="{channels.rasa_url}" data-color="#ffd166" '
-             'data-title="Acme Training" data-subtitle="Courses for busy PMOs" '
-             f'data-opening-message="{opening}" data-avatar="javascript:alert(1)" '
-             'data-privacy-url="/acme-privacy" data-retention-days="90" defer></script>')
-    html = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title>'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
-            f'</head><body><main><h1>Acme Training</h1></main>{embed}</body></html>')
+    embed = (
+        f'<script src="/pmo-chat/pmo-chat.js" data-socket-url="{channels.rasa_url}" data-color="#ffd166" '
+        'data-title="Acme Training" data-subtitle="Courses for busy PMOs" '
+        f'data-opening-message="{opening}" data-avatar="javascript:alert(1)" '
+        'data-privacy-url="/acme-privacy" data-retention-days="90" defer></script>'
+    )
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+        f"</head><body><main><h1>Acme Training</h1></main>{embed}</body></html>"
+    )
 
     # served by the stack's page server (a page from page.route would be "public" to Chromium's
     # local network checks and could not reach the loopback Rasa server)

@@ -29,25 +29,29 @@ from bot.render import to_widget_markdown
 from tests.channels.conftest import Stack
 
 
-@pytest.mark.parametrize("data,reason", [
-    (None, "not an object"),
-    ([], "not an object"),
-    ({"rating": "meh", "answer": "x"}, "rating must be up or down"),
-    ({"rating": 1, "answer": "x"}, "rating must be up or down"),
-    ({"rating": "up"}, "answer missing"),
-    ({"rating": "up", "answer": "   "}, "answer missing"),
-    ({"rating": "up", "answer": ["x"]}, "answer missing"),
-    ({"rating": "down", "answer": "x" * 5001}, "answer too long"),
-    ({"rating": "down", "answer": "x", "message_id": "<script>"}, "bad message_id"),
-    ({"rating": "down", "answer": "x", "message_id": "m" * 65}, "bad message_id"),
-])
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (None, "not an object"),
+        ([], "not an object"),
+        ({"rating": "meh", "answer": "x"}, "rating must be up or down"),
+        ({"rating": 1, "answer": "x"}, "rating must be up or down"),
+        ({"rating": "up"}, "answer missing"),
+        ({"rating": "up", "answer": "   "}, "answer missing"),
+        ({"rating": "up", "answer": ["x"]}, "answer missing"),
+        ({"rating": "down", "answer": "x" * 5001}, "answer too long"),
+        ({"rating": "down", "answer": "x", "message_id": "<script>"}, "bad message_id"),
+        ({"rating": "down", "answer": "x", "message_id": "m" * 65}, "bad message_id"),
+    ],
+)
 def test_bad_ratings_are_refused_with_a_reason(data: Any, reason: str):
     assert parse_rating(data) == reason
 
 
 def test_a_good_rating_is_parsed():
-    assert parse_rating({"rating": "down", "answer": "Hi", "message_id": "m-1", "extra": 1}) == \
-        Rating("down", "Hi", "m-1")
+    assert parse_rating({"rating": "down", "answer": "Hi", "message_id": "m-1", "extra": 1}) == Rating(
+        "down", "Hi", "m-1"
+    )
     assert parse_rating({"rating": "up", "answer": "Hi"}) == Rating("up", "Hi", None)
 
 
@@ -62,8 +66,11 @@ def test_the_rated_answer_must_be_the_bots_and_is_stored_as_the_bot_said_it():
     assert rated_answer(texts, "Something the bot never said", to_widget_markdown) is None
     assert rated_answer(texts, "Hell", to_widget_markdown) is None
     assert feedback_value(Rating("up", "x"), "Hello") == {"rating": "up", "answer": "Hello"}
-    assert feedback_value(Rating("down", "x", "7"), "a" * 900) == {"rating": "down", "answer": "a" * 500,
-                                                                   "message_id": "7"}
+    assert feedback_value(Rating("down", "x", "7"), "a" * 900) == {
+        "rating": "down",
+        "answer": "a" * 500,
+        "message_id": "7",
+    }
 
 
 def stored_feedback(stack: Stack, sender_id: str) -> List[Dict[str, Any]]:
@@ -101,8 +108,11 @@ async def _rate(url: str, session_id: str, ratings: List[Tuple[str, Dict[str, An
         acks = []
         for claimed_session, rating in ratings:
             answer = rating.pop("answer", None) or replies[0]["text"]
-            acks.append(await client.call(FEEDBACK_EVENT, {"session_id": claimed_session, "answer": answer,
-                                                           **rating}, timeout=20))
+            acks.append(
+                await client.call(
+                    FEEDBACK_EVENT, {"session_id": claimed_session, "answer": answer, **rating}, timeout=20
+                )
+            )
         return replies, acks
     finally:
         await client.disconnect()
@@ -111,13 +121,19 @@ async def _rate(url: str, session_id: str, ratings: List[Tuple[str, Dict[str, An
 @pytest.mark.slow
 def test_ratings_over_socketio_are_stored_in_the_conversation_and_forgeries_are_not(channels: Stack):
     mine, someone_else = uuid.uuid4().hex, uuid.uuid4().hex
-    replies, acks = asyncio.run(_rate(channels.rasa_url, mine, [
-        (mine, {"rating": "down"}),
-        (mine, {"rating": "up", "message_id": "greeting-1"}),
-        (mine, {"rating": "sideways"}),
-        (mine, {"rating": "down", "answer": "I promise a 90% discount on every course."}),
-        (someone_else, {"rating": "down"}),
-    ]))
+    replies, acks = asyncio.run(
+        _rate(
+            channels.rasa_url,
+            mine,
+            [
+                (mine, {"rating": "down"}),
+                (mine, {"rating": "up", "message_id": "greeting-1"}),
+                (mine, {"rating": "sideways"}),
+                (mine, {"rating": "down", "answer": "I promise a 90% discount on every course."}),
+                (someone_else, {"rating": "down"}),
+            ],
+        )
+    )
     assert replies, "the greeting never came"
     assert acks == [
         {"ok": True},

@@ -34,8 +34,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     turns = sum(int(e["turns"]) for e in _results.values())
     turns_passed = sum(int(e["turns_passed"]) for e in _results.values())
     failed = sorted(name for name, e in _results.items() if e["outcome"] == "failed")
-    line = (f"conversations (tests/conversations): {len(_results)} conversations, "
-            f"{outcomes.count('passed')} passed, {len(failed)} failed")
+    line = (
+        f"conversations (tests/conversations): {len(_results)} conversations, "
+        f"{outcomes.count('passed')} passed, {len(failed)} failed"
+    )
     if outcomes.count("skipped"):
         line += f", {outcomes.count('skipped')} skipped"
     if turns:
@@ -44,6 +46,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.write_line(line)
     for name in failed:
         entry = _results[name]
-        where = (f"turn {int(entry['turns_passed']) + 1} of {entry['turns']}" if entry["turns"]
-                 else "before the first turn")
+        where = (
+            f"turn {int(entry['turns_passed']) + 1} of {entry['turns']}" if entry["turns"] else "before the first turn"
+        )
         terminalreporter.write_line(f"  failed: {name} ({where})")

@@ -65,6 +65,7 @@ CONVERSATIONS = load_conversations()
 
 # ---------------------------------------------------------------- the servers
 
+
 @pytest.fixture(scope="module")
 def conversation_url(tmp_path_factory) -> Iterator[str]:
     """A real action server and Rasa server for this module; yields the REST webhook URL."""
@@ -87,6 +88,7 @@ def conversation_url(tmp_path_factory) -> Iterator[str]:
 
 # ---------------------------------------------------------------- checking one turn
 
+
 def _norm(text: str) -> str:
     """Lower case, with typographic apostrophes and dashes made plain."""
     return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2011", "-").replace("\u2010", "-")
@@ -97,8 +99,11 @@ def reply_text(messages: Sequence[Dict[str, Any]]) -> str:
 
 
 def reply_buttons(messages: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
-    return [{"title": str(b.get("title") or ""), "payload": str(b.get("payload") or "")}
-            for m in messages for b in (m.get("buttons") or [])]
+    return [
+        {"title": str(b.get("title") or ""), "payload": str(b.get("payload") or "")}
+        for m in messages
+        for b in (m.get("buttons") or [])
+    ]
 
 
 def _button_matches(button: Dict[str, str], wanted: Any) -> bool:
@@ -165,6 +170,7 @@ def render(transcript: Sequence[Dict[str, Any]]) -> str:
 
 # ---------------------------------------------------------------- one test per conversation
 
+
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c["name"] for c in CONVERSATIONS])
 def test_conversation(conversation: Dict[str, Any], conversation_url: str, record_property) -> None:
     sender = f"ctx-{uuid.uuid4().hex}"
@@ -176,16 +182,18 @@ def test_conversation(conversation: Dict[str, Any], conversation_url: str, recor
             step: Dict[str, Any] = {"user": turn["user"], "messages": []}
             transcript.append(step)
             try:
-                response = requests.post(conversation_url, json={"sender": sender, "message": turn["user"]},
-                                         timeout=REQUEST_TIMEOUT)
+                response = requests.post(
+                    conversation_url, json={"sender": sender, "message": turn["user"]}, timeout=REQUEST_TIMEOUT
+                )
             except requests.RequestException as exc:
                 step["error"] = f"request failed: {type(exc).__name__}: {exc}"
             else:
                 if response.status_code != 200:
                     step["error"] = f"HTTP {response.status_code}: {response.text[:300]}"
             if step.get("error"):
-                pytest.fail(f"{conversation['name']!r}, turn {number}: {step['error']}\n{render(transcript)}",
-                            pytrace=False)
+                pytest.fail(
+                    f"{conversation['name']!r}, turn {number}: {step['error']}\n{render(transcript)}", pytrace=False
+                )
             step["messages"] = messages = response.json()
             problems = turn_problems(turn, messages)
             if problems:
@@ -202,6 +210,7 @@ def test_conversation(conversation: Dict[str, Any], conversation_url: str, recor
 
 
 # ---------------------------------------------------------------- the file itself (no servers)
+
 
 def _plain(text: str) -> str:
     """Lower-cased, punctuation removed, whitespace collapsed."""

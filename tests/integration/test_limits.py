@@ -18,10 +18,16 @@ def limited_url(tmp_path_factory):
         pytest.fail(f"no trained model at {servers.MODEL}: run `make train`")
     workdir = tmp_path_factory.mktemp("limited")
     actions = servers.action_server(workdir).start()
-    rasa = servers.rasa_server(workdir, servers.write_endpoints(workdir, actions.port), env={
-        "PMO_RATE_LIMIT_PER_SENDER": "3/60", "PMO_RATE_LIMIT_PER_ADDRESS": "8/60",
-        "PMO_MAX_BODY_BYTES": "65536", "PMO_TRUSTED_PROXIES": "",
-    })
+    rasa = servers.rasa_server(
+        workdir,
+        servers.write_endpoints(workdir, actions.port),
+        env={
+            "PMO_RATE_LIMIT_PER_SENDER": "3/60",
+            "PMO_RATE_LIMIT_PER_ADDRESS": "8/60",
+            "PMO_MAX_BODY_BYTES": "65536",
+            "PMO_TRUSTED_PROXIES": "",
+        },
+    )
     try:
         rasa.start()
         yield rasa.url + "/webhooks/rest/webhook"  # socket.io at rasa.url
@@ -50,8 +56,9 @@ def test_a_flooding_sender_is_asked_to_slow_down_and_others_are_answered(limited
 
 def test_the_address_limit_covers_many_senders_and_a_forged_forwarded_for(limited_url):
     # 5 messages so far from this address in the module (3 + 1 refused + 1); the limit is 8 a minute
-    statuses = [say(limited_url, uuid.uuid4().hex, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
-                for i in range(4)]
+    statuses = [
+        say(limited_url, uuid.uuid4().hex, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]  # 127.0.0.1 is no trusted proxy: the header changes nothing
 
 
@@ -59,8 +66,12 @@ def test_a_body_over_the_cap_gets_413(limited_url):
     response = requests.post(limited_url, json={"sender": "big", "message": "x" * 70_000}, timeout=30)
     assert response.status_code == 413
     assert response.json() == {"error": "body must be at most 65536 bytes"}
-    chunked = requests.post(limited_url, data=iter([b'{"sender": "big", "message": "', b"y" * 70_000, b'"}']),
-                            headers={"Content-Type": "application/json"}, timeout=30)  # no Content-Length
+    chunked = requests.post(
+        limited_url,
+        data=iter([b'{"sender": "big", "message": "', b"y" * 70_000, b'"}']),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )  # no Content-Length
     assert chunked.status_code == 413
 
 

@@ -17,17 +17,20 @@ def texts(response):
     return [m.get("text", "") for m in response.json()]
 
 
-@pytest.mark.parametrize("message", [
-    "",
-    "x" * 20_000,
-    "🙂🎉🍕🚀",
-    "¿Qué cursos ofrecen para gestores de proyectos?",
-    "这个机器人能做什么",
-    '/ask_role_description{"role":"CEO"}',
-    '/no_such_intent{"role":"PMO Analyst"}',
-    "<script>alert(1)</script>",
-    "   \n\t  ",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "x" * 20_000,
+        "🙂🎉🍕🚀",
+        "¿Qué cursos ofrecen para gestores de proyectos?",
+        "这个机器人能做什么",
+        '/ask_role_description{"role":"CEO"}',
+        '/no_such_intent{"role":"PMO Analyst"}',
+        "<script>alert(1)</script>",
+        "   \n\t  ",
+    ],
+)
 def test_bad_input_gets_a_polite_reply(rest_url, message):
     response = say(rest_url, message)
     assert response.status_code == 200
@@ -47,8 +50,13 @@ def test_forged_role_is_not_trusted(rest_url):
 def test_role_answer_offers_buttons(rest_url):
     [message] = say(rest_url, "whats a controls and reporting co-ordinator?").json()
     assert message["text"].startswith("Controls and Reporting Co-ordinator is one of the job titles for a PMO Analyst")
-    assert [b["title"] for b in message["buttons"]] == ["What they do day to day", "Skills needed", "Other job titles",
-                                                        "Which course suits this role?", "Compare with another role"]
+    assert [b["title"] for b in message["buttons"]] == [
+        "What they do day to day",
+        "Skills needed",
+        "Other job titles",
+        "Which course suits this role?",
+        "Compare with another role",
+    ]
 
 
 def test_recommendation_with_digression_and_correction(rest_url):
@@ -59,7 +67,10 @@ def test_recommendation_with_digression_and_correction(rest_url):
     assert "PMO Director" in answer["text"]
     assert back["text"].startswith("Back to choosing your course")
     [rec] = texts(say(rest_url, "I'm a project co-ordinator", sender))
-    assert rec.startswith("Because you mentioned project co-ordinator, which is a level 2 PMO Analyst title, I'd recommend Essentials for PMO Analysts")
+    assert rec.startswith(
+        "Because you mentioned project co-ordinator, which is a level 2 PMO Analyst title, "
+        "I'd recommend Essentials for PMO Analysts"
+    )
     [fixed] = texts(say(rest_url, "sorry, I meant I'm a PMO manager", sender))
     assert "I'd recommend Essentials for PMO Managers" in fixed
 
@@ -71,13 +82,16 @@ def test_button_payload_round_trip(rest_url):
     assert "Essentials for PMO Administrators" in rec and "How to Get Started in PMO" in rec
 
 
-@pytest.mark.parametrize("body,reason", [
-    ("not json", "body must be JSON"),
-    ("[1, 2, 3]", "body must be a JSON object"),
-    ('{"message": "hi"}', "'sender' is required (a string)"),
-    ('{"sender": "a", "message": 42}', "'message' must be a string"),
-    ('{"sender": "a", "message": "hi", "metadata": [1]}', "'metadata' must be an object"),
-])
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        ("not json", "body must be JSON"),
+        ("[1, 2, 3]", "body must be a JSON object"),
+        ('{"message": "hi"}', "'sender' is required (a string)"),
+        ('{"sender": "a", "message": 42}', "'message' must be a string"),
+        ('{"sender": "a", "message": "hi", "metadata": [1]}', "'metadata' must be an object"),
+    ],
+)
 def test_malformed_requests_get_a_400_with_a_reason(rest_url, body, reason):
     response = requests.post(rest_url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
     assert (response.status_code, response.json()) == (400, {"error": reason})

@@ -157,7 +157,9 @@ def overlaps(test_texts: Iterable[str], train_texts: Iterable[str]) -> List[Over
         exact = train_plain.get(normalise(test), [])
         found.extend((test, text, "exact") for text in exact)
         for other, ratio in near(with_placeholders(test)):
-            found.extend((test, text, f"near-duplicate {ratio:.3f}") for text in train_forms[other] if text not in exact)
+            found.extend(
+                (test, text, f"near-duplicate {ratio:.3f}") for text in train_forms[other] if text not in exact
+            )
     return found
 
 
@@ -217,8 +219,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     found = overlaps(test_texts, training_examples(root / "data"))
     exact = [item for item in found if item[2] == "exact"]
     print(describe(found))
-    print(f"{len(found)} overlapping pairs ({len(exact)} exact, {len(found) - len(exact)} near-duplicate), "
-          f"{len({item[0] for item in reportable(found)})} held-out sentences of more than two words")
+    print(
+        f"{len(found)} overlapping pairs ({len(exact)} exact, {len(found) - len(exact)} near-duplicate), "
+        f"{len({item[0] for item in reportable(found)})} held-out sentences of more than two words"
+    )
     return 0
 
 

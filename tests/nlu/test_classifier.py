@@ -16,8 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.neural_network import MLPClassifier
 
-from bot.nlu.classifier import MLPIntentClassifier, HiddenLayerNetwork, sentence_matrix, unit_row
-
+from bot.nlu.classifier import HiddenLayerNetwork, MLPIntentClassifier, sentence_matrix, unit_row
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -30,12 +29,14 @@ def test_network_matches_scikit_learn(classes, tmp_path):
     model = MLPClassifier((5,), max_iter=300, random_state=0).fit(inputs, labels)
     network = HiddenLayerNetwork.from_sklearn(model)
     np.testing.assert_allclose(network.predict_proba(inputs), model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(network.predict_proba(scipy.sparse.csr_matrix(inputs)),
-                               model.predict_proba(inputs), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        network.predict_proba(scipy.sparse.csr_matrix(inputs)), model.predict_proba(inputs), rtol=1e-9, atol=1e-12
+    )
     inputs[0, [1, 4]] = 0.0
     columns = np.flatnonzero(inputs[0])
-    np.testing.assert_allclose(network.predict_proba_one(columns, inputs[0, columns]),
-                               model.predict_proba(inputs[:1]), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        network.predict_proba_one(columns, inputs[0, columns]), model.predict_proba(inputs[:1]), rtol=1e-9, atol=1e-12
+    )
 
     network.save(tmp_path / "weights.npz")
     loaded = HiddenLayerNetwork.load(tmp_path / "weights.npz")
@@ -88,20 +89,27 @@ def test_unit_row_is_the_batch_input_of_one_message():
 
 TRAINING = {
     "greet": ["hi", "hello", "hello there", "hi bot", "good morning", "hey"],
-    "ask_role_description": ["what does a __role__ do", "what is a __role__", "tell me about the __role__ role",
-                             "what does the __role__ job involve", "describe a __role__"],
+    "ask_role_description": [
+        "what does a __role__ do",
+        "what is a __role__",
+        "tell me about the __role__ role",
+        "what does the __role__ job involve",
+        "describe a __role__",
+    ],
     "thank": ["thanks", "thank you", "cheers", "thanks a lot", "many thanks"],
 }
 
 
 def featurize(storage: LocalModelStorage, context: ExecutionContext, messages, training: bool):
-    tokenizer = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), storage,
-                                           Resource("tokenizer"), context)
+    tokenizer = WhitespaceTokenizer.create(
+        WhitespaceTokenizer.get_default_config(), storage, Resource("tokenizer"), context
+    )
     if training:
         data = TrainingData(messages)
         tokenizer.process_training_data(data)
-        featurizer = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
-                                                   Resource("cvf"), context)
+        featurizer = CountVectorsFeaturizer.create(
+            CountVectorsFeaturizer.get_default_config(), storage, Resource("cvf"), context
+        )
         featurizer.train(data)
         featurizer.process_training_data(data)
         return featurizer
@@ -117,11 +125,16 @@ def test_trains_saves_loads_and_classifies(tmp_path):
     resource = Resource("mlp")
     classifier = MLPIntentClassifier.create({"epochs": 200}, storage, resource, context)
     classifier.train(TrainingData(examples))
-    loaded = MLPIntentClassifier.load({**MLPIntentClassifier.get_default_config(), "epochs": 200}, storage,
-                                      resource, context)
+    loaded = MLPIntentClassifier.load(
+        {**MLPIntentClassifier.get_default_config(), "epochs": 200}, storage, resource, context
+    )
 
-    messages = [Message({TEXT: "hello bot"}), Message({TEXT: "what is the __role__"}), Message({TEXT: "thank you bot"}),
-                Message({TEXT: ""})]
+    messages = [
+        Message({TEXT: "hello bot"}),
+        Message({TEXT: "what is the __role__"}),
+        Message({TEXT: "thank you bot"}),
+        Message({TEXT: ""}),
+    ]
     featurize(storage, context, messages, training=False)
     featurizer.process(messages)
     loaded.process(messages)
@@ -141,8 +154,11 @@ def test_trains_saves_loads_and_classifies(tmp_path):
         featurizer.process([alone])
         loaded.process([alone])
         assert [r["name"] for r in alone.get("intent_ranking")] == [r["name"] for r in message.get("intent_ranking")]
-        np.testing.assert_allclose([r["confidence"] for r in alone.get("intent_ranking")],
-                                   [r["confidence"] for r in message.get("intent_ranking")], rtol=1e-9)
+        np.testing.assert_allclose(
+            [r["confidence"] for r in alone.get("intent_ranking")],
+            [r["confidence"] for r in message.get("intent_ranking")],
+            rtol=1e-9,
+        )
 
 
 def test_missing_weights_predict_nothing(tmp_path):

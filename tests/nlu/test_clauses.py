@@ -5,26 +5,37 @@ import pytest
 from bot.nlu.clauses import MAX_CLAUSES, split_questions
 
 
-@pytest.mark.parametrize("text,parts", [
-    ("what's a scheduler and which course suits them?", ["what's a scheduler", "which course suits them?"]),
-    ("what does an admin do? how long is the course?", ["what does an admin do?", "how long is the course?"]),
-    ("what is p3o and is it open book", ["what is p3o", "is it open book"]),
-    ("what does a pmo analyst do and also what skills do they need",
-     ["what does a pmo analyst do", "what skills do they need"]),
-])
+@pytest.mark.parametrize(
+    "text,parts",
+    [
+        ("what's a scheduler and which course suits them?", ["what's a scheduler", "which course suits them?"]),
+        ("what does an admin do? how long is the course?", ["what does an admin do?", "how long is the course?"]),
+        ("what is p3o and is it open book", ["what is p3o", "is it open book"]),
+        (
+            "what does a pmo analyst do and also what skills do they need",
+            ["what does a pmo analyst do", "what skills do they need"],
+        ),
+    ],
+)
 def test_two_questions_are_split_in_order(text, parts):
     assert split_questions(text) == parts
 
 
-@pytest.mark.parametrize("text", [
-    "difference between an analyst and a manager",  # one question about two roles
-    "I'm a nurse and want to move into PMO, which course?",  # the background belongs to the question
-    "tell me about analysts and managers",
-    "who certifies the essentials courses? thanks",  # "thanks" is not a question
-    "is that one certified by anyone? My manager likes a certificate, bless her",  # an aside
-    "how long is it?", "hi", "", "/ask_role_description{\"role\": \"PMO Analyst\"}",
-    "what is a pmo and how " + "very " * 200 + "long is it",  # long text is left alone
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "difference between an analyst and a manager",  # one question about two roles
+        "I'm a nurse and want to move into PMO, which course?",  # the background belongs to the question
+        "tell me about analysts and managers",
+        "who certifies the essentials courses? thanks",  # "thanks" is not a question
+        "is that one certified by anyone? My manager likes a certificate, bless her",  # an aside
+        "how long is it?",
+        "hi",
+        "",
+        '/ask_role_description{"role": "PMO Analyst"}',
+        "what is a pmo and how " + "very " * 200 + "long is it",  # long text is left alone
+    ],
+)
 def test_one_question_stays_whole(text):
     assert split_questions(text) == [text]
 

@@ -38,39 +38,52 @@ def test_every_title_in_plural(nlp, title, role):
     assert roles(nlp, f"what do {plural} do") == [role]
 
 
-@pytest.mark.parametrize("text,role", [
-    ("whats a controls and reporting coordinator?", "PMO Analyst"),
-    ("controls & reporting co-ordinator", "PMO Analyst"),
-    ("program office coordinator", "PMO Analyst"),
-    ("program support officer", "PMO Administrator"),
-    ("project admin", "PMO Administrator"),
-    ("pmo admin", "PMO Administrator"),
-    ("what does an admin do", "PMO Administrator"),
-    ("what is a head of PMO?", "PMO Director"),
-    ("e-pmo manager", "PMO Director"),
-    ("enterprise pmo manager", "PMO Director"),
-    ("program office manager", "PMO Manager"),
-    ("analyst", "PMO Analyst"),
-])
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("whats a controls and reporting coordinator?", "PMO Analyst"),
+        ("controls & reporting co-ordinator", "PMO Analyst"),
+        ("program office coordinator", "PMO Analyst"),
+        ("program support officer", "PMO Administrator"),
+        ("project admin", "PMO Administrator"),
+        ("pmo admin", "PMO Administrator"),
+        ("what does an admin do", "PMO Administrator"),
+        ("what is a head of PMO?", "PMO Director"),
+        ("e-pmo manager", "PMO Director"),
+        ("enterprise pmo manager", "PMO Director"),
+        ("program office manager", "PMO Manager"),
+        ("analyst", "PMO Analyst"),
+    ],
+)
 def test_spelling_variants(nlp, text, role):
     assert roles(nlp, text) == [role]
 
 
-@pytest.mark.parametrize("text,role", [
-    ("what does an adminstrator do", "PMO Administrator"),
-    ("pmo analist", "PMO Analyst"),
-    ("whats a project co-ordinater", "PMO Analyst"),
-    ("programe office manager", "PMO Manager"),
-    ("schedular", "PMO Analyst"),
-])
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("what does an adminstrator do", "PMO Administrator"),
+        ("pmo analist", "PMO Analyst"),
+        ("whats a project co-ordinater", "PMO Analyst"),
+        ("programe office manager", "PMO Manager"),
+        ("schedular", "PMO Analyst"),
+    ],
+)
 def test_typos_are_matched_cautiously(nlp, text, role):
     assert roles(nlp, text) == [role]
 
 
-@pytest.mark.parametrize("text", [
-    "I managed projects for years", "my analysis was wrong", "directly after lunch",
-    "what is the weather like", "", "🙂🙂🙂",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I managed projects for years",
+        "my analysis was wrong",
+        "directly after lunch",
+        "what is the weather like",
+        "",
+        "🙂🙂🙂",
+    ],
+)
 def test_no_role_in_ordinary_words(nlp, text):
     assert roles(nlp, text) == []
 
@@ -83,27 +96,37 @@ def test_project_manager_is_not_a_pmo_role(nlp):
     assert entities(nlp, "what does a project manager do") == [("other_role", "Project Manager")]
 
 
-@pytest.mark.parametrize("text,cue", [
-    ("I'm brand new to PMO", "new_to_pmo"),
-    ("just starting out", "new_to_pmo"),
-    ("no experience at all", "new_to_pmo"),
-    ("I'm a career changer", "new_to_pmo"),
-    ("I run the programme office", "runs_pmo"),
-    ("I lead the PMO", "runs_pmo"),
-    ("I run a small PMO in the NHS", "runs_pmo"),
-    ("i manage our new programme office", "runs_pmo"),
-    ("I look after several PMOs", "several_pmos"),
-    ("I manage a team of analysts", "manages_team"),
-    ("head of delivery", "head_of"),
-])
+@pytest.mark.parametrize(
+    "text,cue",
+    [
+        ("I'm brand new to PMO", "new_to_pmo"),
+        ("just starting out", "new_to_pmo"),
+        ("no experience at all", "new_to_pmo"),
+        ("I'm a career changer", "new_to_pmo"),
+        ("I run the programme office", "runs_pmo"),
+        ("I lead the PMO", "runs_pmo"),
+        ("I run a small PMO in the NHS", "runs_pmo"),
+        ("i manage our new programme office", "runs_pmo"),
+        ("I look after several PMOs", "several_pmos"),
+        ("I manage a team of analysts", "manages_team"),
+        ("head of delivery", "head_of"),
+    ],
+)
 def test_experience_cues(nlp, text, cue):
     assert ("experience", cue) in entities(nlp, text)
 
 
-@pytest.mark.parametrize("text,years", [
-    ("8 years, which course?", "8"), ("eight years in", "8"), ("10+ years", "10"),
-    ("12yrs", "12"), ("a couple of years", "2"), ("about five yrs", "5"),
-])
+@pytest.mark.parametrize(
+    "text,years",
+    [
+        ("8 years, which course?", "8"),
+        ("eight years in", "8"),
+        ("10+ years", "10"),
+        ("12yrs", "12"),
+        ("a couple of years", "2"),
+        ("about five yrs", "5"),
+    ],
+)
 def test_years_in_words_or_digits(nlp, text, years):
     assert ("years", years) in entities(nlp, text)
 
@@ -113,12 +136,15 @@ def test_parse_years(text, value):
     assert parse_years(text) == value
 
 
-@pytest.mark.parametrize("text,course", [
-    ("how long is P3O Foundation?", "P3O Foundation"),
-    ("p3o practitioner exam", "P3O Practitioner"),
-    ("tell me about essentials for pmo managers", "Essentials for PMO Managers"),
-    ("what is MoP", "MoP Foundation and Practitioner"),
-])
+@pytest.mark.parametrize(
+    "text,course",
+    [
+        ("how long is P3O Foundation?", "P3O Foundation"),
+        ("p3o practitioner exam", "P3O Practitioner"),
+        ("tell me about essentials for pmo managers", "Essentials for PMO Managers"),
+        ("what is MoP", "MoP Foundation and Practitioner"),
+    ],
+)
 def test_courses(nlp, text, course):
     assert ("course", course) in entities(nlp, text)
 
@@ -149,21 +175,27 @@ def test_pipeline_round_trips_through_disk(tmp_path, nlp):
     assert [(e.label_, e.ent_id_) for e in loaded(text).ents] == [(e.label_, e.ent_id_) for e in nlp(text).ents]
 
 
-@pytest.mark.parametrize("text,attribute", [("howl ong is it", "length"), ("whats the passm ark", "exam"),
-                                            ("is it ope nbook", "exam")])
+@pytest.mark.parametrize(
+    "text,attribute", [("howl ong is it", "length"), ("whats the passm ark", "exam"), ("is it ope nbook", "exam")]
+)
 def test_a_space_in_the_wrong_place_still_finds_the_question(nlp, text, attribute):
+    from bot.knowledge_base import default_knowledge_base
     from bot.nlu.extract import extract_entities
     from bot.nlu.patterns import fuzzy_vocabulary
-    from bot.knowledge_base import default_knowledge_base
 
     found = extract_entities(nlp(text), fuzzy_vocabulary(default_knowledge_base()))
     assert ("attribute", attribute) in [(e["entity"], e["value"]) for e in found]
 
 
-@pytest.mark.parametrize("text,other", [("what does an HR analyst do", "HR Analyst"),
-                                        ("what does a resource manager do in a pmo", "Resource Manager"),
-                                        ("is an appointments scheduler a pmo job", "Appointments Scheduler"),
-                                        ("what does an it manager do", "IT Manager")])
+@pytest.mark.parametrize(
+    "text,other",
+    [
+        ("what does an HR analyst do", "HR Analyst"),
+        ("what does a resource manager do in a pmo", "Resource Manager"),
+        ("is an appointments scheduler a pmo job", "Appointments Scheduler"),
+        ("what does an it manager do", "IT Manager"),
+    ],
+)
 def test_a_level_word_with_an_unknown_qualifier_is_another_job(nlp, text, other):
     from bot.nlu.extract import extract_entities
 
@@ -185,8 +217,15 @@ def test_cues_outside_pmo_are_not_levels(nlp, text):
     assert not [e for e in extract_entities(nlp(text)) if e["entity"] == "experience"]
 
 
-@pytest.mark.parametrize("text", ["my manager likes a certificate", "our director wants us trained",
-                                  "do they always manage people?", "does a pmo manager run the office?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my manager likes a certificate",
+        "our director wants us trained",
+        "do they always manage people?",
+        "does a pmo manager run the office?",
+    ],
+)
 def test_other_people_are_not_the_visitor(nlp, text):
     from bot.nlu.extract import extract_entities
 

@@ -14,25 +14,41 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.featurizers import SentenceCountVectorsFeaturizer
 
-TRAINING = ["hi there", "what does a PMO analyst do", "which course is right for me",
-            "I'm a project co-ordinator with 3 years", "thanks, that helps", "tell me about the head of PMO role"]
-UNSEEN = ["what does a pmo manager do?", "course course course", "zzz qqq", "Thanks!! 😀", "I manage the PMO",
-          "what's a portfolio analyst"]
+TRAINING = [
+    "hi there",
+    "what does a PMO analyst do",
+    "which course is right for me",
+    "I'm a project co-ordinator with 3 years",
+    "thanks, that helps",
+    "tell me about the head of PMO role",
+]
+UNSEEN = [
+    "what does a pmo manager do?",
+    "course course course",
+    "zzz qqq",
+    "Thanks!! 😀",
+    "I manage the PMO",
+    "what's a portfolio analyst",
+]
 
 
 def tokenized(texts, storage, context):
-    tokenizer = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), storage,
-                                           Resource("tokenizer"), context)
+    tokenizer = WhitespaceTokenizer.create(
+        WhitespaceTokenizer.get_default_config(), storage, Resource("tokenizer"), context
+    )
     messages = [Message({TEXT: text, "intent": "x"}) for text in texts]
     tokenizer.process(messages)
     return messages
 
 
-@pytest.mark.parametrize("config", [
-    {},
-    {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
-    {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 3, "binary": True},
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
+        {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 3, "binary": True},
+    ],
+)
 def test_sentence_features_equal_rasas(tmp_path, config):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
@@ -57,8 +73,9 @@ def test_sentence_features_equal_rasas(tmp_path, config):
 def test_no_tokens_no_features(tmp_path):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
-    featurizer = SentenceCountVectorsFeaturizer.create(SentenceCountVectorsFeaturizer.get_default_config(),
-                                                       storage, Resource("ours"), context)
+    featurizer = SentenceCountVectorsFeaturizer.create(
+        SentenceCountVectorsFeaturizer.get_default_config(), storage, Resource("ours"), context
+    )
     featurizer.train(TrainingData(tokenized(TRAINING, storage, context)))
     empty = Message({TEXT: ""})
     featurizer.process([empty])

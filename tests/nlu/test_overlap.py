@@ -23,39 +23,47 @@ from tests.nlu.overlap import (
 ROLE_MARKUP = '{"entity": "role", "value": "PMO Analyst"}'
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("What's a PMO Analyst?", "whats a pmo analyst"),
-    ("what\u2019s a pmo analyst", "whats a pmo analyst"),
-    ("what\u2018s a pmo analyst", "whats a pmo analyst"),
-    ("what`s a pmo analyst", "whats a pmo analyst"),
-    ("  Hi   there!!  ", "hi there"),
-    ("thanks \U0001f44d\U0001f3fb so much \U0001f680", "thanks so much"),
-    ("\U0001f436", ""),
-    ("...", ""),
-    ("costs \u00a3500 + vat", "costs 500 vat"),
-    ("co-ordinator", "co ordinator"),
-    ("wie sp\u00e4t ist es?", "wie sp\u00e4t ist es"),
-    (f"what is a [pmo analyst]{ROLE_MARKUP} then", "what is a pmo analyst then"),
-    ("im a [pmo planner](role) at a bank", "im a pmo planner at a bank"),
-    ("im a [pmo planner](role:PMO Analyst)", "im a pmo planner"),
-    ("whats a [pmo lead]{\"entity\": \"role\"} vs a [head of pmo]{\"entity\": \"role\", \"value\": \"PMO Director\"}",
-     "whats a pmo lead vs a head of pmo"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("What's a PMO Analyst?", "whats a pmo analyst"),
+        ("what\u2019s a pmo analyst", "whats a pmo analyst"),
+        ("what\u2018s a pmo analyst", "whats a pmo analyst"),
+        ("what`s a pmo analyst", "whats a pmo analyst"),
+        ("  Hi   there!!  ", "hi there"),
+        ("thanks \U0001f44d\U0001f3fb so much \U0001f680", "thanks so much"),
+        ("\U0001f436", ""),
+        ("...", ""),
+        ("costs \u00a3500 + vat", "costs 500 vat"),
+        ("co-ordinator", "co ordinator"),
+        ("wie sp\u00e4t ist es?", "wie sp\u00e4t ist es"),
+        (f"what is a [pmo analyst]{ROLE_MARKUP} then", "what is a pmo analyst then"),
+        ("im a [pmo planner](role) at a bank", "im a pmo planner at a bank"),
+        ("im a [pmo planner](role:PMO Analyst)", "im a pmo planner"),
+        (
+            'whats a [pmo lead]{"entity": "role"} vs a [head of pmo]{"entity": "role", "value": "PMO Director"}',
+            "whats a pmo lead vs a head of pmo",
+        ),
+    ],
+)
 def test_normalise(text, expected):
     assert normalise(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("what does a Project Support Officer do?", f"what does a {ROLE} do"),
-    ("PMO analysts vs heads of PMO", f"{ROLE} vs {ROLE}"),  # plurals
-    ("is a programme office co-ordinator senior", f"is a {ROLE} senior"),
-    ("is a program office coordinator senior", f"is a {ROLE} senior"),  # other spellings
-    ("im a project manager", f"im a {ROLE}"),  # not a PMO role, still a title
-    ("how long is P3O Foundation?", f"how long is {COURSE}"),
-    ("the essentials for pmo managers course", f"the {COURSE} course"),
-    ("is the admin course any good", f"is the {COURSE} any good"),  # a course alias beats the role word
-    (f"whats a [pmo analyst]{ROLE_MARKUP}", f"whats a {ROLE}"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("what does a Project Support Officer do?", f"what does a {ROLE} do"),
+        ("PMO analysts vs heads of PMO", f"{ROLE} vs {ROLE}"),  # plurals
+        ("is a programme office co-ordinator senior", f"is a {ROLE} senior"),
+        ("is a program office coordinator senior", f"is a {ROLE} senior"),  # other spellings
+        ("im a project manager", f"im a {ROLE}"),  # not a PMO role, still a title
+        ("how long is P3O Foundation?", f"how long is {COURSE}"),
+        ("the essentials for pmo managers course", f"the {COURSE} course"),
+        ("is the admin course any good", f"is the {COURSE} any good"),  # a course alias beats the role word
+        (f"whats a [pmo analyst]{ROLE_MARKUP}", f"whats a {ROLE}"),
+    ],
+)
 def test_with_placeholders(text, expected):
     assert with_placeholders(text) == expected
 
@@ -81,14 +89,15 @@ def test_exact_after_normalising():
 
 
 def test_same_sentence_with_another_title_is_a_near_duplicate():
-    found = overlaps(["what does a project support officer actually do"],
-                     ["what does a pmo analyst actually do?"])
+    found = overlaps(["what does a project support officer actually do"], ["what does a pmo analyst actually do?"])
     assert len(found) == 1 and found[0][2].startswith("near-duplicate")
 
 
 def test_near_duplicate_with_a_small_edit():
-    found = overlaps(["how do i get promoted from analyst to manager in a pmo"],
-                     ["how can i get promoted from analyst to manager in a pmo"])
+    found = overlaps(
+        ["how do i get promoted from analyst to manager in a pmo"],
+        ["how can i get promoted from analyst to manager in a pmo"],
+    )
     assert [reason.split()[0] for _, _, reason in found] == ["near-duplicate"]
 
 
@@ -103,8 +112,9 @@ def test_every_overlapping_training_sentence_is_listed():
 
 
 def test_short_greetings_may_coincide():
-    found = overlaps(["hi there", "thanks!", "what does a pmo lead do"],
-                     ["Hi there", "thanks", "what does a pmo lead do?"])
+    found = overlaps(
+        ["hi there", "thanks!", "what does a pmo lead do"], ["Hi there", "thanks", "what does a pmo lead do?"]
+    )
     assert [test for test, _, _ in reportable(found)] == ["what does a pmo lead do"]
 
 
@@ -126,7 +136,8 @@ def test_fast_enough_for_thousands_of_sentences():
 
 def test_reads_every_nlu_file_under_data(tmp_path):
     (tmp_path / "nlu").mkdir()
-    (tmp_path / "nlu" / "roles.yml").write_text(textwrap.dedent("""\
+    (tmp_path / "nlu" / "roles.yml").write_text(
+        textwrap.dedent("""\
         version: "3.1"
         nlu:
         - intent: greet
@@ -139,15 +150,18 @@ def test_reads_every_nlu_file_under_data(tmp_path):
         - synonym: PMO Analyst
           examples: |
             - pmo analyst
-        """))
+        """)
+    )
     (tmp_path / "rules.yml").write_text('version: "3.1"\nrules:\n- rule: x\n  steps: []\n')
-    (tmp_path / "more.yml").write_text('nlu:\n- intent: thank\n  examples: |\n    - ta very much\n')
+    (tmp_path / "more.yml").write_text("nlu:\n- intent: thank\n  examples: |\n    - ta very much\n")
     assert sorted(training_examples(tmp_path)) == ["hello there", "hiya", "pmo analyst", "ta very much"]
     assert nlu_examples(tmp_path / "rules.yml") == []
 
 
 def test_questions_file(tmp_path):
     path = tmp_path / "beyond.yml"
-    path.write_text("questions:\n  - text: a\n    kind: k\noff_topic_with_role:\n  - text: b\n    kind: j\n"
-                    "non_pmo_titles:\n  - nurse\n")
+    path.write_text(
+        "questions:\n  - text: a\n    kind: k\noff_topic_with_role:\n  - text: b\n    kind: j\n"
+        "non_pmo_titles:\n  - nurse\n"
+    )
     assert questions(path) == ["a", "b"]

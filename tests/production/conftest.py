@@ -27,8 +27,9 @@ def embedded(tmp_path_factory) -> Iterator[stack.Stack]:
     url = f"sqlite:///{db_file}"
     actions = servers.action_server(workdir, env={"PMO_DATABASE_URL": url})
     actions.env.pop("SANIC_HOST", None)  # the default (actions/__init__.py) must bind 127.0.0.1
-    endpoints = servers.write_endpoints(workdir, actions.port, stack.TRACKER_STORE.format(db=db_file),
-                                        stack.LOCK_STORE.format(extra=""))
+    endpoints = servers.write_endpoints(
+        workdir, actions.port, stack.TRACKER_STORE.format(db=db_file), stack.LOCK_STORE.format(extra="")
+    )
     rasa = servers.rasa_server(workdir, endpoints)  # no PMO_DATABASE_URL: the `db` file, as in make run
     running = stack.Stack(workdir, url, actions, [rasa])
     try:
@@ -50,9 +51,13 @@ def shared(tmp_path_factory) -> Iterator[stack.Stack]:
         env = {"PMO_DATABASE_URL": url, "PMO_REDIS_URL": services.REDIS_URL}
         actions = servers.action_server(workdir, env=env)
         prefix = "pmo" + uuid.uuid4().hex[:8]
-        endpoints = servers.write_endpoints(workdir, actions.port, stack.TRACKER_STORE.format(db="unused.db"),
-                                            stack.LOCK_STORE.format(extra=f"  key_prefix: {prefix}\n"),
-                                            name="endpoints-shared.yml")
+        endpoints = servers.write_endpoints(
+            workdir,
+            actions.port,
+            stack.TRACKER_STORE.format(db="unused.db"),
+            stack.LOCK_STORE.format(extra=f"  key_prefix: {prefix}\n"),
+            name="endpoints-shared.yml",
+        )
         with_api = stack.replica(workdir, endpoints, {**env, "SANIC_WORKERS": "2", "RASA_AUTH_TOKEN": stack.TOKEN})
         without_api = stack.replica(workdir, endpoints, env)
         running = stack.Stack(workdir, url, actions, [with_api, without_api])

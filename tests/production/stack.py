@@ -6,14 +6,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import requests
 
-from tests.support import servers
 from tests.support.servers import BIN, MODEL, ROOT, Server, base_env, free_port
 
-TRACKER_STORE = "tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n  db: \"{db}\"\n"
+TRACKER_STORE = 'tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n  db: "{db}"\n'
 LOCK_STORE = "lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n{extra}"
 TOKEN = "test-" + uuid.uuid4().hex
 
@@ -22,10 +21,18 @@ def replica(workdir: Path, endpoints: Path, env: Dict[str, str], port: Optional[
     """A Rasa server started by scripts/rasa-server.sh, the way production starts one."""
     port = port or free_port()
     return Server(
-        name=f"replica {port}", args=[str(ROOT / "scripts" / "rasa-server.sh")], port=port, ready_path="/",
+        name=f"replica {port}",
+        args=[str(ROOT / "scripts" / "rasa-server.sh")],
+        port=port,
+        ready_path="/",
         log=workdir / f"rasa-{port}.log",
-        env=base_env(PYTHON_BIN=str(BIN / "python"), RASA_PORT=str(port), RASA_ENDPOINTS=str(endpoints),
-                     RASA_MODEL=str(MODEL), **env),
+        env=base_env(
+            PYTHON_BIN=str(BIN / "python"),
+            RASA_PORT=str(port),
+            RASA_ENDPOINTS=str(endpoints),
+            RASA_MODEL=str(MODEL),
+            **env,
+        ),
     )
 
 
@@ -55,8 +62,9 @@ class Turn:
 
 def say(server: Server, sender: str, text: str, timeout: float = 120.0) -> Turn:
     started = time.monotonic()
-    response = requests.post(server.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=timeout)
+    response = requests.post(
+        server.url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+    )
     seconds = time.monotonic() - started
     body = response.json() if response.headers.get("content-type", "").startswith("application/json") else []
     return Turn(response.status_code, body if isinstance(body, list) else [body], seconds)
@@ -127,5 +135,5 @@ def _address(hex_address: str) -> str:
     raw = bytes.fromhex(hex_address)
     if len(raw) == 4:
         return str(ipaddress.IPv4Address(raw[::-1]))
-    words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
+    words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]
     return str(ipaddress.IPv6Address(b"".join(words)))

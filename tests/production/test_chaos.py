@@ -36,8 +36,9 @@ def frozen_stack(tmp_path_factory) -> Iterator[Tuple[servers.Server, servers.Ser
     workdir = tmp_path_factory.mktemp("chaos")
     db_file = workdir / "conversations.db"
     actions = servers.action_server(workdir, env={"PMO_DATABASE_URL": f"sqlite:///{db_file}"})
-    endpoints = servers.write_endpoints(workdir, actions.port, stack.TRACKER_STORE.format(db=db_file),
-                                        stack.LOCK_STORE.format(extra=""))
+    endpoints = servers.write_endpoints(
+        workdir, actions.port, stack.TRACKER_STORE.format(db=db_file), stack.LOCK_STORE.format(extra="")
+    )
     rasa = servers.rasa_server(workdir, endpoints, env={"PMO_ACTION_TIMEOUT": str(ACTION_TIMEOUT)})
     try:
         actions.start()

@@ -51,8 +51,22 @@ class RedisProcess:
 
     def start(self) -> "RedisProcess":
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--logfile", str(self.log)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--logfile",
+                str(self.log),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -76,8 +90,13 @@ def production(tmp_path_factory) -> Iterator[Tuple[servers.Server, servers.Serve
     with services.fresh_database("pmo_chaos") as url:
         env = {"PMO_DATABASE_URL": url, "PMO_REDIS_URL": cache.url}
         actions = servers.action_server(workdir, env=env)
-        endpoints = servers.write_endpoints(workdir, actions.port, stack.TRACKER_STORE.format(db="unused.db"),
-                                            stack.LOCK_STORE.format(extra=""), name="endpoints-chaos.yml")
+        endpoints = servers.write_endpoints(
+            workdir,
+            actions.port,
+            stack.TRACKER_STORE.format(db="unused.db"),
+            stack.LOCK_STORE.format(extra=""),
+            name="endpoints-chaos.yml",
+        )
         rasa = servers.rasa_server(workdir, endpoints, env={**env, "PMO_ACTION_TIMEOUT": str(ACTION_TIMEOUT)})
         try:
             actions.start()
@@ -108,9 +127,12 @@ def stored_user_texts(database_url: str, senders: List[str]) -> Dict[str, List[s
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id IN :senders ORDER BY id"
-            ).bindparams(sa.bindparam("senders", expanding=True)), {"senders": senders}).all()
+            rows = connection.execute(
+                sa.text(
+                    "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id IN :senders ORDER BY id"
+                ).bindparams(sa.bindparam("senders", expanding=True)),
+                {"senders": senders},
+            ).all()
     finally:
         engine.dispose()
     found: Dict[str, List[str]] = {s: [] for s in senders}

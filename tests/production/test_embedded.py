@@ -31,14 +31,14 @@ def db_slots(stack: Stack, sender: str) -> Dict[str, object]:
     """The slots as stored in the tracker store, read straight from the SQLite file."""
     import json
 
-    path = stack.database_url[len("sqlite:///"):]
+    path = stack.database_url[len("sqlite:///") :]
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
     return replayed_slots(sender, [json.loads(data) for (data,) in rows])
 
 
 def enquiries(stack: Stack):
-    path = stack.database_url[len("sqlite:///"):]
+    path = stack.database_url[len("sqlite:///") :]
     with sqlite3.connect(path) as connection:
         return connection.execute(
             "SELECT conversation_id, name, email, organisation, team_size, interest, consent FROM enquiries"
@@ -63,7 +63,10 @@ def test_conversation_survives_a_rasa_server_restart(embedded):
     assert "I'd recommend Essentials for PMO Analysts" in answer.text
     stored = db_slots(embedded, sender)
     assert (stored["awaiting_level"], stored["pmo_level"], stored["recommended_course"]) == (
-        False, 2.0, "Essentials for PMO Analysts")
+        False,
+        2.0,
+        "Essentials for PMO Analysts",
+    )
     # and the conversation goes on from the stored recommendation
     assert "Essentials for PMO Analysts" in say(rasa, sender, "how long is the course?").text
 
@@ -76,13 +79,15 @@ def completed_enquiry(embedded):
     """A whole enquiry: a recommendation, "I want to book", every question, consent."""
     rasa, sender = embedded.replicas[0], "enq-" + uuid.uuid4().hex
     turns = {}
-    for key, text in [("rec", "I work as a PMO analyst, which course should I do?"),
-                      ("book", "I want to book"),
-                      ("name", f"my name is {JANE['name']}"),
-                      ("email", JANE["email"]),
-                      ("org", f"I work for {JANE['org']}"),
-                      ("size", "about 6 people"),
-                      ("consent", "yes please")]:
+    for key, text in [
+        ("rec", "I work as a PMO analyst, which course should I do?"),
+        ("book", "I want to book"),
+        ("name", f"my name is {JANE['name']}"),
+        ("email", JANE["email"]),
+        ("org", f"I work for {JANE['org']}"),
+        ("size", "about 6 people"),
+        ("consent", "yes please"),
+    ]:
         turns[key] = say(rasa, sender, text)
         assert turns[key].status == 200 and turns[key].texts and all(turns[key].texts), (key, turns[key])
     return sender, turns
@@ -90,7 +95,10 @@ def completed_enquiry(embedded):
 
 def test_booking_opens_the_form_with_the_interest_prefilled(completed_enquiry):
     _, turns = completed_enquiry
-    assert "I've noted that it's about: Booking a course; Essentials for PMO Analysts (level 2, PMO Analyst)" in turns["book"].text
+    assert (
+        "I've noted that it's about: Booking a course; Essentials for PMO Analysts (level 2, PMO Analyst)"
+        in turns["book"].text
+    )
     assert turns["book"].texts[-1] == "What's your name?"
     assert turns["name"].texts == ["What's your work email address? The team will reply there."]
     assert turns["email"].texts == ["Which organisation do you work for?"]
@@ -104,8 +112,17 @@ def test_booking_opens_the_form_with_the_interest_prefilled(completed_enquiry):
 def test_consent_stores_the_enquiry_and_confirms_next_steps(embedded, completed_enquiry):
     sender, turns = completed_enquiry
     rows = [r for r in enquiries(embedded) if r[0] == sender]
-    assert rows == [(sender, JANE["name"], JANE["email"], JANE["org"], 6,
-                     "Booking a course; Essentials for PMO Analysts (level 2, PMO Analyst)", 1)]
+    assert rows == [
+        (
+            sender,
+            JANE["name"],
+            JANE["email"],
+            JANE["org"],
+            6,
+            "Booking a course; Essentials for PMO Analysts (level 2, PMO Analyst)",
+            1,
+        )
+    ]
     assert turns["consent"].text.startswith("Thank you! Your enquiry is with the PMO Learning team (reference ENQ-")
     assert f"They'll reply by email to {JANE['email']}" in turns["consent"].text
     slots = db_slots(embedded, sender)
@@ -118,8 +135,10 @@ def test_a_wrong_email_is_asked_again_with_the_reason(embedded):
     assert "In-house training" in opened.texts[0] and opened.texts[-1] == "What's your name?"
     say(rasa, sender, "Sam Example")
     wrong = say(rasa, sender, "sam@acme")
-    assert wrong.texts == ['"acme" after the @ needs its ending too, such as acme.co.uk or acme.com.',
-                           "What's your work email address? The team will reply there."]
+    assert wrong.texts == [
+        '"acme" after the @ needs its ending too, such as acme.co.uk or acme.com.',
+        "What's your work email address? The team will reply there.",
+    ]
     assert say(rasa, sender, "sam@acme.co.uk").texts == ["Which organisation do you work for?"]
     assert db_slots(embedded, sender)["enquiry_email"] == "sam@acme.co.uk"
 
@@ -141,8 +160,7 @@ def test_the_form_stops_at_any_time_and_stores_nothing(embedded, stop):
 
 def test_no_to_consent_stores_nothing(embedded):
     rasa, sender = embedded.replicas[0], uuid.uuid4().hex
-    for text in ("I'd like someone to contact me", "Nora Consent", "nora@acme.co.uk", "Acme", "skip",
-                 "P3O Foundation"):
+    for text in ("I'd like someone to contact me", "Nora Consent", "nora@acme.co.uk", "Acme", "skip", "P3O Foundation"):
         say(rasa, sender, text)
     unclear = say(rasa, sender, "what will you do with it?")
     assert unclear.texts[0] == 'I need a yes or a no before I store anything (or say "cancel").'
@@ -161,9 +179,14 @@ def test_no_personal_data_in_the_logs(embedded, completed_enquiry):
 
 def test_erasure_on_a_live_conversation(embedded, completed_enquiry):
     sender, _ = completed_enquiry
-    result = subprocess.run([sys.executable, "-m", "bot.privacy", "--database-url", embedded.database_url,
-                             "forget", JANE["email"].upper()], cwd=ROOT, env=base_env(), capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.privacy", "--database-url", embedded.database_url, "forget", JANE["email"].upper()],
+        cwd=ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Deleted 1 enquiries and 1 conversations") and sender in result.stdout
     assert db_slots(embedded, sender) == {} and not [r for r in enquiries(embedded) if r[0] == sender]

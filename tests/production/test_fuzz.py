@@ -49,18 +49,41 @@ ENGINES: Dict[str, Any] = {}
 Body = Union[bytes, Dict[str, Any]]
 malformed = st.one_of(
     st.binary(max_size=200),
-    st.sampled_from([b"", b"null", b"[]", b"[1, 2]", b"42", b'"text"', b"{", b'{"sender": }', b"\xff\xfe\x00",
-                     b'{"message": "hi"}', b'{"sender": null, "message": "hi"}', b'{"sender": true, "message": "x"}',
-                     b'{"sender": "a", "message": 5}', b'{"sender": "a", "message": ["x"]}',
-                     b'{"sender": "a", "message": "x", "metadata": "nope"}', b'{"sender": "", "message": "x"}',
-                     b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000]),
-    st.builds(lambda v: json.dumps({"sender": v, "message": "hi"}).encode(), json_values.filter(
-        lambda v: not isinstance(v, (str, int)) or isinstance(v, bool))),
+    st.sampled_from(
+        [
+            b"",
+            b"null",
+            b"[]",
+            b"[1, 2]",
+            b"42",
+            b'"text"',
+            b"{",
+            b'{"sender": }',
+            b"\xff\xfe\x00",
+            b'{"message": "hi"}',
+            b'{"sender": null, "message": "hi"}',
+            b'{"sender": true, "message": "x"}',
+            b'{"sender": "a", "message": 5}',
+            b'{"sender": "a", "message": ["x"]}',
+            b'{"sender": "a", "message": "x", "metadata": "nope"}',
+            b'{"sender": "", "message": "x"}',
+            b"[" * 5000 + b"]" * 5000,
+            b'{"a":' * 3000 + b"1" + b"}" * 3000,
+        ]
+    ),
+    st.builds(
+        lambda v: json.dumps({"sender": v, "message": "hi"}).encode(),
+        json_values.filter(lambda v: not isinstance(v, (str, int)) or isinstance(v, bool)),
+    ),
     # refused, never cut or stored: over-long sender ids, oversized metadata
-    st.builds(lambda n: json.dumps({"sender": "s" * n, "message": "hi"}).encode(),
-              st.integers(min_value=129, max_value=100_000)),
-    st.builds(lambda n: json.dumps({"sender": "s", "message": "hi", "metadata": {"blob": "x" * n}}).encode(),
-              st.integers(min_value=4_100, max_value=2_000_000)),
+    st.builds(
+        lambda n: json.dumps({"sender": "s" * n, "message": "hi"}).encode(),
+        st.integers(min_value=129, max_value=100_000),
+    ),
+    st.builds(
+        lambda n: json.dumps({"sender": "s", "message": "hi", "metadata": {"blob": "x" * n}}).encode(),
+        st.integers(min_value=4_100, max_value=2_000_000),
+    ),
 )
 
 
@@ -81,8 +104,8 @@ def valid_slots(values: Dict[str, Any]) -> List[str]:
         "enquiry_email": lambda v: v is None or enquiries.check_email(str(v)) == v,
         "enquiry_organisation": lambda v: passes(enquiries.check_organisation, v),
         "enquiry_interest": lambda v: passes(enquiries.check_interest, v),
-        "enquiry_team_size": lambda v: v in (None, enquiries.TEAM_SIZE_NOT_GIVEN) or (
-            isinstance(v, str) and v.isdigit() and 1 <= int(v) <= enquiries.MAX_TEAM_SIZE),
+        "enquiry_team_size": lambda v: v in (None, enquiries.TEAM_SIZE_NOT_GIVEN)
+        or (isinstance(v, str) and v.isdigit() and 1 <= int(v) <= enquiries.MAX_TEAM_SIZE),
         "enquiry_consent": lambda v: v in (None, True, False),
         "requested_slot": lambda v: v is None or v in enquiries.ASKED_SLOTS or v == "enquiry_consent",
     }
@@ -94,9 +117,12 @@ def stored_slots(database_url: str, senders: List[str]) -> Dict[str, Dict[str, A
     the way Rasa replays them (so "/back" and "/restart" undo what they undo)."""
     engine = ENGINES.setdefault(database_url, sa.create_engine(database_url))
     with engine.connect() as connection:
-        rows = connection.execute(sa.text(
-            "SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id"
-        ).bindparams(sa.bindparam("senders", expanding=True)), {"senders": senders}).all()
+        rows = connection.execute(
+            sa.text("SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id").bindparams(
+                sa.bindparam("senders", expanding=True)
+            ),
+            {"senders": senders},
+        ).all()
     events: Dict[str, List[Dict[str, Any]]] = {s: [] for s in senders}
     for sender, data in rows:
         events[sender].append(json.loads(data))
@@ -139,15 +165,28 @@ def send_batch(shared, batch: int, bodies: List[Tuple[int, Body]]) -> List[Tuple
     return results
 
 
-@settings(max_examples=155, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture, HealthCheck.large_base_example])
-@given(messages=st.lists(hostile, min_size=LANES, max_size=LANES),
-       metadata=st.none() | st.dictionaries(st.text(max_size=5), json_values, max_size=2))
+@settings(
+    max_examples=155,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.large_base_example,
+    ],
+)
+@given(
+    messages=st.lists(hostile, min_size=LANES, max_size=LANES),
+    metadata=st.none() | st.dictionaries(st.text(max_size=5), json_values, max_size=2),
+)
 def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches, messages, metadata):
     batch = next(batches)
-    bodies = [(lane, {"sender": lane_sender(lane, batch), "message": text, **({"metadata": metadata} if metadata else {})})
-              for lane, text in enumerate(messages)]
+    bodies = [
+        (lane, {"sender": lane_sender(lane, batch), "message": text, **({"metadata": metadata} if metadata else {})})
+        for lane, text in enumerate(messages)
+    ]
     failed = []
     results = send_batch(shared, batch, bodies)
     for (body, status, payload), turn, size in zip(results, TURNS, SIZES):
@@ -174,9 +213,13 @@ def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches
     TIMES["checks"] += time.monotonic() - started
 
 
-@settings(max_examples=100, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(bodies=st.lists(malformed, min_size=LANES, max_size=LANES))
 def test_malformed_bodies_get_a_400_with_a_reason(shared, batches, bodies):
     batch = next(batches)
@@ -186,9 +229,11 @@ def test_malformed_bodies_get_a_400_with_a_reason(shared, batches, bodies):
 
 
 def test_enough_requests_and_both_replicas_still_answer(shared):
-    print(f"\n{SENT['requests']} requests in {TIMES['requests']:.0f}s, slot checks {TIMES['checks']:.0f}s; "
-          f"hostile messages: {REPLIES['answered']} answered, {REPLIES['empty']} worked but said nothing "
-          f"(the apology sent), {REPLIES['failed']} failed, {REPLIES['too large (413)']} refused as too large")
+    print(
+        f"\n{SENT['requests']} requests in {TIMES['requests']:.0f}s, slot checks {TIMES['checks']:.0f}s; "
+        f"hostile messages: {REPLIES['answered']} answered, {REPLIES['empty']} worked but said nothing "
+        f"(the apology sent), {REPLIES['failed']} failed, {REPLIES['too large (413)']} refused as too large"
+    )
     assert REPLIES["failed"] == 0 and REPLIES["answered"] > 0.85 * sum(REPLIES.values()), REPLIES
     assert SENT["requests"] >= 2000, SENT
     for replica in shared.replicas:

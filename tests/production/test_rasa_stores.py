@@ -25,9 +25,16 @@ def a_tracker(domain, sender):
     from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    return DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_listen"), UserUttered("which course is right for me?"),
-        ActionExecuted("action_recommend_course"), SlotSet("awaiting_level", True)], slots=domain.slots)
+    return DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("which course is right for me?"),
+            ActionExecuted("action_recommend_course"),
+            SlotSet("awaiting_level", True),
+        ],
+        slots=domain.slots,
+    )
 
 
 def round_trip(store, domain):
@@ -84,8 +91,7 @@ def test_save_rides_out_a_dropped_connection(domain, tmp_path, monkeypatch):
     assert round_trip(store, domain) is True and len(failures) == 2
 
 
-def test_a_hung_database_costs_one_turn_a_bounded_wait_and_never_blocks_the_event_loop(domain, tmp_path,
-                                                                                      monkeypatch):
+def test_a_hung_database_costs_one_turn_a_bounded_wait_and_never_blocks_the_event_loop(domain, tmp_path, monkeypatch):
     import time
 
     from rasa.core.tracker_store import SQLTrackerStore
@@ -215,8 +221,13 @@ def test_the_production_endpoints_file_refuses_to_run_half_configured(domain, mo
 
     for name in ("ACTION_SERVER_URL", "PMO_DATABASE_URL", "PMO_REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
-    launcher = subprocess.run([str(ROOT / "scripts" / "rasa-server.sh")], capture_output=True, text=True, timeout=30,
-                              env=base_env(RASA_BIN="echo", RASA_ENDPOINTS=str(ROOT / "endpoints.production.yml")))
+    launcher = subprocess.run(
+        [str(ROOT / "scripts" / "rasa-server.sh")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=base_env(RASA_BIN="echo", RASA_ENDPOINTS=str(ROOT / "endpoints.production.yml")),
+    )
     assert launcher.returncode == 2 and "needs ACTION_SERVER_URL to be set" in launcher.stderr
     monkeypatch.setenv("ACTION_SERVER_URL", "http://actions.internal:5055/webhook")
     with pytest.raises(ValueError, match="PMO_DATABASE_URL must be set"):

@@ -18,10 +18,14 @@ def test_deeply_nested_json_is_a_400_not_a_crash(body):
 
 def test_over_long_sender_ids_are_refused_not_cut():
     assert parse_body(('{"sender": "%s", "message": "hi"}' % ("a" * 128)).encode()).sender == "a" * 128
-    assert parse_body(('{"sender": "%s", "message": "hi"}' % ("a" * 129)).encode()) == \
-        "'sender' must be at most 128 characters"
-    assert parse_body(('{"sender": "%s", "message": "hi"}' % ("a" * 100_000)).encode()) == \
-        "'sender' must be at most 128 characters"
+    assert (
+        parse_body(('{"sender": "%s", "message": "hi"}' % ("a" * 129)).encode())
+        == "'sender' must be at most 128 characters"
+    )
+    assert (
+        parse_body(('{"sender": "%s", "message": "hi"}' % ("a" * 100_000)).encode())
+        == "'sender' must be at most 128 characters"
+    )
 
 
 def test_oversized_metadata_is_refused():

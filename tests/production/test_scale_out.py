@@ -32,27 +32,43 @@ def user_texts(replica, sender: str) -> List[str]:
 def test_http_api_only_with_a_token(shared):
     with_api, without_api = shared.replicas
     assert requests.get(with_api.url + "/status", timeout=30).status_code == 401
-    assert requests.get(with_api.url + "/conversations/x/tracker", params={"token": "wrong"}, timeout=30).status_code == 401
+    assert (
+        requests.get(with_api.url + "/conversations/x/tracker", params={"token": "wrong"}, timeout=30).status_code
+        == 401
+    )
     assert requests.get(with_api.url + "/status", params={"token": TOKEN}, timeout=30).status_code == 200
     for path in ("/status", "/conversations/x/tracker", "/model/parse"):
         assert requests.get(without_api.url + path, timeout=30).status_code in (404, 405), path
 
 
-@pytest.mark.parametrize("env,expected", [
-    ({"RASA_AUTH_TOKEN": "s3cret"}, "--enable-api --auth-token s3cret"),
-    ({"RASA_JWT_SECRET": "k3y"}, "--enable-api --jwt-secret k3y --jwt-method HS256"),
-    ({}, "--interface 127.0.0.1"),
-])
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({"RASA_AUTH_TOKEN": "s3cret"}, "--enable-api --auth-token s3cret"),
+        ({"RASA_JWT_SECRET": "k3y"}, "--enable-api --jwt-secret k3y --jwt-method HS256"),
+        ({}, "--interface 127.0.0.1"),
+    ],
+)
 def test_launcher_turns_the_api_on_only_with_a_secret(env, expected):
-    result = subprocess.run([str(ROOT / "scripts" / "rasa-server.sh")], env=base_env(RASA_BIN="echo", **env),
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "rasa-server.sh")],
+        env=base_env(RASA_BIN="echo", **env),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 0 and expected in result.stdout
     assert ("--enable-api" in result.stdout) is bool(env)
 
 
 def test_launcher_refuses_an_open_api():
-    result = subprocess.run([str(ROOT / "scripts" / "rasa-server.sh"), "--enable-api"],
-                            env=base_env(RASA_BIN="echo"), capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "rasa-server.sh"), "--enable-api"],
+        env=base_env(RASA_BIN="echo"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2 and "refusing --enable-api" in result.stderr
 
 
@@ -72,29 +88,41 @@ def test_one_conversation_alternates_between_replicas(shared):
     assert "I'd recommend Essentials for PMO Managers" in say(a, sender, "sorry, I meant I'm a PMO manager").text
     state = slots(a, sender)
     assert (state["awaiting_level"], state["pmo_level"], state["recommended_course"]) == (
-        False, 3.0, "Essentials for PMO Managers")
+        False,
+        3.0,
+        "Essentials for PMO Managers",
+    )
     assert say(b, sender, "how long is the course?").texts[0].startswith("Essentials for PMO Managers takes 3 days")
 
     # an enquiry, every answer on the other replica from the question
     opened = say(a, sender, "can I talk to someone?")
     assert "Essentials for PMO Managers (level 3, PMO Manager)" in opened.text
-    for replica, text in ((b, "Alex Alternating"), (a, "alex@alternating.co.uk"), (b, "Alternating Ltd"),
-                          (a, "skip")):
+    for replica, text in ((b, "Alex Alternating"), (a, "alex@alternating.co.uk"), (b, "Alternating Ltd"), (a, "skip")):
         assert say(replica, sender, text).status == 200
     assert slots(a, sender)["requested_slot"] == "enquiry_consent"
     done = say(b, sender, "yes")
     assert done.texts[0].startswith("Thank you! Your enquiry is with the PMO Learning team")
     engine = sa.create_engine(shared.database_url)
     with engine.connect() as connection:
-        row = connection.execute(sa.text("SELECT name, email, team_size FROM enquiries WHERE conversation_id = :c"),
-                                 {"c": sender}).one()
+        row = connection.execute(
+            sa.text("SELECT name, email, team_size FROM enquiries WHERE conversation_id = :c"), {"c": sender}
+        ).one()
     engine.dispose()
     assert tuple(row) == ("Alex Alternating", "alex@alternating.co.uk", None)
 
 
-SCRIPT = ["hi", "which course is right for me?", "what does a pmo analyst do?", "are you a bot?",
-          "I'm a project co-ordinator", "how long is the course?", "what types of PMO are there?",
-          "difference between a pmo analyst and a pmo manager", "how do I become a PMO manager?", "what can you do?"]
+SCRIPT = [
+    "hi",
+    "which course is right for me?",
+    "what does a pmo analyst do?",
+    "are you a bot?",
+    "I'm a project co-ordinator",
+    "how long is the course?",
+    "what types of PMO are there?",
+    "difference between a pmo analyst and a pmo manager",
+    "how do I become a PMO manager?",
+    "what can you do?",
+]
 
 
 def test_fifty_concurrent_conversations_over_both_replicas(shared):
@@ -126,16 +154,28 @@ def test_postgres_restart_loses_no_conversation_or_enquiry(shared):
     a, b = shared.replicas
     waiting, form, busy = ("pg-" + uuid.uuid4().hex for _ in range(3))
     assert "closest to what you do now" in say(a, waiting, "which course is right for me?").text
-    form_script = ["can I talk to someone?", "Pat Restart", "pat@restart-test.co.uk", "Restart Ltd", "3",
-                   "P3O Foundation"]
+    form_script = [
+        "can I talk to someone?",
+        "Pat Restart",
+        "pat@restart-test.co.uk",
+        "Restart Ltd",
+        "3",
+        "P3O Foundation",
+    ]
     for n, text in enumerate(form_script):
         say((a, b)[n % 2], form, text)
     assert slots(a, form)["requested_slot"] == "enquiry_consent"
 
     # a third conversation keeps talking while the database restarts
     during: List[Turn] = []
-    busy_script = ["which course is right for me?", "what does a pmo analyst do?", "I'm a pmo planner",
-                   "how long is the course?", "what types of PMO are there?", "what can you do?"]
+    busy_script = [
+        "which course is right for me?",
+        "what does a pmo analyst do?",
+        "I'm a pmo planner",
+        "how long is the course?",
+        "what types of PMO are there?",
+        "what can you do?",
+    ]
 
     sent: List[str] = []
     restarted = threading.Event()
@@ -167,12 +207,15 @@ def test_postgres_restart_loses_no_conversation_or_enquiry(shared):
         assert turn.status == 200 and turn.texts and turn.texts != [APOLOGY], turn
 
     assert user_texts(a, waiting) == ["which course is right for me?", "I'm a PMO analyst"]
-    assert user_texts(a, form) == form_script + ["yes"]
+    assert user_texts(a, form) == [*form_script, "yes"]
     assert user_texts(a, busy) == sent
     engine = sa.create_engine(shared.database_url)
     with engine.connect() as connection:
-        emails = connection.execute(sa.text("SELECT email FROM enquiries WHERE conversation_id = :c"),
-                                    {"c": form}).scalars().all()
+        emails = (
+            connection.execute(sa.text("SELECT email FROM enquiries WHERE conversation_id = :c"), {"c": form})
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert emails == ["pat@restart-test.co.uk"]
 
@@ -180,12 +223,21 @@ def test_postgres_restart_loses_no_conversation_or_enquiry(shared):
 def test_no_personal_data_in_the_replicas_logs(shared):
     a, b = shared.replicas
     sender = "logs-" + uuid.uuid4().hex
-    for n, text in enumerate(["I want to book", "Morgan Logscan", "morgan.logscan@secret-org.co.uk",
-                              "Secret Org Ltd", "4", "yes"]):
+    for n, text in enumerate(
+        ["I want to book", "Morgan Logscan", "morgan.logscan@secret-org.co.uk", "Secret Org Ltd", "4", "yes"]
+    ):
         turn = say((a, b)[n % 2], sender, text)
     assert turn.texts[0].startswith("Thank you! Your enquiry is with the PMO Learning team"), turn.texts
     logs = shared.logs()
     assert "Rasa server is up and running" in logs and "Enquiry ENQ-" in logs  # the logs are really there
-    for secret in ("morgan.logscan@secret-org.co.uk", "Morgan Logscan", "Logscan", "Secret Org Ltd",
-                   "alex@alternating.co.uk", "Alex Alternating", "pat@restart-test.co.uk", "Pat Restart"):
+    for secret in (
+        "morgan.logscan@secret-org.co.uk",
+        "Morgan Logscan",
+        "Logscan",
+        "Secret Org Ltd",
+        "alex@alternating.co.uk",
+        "Alex Alternating",
+        "pat@restart-test.co.uk",
+        "Pat Restart",
+    ):
         assert secret.lower() not in logs.lower(), f"{secret!r} written to a log"

@@ -32,17 +32,19 @@ def free_port() -> int:
 
 def base_env(**extra: str) -> Dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONHASHSEED": "0",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONPATH": str(ROOT),
-        # Test servers take many messages from one address and often one sender: rate limits
-        # off (bot/channels/limits.py), except where a test sets them to test them.
-        "PMO_RATE_LIMIT_PER_SENDER": "0",
-        "PMO_RATE_LIMIT_PER_ADDRESS": "0",
-    })
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONHASHSEED": "0",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONPATH": str(ROOT),
+            # Test servers take many messages from one address and often one sender: rate limits
+            # off (bot/channels/limits.py), except where a test sets them to test them.
+            "PMO_RATE_LIMIT_PER_SENDER": "0",
+            "PMO_RATE_LIMIT_PER_ADDRESS": "0",
+        }
+    )
     env.update(extra)
     return env
 
@@ -63,9 +65,13 @@ class Server:
 
     def start(self, timeout: float = 180.0) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.log, "ab")
+        handle = open(self.log, "ab")  # noqa: SIM115 - the server process writes to it for its whole life
         self.process = subprocess.Popen(
-            self.args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            self.args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -102,31 +108,60 @@ def action_server(workdir: Path, port: Optional[int] = None, env: Optional[Dict[
     return Server(
         name="action server",
         args=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        port=port, ready_path="/health", log=workdir / f"actions-{port}.log", env=base_env(**(env or {})),
+        port=port,
+        ready_path="/health",
+        log=workdir / f"actions-{port}.log",
+        env=base_env(**(env or {})),
     )
 
 
-def write_endpoints(workdir: Path, action_port: int, tracker_store: Optional[str] = None,
-                    lock_store: Optional[str] = None, name: Optional[str] = None) -> Path:
+def write_endpoints(
+    workdir: Path,
+    action_port: int,
+    tracker_store: Optional[str] = None,
+    lock_store: Optional[str] = None,
+    name: Optional[str] = None,
+) -> Path:
     store = tracker_store or (
-        "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
-        f"  db: \"{workdir / 'conversations.db'}\"\n"
+        "tracker_store:\n  type: SQL\n  dialect: sqlite\n" f"  db: \"{workdir / 'conversations.db'}\"\n"
     )
     path = workdir / (name or f"endpoints-{action_port}.yml")
-    path.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{action_port}/webhook\"\n{store}"
-                    + (lock_store or ""))
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{store}' + (lock_store or ""))
     return path
 
 
-def rasa_server(workdir: Path, endpoints: Path, port: Optional[int] = None,
-                credentials: Path = ROOT / "credentials.yml", model: Path = MODEL,
-                extra_args: Optional[List[str]] = None, env: Optional[Dict[str, str]] = None) -> Server:
+def rasa_server(
+    workdir: Path,
+    endpoints: Path,
+    port: Optional[int] = None,
+    credentials: Path = ROOT / "credentials.yml",
+    model: Path = MODEL,
+    extra_args: Optional[List[str]] = None,
+    env: Optional[Dict[str, str]] = None,
+) -> Server:
     port = port or free_port()
     return Server(
         name="rasa server",
         # The one entry point users run (README): Rasa's CLI behind bot.serving's patches.
-        args=[str(BIN / "python"), "-m", "bot.serving", "run", "--model", str(model), "--port", str(port),
-              "--endpoints", str(endpoints), "--credentials", str(credentials),
-              "--interface", "127.0.0.1", *(extra_args or [])],
-        port=port, ready_path="/", log=workdir / f"rasa-{port}.log", env=base_env(**(env or {})),
+        args=[
+            str(BIN / "python"),
+            "-m",
+            "bot.serving",
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--interface",
+            "127.0.0.1",
+            *(extra_args or []),
+        ],
+        port=port,
+        ready_path="/",
+        log=workdir / f"rasa-{port}.log",
+        env=base_env(**(env or {})),
     )

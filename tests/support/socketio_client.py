@@ -6,7 +6,9 @@ import asyncio
 from typing import Any, Dict, List
 
 
-async def converse(url: str, session_id: str, text: str, timeout: float = 10.0, settle: float = 0.5) -> List[Dict[str, Any]]:
+async def converse(
+    url: str, session_id: str, text: str, timeout: float = 10.0, settle: float = 0.5
+) -> List[Dict[str, Any]]:
     """Open a session, send ``text``, and return the bot_uttered messages that arrive.
 
     Waits up to ``timeout`` for the first reply, then ``settle`` seconds for any more.
