@@ -12,11 +12,12 @@ place so the whole form reads top to bottom; the questions are in domain.yml.)
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Optional, Tuple, Union
 
 from email_validator import EmailNotValidError, validate_email
+
+from bot.text import NUMBER_WORDS, plain_text
 
 MAX_NAME = 100
 MAX_ORGANISATION = 200
@@ -46,16 +47,6 @@ class Enquiry:
     organisation: str
     interest: str
     team_size: Optional[int] = None
-
-
-def plain_text(text: str) -> str:
-    """Text without control or format characters, with whitespace collapsed."""
-    kept = (
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-        for c in unicodedata.normalize("NFC", text or "")
-        if unicodedata.category(c) not in ("Cf", "Cs", "Co")
-    )
-    return " ".join("".join(kept).split())
 
 
 def _strip_lead_in(text: str, pattern: "re.Pattern[str]") -> str:
@@ -213,37 +204,8 @@ def check_interest(text: str) -> Union[str, Rejected]:
 
 # ---------------------------------------------------------------- team size (optional)
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "hundred": 100,
-    "a dozen": 12,
-    "dozen": 12,
-    "a couple": 2,
-    "couple": 2,
-}
+# "a few" is no head count: the form asks for a number instead.
+_NUMBER_WORDS = {word: value for word, value in NUMBER_WORDS.items() if word != "few"}
 _SKIP = re.compile(
     r"\b(skip|pass|rather not|prefer not|not sure|unsure|don'?t know|dont know|no idea|n/?a|"
     r"none of your|tbc|tbd|not decided)\b",

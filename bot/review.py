@@ -30,10 +30,10 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from bot.enquiries import plain_text
 from bot.insights.extract import ANSWERED, Extractor, Message
 from bot.insights.mask import text_key
 from bot.storage.database import database_url, make_engine
+from bot.text import plain_text
 
 PLACEHOLDER = "label_me"
 DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"

@@ -21,7 +21,6 @@ when the model is loaded, so ``models/pmo.tar.gz`` runs from any directory.
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -42,18 +41,14 @@ from bot.nlu.patterns import fuzzy_vocabulary
 from bot.nlu.placeholders import with_placeholders
 from bot.nlu.sanity import checked_intent
 from bot.nlu.spacy_pipeline import build_pipeline
+from bot.text import plain_text
 
 SPACY_DOC_KEY = "text_spacy_doc"
 
 
 def clean_text(text: str, max_chars: int) -> str:
-    """Drop control and format characters, fold white space, cap the length."""
-    kept = [
-        " " if ch.isspace() else ch
-        for ch in text[: max_chars * 2]
-        if ch.isspace() or unicodedata.category(ch)[0] != "C"
-    ]
-    return " ".join("".join(kept).split())[:max_chars]
+    """Drop control and format characters, fold white space, cap the length (:func:`bot.text.plain_text`)."""
+    return plain_text(text, max_chars)
 
 
 class _FromConfig(GraphComponent):

@@ -29,6 +29,7 @@ from bot.nlu.patterns import (
     TOPIC_LABEL,
     YEARS_LABEL,
 )
+from bot.text import NUMBER_WORDS
 
 Entity = Dict[str, object]
 
@@ -204,33 +205,8 @@ _PMO_TEAM_WORDS = {
     "controllers",
 }
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "couple": 2,
-    "few": 3,
-}
+# "a year", "a couple of years": the article alone is one only at the start (parse_years).
+_NUMBER_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1}
 # Only this many tokens are searched for typos: titles come early in a chat
 # message, and it bounds the cost of a 20,000-character message.
 FUZZY_TOKEN_LIMIT = 60

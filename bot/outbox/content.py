@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot.enquiries import plain_text
 from bot.storage.enquiry_store import StoredEnquiry
+from bot.text import plain_text
 
 MAX_ASKED = 5
 MAX_ASKED_CHARS = 200
