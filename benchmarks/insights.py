@@ -13,6 +13,9 @@ enquiry. Then it times ``python -m bot.insights refresh`` (the one-off
 catch-up over every event), each page through the real server (median and
 worst of --repeat loads, after one warm-up), and the catch-up of 1,000 new
 conversations (what the background refresh does while the site runs).
+
+Over 300 lines on purpose: the synthetic data generator (realistic Rasa events) and the page
+timings are one benchmark.
 """
 
 from __future__ import annotations

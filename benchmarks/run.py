@@ -8,6 +8,9 @@
 
 Writes <out>/results.json, <out>/latency.png and the logs of every step to <out>
 (bench/out by default); a full run also copies the JSON and the plot to docs/.
+
+Over 300 lines on purpose: the steps of `make bench` in the order they run, and their
+report.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""bot.serving: each speed-up gives the same answers as the Rasa code it replaces."""
+"""bot.serving: each speed-up gives the same answers as the Rasa code it replaces.
+
+Over 300 lines: each serving patch checked against Rasa's own behaviour.
+"""
 
 from __future__ import annotations
 

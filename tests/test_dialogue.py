@@ -3,6 +3,8 @@
 Each turn goes through the project's real spaCy pipeline (built in memory from
 the knowledge base) and the real entity extractor; only the intent is given,
 as the classifier would give it.
+
+Over 300 lines: one test per conversational behaviour of bot.dialogue, grouped by topic.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 The context lives in Rasa slots between turns (:data:`SLOTS`); it is read back through
 the knowledge base, so a forged slot value is dropped rather than trusted.
+
+Over 300 lines on purpose: the context type, its slots and the small readers every job
+shares (who/what was named, attributes, back references) are one vocabulary; split, each job
+would import from several places.
 """
 
 from __future__ import annotations

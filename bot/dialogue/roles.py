@@ -1,5 +1,9 @@
 """Jobs about roles and careers: describe, compare, career path, recommendation, entry
-requirements and moving into PMO from another job."""
+requirements and moving into PMO from another job.
+
+Just over 300 lines after formatting: the role jobs (describe, compare, career path,
+recommend) share their helpers.
+"""
 
 from __future__ import annotations
 

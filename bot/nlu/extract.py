@@ -4,6 +4,10 @@ The entity ruler in the project's spaCy pipeline finds exact titles, courses
 and experience cues. This module maps its spans to the entities the assistant
 uses (``role``, ``course``, ``experience``, ``years``) and adds a cautious typo
 pass for role titles the ruler missed ("adminstrator", "co-ordinater").
+
+Over 300 lines on purpose: one pass from the ruler's spans to entities, with the word tables
+it needs (typos that are real words, qualifiers, spaceless attributes) kept beside the code
+that reads them.
 """
 
 from __future__ import annotations

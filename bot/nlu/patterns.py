@@ -5,6 +5,9 @@ Role titles become phrase patterns in every spelling people use: any case
 "programme"/"program", "admin"/"administrator", "&"/"and". Experience cues
 ("brand new", "I run the programme office", "3 years") become token patterns.
 Each pattern's ``id`` carries the canonical value the extractor reports.
+
+Over 300 lines on purpose: most of it is the tables of token patterns (one per cue,
+attribute and topic), data that reads best in one place.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ its apology when a turn produces nothing (the action server is down, say).
 - the ``cmdline`` input channel: :class:`ShellInput` is the project's REST
   channel (``bot.channels.rest``: body checks, text caps, the apology when a
   turn sends nothing) under the name ``cmdline``.
+
+Just over 300 lines: the shell channel, its drawing of answers and its log handling, one
+entry point.
 """
 
 from __future__ import annotations

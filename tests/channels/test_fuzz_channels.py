@@ -10,6 +10,8 @@ nothing, and the widget apologises for an empty turn), on a lane left without an
 the server dying.
 Payloads with the wrong shape (socket.io events with other types, Slack and Teams bodies
 missing fields) must be refused or ignored, never crash anything. The counts are printed.
+
+Over 300 lines: three channels' payload builders, strategies and checks.
 """
 
 from __future__ import annotations
@@ -261,6 +263,7 @@ def test_slack_hostile_messages(channels: Stack, messages: List[str]):
         assert status in (200, 413), (status, text[:100])
         if status == 413:
             COUNTS["slack"]["refused"] += 1
+    COUNTS["slack"]["inputs"] += sum(1 for e in expected if not e)  # refused (413) or blank: no turn to read
 
     def replies() -> int:
         return sum(1 for lane in posted(channels.slack.received, channel_of, lanes, since) if lane)
@@ -276,7 +279,7 @@ def channel_of(request: Recorded) -> str:
     return str(body.get("channel") or "") if isinstance(body, dict) else ""
 
 
-@settings(max_examples=12, **SETTINGS)
+@settings(max_examples=15, **SETTINGS)
 @given(
     payloads=st.lists(
         st.one_of(
@@ -366,6 +369,7 @@ def test_teams_hostile_messages(channels: Stack, messages: List[str]):
         assert status in (200, 201, 202, 413), (status, text[:100])
         if status == 413:
             COUNTS["teams"]["refused"] += 1
+    COUNTS["teams"]["inputs"] += sum(1 for e in expected if not e)  # refused (413) or blank: no turn to read
 
     def replies() -> int:
         return sum(1 for lane in posted(channels.teams.stub.received, teams_conversation_of, lanes, since) if lane)
@@ -376,7 +380,7 @@ def test_teams_hostile_messages(channels: Stack, messages: List[str]):
     record("teams", [t for t, _ in answered], [s for _, s in answered])
 
 
-@settings(max_examples=12, **SETTINGS)
+@settings(max_examples=15, **SETTINGS)
 @given(
     payloads=st.lists(
         st.one_of(
@@ -431,8 +435,8 @@ def test_enough_inputs_and_the_server_still_answers(channels: Stack):
             for name, c in COUNTS.items()
         )
     )
-    assert all(c["inputs"] >= 900 for c in COUNTS.values()), COUNTS
-    assert total >= 2900, COUNTS
+    assert all(c["inputs"] >= 950 for c in COUNTS.values()), COUNTS  # 1,000 each when hypothesis runs every example
+    assert total >= 2950, COUNTS
     reply = requests.post(
         channels.rasa_url + "/webhooks/rest/webhook",
         timeout=60,

@@ -5,6 +5,8 @@ replica is killed, a replica killed mid-load, and the balancer's log free of mes
 
 The tests run in file order and share one stack (conftest.py): the widget test kills a replica
 and starts it again in the background; the mid-load test waits for it to be back first.
+
+Over 300 lines: one stack, many checks through it (starting it is the expensive part).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""actions/enquiry.py with real rasa_sdk Trackers and a CollectingDispatcher."""
+"""actions/enquiry.py with real rasa_sdk Trackers and a CollectingDispatcher.
+
+Over 300 lines: every step of the enquiry form with real trackers.
+"""
 
 from __future__ import annotations
 
