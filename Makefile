@@ -89,7 +89,7 @@ browser:
 	@scripts/install-chromium.sh
 
 # Debian's PostgreSQL and Redis when the tests will need throwaway servers and they are missing:
-# nothing on 127.0.0.1:5432 / :6379, or PMO_TEST_SERVICES=throwaway (tests/support/throwaway.py).
+# nothing on 127.0.0.1:5432 / :6379, or PMO_TEST_SERVICES=throwaway (harness/throwaway.py).
 services:
 	@scripts/test-services.sh
 

@@ -358,7 +358,7 @@ def screenshot(base: str, path: Path) -> None:
     """The overview over 90 days in Debian's Chromium (as tests/production/test_insights_browser.py drives it)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.production.test_insights_browser import CHROMIUM, FLAGS
+    from harness.browser import CHROMIUM, FLAGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
@@ -376,7 +376,7 @@ def screenshot(base: str, path: Path) -> None:
 
 
 def time_pages(url: str, repeat: int, shot: Optional[Path] = None) -> Dict[str, Dict[str, float]]:
-    from tests.support.servers import free_port
+    from harness.servers import free_port
 
     port = free_port()
     env = {**os.environ, "PMO_DATABASE_URL": url, "PMO_INSIGHTS_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}

@@ -28,7 +28,7 @@ import aiohttp
 
 from benchmarks import load
 from benchmarks.serving import IN_MEMORY, measure, open_loop, our_rasa_server
-from tests.support import servers
+from harness import servers
 
 GREETINGS = ("hi", "hello", "good morning", "hey there")
 NEEDS_ACTION = ("what does a PMO analyst do?", "which course is right for a PMO manager?")

@@ -29,7 +29,7 @@ from bot.serving import one_numeric_thread
 one_numeric_thread()  # as ``python -m bot.serving`` serves (before numpy loads)
 
 from benchmarks.load import conversation  # noqa: E402
-from tests.support import servers  # noqa: E402
+from harness import servers  # noqa: E402
 
 Timings = DefaultDict[str, List[float]]
 

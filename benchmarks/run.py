@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from benchmarks import load, report, serving, steps
-from tests.support import servers
-from tests.support.servers import ROOT
+from harness import servers
+from harness.servers import ROOT
 
 DOCS = ROOT / "docs"
 COMMAND = "make bench"

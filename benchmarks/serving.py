@@ -1,7 +1,7 @@
 """Serving figures: start-to-ready time, resident memory, REST latency and throughput.
 
 Servers are real processes on free 127.0.0.1 ports, started with the helpers in
-tests/support/servers.py; the load comes from this process (benchmarks.load).
+harness/servers.py; the load comes from this process (benchmarks.load).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import requests
 
 from benchmarks import load
-from tests.support import servers
+from harness import servers
 
 Progress = Callable[[str], None]
 
@@ -91,7 +91,7 @@ def our_rasa_server(workdir: Path, model: Path, action_port: int, tracker_store:
     credentials.write_text(REST_ONLY_CREDENTIALS)
     endpoints = servers.write_endpoints(workdir, action_port, tracker_store)
     server = servers.rasa_server(workdir, endpoints, credentials=credentials, model=model)
-    assert server.args[1:3] == ["-m", "bot.serving"], server.args  # the one entry point (tests/support/servers.py)
+    assert server.args[1:3] == ["-m", "bot.serving"], server.args  # the one entry point (harness/servers.py)
     server.args = [sys.executable, *server.args[1:]]
     server.name = "rasa server (this assistant)"
     # The load comes from one address and few senders: no rate limits (bot/channels/limits.py).

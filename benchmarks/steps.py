@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from tests.support.servers import BIN, ROOT, base_env
+from harness.servers import BIN, ROOT, base_env
 
 Progress = Callable[[str], None]
 HEARTBEAT_S = 15.0

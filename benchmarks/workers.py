@@ -72,7 +72,7 @@ def run_load(url: str, conversations: int, turns: int, tag: str) -> Dict[str, fl
 def measure(workers: int, conversations: int, turns: int, admin_url: str, redis_url: str) -> Dict[str, float]:
     import sqlalchemy as sa
 
-    from tests.support.servers import BIN, MODEL, ROOT, Server, action_server, base_env, free_port, write_endpoints
+    from harness.servers import BIN, MODEL, ROOT, Server, action_server, base_env, free_port, write_endpoints
 
     name = f"pmo_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -44,18 +44,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base  # noqa: E402
+from harness.browser import CHROMIUM  # noqa: E402
+from harness.browser import FLAGS as BROWSER_FLAGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--hide-scrollbars",
-]
+FLAGS = [*BROWSER_FLAGS, "--hide-scrollbars"]
 TIMEOUT_MS = 90_000
 MAX_BYTES = 300_000
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian's PostgreSQL and Redis binaries for the tests' throwaway servers
-# (tests/support/throwaway.py), installed with apt-get when they are needed and missing.
+# (harness/throwaway.py), installed with apt-get when they are needed and missing.
 # Needed when PMO_TEST_SERVICES=throwaway, or when nothing answers on 127.0.0.1:5432 /
 # 127.0.0.1:6379 and no PMO_TEST_POSTGRES_URL / PMO_TEST_REDIS_URL is set. The tests start
 # and stop the servers themselves (own data directory, free ports); this only installs.

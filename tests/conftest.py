@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base
-from tests.support import servers, throwaway
+from harness import servers, throwaway
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stops the throwaway PostgreSQL and Redis this session started, if any (tests/support/throwaway.py)."""
+    """Stops the throwaway PostgreSQL and Redis this session started, if any (harness/throwaway.py)."""
     throwaway.stop_all()
 
 

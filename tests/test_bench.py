@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.support.servers import MODEL, ROOT, base_env
+from harness.servers import MODEL, ROOT, base_env
 
 pytestmark = pytest.mark.slow
 

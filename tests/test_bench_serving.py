@@ -13,7 +13,7 @@ import pytest
 
 import bot.serving
 from bot.serving import execution_plan
-from tests.support.servers import MODEL
+from harness.servers import MODEL
 
 
 @pytest.fixture(scope="module", autouse=True)

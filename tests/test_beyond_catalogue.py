@@ -10,7 +10,7 @@ the assistant declines, including every non-PMO job title in three phrasings.
 import pytest
 
 from benchmarks.beyond import evaluate
-from tests.support.servers import MODEL
+from harness.servers import MODEL
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import BIN, MODEL, ROOT, base_env
+from harness.servers import BIN, MODEL, ROOT, base_env
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ import tarfile
 
 import pytest
 
-from tests.support import servers
+from harness import servers
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.understanding import evaluate
+from harness.servers import MODEL
 from tests.nlu.overlap import describe, nlu_examples, overlaps, questions, reportable, training_examples
-from tests.support.servers import MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.support import servers
+from harness import servers
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from harness import servers
 from tests.channels.stubs import Recorded, StubServer
-from tests.support import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -160,7 +160,7 @@ def test_parse_proxies():
 
 
 def redis_url() -> str:
-    """The tests' Redis (the machine's, or a throwaway one: tests/support/throwaway.py); required, never skipped."""
+    """The tests' Redis (the machine's, or a throwaway one: harness/throwaway.py); required, never skipped."""
     from tests.production import services
 
     services.require_redis()

@@ -78,7 +78,7 @@ def test_a_socketio_visitor_gets_the_answer(channels: Stack):
     import asyncio
     import uuid
 
-    from tests.support import socketio_client
+    from harness import socketio_client
 
     replies = asyncio.run(socketio_client.converse(channels.rasa_url, uuid.uuid4().hex, "what does a PMO analyst do?"))
     assert replies and "PMO Analyst" in replies[0].get("text", "")

@@ -22,21 +22,12 @@ import pytest
 
 from bot.knowledge_base import default_knowledge_base
 from bot.render import BARE_URL, BulletList, Paragraph, blocks, to_plain, to_widget_markdown
+from harness.browser import CHROMIUM, FLAGS
 from tests.channels.conftest import Stack
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 QUESTION = "what does a PMO analyst do?"
 FOLLOW_UP = "what does a PMO manager do?"
 # The website for prices (the bot never quotes them): a link, and today a list with a paragraph after it.

@@ -34,7 +34,7 @@ import pytest
 import requests
 import yaml
 
-from tests.support import servers
+from harness import servers
 
 pytestmark = pytest.mark.slow
 

@@ -22,9 +22,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import requests
 from requests.adapters import HTTPAdapter
 
+from harness import servers
+from harness.servers import ROOT, Server, base_env, free_port
 from tests.production import stack as production
-from tests.support import servers
-from tests.support.servers import ROOT, Server, base_env, free_port
 
 SCRIPT = ROOT / "scripts" / "frontdoor.sh"
 # Rasa's conversation lock lifetime (seconds), as scripts/frontdoor.sh and deploy/compose.yaml set

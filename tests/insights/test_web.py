@@ -18,9 +18,9 @@ from bot.enquiries import Enquiry
 from bot.insights.web import password_matches
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
+from harness.servers import ROOT, Server, base_env, free_port
 from tests.insights import rasa_events
 from tests.insights.rasa_events import Conversation
-from tests.support.servers import ROOT, Server, base_env, free_port
 
 PASSWORD = "insights-test-password"
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from bot.channels.limits import SLOW_DOWN
-from tests.support import servers, socketio_client
+from harness import servers, socketio_client
 
 pytestmark = pytest.mark.slow
 

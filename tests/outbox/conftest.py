@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from tests.support.servers import ROOT, free_port
+from harness.servers import ROOT, free_port
 
 
 class SmtpSink:

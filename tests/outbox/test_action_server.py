@@ -12,8 +12,8 @@ import yaml
 
 from bot.outbox import Outbox
 from bot.storage.database import make_engine
+from harness import servers
 from tests.outbox.conftest import SmtpSink, WebhookStub, outbox_env
-from tests.support import servers
 
 pytestmark = pytest.mark.slow
 

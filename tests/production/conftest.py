@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pytest
 
+from harness import servers
 from tests.production import services, stack
-from tests.support import servers
 
 
 @pytest.fixture(scope="session")

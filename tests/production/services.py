@@ -2,7 +2,7 @@
 
 These tests exist to prove the shared-store deployment works, so a missing
 service is a failure with a reason, never a skip. Which servers they use is
-decided by tests/support/throwaway.py: PMO_TEST_POSTGRES_URL / PMO_TEST_REDIS_URL
+decided by harness/throwaway.py: PMO_TEST_POSTGRES_URL / PMO_TEST_REDIS_URL
 when set, else the machine's own on the usual ports when they answer, else
 throwaway ones this session starts (PMO_TEST_SERVICES=throwaway forces those,
 =machine forbids them). ``POSTGRES_ADMIN_URL`` and ``REDIS_URL`` are looked up
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.support import throwaway
+from harness import throwaway
 
 
 def postgres_admin_url() -> str:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from tests.support.servers import BIN, MODEL, ROOT, Server, base_env, free_port
+from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port
 
 TRACKER_STORE = 'tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n  db: "{db}"\n'
 LOCK_STORE = "lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n{extra}"

@@ -21,8 +21,8 @@ import pytest
 import requests
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
+from harness import servers
 from tests.production import stack
-from tests.support import servers
 
 pytestmark = pytest.mark.slow
 

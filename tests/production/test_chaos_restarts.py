@@ -27,8 +27,8 @@ import requests
 import sqlalchemy as sa
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
+from harness import servers
 from tests.production import services, stack
-from tests.support import servers
 
 pytestmark = pytest.mark.slow
 

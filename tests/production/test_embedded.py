@@ -20,9 +20,9 @@ import pytest
 from bot.channels.rest import APOLOGY
 from bot.channels.socketio import link_urls
 from bot.knowledge_base import default_knowledge_base
+from harness import socketio_client
+from harness.servers import ROOT, base_env
 from tests.production.stack import Stack, listening_addresses, replayed_slots, say
-from tests.support import socketio_client
-from tests.support.servers import ROOT, base_env
 
 pytestmark = pytest.mark.slow
 

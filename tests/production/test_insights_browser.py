@@ -23,21 +23,12 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import requests
 
+from harness.browser import CHROMIUM, FLAGS
+from harness.servers import ROOT, Server
 from tests.insights.test_web import PASSWORD, insights_server, start
-from tests.support.servers import ROOT, Server
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
 # The embedded stack's database is shared with other tests: this run's own text (letters only: a run of

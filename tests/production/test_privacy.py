@@ -14,7 +14,7 @@ import pytest
 from bot.enquiries import Enquiry
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
-from tests.support.servers import ROOT, base_env
+from harness.servers import ROOT, base_env
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from harness.servers import ROOT, base_env
 from tests.production import services
 from tests.support.loop import ticks_while
-from tests.support.servers import ROOT, base_env
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot import review
-from tests.support.servers import ROOT
+from harness.servers import ROOT
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL and Redis (tests/support/throwaway.py), as `make test` uses them
+"""Throwaway PostgreSQL and Redis (harness/throwaway.py), as `make test` uses them
 on a machine without its own, and as PMO_TEST_SERVICES=throwaway forces them anywhere."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from harness import throwaway
 from tests.production import services
-from tests.support import throwaway
 
 DEAD_POSTGRES = "postgresql://root@127.0.0.1:1/test"
 DEAD_REDIS = "redis://127.0.0.1:1/1"

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MODEL = Path(os.environ.get("PMO_TEST_MODEL") or ROOT / "models" / "pmo.tar.gz")
 

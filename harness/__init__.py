@@ -1,0 +1,8 @@
+"""Real servers for the tests and the benchmarks: one way to start each.
+
+``servers``: the Rasa server (always through ``python -m bot.serving``, the one entry
+point users run) and the action server, on free ports, with their logs; ``throwaway``:
+PostgreSQL and Redis when the machine has none (or when ``PMO_TEST_SERVICES=throwaway``);
+``socketio_client``: a socket.io visitor, as the website widget talks. Both ``tests/`` and
+``benchmarks/`` import this package; it imports neither.
+"""
