@@ -161,6 +161,10 @@ def test_the_action_server_killed_and_restarted(production):
     for took, texts, turn in answers:
         assert turn == "failed" and texts[-1] == APOLOGY, texts
         assert took < ACTION_TIMEOUT + 3.0, f"the apology took {took:.2f}s"
+    print(
+        f"\naction server killed: apologies within {max(t for t, _, _ in answers):.2f}s, "
+        f"greetings within {max(t for t, _, _ in greetings):.2f}s"
+    )
     for took, texts, turn in greetings:
         assert turn == "answered" and texts, texts
         assert took < QUICK, f"a greeting took {took:.2f}s with the action server gone"
@@ -185,6 +189,7 @@ def test_redis_killed_and_restarted(production):
     cache.kill()  # the lock store is gone: no turn can take its conversation's lock
     with ThreadPoolExecutor(VISITORS) as pool:
         down = [r.result() for r in [pool.submit(say, rasa, s, "what does a PMO director do?") for s in askers]]
+    print(f"\nRedis killed: apologies within {max(t for t, _, _ in down):.2f}s")
     for took, texts, turn in down:
         assert turn == "failed" and texts[-1] == APOLOGY, texts
         assert took < QUICK + 1.0, f"the apology took {took:.2f}s with Redis down"
