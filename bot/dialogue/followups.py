@@ -85,8 +85,9 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     wants_next = attribute == "next" or bool(turn.words & {"next", "after", "then", "afterwards"})
     if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
-        if target.startswith("family:") and wants_next:
-            target = kb.course(kb.family_named(target[7:]).courses[0]).name  # type: ignore[union-attr]
+        family = kb.family_named(target[7:]) if target.startswith("family:") else None
+        if family is not None and wants_next:
+            target = kb.course(family.courses[0]).name
         reply, new = _about_course(kb, ctx, target, "next" if wants_next else attribute)
         return Outcome([reply], new)
     if ctx.role and ctx.topic in ("role", "compare", "career"):
