@@ -1,6 +1,7 @@
 """Conversation tests and data validation, through Rasa's own command line."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -17,11 +18,25 @@ def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     )
 
 
+# Rasa 3.6's validator does not know that a form asks for a slot with its utter_ask_<slot>
+# response (RasaHQ/rasa#4417), so it calls each "not used in any story or rule". Exactly those
+# warnings, one per slot the enquiry form asks, are expected; any other warning fails.
+FORM_ASKS = re.compile(r"UserWarning: The utterance 'utter_ask_(enquiry_\w+)' is not used in any story or rule\.")
+
+
 def test_data_validates_without_warnings():
+    import yaml
+
     result = rasa("data", "validate", "--fail-on-warnings")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert "UserWarning" not in output and " WARNING " not in output
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    asked = {
+        slot for slot in domain["forms"]["enquiry_form"]["required_slots"] if f"utter_ask_{slot}" in domain["responses"]
+    }
+    assert set(FORM_ASKS.findall(output)) == asked
+    rest = FORM_ASKS.sub("", output)
+    assert "UserWarning" not in rest and " WARNING " not in rest, rest[-3000:]
 
 
 def test_conversation_stories_all_pass(tmp_path: Path):
