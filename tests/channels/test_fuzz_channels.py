@@ -36,7 +36,7 @@ from tests.support.hostile import MARKUP, SQL, WORDS, forged, is_command, json_v
 
 pytestmark = pytest.mark.slow
 
-LANES = 8
+LANES = 16  # conversations at once: the server, not the lanes, is the bottleneck
 RUN = uuid.uuid4().hex[:6]
 APOLOGY_MARK = "problem on my side"
 # No shrinking: a failure is reported as found (shrinking batches against a live server takes minutes).
@@ -97,7 +97,7 @@ async def socket_batch(
     sessions: List[str],
     events: List[Any],
     malformed: bool = False,
-    settle: float = 0.25,
+    settle: float = 0.2,
     timeout: float = 30.0,
 ) -> List[List[str]]:
     """One client per lane: send its event, collect bot_uttered texts until the lane goes quiet.
@@ -151,7 +151,7 @@ malformed_socket_events = st.one_of(
 )
 
 
-@settings(max_examples=110, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(
     messages=st.lists(texts, min_size=LANES, max_size=LANES), metadata=st.none() | json_values | st.text(max_size=50)
 )
@@ -164,7 +164,7 @@ def test_socketio_hostile_messages(channels: Stack, messages: List[str], metadat
     record("socket.io", messages, asyncio.run(socket_batch(channels.rasa_url, sessions, events)))
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=8, **SETTINGS)
 @given(events=st.lists(malformed_socket_events, min_size=LANES, max_size=LANES))
 def test_socketio_malformed_events_are_dropped(channels: Stack, events: List[Any]):
     sessions = [lane_id("siobad", lane) for lane in range(LANES)]
@@ -222,7 +222,7 @@ def slack_said(request: Recorded) -> str:
     return json.dumps(body.get("blocks") or "") + str(body.get("text") or "")
 
 
-def wait_quiet(count: Callable[[], int], at_least: int, settle: float = 0.3, timeout: float = 40.0) -> None:
+def wait_quiet(count: Callable[[], int], at_least: int, settle: float = 0.2, timeout: float = 40.0) -> None:
     """Wait until ``count()`` reaches ``at_least`` and then stops growing for ``settle`` s."""
     deadline, seen, since = time.monotonic() + timeout, -1, time.monotonic()
     while time.monotonic() < deadline:
@@ -244,7 +244,7 @@ def posted(
     return [[r for r in found if key(r) == lane] for lane in lanes]
 
 
-@settings(max_examples=110, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(messages=st.lists(texts, min_size=LANES, max_size=LANES))
 def test_slack_hostile_messages(channels: Stack, messages: List[str]):
     lanes = [f"D{lane_id('s', lane).upper()}" for lane in range(LANES)]
@@ -279,7 +279,7 @@ def channel_of(request: Recorded) -> str:
     return str(body.get("channel") or "") if isinstance(body, dict) else ""
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=8, **SETTINGS)
 @given(
     payloads=st.lists(
         st.one_of(
@@ -352,7 +352,7 @@ def teams_post(stack: Stack, body: Any) -> requests.Response:
     )
 
 
-@settings(max_examples=110, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(messages=st.lists(texts, min_size=LANES, max_size=LANES))
 def test_teams_hostile_messages(channels: Stack, messages: List[str]):
     lanes = [lane_id("t", lane) for lane in range(LANES)]
@@ -380,7 +380,7 @@ def test_teams_hostile_messages(channels: Stack, messages: List[str]):
     record("teams", [t for t, _ in answered], [s for _, s in answered])
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=8, **SETTINGS)
 @given(
     payloads=st.lists(
         st.one_of(
@@ -435,8 +435,9 @@ def test_enough_inputs_and_the_server_still_answers(channels: Stack):
             for name, c in COUNTS.items()
         )
     )
-    assert all(c["inputs"] >= 950 for c in COUNTS.values()), COUNTS  # 1,000 each when hypothesis runs every example
-    assert total >= 2950, COUNTS
+    # 768 each when hypothesis runs every example; with the REST fuzzing (2,760) over 5,000 in all
+    assert all(c["inputs"] >= 750 for c in COUNTS.values()), COUNTS
+    assert total >= 2250, COUNTS
     reply = requests.post(
         channels.rasa_url + "/webhooks/rest/webhook",
         timeout=60,
