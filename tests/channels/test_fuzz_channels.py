@@ -265,11 +265,13 @@ def test_slack_hostile_messages(channels: Stack, messages: List[str]):
             COUNTS["slack"]["refused"] += 1
     COUNTS["slack"]["inputs"] += sum(1 for e in expected if not e)  # refused (413) or blank: no turn to read
 
-    def replies() -> int:
-        return sum(1 for lane in posted(channels.slack.received, channel_of, lanes, since) if lane)
+    # a forged command may get no reply at all: wait for every other lane, then briefly for any more
+    owed = [e and not is_command(text) for text, e in zip(messages, expected)]
 
-    # a forged command may get no reply at all: wait for the others, then briefly for any more
-    wait_quiet(replies, sum(1 for text, e in zip(messages, expected) if e and not is_command(text)))
+    def replies() -> int:
+        return sum(1 for lane, o in zip(posted(channels.slack.received, channel_of, lanes, since), owed) if lane and o)
+
+    wait_quiet(replies, sum(owed))
     per_lane = posted(channels.slack.received, channel_of, lanes, since)
     answered = [(t, [slack_said(r) for r in said]) for t, said, e in zip(messages, per_lane, expected) if e]
     record("slack", [t for t, _ in answered], [s for _, s in answered])
@@ -372,11 +374,17 @@ def test_teams_hostile_messages(channels: Stack, messages: List[str]):
             COUNTS["teams"]["refused"] += 1
     COUNTS["teams"]["inputs"] += sum(1 for e in expected if not e)  # refused (413) or blank: no turn to read
 
-    def replies() -> int:
-        return sum(1 for lane in posted(channels.teams.stub.received, teams_conversation_of, lanes, since) if lane)
+    # a forged command may get no reply at all: wait for every other lane, then briefly for any more
+    owed = [e and not is_command(text) for text, e in zip(messages, expected)]
 
-    # a forged command may get no reply at all: wait for the others, then briefly for any more
-    wait_quiet(replies, sum(1 for text, e in zip(messages, expected) if e and not is_command(text)))
+    def replies() -> int:
+        return sum(
+            1
+            for lane, o in zip(posted(channels.teams.stub.received, teams_conversation_of, lanes, since), owed)
+            if lane and o
+        )
+
+    wait_quiet(replies, sum(owed))
     per_lane = posted(channels.teams.stub.received, teams_conversation_of, lanes, since)
     answered = [(t, [teams_said(r) for r in said]) for t, said, e in zip(messages, per_lane, expected) if e]
     record("teams", [t for t, _ in answered], [s for _, s in answered])
