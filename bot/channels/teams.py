@@ -23,6 +23,9 @@ What it fixes in ``rasa.core.channels.botframework`` (Rasa 3.6.21):
   (``conversationUpdate`` whose ``membersAdded`` holds the bot) it posts the
   welcome with the main options (:mod:`bot.channels.welcome`); nothing is posted
   when other people join.
+
+Just over 300 lines: the input channel, its output and the checks of an activity's shape
+belong together (authentication is in teams_auth, the welcome in welcome).
 """
 
 from __future__ import annotations
@@ -110,6 +113,17 @@ def bot_added(activity: Dict[str, Any]) -> bool:
         and isinstance(added, list)
         and any(isinstance(m, dict) and m.get("id") == bot for m in added)
     )
+
+
+def well_formed(activity: Any) -> bool:
+    """An activity whose parts have the types this channel reads (anything else is a 400, never a 500)."""
+    if not isinstance(activity, dict) or not isinstance(activity.get("serviceUrl"), str):
+        return False
+    objects = ("from", "conversation", "recipient", "channelData")
+    if any(activity.get(key) is not None and not isinstance(activity.get(key), dict) for key in objects):
+        return False
+    texts = ("id", "type", "text", "channelId")
+    return all(activity.get(key) is None or isinstance(activity.get(key), str) for key in texts)
 
 
 def user_text(activity: Dict[str, Any]) -> str:
@@ -252,7 +266,7 @@ class TeamsInput(InputChannel):
                 activity = json.loads(request.body or b"")
             except ValueError:
                 activity = None
-            if not isinstance(activity, dict) or not isinstance(activity.get("serviceUrl"), str):
+            if not well_formed(activity):
                 return response.text("Body must be a Bot Framework activity", status=HTTPStatus.BAD_REQUEST)
             try:
                 await self.authenticate(request.headers.get("Authorization"), activity)

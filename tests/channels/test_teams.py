@@ -420,3 +420,24 @@ def test_a_command_from_the_teams_menu_gets_the_answer_its_button_gets(channels:
     )
     replies = teams.stub.wait_for(replies_in(conversation), len(expected))
     assert [said(r) for r in replies] == drawn(expected)
+
+
+@pytest.mark.parametrize(
+    "activity,ok",
+    [
+        ({"type": "message", "serviceUrl": "https://smba.example/", "from": {"id": "29:a"}, "text": "hi"}, True),
+        (
+            {"type": "message", "serviceUrl": "https://smba.example/", "from": [5.2e16]},
+            False,
+        ),  # found by fuzzing: a 500
+        ({"type": "message", "serviceUrl": "https://smba.example/", "conversation": "a:1"}, False),
+        ({"type": "message", "serviceUrl": "https://smba.example/", "text": ["hi"]}, False),
+        ({"type": 5, "serviceUrl": "https://smba.example/"}, False),
+        ({"type": "message"}, False),
+        (["not", "an", "activity"], False),
+    ],
+)
+def test_activities_of_the_wrong_shape_are_refused(activity, ok):
+    from bot.channels.teams import well_formed
+
+    assert well_formed(activity) is ok
