@@ -23,7 +23,8 @@ export RASA_MAX_CACHE_SIZE := 0
 # patterns and typo vocabulary are built into the model when training, nothing is read at start.
 KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/knowledge_base.py bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
 TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
-             bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py bot/nlu/sanity.py bot/text.py
+             bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py bot/nlu/sanity.py bot/text.py \
+             bot/nlu/reading.py
 
 .PHONY: install train run actions shell test lint test-fast validate nlu-eval clean web web-build browser services
 

@@ -94,6 +94,7 @@ class LevelRecommendation(_Model):
 class CoursesFile(_Model):
     courses: List[Course]
     families: List[CourseFamily] = []
+    acronyms: Dict[str, str] = {}
     recommendations: List[LevelRecommendation]
 
 
@@ -178,6 +179,7 @@ class KnowledgeBase(_Model):
     career_path: List[str]
     courses: List[Course]
     families: List[CourseFamily] = []
+    acronyms: Dict[str, str] = {}
     recommendations: List[LevelRecommendation]
     certifications: List[Certification] = []
     unknown_certification_words: List[str] = []

@@ -19,6 +19,15 @@ CUE_LEVELS = {
     "head_of": (4, "you said you head up the function, which is the executive level 4 (PMO Director)"),
     "runs_pmo": (3, "you run or are setting up a PMO, which is level 3 (PMO Manager) work"),
     "manages_team": (3, "you said you manage a team, which usually means level 3 (PMO Manager)"),
+    "analyst_work": (
+        2,
+        "the work you describe (reporting, analysis, planning and control) is level 2 (PMO Analyst) work",
+    ),
+    "support_work": (
+        1,
+        "the work you describe (meetings, minutes, registers, timesheets...) is what a PMO Administrator does at "
+        "level 1",
+    ),
     "new_to_pmo": (1, "you're new to PMO, and level 1 (PMO Administrator) is where people start"),
 }
 # Experienced support staff belong at level 2 (the facts' recommendation table):

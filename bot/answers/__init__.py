@@ -77,6 +77,7 @@ from bot.answers.roles import (
     stop_recommendation,
     why_recommended,
 )
+from bot.answers.team import clarify_pmo, other_language, team_training
 
 __all__ = [
     "FIRST_REPLY_CHARS",
@@ -93,6 +94,7 @@ __all__ = [
     "career_change",
     "career_path",
     "certification",
+    "clarify_pmo",
     "compare_roles",
     "contact",
     "course_buttons",
@@ -113,6 +115,7 @@ __all__ = [
     "not_a_pmo_role",
     "not_same_role",
     "other_job",
+    "other_language",
     "out_of_scope",
     "payload",
     "pmo_routes",
@@ -126,6 +129,7 @@ __all__ = [
     "sentence",
     "specialist_role",
     "stop_recommendation",
+    "team_training",
     "technique",
     "training_options",
     "unknown_certification",

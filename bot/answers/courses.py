@@ -42,6 +42,11 @@ def _length(kb: KnowledgeBase, course: Course) -> str:
     )
 
 
+def _certified(course: Course) -> str:
+    text = course.certification
+    return text if text.lower().startswith("certified") else f"certified by {text}"
+
+
 def course_detail(kb: KnowledgeBase, course: Course, attribute: str, asked_body: Optional[str] = None) -> Reply:
     """One fact about a course in a sentence or two."""
     website = kb.contact.website
@@ -87,6 +92,28 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str, asked_body:
         return Reply(
             text, [button("Ask the team about in-house training", "request_human")], kind=f"course:{course.name}"
         )
+    elif attribute == "content":
+        text = (
+            f"{course.name} is for {course.audience}. The full outline of what it covers is on the course "
+            f"page: {kb.contact.courses_page}"
+        )
+    elif attribute == "resit":
+        text = (
+            f"I don't have the resit rules for {course.name}: the team can tell you what happens if you don't "
+            f"pass first time, or see {website}."
+        )
+        if course.exam and course.exam[:1].isdigit():
+            text = f"The {course.name} exam: {course.exam}. {text}"
+    elif attribute == "recognition":
+        text = (
+            f"{course.name} is {_certified(course)}. Whether employers in another country know it is "
+            f"something the team can advise on: {website}"
+        )
+    elif attribute == "acronym":
+        found = [(short, long) for short, long in kb.acronyms.items() if short.lower() in course.name.lower().split()]
+        if not found:
+            return describe_course(kb, course)
+        text = " ".join(f"{short} stands for {long}." for short, long in found)
     elif attribute in ("price", "dates"):
         text = (
             f"I can't quote prices or dates: the current ones for {course.name} are on {website}, "

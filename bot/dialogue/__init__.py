@@ -36,11 +36,13 @@ import dataclasses
 from typing import Optional
 
 from bot import answers
+from bot.dialogue import precedence
 from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
 from bot.dialogue.context import (
     _BACK_REFERENCES,
     _MEANING,
     COURSE_ATTRIBUTES,
+    COURSE_ONLY_ATTRIBUTES,
     ROLE_ATTRIBUTES,
     SLOTS,
     Context,
@@ -124,16 +126,28 @@ _MAY_LEAN_ON_CONTEXT = (
 )
 
 
-def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
-    """A question about "it"/"that" with an attribute of the role or course in context, whatever the intent."""
-    if job not in _MAY_LEAN_ON_CONTEXT or not turn.words & _BACK_REFERENCES:
-        return None
-    if (
+def _names_a_topic(kb: KnowledgeBase, turn: Turn) -> bool:
+    """The message names something of its own (a role, course, family, certification, PMO type,
+    another job or a PMO technique): that topic beats the context."""
+    return bool(
         _roles_named(kb, turn)
         or _courses_named(kb, turn)
-        or turn.values("course_family")
+        or any(turn.values(n) for n in ("course_family", "certification", "pmo_type", "other_role"))
+        or kb.technique_in(turn.text) is not None
+    )
+
+
+def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A question about "it"/"that" with an attribute of the role or course in context, whatever the intent."""
+    if (
+        job not in _MAY_LEAN_ON_CONTEXT
+        or _names_a_topic(kb, turn)
         or turn.words & {"degree", "degrees", "qualifications"}
     ):
+        return None
+    if not turn.words & _BACK_REFERENCES and not (
+        len(turn.words) <= 8 and _attribute(turn, COURSE_ONLY_ATTRIBUTES) and _context_course(kb, ctx)
+    ):  # "what if I fail?" right after a course is about that course
         return None
     role_attribute = _attribute(turn, ROLE_ATTRIBUTES)
     if role_attribute and ctx.role and ctx.topic in ("role", "compare", "career", "entry"):
@@ -147,7 +161,7 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
 def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "What does that mean?" right after an answer: the role in concrete terms (what the person
     does day to day), or the parts of the course in context to choose from."""
-    if len(turn.words) > 7 or not _says(turn, _MEANING) or _roles_named(kb, turn) or _courses_named(kb, turn):
+    if len(turn.words) > 7 or not _says(turn, _MEANING) or _names_a_topic(kb, turn):
         return None
     if ctx.role and ctx.topic in ("role", "compare", "career", "technique"):
         if ctx.attribute != "duties":
@@ -182,12 +196,15 @@ def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
 
 
 def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
-    """The replies for ``job`` and the context after it."""
-    guarded = _guard(kb, job, turn, ctx) if job not in ("resume", "stop_recommendation") else None
+    """The replies for ``job`` and the context after it (precedence: :mod:`.precedence`)."""
+    decided = precedence.first(kb, job, turn, ctx)
+    guarded = _guard(kb, job, turn, ctx) if decided is None and job not in ("resume", "stop_recommendation") else None
     leaning = None
-    if guarded is None and job not in ("resume", "stop_recommendation"):
+    if decided is None and guarded is None and job not in ("resume", "stop_recommendation"):
         leaning = _explained(kb, turn, ctx) or _about_the_last_thing(kb, job, turn, ctx)
-    if guarded is not None:
+    if decided is not None:
+        outcome = decided
+    elif guarded is not None:
         reply, new = guarded
         outcome = Outcome([reply], new)
     elif leaning is not None:

@@ -24,9 +24,9 @@ from bot.dialogue.context import (
     _with_attribute,
 )
 from bot.dialogue.courses import course_question
+from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
-from bot.recommend import evidence_from_entities
 
 
 def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, Context]:
@@ -137,12 +137,17 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return course_question(kb, turn, ctx)
     if _asks_advice_with_experience(kb, turn):  # "I run a small PMO... what would you suggest?"
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    named = names_pmo(turn)
+    if named:  # never "outside what I can help with" for a PMO message: one short question instead
+        return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.out_of_scope(kb)], ctx)
 
 
 def _asks_advice_with_experience(kb: KnowledgeBase, turn: Turn) -> bool:
-    evidence = evidence_from_entities(kb, turn.entities)
-    return bool((evidence.roles or evidence.cues) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS))
+    evidence = visitor_evidence(kb, turn)
+    return bool(
+        (evidence.roles or evidence.cues or turn.values("background")) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS)
+    )
 
 
 def decline(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bot.answers import Reply
 from bot.knowledge_base import Course, KnowledgeBase
+from bot.nlu.reading import Reading, read
 from bot.recommend import RoleMention, evidence_from_entities
 
 COURSE_ATTRIBUTES = (
@@ -29,7 +30,13 @@ COURSE_ATTRIBUTES = (
     "format",
     "price",
     "dates",
+    "content",
+    "resit",
+    "recognition",
+    "acronym",
 )
+# Attributes that only a course has: "what if I fail?" right after a course is about that course.
+COURSE_ONLY_ATTRIBUTES = ("exam", "prerequisites", "accreditation", "content", "resit", "recognition", "acronym")
 
 
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
@@ -135,6 +142,11 @@ class Turn:
 
     def texts(self, name: str) -> List[str]:
         return [str(e.get("text") or "") for e in self.entities if e.get("entity") == name]
+
+    @cached_property
+    def reading(self) -> Reading:
+        """How the message names things: whose job, when, for a team (:mod:`bot.nlu.reading`)."""
+        return read(self.entities)
 
     @cached_property
     def words(self) -> Set[str]:
@@ -275,6 +287,9 @@ _PREREQUISITE_WORDS = ({"first", "before", "beforehand"}, {"need", "have", "requ
 
 def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     values = turn.values("attribute")
+    for specific in ("recognition", "resit", "acronym"):  # "is it recognised abroad?", "if I fail the exam"
+        if specific in values and specific in allowed:
+            return specific
     if "exam" in values and "exam" in allowed:
         return "exam"  # "how long is the exam?" asks about the exam, not the course
     if "dates" in values and "dates" in allowed and "when" in turn.words:

@@ -28,9 +28,9 @@ from bot.dialogue.context import (
     _with_attribute,
 )
 from bot.dialogue.courses import _about_course, _sibling_course, course_question
+from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
-from bot.recommend import evidence_from_entities
 
 
 def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -125,7 +125,7 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return why
     roles = _roles_named(kb, turn)
     courses = _courses_named(kb, turn)
-    evidence = evidence_from_entities(kb, turn.entities)
+    evidence = visitor_evidence(kb, turn)
     if _attribute(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
         return course_question(kb, turn, ctx)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
@@ -144,7 +144,7 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             return describe_role(kb, turn, ctx)
         if attribute == "next" and ctx.topic in ("role", "compare", "career"):
             return follow_up(kb, turn, ctx)
-    if (evidence.roles or evidence.cues) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS):
+    if (evidence.roles or evidence.cues or turn.values("background")) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS):
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if roles:
         role = roles[0].role
@@ -171,4 +171,6 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             [answers.pmo_routes(kb)],
             replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)),
         )
+    if names_pmo(turn):  # a PMO message we could not place: one short question, never "outside"
+        return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.did_not_understand(kb)], ctx)

@@ -33,8 +33,9 @@ from bot.dialogue.context import (
     _with_attribute,
 )
 from bot.dialogue.courses import course_question
+from bot.dialogue.precedence import visitor_evidence
 from bot.knowledge_base import KnowledgeBase
-from bot.recommend import Evidence, NeedLevel, RoleMention, evidence_from_entities, recommend
+from bot.recommend import Evidence, NeedLevel, RoleMention, recommend
 
 
 def _other_role(
@@ -185,10 +186,10 @@ def _background_title(turn: Turn) -> str:
 
 
 def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    evidence = evidence_from_entities(kb, turn.entities)
+    evidence = visitor_evidence(kb, turn)  # never someone else's job; the job after a change first
     if len(evidence.roles) > 1:
         evidence = replace(evidence, roles=tuple(_first_person_first(turn, list(evidence.roles))))
-    if evidence.roles and _says(turn, _MOVING_UP):  # "I'm a project administrator, want to move up"
+    if evidence.roles and not turn.reading.now and _says(turn, _MOVING_UP):  # "I'm an admin, want to move up"
         evidence = replace(evidence, moving_up=True)
     if not evidence.roles and ctx.role and _says(turn, _THATS_ME):  # "that's me actually"
         evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))

@@ -39,6 +39,7 @@ from bot.knowledge_base import default_knowledge_base
 from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
 from bot.nlu.placeholders import with_placeholders
+from bot.nlu.reading import annotate
 from bot.nlu.sanity import checked_intent
 from bot.nlu.spacy_pipeline import build_pipeline
 from bot.text import plain_text
@@ -235,7 +236,8 @@ class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
             doc = message.get(SPACY_DOC_KEY)
             if doc is None:
                 continue
-            found = self.add_extractor_name(extract_entities(doc, self._vocabulary))
+            # What the message names, then how it names it (whose job, when, for a team...).
+            found = self.add_extractor_name(annotate(doc.text, extract_entities(doc, self._vocabulary)))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
 

@@ -213,6 +213,59 @@ def beyond_patterns(kb: KnowledgeBase) -> List[Pattern]:
 # What a follow-up question asks about a course or a role. Values are the
 # attribute names bot.dialogue answers; phrases are matched in lower case.
 ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
+    # What a course covers: the outline is on the course page.
+    "content": (
+        "what's in it",
+        "whats in it",
+        "what is in it",
+        "what's covered",
+        "whats covered",
+        "what does it cover",
+        "what do you cover",
+        "what will i learn",
+        "what would i learn",
+        "what do i learn",
+        "what do you learn",
+        "syllabus",
+        "outline",
+        "course content",
+        "modules",
+        "topics covered",
+        "curriculum",
+    ),
+    # Failing the exam and taking it again.
+    "resit": (
+        "if i fail",
+        "if you fail",
+        "fail the exam",
+        "failing",
+        "resit",
+        "re-sit",
+        "retake",
+        "re-take",
+        "second attempt",
+    ),
+    # Whether the certificate counts elsewhere.
+    "recognition": (
+        "outside the uk",
+        "outside of the uk",
+        "internationally",
+        "international",
+        "abroad",
+        "worldwide",
+        "other countries",
+        "in europe",
+        "in the us",
+        "in the usa",
+        "in canada",
+        "in australia",
+        "globally",
+        "recognised in",
+        "recognized in",
+        "valid in",
+    ),
+    # What an acronym stands for.
+    "acronym": ("stand for", "stands for", "acronym", "abbreviation", "short for"),
     "length": (
         "how long",
         "hw long",
@@ -528,7 +581,7 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
         ],
         [_any("brand", "completely", "totally", "very", "quite", "really"), _any("new")],
         [
-            _any("no", "zero", "little", "without", "nil", "limited"),
+            _any("no", "zero", "0", "little", "without", "nil", "limited", "none"),
             {**_any("prior", "previous", "real", "pmo", "relevant", "work"), "OP": _OPT},
             _any("experience"),
         ],

@@ -1,0 +1,118 @@
+"""Which reading of a message wins, in one place (pure).
+
+Every answering job runs after these rules, in this order; each has a test in
+``tests/test_precedence.py``:
+
+1. A message in another language gets a plain note that answers are in English.
+2. Training asked for a team ("we're a team of six...", "my director wants us all trained")
+   gets the in-house route and a course per group, whatever the intent; after "who's in the
+   team?", a message naming people ("two analysts and an admin") completes it.
+3. While "what do you do now?" is open, a message that says what the visitor does ("I have 0
+   experience", "I do the minutes and registers") answers it.
+4. Other people's jobs never set the visitor's level; "promoted to X" and "going back as X"
+   make X the job now, "I used to be Y" makes Y a past one (:func:`visitor_evidence`).
+5. A topic the message names beats the context: "explain P3O" after a role answer is about
+   P3O (``_explained`` and ``_about_the_last_thing`` step aside when something is named).
+6. A message that names a PMO role, course, certification, PMO or training is never answered
+   "outside what I can help with": at worst one short question (:func:`names_pmo`).
+
+Declined topics (salaries, visas...) are still declined first (:mod:`.beyond`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import List, Optional, Tuple
+
+from bot import answers
+from bot.dialogue.context import Context, Outcome, Turn
+from bot.knowledge_base import KnowledgeBase
+from bot.recommend import Evidence, RoleMention, evidence_from_entities, level_from_evidence
+
+# Entities that show a message is about PMO work.
+_PMO_ENTITIES = ("role", "course", "course_family", "certification", "pmo_type", "experience", "team")
+_PMO_WORDS = re.compile(r"\b(pmos?|p3o|mop|project office|programme office|portfolio office|training|course|courses)\b")
+# Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
+_OWN_FLOW = ("resume", "stop_recommendation", "decline")
+
+
+def names_pmo(turn: Turn) -> List[str]:
+    """What the message names that is PMO business (entity texts), or ["PMO"] for a PMO word; [] for none."""
+    named = [str(e.get("text") or e.get("value")) for e in turn.entities if e.get("entity") in _PMO_ENTITIES]
+    named = [n for n in named if n]
+    if not named and _PMO_WORDS.search(turn.text.lower()):
+        return ["PMO training"]
+    return named
+
+
+def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
+    """What the message says about the visitor's own level: their job now (after a change first),
+    never someone else's; a past job only when nothing else is said; years in another job ignored."""
+    base = evidence_from_entities(kb, turn.entities)
+    reading = turn.reading
+    known = {r.name for r in kb.roles}
+    texts = {
+        str(e.get("value")): str(e.get("text") or "")
+        for e in turn.entities
+        if e.get("entity") == "role" and e.get("group") != "team"
+    }
+    own = [r for r in reading.own_roles if r in known]
+    moving_up = False
+    if own and any(r in known for r in reading.target):
+        moving_up = not reading.now  # "I'm an admin and want to become an analyst"
+    elif not own:
+        own = [r for r in reading.target if r in known] or (
+            [r for r in reading.past if r in known] if not base.cues else []
+        )
+    return Evidence(
+        roles=tuple(RoleMention(role=r, text=texts.get(r, "")) for r in own),
+        cues=base.cues,
+        years=None if reading.background_years else base.years,
+        moving_up=moving_up,
+    )
+
+
+def own_level(kb: KnowledgeBase, turn: Turn) -> Optional[int]:
+    found = level_from_evidence(kb, visitor_evidence(kb, turn))
+    return found[0] if found else None
+
+
+def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Optional[int]]]:
+    reading = turn.reading
+    members = list(reading.members)
+    groups = [(kb.role(m.role).level, m.count) for m in members if m.role in {r.name for r in kb.roles}]
+    if not groups and ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
+        groups = [(kb.role(r).level, None) for r in (*reading.unassigned, *reading.current) if kb.role(r)]
+    seen: List[Tuple[int, Optional[int]]] = []
+    for level, count in groups:
+        if all(level != s[0] for s in seen):
+            seen.append((level, count))
+    return seen
+
+
+def team_training(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    groups = _groups(kb, turn, ctx)
+    level = own_level(kb, turn) if turn.reading.team else None
+    if level is not None and any(g[0] == level for g in groups) and not turn.reading.current:
+        level = None  # the level is the group's ("a team of analysts"), not the visitor's
+    reply = answers.team_training(kb, groups, level, turn.reading.team_size, turn.reading.constraints)
+    return Outcome([reply], replace(ctx, topic="team", awaiting_level=False))
+
+
+def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """The outcome a precedence rule decides, or None to let the job answer."""
+    reading = turn.reading
+    if reading.foreign:
+        return Outcome([answers.other_language(kb)], ctx)
+    if job in _OWN_FLOW or turn.values("topic"):
+        return None
+    if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
+        return team_training(kb, turn, ctx)
+    if ctx.awaiting_level and job != "recommend":
+        said_as_mine = turn.reading.now or turn.reading.current  # not "what does a planner do?"
+        if said_as_mine or visitor_evidence(kb, turn).cues or turn.values("background"):
+            from bot.dialogue.roles import recommend_course
+
+            return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    return None

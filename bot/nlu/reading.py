@@ -1,0 +1,360 @@
+"""One reading of a whole message: whose job each title is, when, and who the training is for (pure).
+
+The entity ruler finds *what* a message names (titles, cues, years...); this module reads
+*how* it names them, once, in the NLU pipeline, so rules, actions, ``rasa test`` and the
+benchmarks all see the same thing. It writes Rasa's own idiom for that, entity roles and
+groups, onto the entities the extractor found, and adds a few entities of its own:
+
+- a ``role`` entity gets ``"role"``: ``"current"`` (the visitor's job), ``"now"`` (the job after
+  a change: "promoted to", "going back as"), ``"past"`` ("I was", "used to be"), ``"target"``
+  ("I want to become"), or ``"other"`` (someone else's: "my boss is head of PMO"); no role
+  when nobody holds it ("what does a PMO analyst do?"). Members of a team the visitor asks
+  training for get ``"group": "team"`` and a ``"count"`` when one is written ("two analysts");
+- ``years`` gets ``"role": "background"`` when they are years in another job ("12 years as a
+  nurse"), which are not years in project support;
+- ``team`` (``"request"`` when training is asked for a group; the value is its size or "yes"),
+  ``constraint`` (online, evenings, budget, sites, date), ``experience`` cues from described
+  work (``support_work``, ``analyst_work``, and ``manages_team`` for "I lead it"), and
+  ``language`` ("other" for a message in another language).
+
+Why rules and not CRFEntityExtractor: the readings hang on a few function words ("my boss
+is", "promoted to", "used to be") in messages far longer than the training examples, and no
+annotated data of that kind exists; a learnt tagger would need hundreds of examples per role
+to beat a word list a reviewer can read. The words are data, in
+``bot/knowledge/reading.yml``, one list per concept. :class:`Reading` reads the annotated
+entities back for :mod:`bot.dialogue`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
+
+import yaml
+
+from bot.text import NUMBER_WORDS
+
+WORDS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "reading.yml"
+
+Entity = Dict[str, Any]
+
+_POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|current\s+)?$")
+_SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-\u2013\u2014]\s|\s(?:but|although|though|whereas)\s")
+_PLURAL_TITLE = re.compile(r"s\b|\bheads\b", re.IGNORECASE)
+_SIZE = re.compile(
+    r"\b(?:team|group|office|pmo)\s+of\s+(\w+)|\b(\w+)\s+of\s+us\b|\b(\w+)\s+(?:people|staff|colleagues|members|analysts|administrators)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The lists in ``reading.yml`` compiled to one regular expression per concept."""
+
+    first_person: Pattern[str]
+    other_people: Pattern[str]
+    past: Pattern[str]
+    now_after_change: Pattern[str]
+    target: Pattern[str]
+    team_words: Pattern[str]
+    training_words: Pattern[str]
+    only_me: Pattern[str]
+    leads_team: Pattern[str]
+    support_work: Pattern[str]
+    analyst_work: Pattern[str]
+    constraints: Tuple[Tuple[str, Pattern[str]], ...]
+    foreign: frozenset[str]
+    english: frozenset[str]
+    question_words: frozenset[str]
+
+
+def _phrases(words: Sequence[str]) -> Pattern[str]:
+    ordered = sorted({" ".join(str(w).lower().split()) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in ordered) + r")(?![\w'])")
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return Words(
+        first_person=_phrases(raw["first_person"]),
+        other_people=_phrases(raw["other_people"]),
+        past=_phrases(raw["past"]),
+        now_after_change=_phrases(raw["now_after_change"]),
+        target=_phrases(raw["target"]),
+        team_words=_phrases(raw["team_words"]),
+        training_words=_phrases(raw["training_words"]),
+        only_me=_phrases(raw["only_me"]),
+        leads_team=_phrases(raw["leads_team"]),
+        support_work=_phrases(raw["support_work"]),
+        analyst_work=_phrases(raw["analyst_work"]),
+        constraints=tuple((name, _phrases(items)) for name, items in raw["constraints"].items()),
+        foreign=frozenset(str(w) for w in raw["foreign_words"]),
+        english=frozenset(str(w) for w in raw["english_words"]),
+        question_words=frozenset(str(w) for w in raw["question_words"]),
+    )
+
+
+def normalised(text: str) -> str:
+    """Lower case with straight apostrophes; same length as ``text`` so offsets still hold."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _last(pattern: Pattern[str], text: str) -> int:
+    """End of the last match of ``pattern`` in ``text``, or -1."""
+    end = -1
+    for match in pattern.finditer(text):
+        end = match.end()
+    return end
+
+
+def _sentence_start(low: str, position: int) -> int:
+    start = 0
+    for match in _SENTENCE_END.finditer(low, 0, position):
+        start = match.end()
+    return start
+
+
+def _number(word: str) -> Optional[int]:
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def _holder_and_time(low: str, start: int, w: Words) -> Tuple[Optional[str], Optional[str]]:
+    """Whose title starts at ``start`` ("self", "other" or None) and when ("now", "past", "target" or None)."""
+    if _POSSESSIVE.search(low[max(0, start - 20) : start]):
+        return "other", None
+    begin = _sentence_start(low, start)
+    window = low[begin:start]
+    me, them = _last(w.first_person, window), _last(w.other_people, window)
+    holder = "self" if me > them else "other" if them > me else None
+    region = window[max(me, them, 0) :]
+    marks = {
+        "now": _last(w.now_after_change, region),
+        "past": _last(w.past, region),
+        "target": _last(w.target, region),
+    }
+    when, where = max(marks.items(), key=lambda item: item[1])
+    return holder, (when if where >= 0 else None)
+
+
+def is_foreign(text: str) -> bool:
+    """A message written in another language: several of its common words and hardly any English."""
+    w = words()
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    if len(tokens) < 2:
+        return False
+    foreign = sum(t in w.foreign for t in tokens)
+    english = sum(t in w.english for t in tokens)
+    accented = any(ord(ch) > 127 and ch.isalpha() for ch in text)
+    return foreign >= 2 and foreign > 2 * english and (accented or foreign >= 3)
+
+
+def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
+    if not w.team_words.search(low):
+        return None
+    asks_training = bool(w.training_words.search(low))
+    size: Optional[int] = None
+    for match in _SIZE.finditer(low):
+        for group in match.groups():
+            if group and _number(group) is not None:
+                size = _number(group)
+                break
+        if size:
+            break
+    plural_roles = any(e.get("entity") == "role" and _is_plural(e) for e in entities)
+    request = asks_training and (not w.only_me.search(low) or bool(re.search(r"\b(and|&) (my|our|the) team\b", low)))
+    if not request and not (plural_roles and asks_training):
+        return None
+    return {
+        "entity": "team",
+        "value": str(size) if size else "yes",
+        "role": "request",
+        "start": 0,
+        "end": 0,
+        "text": "",
+    }
+
+
+def _is_plural(entity: Mapping[str, Any]) -> bool:
+    text = str(entity.get("text") or "").strip()
+    return bool(text) and bool(_PLURAL_TITLE.search(text.split()[-1] if " of " not in text else text.split()[0]))
+
+
+def _count_before(low: str, start: int) -> Optional[int]:
+    before = low[max(0, start - 16) : start].split()
+    for word in reversed(before[-2:]):
+        number = _number(word.strip(",():"))
+        if number is not None:
+            return number
+    return None
+
+
+def _cue(value: str, start: int, end: int, text: str) -> Entity:
+    return {
+        "entity": "experience",
+        "value": value,
+        "role": "self",
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+    }
+
+
+def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
+    """The entities with the reading written on them (roles, groups) and the reader's own added."""
+    w = words()
+    low = normalised(text)
+    out: List[Entity] = [dict(e) for e in entities]
+    team = _team(low, out, w)
+    for entity in out:
+        name, start = entity.get("entity"), int(entity.get("start") or 0)
+        if name == "role":
+            holder, when = _holder_and_time(low, start, w)
+            if team is not None and (_is_plural(entity) or _count_before(low, start) is not None):
+                entity["group"] = "team"
+                entity["role"] = "member"
+                count = _count_before(low, start)
+                if count is not None:
+                    entity["count"] = count
+            elif holder == "other":
+                entity["role"] = "other"
+            elif when is not None:
+                entity["role"] = when
+            elif holder == "self":
+                entity["role"] = "current"
+        elif name == "years":
+            window = low[_sentence_start(low, start) : int(entity.get("end") or start) + 40]
+            if any(
+                e.get("entity") in ("background", "other_role")
+                and _sentence_start(low, int(e.get("start") or 0)) == _sentence_start(low, start)
+                for e in out
+            ) and not re.search(r"\b(pmo|project support|programme office|project office)\b", window):
+                entity["role"] = "background"
+    if any(e.get("role") == "now" for e in out):  # "I'm an analyst but just promoted to PMO lead"
+        for entity in out:
+            if entity.get("entity") == "role" and entity.get("role") == "current":
+                entity["role"] = "past"
+    added: List[Entity] = []
+    if team is not None:
+        added.append(team)
+        lead = w.leads_team.search(low)
+        if lead and not any(e.get("value") in ("manages_team", "runs_pmo") for e in out):
+            added.append(_cue("manages_team", lead.start(), lead.end(), text))
+    for cue, pattern in (("support_work", w.support_work), ("analyst_work", w.analyst_work)):
+        for match in pattern.finditer(low):  # work the visitor says they do, outside any title
+            inside = any(int(e.get("start") or 0) < match.end() and match.start() < int(e.get("end") or 0) for e in out)
+            if not inside and _holder_and_time(low, match.start(), w)[0] == "self":
+                added.append(_cue(cue, match.start(), match.end(), text))
+                break
+    for name, pattern in w.constraints:
+        match = pattern.search(low)
+        if match:
+            added.append(
+                {
+                    "entity": "constraint",
+                    "value": name,
+                    "start": match.start(),
+                    "end": match.end(),
+                    "text": text[match.start() : match.end()],
+                    "extractor": "MessageReader",
+                }
+            )
+    if is_foreign(text):
+        added.append({"entity": "language", "value": "other", "start": 0, "end": 0, "text": ""})
+    return sorted(out + added, key=lambda e: (int(e.get("start") or 0), int(e.get("end") or 0)))
+
+
+# ---------------------------------------------------------------- reading it back
+
+
+@dataclass(frozen=True)
+class Member:
+    role: str
+    count: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The annotated entities of one message, read back for the dialogue."""
+
+    now: Tuple[str, ...] = ()  # the visitor's job after a change ("promoted to X")
+    current: Tuple[str, ...] = ()  # the visitor's job, said as theirs
+    unassigned: Tuple[str, ...] = ()  # titles nobody was said to hold ("what does an analyst do?")
+    target: Tuple[str, ...] = ()
+    past: Tuple[str, ...] = ()
+    others: Tuple[str, ...] = ()  # someone else's job: never the visitor's level
+    members: Tuple[Member, ...] = ()
+    team: Optional[str] = None  # "yes" or the team's size, when training is asked for a group
+    cues: Tuple[str, ...] = ()
+    constraints: Tuple[str, ...] = ()
+    foreign: bool = False
+    background_years: bool = False
+
+    @property
+    def own_roles(self) -> Tuple[str, ...]:
+        """The visitor's own job, most telling first: after a change, then said as theirs, then unassigned."""
+        seen: List[str] = []
+        for role in (*self.now, *self.current, *self.unassigned):
+            if role not in seen:
+                seen.append(role)
+        return tuple(seen)
+
+    @property
+    def team_size(self) -> Optional[int]:
+        return int(self.team) if self.team and self.team.isdigit() else None
+
+
+def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
+    """The :class:`Reading` of a message from its (annotated) entities."""
+    groups: Dict[str, List[str]] = {"now": [], "current": [], "unassigned": [], "target": [], "past": [], "other": []}
+    members: List[Member] = []
+    cues: List[str] = []
+    constraints: List[str] = []
+    team: Optional[str] = None
+    foreign = background_years = False
+    for entity in entities:
+        name, value = entity.get("entity"), entity.get("value")
+        if not isinstance(value, str):
+            continue
+        if name == "role":
+            if entity.get("group") == "team":
+                count = entity.get("count")
+                members.append(Member(value, int(count) if isinstance(count, int) else None))
+                continue
+            bucket = groups.get(str(entity.get("role") or "unassigned"), groups["unassigned"])
+            if value not in bucket:
+                bucket.append(value)
+        elif name == "team" and entity.get("role") == "request":
+            team = value
+        elif name == "experience" and value not in cues:
+            cues.append(value)
+        elif name == "constraint" and value not in constraints:
+            constraints.append(value)
+        elif name == "language" and value == "other":
+            foreign = True
+        elif name == "years" and entity.get("role") == "background":
+            background_years = True
+    merged: List[Member] = []
+    for member in members:  # "two analysts and a PMO analyst": one group per role
+        if all(m.role != member.role for m in merged):
+            merged.append(member)
+    return Reading(
+        now=tuple(groups["now"]),
+        current=tuple(groups["current"]),
+        unassigned=tuple(groups["unassigned"]),
+        target=tuple(groups["target"]),
+        past=tuple(groups["past"]),
+        others=tuple(groups["other"]),
+        members=tuple(merged),
+        team=team,
+        cues=tuple(cues),
+        constraints=tuple(constraints),
+        foreign=foreign,
+        background_years=background_years,
+    )
