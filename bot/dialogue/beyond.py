@@ -4,7 +4,7 @@ are not PMO roles) and the jobs beyond the catalogue."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
@@ -27,10 +27,23 @@ from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
+from bot.nlu.reading import asked, weighed
+
+
+def _asked(turn: Turn, name: str) -> List[str]:
+    """Values of one entity type that stand in a sentence asking something."""
+    found: List[str] = []
+    for entity in turn.entities:
+        value = entity.get("value")
+        if entity.get("entity") != name or not isinstance(value, str) or value in found:
+            continue
+        if asked(turn.text, entity) or weighed(turn.text, entity):  # "choosing between PMO-CP and P3O"
+            found.append(value)
+    return found
 
 
 def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, Context]:
-    certs = turn.values("certification")
+    certs = _asked(turn, "certification") or turn.values("certification")
     known = [kb.certification(c) for c in certs if kb.certification(c)]
     mentioned = [c.name for c in _courses_named(kb, turn)]
     for family_id in turn.values("course_family"):
@@ -52,7 +65,7 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, 
 
 
 def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tuple[Reply, Context]]:
-    for topic_id in turn.values("topic"):
+    for topic_id in _asked(turn, "topic"):  # "are you hiring?", not "a recruiter suggested PMO"
         topic = kb.declined_topic(topic_id)
         if topic is not None:
             roles = _roles_named(kb, turn)
@@ -91,14 +104,18 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
         "fallback",
         "out_of_scope",
     ):
-        certs = turn.values("certification")
         if (
-            certs and _attribute(turn, ("prerequisites",)) and _context_course(kb, ctx) and not _courses_named(kb, turn)
+            turn.values("certification")
+            and _attribute(turn, ("prerequisites",))
+            and _context_course(kb, ctx)
+            and not _courses_named(kb, turn)
         ):  # "do I need PRINCE2 first?" about the course just discussed
             outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
             return outcome.replies[0], outcome.context
-        holds_role = job in ("recommend", "career_path") and _roles_named(
-            kb, turn
+        certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory
+        evidence = visitor_evidence(kb, turn)
+        holds_role = bool(evidence.roles or evidence.cues) and (
+            job in ("recommend", "career_path") or bool(turn.words & (_COURSE_WORDS | _ADVICE_WORDS))
         )  # "analyst with PRINCE2, what next?"
         if (
             certs
@@ -106,6 +123,11 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
             and (job != "career_change" or not (turn.values("other_role") or turn.values("background")))
         ):
             return _certification(kb, turn, ctx)
+        if certs and holds_role:  # "PMP or one of your courses? I'm a project co-ordinator": both
+            cert_reply, _ = _certification(kb, turn, ctx)
+            outcome = recommend_course(kb, turn, ctx)
+            reply = outcome.replies[0]
+            return Reply(f"{cert_reply.text}\n\n{reply.text}", reply.buttons, reply.kind), outcome.context
         other = turn.values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
             if kb.adjacent_role(other[0]) and turn.words & _MOVING:  # "can an ex project manager go into PMO?"

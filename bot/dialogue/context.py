@@ -287,7 +287,7 @@ _PREREQUISITE_WORDS = ({"first", "before", "beforehand"}, {"need", "have", "requ
 
 def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     values = turn.values("attribute")
-    for specific in ("recognition", "resit", "acronym"):  # "is it recognised abroad?", "if I fail the exam"
+    for specific in ("recognition", "resit", "acronym", "format"):  # "recognised abroad?", "self-paced for my team?"
         if specific in values and specific in allowed:
             return specific
     if "exam" in values and "exam" in allowed:

@@ -27,7 +27,7 @@ from bot.dialogue.context import (
     _says,
     _with_attribute,
 )
-from bot.dialogue.courses import _about_course, _sibling_course, course_question
+from bot.dialogue.courses import _about_course, _sibling_course, course_question, pmo_types
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -48,6 +48,9 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     why = _why(kb, turn, ctx)
     if why is not None:
         return why
+    kinds = turn.values("pmo_type")
+    if kinds and not _roles_named(kb, turn) and not _courses_named(kb, turn):  # "and the centre of excellence one?"
+        return pmo_types(kb, turn, ctx)
     item = _mentioned_item(turn, ctx)
     if item:
         kind, name = item.split(":", 1)
@@ -126,6 +129,8 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = _roles_named(kb, turn)
     courses = _courses_named(kb, turn)
     evidence = visitor_evidence(kb, turn)
+    if roles and _attribute(turn, ROLE_ATTRIBUTES) and not courses:  # "what would I do day to day as an analyst?"
+        return describe_role(kb, turn, ctx)
     if _attribute(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
         return course_question(kb, turn, ctx)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)

@@ -28,13 +28,26 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.dialogue.context import Context, Outcome, Turn
 from bot.knowledge_base import KnowledgeBase
-from bot.recommend import Evidence, RoleMention, evidence_from_entities, level_from_evidence
+from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
 
 # Entities that show a message is about PMO work.
 _PMO_ENTITIES = ("role", "course", "course_family", "certification", "pmo_type", "experience", "team")
 _PMO_WORDS = re.compile(r"\b(pmos?|p3o|mop|project office|programme office|portfolio office|training|course|courses)\b")
+# Cues that say the visitor runs an office, whatever their title says.
+_RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
+
+
+_CHOICE = re.compile(
+    r"\b(which|recommend|suggest|suggestions|advise|advice|right for|best for|suit|suits|should i (do|take|go)|"
+    r"what (course|training)|where (do|should) i start|what next|worth|or)\b"
+)
+
+
+def _weighs_courses(turn: Turn) -> bool:
+    """The message asks which course to take, not about the course it names."""
+    return bool(_CHOICE.search(turn.text.lower()))
 
 
 def names_pmo(turn: Turn) -> List[str]:
@@ -49,8 +62,10 @@ def names_pmo(turn: Turn) -> List[str]:
 def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     """What the message says about the visitor's own level: their job now (after a change first),
     never someone else's; a past job only when nothing else is said; years in another job ignored."""
-    base = evidence_from_entities(kb, turn.entities)
     reading = turn.reading
+    if reading.for_someone_else and (reading.others or reading.others_cues):
+        return _their_evidence(kb, turn)
+    base = evidence_from_entities(kb, [e for e in turn.entities if e.get("role") != "other"])
     known = {r.name for r in kb.roles}
     texts = {
         str(e.get("value")): str(e.get("text") or "")
@@ -65,12 +80,23 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
         own = [r for r in reading.target if r in known] or (
             [r for r in reading.past if r in known] if not base.cues else []
         )
+    running = [CUE_LEVELS[c][0] for c in base.cues if c in _RUNS_AN_OFFICE]
+    if own and running and max(running) > kb.role(own[0]).level:
+        own = []  # "I'm a PMO analyst and I've been asked to set up our PMO": the work says level 3
     return Evidence(
         roles=tuple(RoleMention(role=r, text=texts.get(r, "")) for r in own),
         cues=base.cues,
         years=None if reading.background_years else base.years,
         moving_up=moving_up,
     )
+
+
+def _their_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
+    """ "My daughter's just started as a project support officer: what would be right for her?"."""
+    known = {r.name for r in kb.roles}
+    theirs = [r for r in turn.reading.others if r in known]
+    cues = tuple(c for c in turn.reading.others_cues if c in CUE_LEVELS)
+    return Evidence(roles=tuple(RoleMention(role=r) for r in theirs[:1]), cues=cues, about_someone=True)
 
 
 def own_level(kb: KnowledgeBase, turn: Turn) -> Optional[int]:
@@ -109,6 +135,16 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return None
     if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
         return team_training(kb, turn, ctx)
+    if (
+        job == "recommend"
+        and (turn.values("course") or turn.values("course_family"))
+        and not turn.values("certification")
+        and not _weighs_courses(turn)
+    ):
+        # "my director asked me to look at P3O. What's involved?": about P3O, not a recommendation
+        from bot.dialogue.courses import course_question
+
+        return course_question(kb, turn, ctx)
     if ctx.awaiting_level and job != "recommend":
         said_as_mine = turn.reading.now or turn.reading.current  # not "what does a planner do?"
         if said_as_mine or visitor_evidence(kb, turn).cues or turn.values("background"):

@@ -21,6 +21,7 @@ when the model is loaded, so ``models/pmo.tar.gz`` runs from any directory.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -45,6 +46,7 @@ from bot.nlu.spacy_pipeline import build_pipeline
 from bot.text import plain_text
 
 SPACY_DOC_KEY = "text_spacy_doc"
+logger = logging.getLogger(__name__)
 
 
 def clean_text(text: str, max_chars: int) -> str:
@@ -237,7 +239,12 @@ class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
             if doc is None:
                 continue
             # What the message names, then how it names it (whose job, when, for a team...).
-            found = self.add_extractor_name(annotate(doc.text, extract_entities(doc, self._vocabulary)))
+            entities = extract_entities(doc, self._vocabulary)
+            try:
+                entities = annotate(doc.text, entities)
+            except Exception:  # the reading refines; a bug in it must not cost the visitor the turn
+                logger.exception("The message reader failed; the entities are used without a reading")
+            found = self.add_extractor_name(entities)
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
 

@@ -217,6 +217,7 @@ FUZZY_TOKEN_LIMIT = 60
 FUZZY_MIN_RATIO = 0.86
 # Real words that sit close to a title but do not mean one.
 _NOT_TYPOS = {
+    "manage",
     "managed",
     "manages",
     "managing",
@@ -334,8 +335,8 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
         else:
             value = span.ent_id_
         if name == "role" and str(value).endswith(BARE_SUFFIX):
-            if span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES:
-                continue
+            if span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES and not span.text.lower().endswith("s"):
+                continue  # "my manager said" is a person; "our admins" are people in a role
             name, value, start_char = _bare_role(doc, span.start, span.end, str(value)[: -len(BARE_SUFFIX)])
         if (
             name == "experience"
@@ -345,6 +346,15 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
             continue
         if name == "experience" and value == "manages_team" and _team_outside_pmo(doc, span.end):
             continue
+        if name == "experience" and span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES:
+            continue  # "my line manager says...": someone else
+        if (
+            name == "experience"
+            and value == "new_to_pmo"
+            and span.end < len(doc)
+            and doc[span.end].lower_ in ("pmo", "office", "programme", "program", "project", "portfolio", "team")
+        ):
+            continue  # "a brand new PMO" is new, the visitor may not be
         if name == "other_role" and span.text.isupper() and _not_a_job_abbreviation(doc, span.start, span.end):
             continue
         text = doc.text[start_char : span.end_char]

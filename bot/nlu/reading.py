@@ -65,6 +65,11 @@ class Words:
     leads_team: Pattern[str]
     support_work: Pattern[str]
     analyst_work: Pattern[str]
+    runs_office: Pattern[str]
+    for_someone_else: Pattern[str]
+    employer_before: Pattern[str]
+    employer_after: Pattern[str]
+    choice_words: Pattern[str]
     constraints: Tuple[Tuple[str, Pattern[str]], ...]
     foreign: frozenset[str]
     english: frozenset[str]
@@ -91,6 +96,11 @@ def words() -> Words:
         leads_team=_phrases(raw["leads_team"]),
         support_work=_phrases(raw["support_work"]),
         analyst_work=_phrases(raw["analyst_work"]),
+        runs_office=_phrases(raw["runs_office"]),
+        for_someone_else=_phrases(raw["for_someone_else"]),
+        employer_before=re.compile(_phrases(raw["employer_before"]).pattern + r"\s*$"),
+        employer_after=re.compile(r"^\s*" + _phrases(raw["employer_after"]).pattern),
+        choice_words=_phrases(raw["choice_words"]),
         constraints=tuple((name, _phrases(items)) for name, items in raw["constraints"].items()),
         foreign=frozenset(str(w) for w in raw["foreign_words"]),
         english=frozenset(str(w) for w in raw["english_words"]),
@@ -143,22 +153,123 @@ def _holder_and_time(low: str, start: int, w: Words) -> Tuple[Optional[str], Opt
     return holder, (when if where >= 0 else None)
 
 
-def is_foreign(text: str) -> bool:
-    """A message written in another language: several of its common words and hardly any English."""
+_QUESTION_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+
+
+def question_spans(text: str) -> List[Tuple[int, int]]:
+    """Where the message asks something: its sentences that end with "?" or open with a question
+    word (after a lead-in such as "ok so"); the whole message when no sentence does."""
     w = words()
+    spans: List[Tuple[int, int]] = []
+    for match in _QUESTION_SENTENCE.finditer(text):
+        sentence = match.group(0)
+        if not sentence.strip():
+            continue
+        tokens = re.findall(r"[\w']+", normalised(sentence))
+        opener = next((t for t in tokens[:4] if t not in _LEAD_INS), "")
+        if sentence.rstrip().endswith("?") or opener in w.question_words:
+            spans.append((match.start(), match.end()))
+    return spans or [(0, len(text))]
+
+
+def asked(text: str, entity: Mapping[str, Any]) -> bool:
+    """Whether the entity stands in a sentence that asks something ("are you hiring?"), not in the
+    backstory ("a recruiter suggested PMO roles. What course should I do?")."""
+    if "start" not in entity or not text.strip() or text.lstrip().startswith("/"):
+        return True  # a button's payload or a forged one: there is no backstory to set apart
+    start = int(entity.get("start") or 0)
+    return any(begin <= start < end for begin, end in question_spans(text))
+
+
+_LEAD_INS = frozenset(
+    {
+        "ok",
+        "okay",
+        "so",
+        "and",
+        "but",
+        "hi",
+        "hello",
+        "hey",
+        "also",
+        "then",
+        "right",
+        "quick",
+        "just",
+        "oh",
+        "um",
+        "hmm",
+        "well",
+        "sorry",
+        "please",
+    }
+)
+
+
+_OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> Tuple[frozenset[str], frozenset[str]]:
+    """(English stop words, other languages' stop words that are not English ones), from spaCy's lists
+    plus ``foreign_words`` in reading.yml (Welsh, and greetings spaCy does not list)."""
+    import importlib
+
+    english = frozenset(importlib.import_module("spacy.lang.en.stop_words").STOP_WORDS) | words().english
+    other: set[str] = set(words().foreign)
+    for code in _OTHER_LANGUAGES:
+        other |= set(importlib.import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS)
+    return english, frozenset(other - english)
+
+
+def weighed(text: str, entity: Mapping[str, Any]) -> bool:
+    """The entity stands in a sentence that weighs options ("choosing between PMO-CP and P3O")."""
+    low = normalised(text)
+    start = int(entity.get("start") or 0)
+    begin = _sentence_start(low, start)
+    end = _SENTENCE_END.search(low, start)
+    return bool(words().choice_words.search(low[begin : end.start() if end else len(low)]))
+
+
+def _opens_question(low: str, position: int, w: Words) -> bool:
+    """The sentence around ``position`` opens with a question word ("does that make me...", "am I...")."""
+    begin = _sentence_start(low, position)
+    tokens = re.findall(r"[\w']+", low[begin:position])
+    opener = next((t for t in tokens[:4] if t not in _LEAD_INS), "")
+    return opener in w.question_words or opener in ("am", "would", "could", "will")
+
+
+def is_foreign(text: str) -> bool:
+    """A message written in another language: several of its common words and few English ones."""
     tokens = re.findall(r"[^\W\d_]+", text.lower())
     if len(tokens) < 2:
         return False
-    foreign = sum(t in w.foreign for t in tokens)
-    english = sum(t in w.english for t in tokens)
+    english, other = _stop_words()
+    foreign = sum(t in other for t in tokens)
+    native = sum(t in english for t in tokens)
     accented = any(ord(ch) > 127 and ch.isalpha() for ch in text)
-    return foreign >= 2 and foreign > 2 * english and (accented or foreign >= 3)
+    return foreign >= 2 and foreign > 1.5 * native and (accented or foreign >= 3)
+
+
+def _employer(low: str, entity: Mapping[str, Any], w: Words) -> bool:
+    """ "delivery for a retail group": the sector of an employer, not the visitor's own background."""
+    if entity.get("entity") != "background":
+        return False
+    start, end = int(entity.get("start") or 0), int(entity.get("end") or 0)
+    return bool(
+        w.employer_before.search(low[max(0, start - 12) : start]) or w.employer_after.search(low[end : end + 20])
+    )
 
 
 def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
-    if not w.team_words.search(low):
+    counted = [
+        e
+        for e in entities
+        if e.get("entity") == "role" and _is_plural(e) and (_count_before(low, int(e.get("start") or 0)) or 0) >= 2
+    ]  # "three administrators and two analysts", "my three PMO managers"
+    if not w.team_words.search(low) and not counted:
         return None
-    asks_training = bool(w.training_words.search(low))
+    asks_training = bool(w.training_words.search(low)) or any(e.get("entity") == "certification" for e in entities)
     size: Optional[int] = None
     for match in _SIZE.finditer(low):
         for group in match.groups():
@@ -167,9 +278,11 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
                 break
         if size:
             break
-    plural_roles = any(e.get("entity") == "role" and _is_plural(e) for e in entities)
-    request = asks_training and (not w.only_me.search(low) or bool(re.search(r"\b(and|&) (my|our|the) team\b", low)))
-    if not request and not (plural_roles and asks_training):
+    for_me = bool(w.only_me.search(low)) and not re.search(
+        r"\b(and|&) (my|our|the) (team|staff|people)\b|\bmyself and\b", low
+    )
+    request = asks_training and not for_me
+    if not request:
         return None
     return {
         "entity": "team",
@@ -226,7 +339,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "other"
             elif when is not None:
                 entity["role"] = when
-            elif holder == "self":
+            elif holder == "self" and not _opens_question(low, start, w):  # not "does that make me a PMO manager?"
                 entity["role"] = "current"
         elif name == "years":
             window = low[_sentence_start(low, start) : int(entity.get("end") or start) + 40]
@@ -240,7 +353,16 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         for entity in out:
             if entity.get("entity") == "role" and entity.get("role") == "current":
                 entity["role"] = "past"
+    out = [e for e in out if not _employer(low, e, w)]
     added: List[Entity] = []
+    for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
+    if for_other is not None:
+        added.append(
+            {"entity": "asking_for", "value": "other", "start": for_other.start(), "end": for_other.end(), "text": ""}
+        )
+    runs = w.runs_office.search(low)
+    if runs and not any(e.get("value") in ("runs_pmo", "several_pmos", "head_of") for e in out):
+        added.append(_cue("runs_pmo", runs.start(), runs.end(), text))
     if team is not None:
         added.append(team)
         lead = w.leads_team.search(low)
@@ -249,20 +371,22 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     for cue, pattern in (("support_work", w.support_work), ("analyst_work", w.analyst_work)):
         for match in pattern.finditer(low):  # work the visitor says they do, outside any title
             inside = any(int(e.get("start") or 0) < match.end() and match.start() < int(e.get("end") or 0) for e in out)
-            if not inside and _holder_and_time(low, match.start(), w)[0] == "self":
-                added.append(_cue(cue, match.start(), match.end(), text))
+            holder = _holder_and_time(low, match.start(), w)[0]
+            if not inside and holder in ("self", "other"):  # "I do the minutes" / "she mostly takes minutes"
+                found = _cue(cue, match.start(), match.end(), text)
+                found["role"] = holder
+                added.append(found)
                 break
     for name, pattern in w.constraints:
-        match = pattern.search(low)
-        if match:
+        constraint = pattern.search(low)
+        if constraint:
             added.append(
                 {
                     "entity": "constraint",
                     "value": name,
-                    "start": match.start(),
-                    "end": match.end(),
-                    "text": text[match.start() : match.end()],
-                    "extractor": "MessageReader",
+                    "start": constraint.start(),
+                    "end": constraint.end(),
+                    "text": text[constraint.start() : constraint.end()],
                 }
             )
     if is_foreign(text):
@@ -291,10 +415,12 @@ class Reading:
     others: Tuple[str, ...] = ()  # someone else's job: never the visitor's level
     members: Tuple[Member, ...] = ()
     team: Optional[str] = None  # "yes" or the team's size, when training is asked for a group
-    cues: Tuple[str, ...] = ()
+    cues: Tuple[str, ...] = ()  # experience cues about the visitor (or nobody in particular)
+    others_cues: Tuple[str, ...] = ()  # work described of someone else ("she takes the minutes")
     constraints: Tuple[str, ...] = ()
     foreign: bool = False
     background_years: bool = False
+    for_someone_else: bool = False  # "what would be right for her?"
 
     @property
     def own_roles(self) -> Tuple[str, ...]:
@@ -315,9 +441,10 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
     groups: Dict[str, List[str]] = {"now": [], "current": [], "unassigned": [], "target": [], "past": [], "other": []}
     members: List[Member] = []
     cues: List[str] = []
+    others_cues: List[str] = []
     constraints: List[str] = []
     team: Optional[str] = None
-    foreign = background_years = False
+    foreign = background_years = for_someone_else = False
     for entity in entities:
         name, value = entity.get("entity"), entity.get("value")
         if not isinstance(value, str):
@@ -332,8 +459,13 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
                 bucket.append(value)
         elif name == "team" and entity.get("role") == "request":
             team = value
+        elif name == "experience" and entity.get("role") == "other":
+            if value not in others_cues:
+                others_cues.append(value)
         elif name == "experience" and value not in cues:
             cues.append(value)
+        elif name == "asking_for" and value == "other":
+            for_someone_else = True
         elif name == "constraint" and value not in constraints:
             constraints.append(value)
         elif name == "language" and value == "other":
@@ -354,7 +486,9 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
         members=tuple(merged),
         team=team,
         cues=tuple(cues),
+        others_cues=tuple(others_cues),
         constraints=tuple(constraints),
         foreign=foreign,
         background_years=background_years,
+        for_someone_else=for_someone_else,
     )
