@@ -77,7 +77,7 @@ from bot.answers.roles import (
     stop_recommendation,
     why_recommended,
 )
-from bot.answers.team import clarify_pmo, other_language, team_training
+from bot.answers.team import clarify_pmo, other_language, team_format, team_training
 
 __all__ = [
     "FIRST_REPLY_CHARS",
@@ -129,6 +129,7 @@ __all__ = [
     "sentence",
     "specialist_role",
     "stop_recommendation",
+    "team_format",
     "team_training",
     "technique",
     "training_options",

@@ -136,7 +136,7 @@ def career_change(kb: KnowledgeBase, background: str, title: str = "", asked_cou
                 "Yes, PMO is a common move for project managers: "
                 f"{adjacent.pmo_link[0].lower()}{adjacent.pmo_link[1:]} "
                 f"Your project experience can count as the equivalent experience {course.name} asks for; "
-                "if you'd rather learn PMO practice from the ground up, Essentials for PMO Analysts is the step before."
+                "P3O Foundation, then P3O Practitioner, cover setting up and running a PMO."
             )
         else:
             text = (

@@ -58,6 +58,18 @@ def team_training(
     return Reply("\n".join(lines), buttons, kind="team")
 
 
+def team_format(kb: KnowledgeBase) -> Reply:
+    """How a team can take a course when people are in other places."""
+    way = next((w for w in kb.ways_to_train if "public" in w.name.lower()), None)
+    public = f"{way.name}: {way.description}." if way else ""
+    return Reply(
+        f"{public} For an in-house course for your team, the team can tell you how it would be delivered, "
+        "online included, and put a quote together.",
+        [button("Ask the team for a quote", "request_human")],
+        kind="team_format",
+    )
+
+
 def other_language(kb: KnowledgeBase) -> Reply:
     """A message in another language: say plainly that answers are in English, and offer the courses."""
     return Reply(

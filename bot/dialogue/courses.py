@@ -71,6 +71,23 @@ def _names_course(course: Course, family: Any, turn: Turn) -> bool:
     return bool((own - others - _NAME_FILLER - {"p3o", "mop"}) & turn.words)
 
 
+_LEVEL_WORDS = ("practitioner", "foundation")
+
+
+def partial_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]:
+    """ "the practitioner" / "the foundation" with no family named: P3O's, unless the context is MoP
+    (the only other course with those levels). When both are named, the practitioner is the subject
+    ("do I need the foundation before the practitioner?")."""
+    word = next((w for w in _LEVEL_WORDS if w in turn.words), None)
+    if word is None:
+        return None
+    context = str(ctx.course or ctx.recommended or "")
+    family = "mop" if "mop" in context.lower() or "portfolio" in context.lower() else "p3o"
+    if family == "mop":
+        return next((c.name for c in kb.courses if c.id == "mop"), None)
+    return next((c.name for c in kb.courses if c.id == f"p3o_{word}"), None)
+
+
 def _sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]:
     """ "and the practitioner?" after P3O Foundation: the course of the same family it names."""
     current = kb.course_named(ctx.course or "") if ctx.course else None
@@ -88,6 +105,10 @@ def _sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str
     return None
 
 
+def targets_named(kb: KnowledgeBase, turn: Turn) -> bool:
+    return bool(turn.values("course_family")) or len(_courses_named(kb, turn)) >= 2
+
+
 def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """A question about a course: named, a family, by a role, by position, or the one just discussed."""
     attribute = _attribute(turn, COURSE_ATTRIBUTES)
@@ -98,7 +119,11 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     named = _courses_named(kb, turn)
     if attribute in ("price", "dates") and len(named) != 1:
         return Outcome([answers.prices_and_dates(kb)], ctx)  # never "which course?" for a price or a date
-    if named and turn.words & {"together", "both", "combined"}:  # "P3O Foundation and Practitioner together?"
+    if len(named) < 2 and turn.words & {"together", "both", "combined", "back"} and not targets_named(kb, turn):
+        current = kb.course_named(str(_context_course(kb, ctx) or ""))
+        if current is not None and current.id.startswith("p3o") and turn.words & {"foundation", "practitioner", "both"}:
+            named = [kb.course(c) for c in ("p3o_foundation", "p3o_practitioner")]  # "can I do both back to back?"
+    if named and turn.words & {"together", "both", "combined", "back"}:  # "P3O Foundation and Practitioner together?"
         family = next((f for f in kb.families if len(f.courses) > 1 and all(c.id in f.courses for c in named)), None)
         if family is not None:
             reply, new_ctx = _about_course(kb, ctx, f"family:{family.id}", "length", turn)
@@ -112,6 +137,9 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not targets and ctx.topic in ("course", "recommendation"):
         sibling = _sibling_course(kb, ctx, turn)  # "what about the practitioner exam?" after P3O Foundation
         targets = [sibling] if sibling else []
+    if not targets:
+        partial = partial_course(kb, ctx, turn)  # "is the practitioner exam hard?" after the Managers course
+        targets = [partial] if partial else []
     if not targets:
         roles = _roles_named(kb, turn)  # "is there an exam for the analyst course?"
         targets = [_course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]

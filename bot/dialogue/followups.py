@@ -85,7 +85,9 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             return career_path(kb, turn, ctx)
         return describe_role(kb, turn, ctx)
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
-    wants_next = attribute == "next" or bool(turn.words & {"next", "after", "then", "afterwards"})
+    wants_next = attribute == "next" or (
+        attribute not in ("dates", "price") and bool(turn.words & {"next", "after", "afterwards"})
+    )  # "when is the next one running?" asks for a date
     if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
@@ -95,6 +97,8 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([reply], new)
     if ctx.role and ctx.topic in ("role", "compare", "career"):
         role = kb.role(ctx.role)
+        if turn.words & _COURSE_WORDS and not wants_next:  # "and the course for that?"
+            return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text + " them"), ctx)
         if wants_next:
             if role.level < 4:
                 return career_path(

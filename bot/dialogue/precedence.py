@@ -35,6 +35,8 @@ _PMO_ENTITIES = ("role", "course", "course_family", "certification", "pmo_type",
 _PMO_WORDS = re.compile(r"\b(pmos?|p3o|mop|project office|programme office|portfolio office|training|course|courses)\b")
 # Cues that say the visitor runs an office, whatever their title says.
 _RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
+# Topics after which "and what about me?" asks for the visitor's own course.
+_ABOUT_OTHERS = ("team", "recommendation", "role", "compare", "career")
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -65,7 +67,7 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     reading = turn.reading
     if reading.for_someone_else and (reading.others or reading.others_cues):
         return _their_evidence(kb, turn)
-    base = evidence_from_entities(kb, [e for e in turn.entities if e.get("role") != "other"])
+    base = evidence_from_entities(kb, [e for e in turn.entities if e.get("role") not in ("other", "unassigned")])
     known = {r.name for r in kb.roles}
     texts = {
         str(e.get("value")): str(e.get("text") or "")
@@ -74,12 +76,14 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     }
     own = [r for r in reading.own_roles if r in known]
     moving_up = False
-    if own and any(r in known for r in reading.target):
+    if own and any(r in known and kb.role(r).level > kb.role(own[0]).level for r in reading.target):
         moving_up = not reading.now  # "I'm an admin and want to become an analyst"
     elif not own:
         own = [r for r in reading.target if r in known] or (
             [r for r in reading.past if r in known] if not base.cues else []
         )
+    if not own and not base.cues and reading.loose_cues:  # "mostly minutes, action logs and booking rooms"
+        base = Evidence(cues=tuple(c for c in reading.loose_cues if c in CUE_LEVELS), years=base.years)
     running = [CUE_LEVELS[c][0] for c in base.cues if c in _RUNS_AN_OFFICE]
     if own and running and max(running) > kb.role(own[0]).level:
         own = []  # "I'm a PMO analyst and I've been asked to set up our PMO": the work says level 3
@@ -123,7 +127,7 @@ def team_training(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if level is not None and any(g[0] == level for g in groups) and not turn.reading.current:
         level = None  # the level is the group's ("a team of analysts"), not the visitor's
     reply = answers.team_training(kb, groups, level, turn.reading.team_size, turn.reading.constraints)
-    return Outcome([reply], replace(ctx, topic="team", awaiting_level=False))
+    return Outcome([reply], replace(ctx, topic="team", awaiting_level=False, level=level or ctx.level))
 
 
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -135,6 +139,12 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return None
     if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
         return team_training(kb, turn, ctx)
+    if ctx.topic == "team" and (set(reading.constraints) & {"online", "sites"} or "format" in turn.values("attribute")):
+        return Outcome([answers.team_format(kb)], ctx)  # "is it online? they can't fly to the UK"
+    if len(turn.words) <= 8 and turn.words & {"me", "myself"} and not names_pmo(turn) and ctx.topic in _ABOUT_OTHERS:
+        from bot.dialogue.roles import recommend_course  # "and what about me?" after a team or someone else
+
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if (
         job == "recommend"
         and (turn.values("course") or turn.values("course_family"))
@@ -146,7 +156,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
 
         return course_question(kb, turn, ctx)
     if ctx.awaiting_level and job != "recommend":
-        said_as_mine = turn.reading.now or turn.reading.current  # not "what does a planner do?"
+        said_as_mine = (
+            turn.reading.now or turn.reading.current or turn.reading.loose_cues
+        )  # not "what does a planner do?"
         if said_as_mine or visitor_evidence(kb, turn).cues or turn.values("background"):
             from bot.dialogue.roles import recommend_course
 

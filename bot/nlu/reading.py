@@ -42,6 +42,7 @@ WORDS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "reading.yml
 Entity = Dict[str, Any]
 
 _POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|current\s+)?$")
+_NEGATION = re.compile(r"\b(never|not|no|don't|dont|haven't|havent|didn't|didnt|without|n't)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-\u2013\u2014]\s|\s(?:but|although|though|whereas)\s")
 _PLURAL_TITLE = re.compile(r"s\b|\bheads\b", re.IGNORECASE)
 _SIZE = re.compile(
@@ -339,7 +340,9 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "other"
             elif when is not None:
                 entity["role"] = when
-            elif holder == "self" and not _opens_question(low, start, w):  # not "does that make me a PMO manager?"
+            elif holder == "self" and _opens_question(low, start, w):
+                entity["role"] = "asked"  # "does that make me a PMO manager?": a question, not a claim
+            elif holder == "self":
                 entity["role"] = "current"
         elif name == "years":
             window = low[_sentence_start(low, start) : int(entity.get("end") or start) + 40]
@@ -372,9 +375,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         for match in pattern.finditer(low):  # work the visitor says they do, outside any title
             inside = any(int(e.get("start") or 0) < match.end() and match.start() < int(e.get("end") or 0) for e in out)
             holder = _holder_and_time(low, match.start(), w)[0]
-            if not inside and holder in ("self", "other"):  # "I do the minutes" / "she mostly takes minutes"
+            negated = _NEGATION.search(
+                low[max(_sentence_start(low, match.start()), match.start() - 30) : match.start()]
+            )
+            if not inside and not negated:  # "I do the minutes", "she takes minutes", "mostly minutes"
                 found = _cue(cue, match.start(), match.end(), text)
-                found["role"] = holder
+                found["role"] = holder or "unassigned"
                 added.append(found)
                 break
     for name, pattern in w.constraints:
@@ -413,10 +419,12 @@ class Reading:
     target: Tuple[str, ...] = ()
     past: Tuple[str, ...] = ()
     others: Tuple[str, ...] = ()  # someone else's job: never the visitor's level
+    asked: Tuple[str, ...] = ()  # "does that make me a PMO manager?": asked about, not claimed
     members: Tuple[Member, ...] = ()
     team: Optional[str] = None  # "yes" or the team's size, when training is asked for a group
     cues: Tuple[str, ...] = ()  # experience cues about the visitor (or nobody in particular)
     others_cues: Tuple[str, ...] = ()  # work described of someone else ("she takes the minutes")
+    loose_cues: Tuple[str, ...] = ()  # work described of nobody in particular ("mostly minutes and timesheets")
     constraints: Tuple[str, ...] = ()
     foreign: bool = False
     background_years: bool = False
@@ -438,10 +446,19 @@ class Reading:
 
 def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
     """The :class:`Reading` of a message from its (annotated) entities."""
-    groups: Dict[str, List[str]] = {"now": [], "current": [], "unassigned": [], "target": [], "past": [], "other": []}
+    groups: Dict[str, List[str]] = {
+        "now": [],
+        "current": [],
+        "unassigned": [],
+        "target": [],
+        "past": [],
+        "other": [],
+        "asked": [],
+    }
     members: List[Member] = []
     cues: List[str] = []
     others_cues: List[str] = []
+    loose_cues: List[str] = []
     constraints: List[str] = []
     team: Optional[str] = None
     foreign = background_years = for_someone_else = False
@@ -462,6 +479,9 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
         elif name == "experience" and entity.get("role") == "other":
             if value not in others_cues:
                 others_cues.append(value)
+        elif name == "experience" and entity.get("role") == "unassigned":
+            if value not in loose_cues:
+                loose_cues.append(value)
         elif name == "experience" and value not in cues:
             cues.append(value)
         elif name == "asking_for" and value == "other":
@@ -483,10 +503,12 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
         target=tuple(groups["target"]),
         past=tuple(groups["past"]),
         others=tuple(groups["other"]),
+        asked=tuple(groups["asked"]),
         members=tuple(merged),
         team=team,
         cues=tuple(cues),
         others_cues=tuple(others_cues),
+        loose_cues=tuple(loose_cues),
         constraints=tuple(constraints),
         foreign=foreign,
         background_years=background_years,
