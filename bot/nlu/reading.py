@@ -61,6 +61,8 @@ class Words:
     now_after_change: Pattern[str]
     target: Pattern[str]
     team_words: Pattern[str]
+    team_descriptors: Pattern[str]
+    group_asks: Pattern[str]
     training_words: Pattern[str]
     only_me: Pattern[str]
     leads_team: Pattern[str]
@@ -92,6 +94,8 @@ def words() -> Words:
         now_after_change=_phrases(raw["now_after_change"]),
         target=_phrases(raw["target"]),
         team_words=_phrases(raw["team_words"]),
+        team_descriptors=_phrases(raw["team_descriptors"]),
+        group_asks=_phrases(raw["group_asks"]),
         training_words=_phrases(raw["training_words"]),
         only_me=_phrases(raw["only_me"]),
         leads_team=_phrases(raw["leads_team"]),
@@ -268,7 +272,9 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
         for e in entities
         if e.get("entity") == "role" and _is_plural(e) and (_count_before(low, int(e.get("start") or 0)) or 0) >= 2
     ]  # "three administrators and two analysts", "my three PMO managers"
-    if not w.team_words.search(low) and not counted:
+    named = bool(w.team_words.search(low))
+    described = bool(w.team_descriptors.search(low)) and bool(w.group_asks.search(low))
+    if not named and not described and not counted:
         return None
     asks_training = bool(w.training_words.search(low)) or any(e.get("entity") == "certification" for e in entities)
     size: Optional[int] = None
