@@ -23,8 +23,8 @@ from bot.dialogue import (
     slots_from_context,
 )
 from bot.knowledge_base import default_knowledge_base
-from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
+from bot.nlu.reading import read_message
 from bot.nlu.spacy_pipeline import build_pipeline
 
 KB = default_knowledge_base()
@@ -43,7 +43,7 @@ def talk(nlp):
     def run(turns: List[Tuple[str, str, str]], ctx: Context = Context()):
         outcomes = []
         for job, intent, text in turns:
-            turn = Turn(intent, tuple(extract_entities(nlp(text), vocabulary)), text)
+            turn = Turn(intent, tuple(read_message(nlp(text), vocabulary)), text)
             outcome = respond(KB, job, turn, ctx)
             ctx = outcome.context
             outcomes.append(outcome)

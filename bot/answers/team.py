@@ -44,11 +44,13 @@ def team_training(
         rows.append(f"- {people}: {_main_course(kb, level).name}")
     if own_level is not None and all(level != own_level for level, _ in groups):
         rows.insert(0, f"- you, leading it: {_main_course(kb, own_level).name}")
-    if rows:
+    if groups:
         lines += ["", "A course for each group:", *rows]
     else:
+        own = [f"For you, leading it: {_main_course(kb, own_level).name}."] if own_level is not None else []
         lines += [
             "",
+            *own,
             'Who\'s in the team? Tell me roughly (for example "two analysts and three administrators") '
             "and I'll suggest a course for each group.",
         ]

@@ -84,6 +84,9 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
         )
     if not own and not base.cues and reading.loose_cues:  # "mostly minutes, action logs and booking rooms"
         base = Evidence(cues=tuple(c for c in reading.loose_cues if c in CUE_LEVELS), years=base.years)
+    if not own and not base.cues and reading.members and not turn.values("background"):
+        members = [m.role for m in reading.members if m.role in known]  # "my new PMO admins need training"
+        return Evidence(roles=tuple(RoleMention(role=r) for r in members[:1]), about_someone=True)
     running = [CUE_LEVELS[c][0] for c in base.cues if c in _RUNS_AN_OFFICE]
     if own and running and max(running) > kb.role(own[0]).level:
         own = []  # "I'm a PMO analyst and I've been asked to set up our PMO": the work says level 3
@@ -152,6 +155,14 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and not _weighs_courses(turn)
     ):
         # "my director asked me to look at P3O. What's involved?": about P3O, not a recommendation
+        from bot.dialogue.courses import course_question
+
+        return course_question(kb, turn, ctx)
+    if (
+        job in ("describe_role", "career_path", "entry_requirements")
+        and not turn.values("role")
+        and (turn.values("course") or turn.values("course_family"))
+    ):  # "can you explain P3O in simple terms?" read as a role question
         from bot.dialogue.courses import course_question
 
         return course_question(kb, turn, ctx)

@@ -42,6 +42,7 @@ WORDS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "reading.yml
 Entity = Dict[str, Any]
 
 _POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|current\s+)?$")
+_OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
 _NEGATION = re.compile(r"\b(never|not|no|don't|dont|haven't|havent|didn't|didnt|without|n't)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-\u2013\u2014]\s|\s(?:but|although|though|whereas)\s")
 _PLURAL_TITLE = re.compile(r"s\b|\bheads\b", re.IGNORECASE)
@@ -336,7 +337,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         name, start = entity.get("entity"), int(entity.get("start") or 0)
         if name == "role":
             holder, when = _holder_and_time(low, start, w)
-            if team is not None and (_is_plural(entity) or _count_before(low, start) is not None):
+            ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
+            if ours or (team is not None and (_is_plural(entity) or _count_before(low, start) is not None)):
                 entity["group"] = "team"
                 entity["role"] = "member"
                 count = _count_before(low, start)
@@ -404,6 +406,13 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     if is_foreign(text):
         added.append({"entity": "language", "value": "other", "start": 0, "end": 0, "text": ""})
     return sorted(out + added, key=lambda e: (int(e.get("start") or 0), int(e.get("end") or 0)))
+
+
+def read_message(doc: Any, vocabulary: Optional[Mapping[str, str]] = None) -> List[Entity]:
+    """The entities of a processed spaCy ``Doc`` with the reading on them: what NLU reports."""
+    from bot.nlu.extract import extract_entities
+
+    return annotate(doc.text, extract_entities(doc, vocabulary))
 
 
 # ---------------------------------------------------------------- reading it back

@@ -1,0 +1,153 @@
+"""The reader: whose job each title is, when, for a team, constraints, language (bot/nlu/reading.py).
+
+Each message goes through the project's real spaCy pipeline and entity extractor, then the reader,
+exactly as PMOEntityExtractor runs them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge_base import default_knowledge_base
+from bot.nlu.patterns import fuzzy_vocabulary
+from bot.nlu.reading import Reading, asked, is_foreign, question_spans, read, read_message
+from bot.nlu.spacy_pipeline import build_pipeline
+
+KB = default_knowledge_base()
+
+
+@pytest.fixture(scope="module")
+def reader():
+    nlp = build_pipeline(KB)
+    vocabulary = fuzzy_vocabulary(KB)
+
+    def run(text: str) -> Reading:
+        return read(read_message(nlp(text), vocabulary))
+
+    return run
+
+
+def test_someone_elses_title_is_theirs(reader):
+    reading = reader(
+        "my boss is head of PMO and she's asked me to find a course for myself. I do the admin side for two "
+        "programmes - minutes, registers, timesheets"
+    )
+    assert reading.others == ("PMO Director",)
+    assert "PMO Director" not in reading.own_roles
+    assert reading.own_roles == ("PMO Administrator",)
+
+
+def test_going_back_as_makes_it_the_job_now_and_the_old_one_past(reader):
+    reading = reader(
+        "I was a PMO analyst for 3 years before I left to have my daughter; now going back as a PMO manager. "
+        "Which course?"
+    )
+    assert reading.now == ("PMO Manager",) and reading.past == ("PMO Analyst",)
+    assert reading.own_roles == ("PMO Manager",)
+
+
+def test_promoted_to_makes_it_the_job_now(reader):
+    reading = reader("I'm a PMO analyst but I've just been promoted to PMO lead. what should I do next?")
+    assert reading.now == ("PMO Manager",) and reading.past == ("PMO Analyst",) and not reading.current
+
+
+def test_used_to_be_is_past_and_want_to_become_is_a_target(reader):
+    assert reader("I used to be a PMO administrator years ago").past == ("PMO Administrator",)
+    reading = reader("I'm a project support officer and I want to become a PMO analyst")
+    assert reading.current == ("PMO Administrator",) and reading.target == ("PMO Analyst",)
+
+
+def test_a_question_about_oneself_is_not_a_claim(reader):
+    reading = reader("I run the risk workshops. Does that make me a PMO manager for your courses?")
+    assert reading.asked == ("PMO Manager",) and not reading.own_roles
+
+
+def test_a_team_request_with_members_counted_and_its_lead(reader):
+    reading = reader(
+        "Good morning! We are a team of six in a newly formed portfolio office: two analysts, three "
+        "administrators and me (I lead it). Could you put together training for all of us, ideally online?"
+    )
+    assert reading.team == "6" and reading.team_size == 6
+    assert {(m.role, m.count) for m in reading.members} == {("PMO Analyst", 2), ("PMO Administrator", 3)}
+    assert "manages_team" in reading.cues and "online" in reading.constraints
+
+
+def test_a_team_wanting_training_without_titles(reader):
+    reading = reader(
+        "hello, I manage a team of 4 in our programme office and my director wants us all trained. we're "
+        "spread across 3 sites"
+    )
+    assert reading.team == "4" and "sites" in reading.constraints
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hello there, I look after a small PMO (3 of us) and want to upskill a bit - what would you suggest?",
+        "I manage a team of 5, which course should I do?",
+        "what does a PMO analyst do?",
+    ],
+)
+def test_no_team_request_when_the_training_is_for_the_visitor(reader, message):
+    assert reader(message).team is None
+
+
+def test_years_in_another_job_are_not_years_in_project_support(reader):
+    assert reader("I've been a nurse for 12 years, which course?").background_years
+    assert not reader("I've been in project support for 4 years, which course?").background_years
+
+
+def test_work_described_sets_a_cue_for_whoever_does_it(reader):
+    assert "support_work" in reader("I do the minutes, the registers and the timesheets").cues
+    assert "support_work" in reader("she mostly takes minutes and chases timesheets").others_cues
+    assert "support_work" in reader("mostly minutes, action logs and booking rooms").loose_cues
+    assert not reader("I've never done RAID logs or timesheets").cues
+
+
+def test_asking_for_someone_else(reader):
+    reading = reader("my daughter is a project support officer, what would be right for her?")
+    assert reading.for_someone_else and reading.others == ("PMO Administrator",)
+
+
+def test_an_employers_sector_is_not_a_background():
+    nlp, vocabulary = build_pipeline(KB), fuzzy_vocabulary(KB)
+    employer = read_message(nlp("I head up change delivery for a retail group"), vocabulary)
+    assert not [e for e in employer if e["entity"] == "background"]
+    own = read_message(nlp("I've worked in retail for ten years"), vocabulary)
+    assert [e["value"] for e in own if e["entity"] == "background"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿Qué cursos tienen?",
+        "Guten Tag, ich leite ein PMO mit fünf Mitarbeitern. Welche Schulung empfehlen Sie?",
+        "Bonjour, je cherche une formation pour mon équipe",
+        "Helo, rydw i'n rheoli swyddfa rhaglen yng Nghaerdydd. Oes gennych chi gyrsiau?",
+    ],
+)
+def test_other_languages(message):
+    assert is_foreign(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what does a PMO analyst do?",
+        "I'm a project coordinator in a PMO, 2 years in, and everyone says PMP is the gold standard",
+        "hi im a project assistant doing meetings minutes and the drawings register",
+        "ok",
+    ],
+)
+def test_english_is_english(message):
+    assert not is_foreign(message)
+
+
+def test_backstory_is_not_the_question():
+    text = "A recruiter suggested PMO support roles. What course should I do?"
+    recruiter = {"start": text.index("recruiter")}
+    course = {"start": text.index("course")}
+    [(start, end)] = question_spans(text)
+    assert text[start:end].strip() == "What course should I do?"
+    assert not asked(text, recruiter) and asked(text, course)
+    assert asked("/ask_certification", {"value": "PMP"})  # a payload has no backstory
