@@ -359,6 +359,12 @@ ATTRIBUTE_PHRASES: Dict[str, Tuple[str, ...]] = {
         "issues the certificate",
     ),
     "next": (
+        "once i've done",
+        "once ive done",
+        "once i have done",
+        "once i've finished",
+        "when i've finished",
+        "after i've done",
         "what next",
         "whats next",
         "what's next",
