@@ -52,6 +52,17 @@ def _weighs_courses(turn: Turn) -> bool:
     return bool(_CHOICE.search(turn.text.lower()))
 
 
+_FIT = re.compile(r"\b(right|for me|suit|suitable|should i|can i (go|do|book|start)|straight onto|assumed|level for)\b")
+
+
+def _fit_asked(kb: KnowledgeBase, turn: Turn) -> bool:
+    """ "Would your PMO Manager course be right for me? I'm a resource manager": a question of fit,
+    answered from what the visitor says about themself."""
+    evidence = visitor_evidence(kb, turn)
+    said = evidence.roles or evidence.cues or turn.values("background") or turn.values("other_role")
+    return bool(said) and bool(_FIT.search(turn.text.lower()))
+
+
 def names_pmo(turn: Turn) -> List[str]:
     """What the message names that is PMO business (entity texts), or ["PMO"] for a PMO word; [] for none."""
     named = [str(e.get("text") or e.get("value")) for e in turn.entities if e.get("entity") in _PMO_ENTITIES]
@@ -153,6 +164,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and (turn.values("course") or turn.values("course_family"))
         and not turn.values("certification")
         and not _weighs_courses(turn)
+        and not _fit_asked(kb, turn)
     ):
         # "my director asked me to look at P3O. What's involved?": about P3O, not a recommendation
         from bot.dialogue.courses import course_question
