@@ -10,7 +10,8 @@ calls blocks the event loop until Redis answers, so a Redis that hangs (rather
 than refuses) stalls every visitor of the replica, up to the socket timeout per
 call, one turn after another. Here every turn takes and gives back its lock with
 :class:`AsyncRedisLocks` (redis' asyncio client, the same keys and ticket format
-as Rasa's), each call bounded by ``socket_timeout`` (2 s): a hung Redis costs
+as Rasa's), each round trip bounded by ``socket_timeout`` (2 s) and each operation
+as a whole by half a second more: a hung Redis costs
 the turns that wait on it that bound and the apology (a ``LockError``), at the
 same time rather than one after another, and costs nothing to anything else the
 replica does meanwhile (health checks, connections, acknowledgements, rate limits).
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 # Seconds any one Redis call may take (a lock round trip is well under a millisecond).
 DEFAULT_SOCKET_TIMEOUT = 2.0
+OVERALL_MARGIN = 0.5  # seconds one lock operation may take beyond the socket timeout (connect, conflicts)
 GIVE_BACK_INTERVAL = 1.0  # seconds between tries to give a ticket back after Redis failed
 MAX_CONFLICTS = 20  # transactions retried when another replica changed the same lock meanwhile
 
@@ -81,11 +83,13 @@ class AsyncRedisLocks:
         apology), named by its type only: a Redis error may quote what was sent.
         """
         try:
-            return await asyncio.wait_for(work, timeout=self.timeout)
+            # A little past the socket timeout, so that a hung read normally ends by that timeout
+            # (the connection closed cleanly) and this is only the backstop.
+            return await asyncio.wait_for(work, timeout=self.timeout + OVERALL_MARGIN)
         except LockError:
             raise
         except asyncio.TimeoutError:
-            raise LockError(f"Redis did not answer within {self.timeout:g} s") from None
+            raise LockError(f"Redis did not answer within {self.timeout + OVERALL_MARGIN:g} s") from None
         except Exception as error:  # refused, reset, a read timed out...
             raise LockError(f"Error while acquiring lock. Error:\n{type(error).__name__}") from None
 
