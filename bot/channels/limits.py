@@ -7,7 +7,9 @@ A flood from one sender or one client address gets a polite "slow down"
 instead of costing a turn each. Limits come from the environment:
 
 - ``PMO_RATE_LIMIT_PER_SENDER`` (default ``20/60``): messages per seconds for one sender id;
-- ``PMO_RATE_LIMIT_PER_ADDRESS`` (default ``120/60``): the same for one client address;
+- ``PMO_RATE_LIMIT_PER_ADDRESS`` (default ``120/60``): the same for one client address,
+  and, counted apart, new socket.io connections from one address (the front door
+  limits new socket.io sessions per address with the same setting);
   ``0`` (or ``off``) turns a limit off;
 - ``PMO_REDIS_URL``: when set the counters live in Redis, so replicas share them
   (short socket timeouts; if Redis fails the message is let through, and Redis
@@ -193,9 +195,14 @@ class Limits:
         return ALLOWED
 
     @classmethod
-    def from_env(cls, channel: str, env: Optional[Mapping[str, str]] = None) -> "Limits":
+    def from_env(cls, channel: str, env: Optional[Mapping[str, str]] = None, per_sender: bool = True) -> "Limits":
+        """The channel's limits; ``per_sender=False`` for things counted by address only (new connections)."""
         env = os.environ if env is None else env
-        sender = parse_rate(env.get("PMO_RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER), "PMO_RATE_LIMIT_PER_SENDER")
+        sender = (
+            parse_rate(env.get("PMO_RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER), "PMO_RATE_LIMIT_PER_SENDER")
+            if per_sender
+            else None
+        )
         address = parse_rate(env.get("PMO_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS), "PMO_RATE_LIMIT_PER_ADDRESS")
         redis_url = env.get("PMO_REDIS_URL")
         client = redis_client(redis_url) if redis_url and (sender or address) else None

@@ -20,6 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import log_privacy
 from bot.channels.body import max_body_bytes, read_body
 from bot.channels.limits import (
     MAX_TEXT_CHARS as MAX_TEXT_CHARS,
@@ -127,6 +128,7 @@ class RestInput(_RasaRestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        log_privacy.install()  # before the first message: no visitor text in the log
         webhook = Blueprint("pmo_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -8,10 +8,12 @@ Differences from ``rasa.core.channels.slack``:
   ``SLACK_API_URL`` changes the Web API base URL (tests point it at a stub);
 - every request must carry a valid ``X-Slack-Signature`` made less than five
   minutes ago (checked by slack_sdk's ``SignatureVerifier``), or it gets a 401;
-- a retry (any ``X-Slack-Retry-Num``) is acknowledged and dropped, and so is an
-  event or message already taken by any replica (:mod:`bot.channels.slack_state`,
-  in Redis), so a message is never answered twice. We acknowledge at once and
-  answer in the background, so Slack only retries when it could not reach us;
+- an event or message already taken by any replica (:mod:`bot.channels.slack_state`,
+  in Redis) is acknowledged and dropped, whether it comes again as Slack's retry
+  (``X-Slack-Retry-Num``) or replayed; a retry whose first delivery never arrived is
+  answered, since its event id is new. A button click sent again (same user, click
+  time and trigger) is dropped the same way. We acknowledge at once and answer in
+  the background, so Slack only retries when it could not reach us;
 - conversations and threads as :mod:`bot.channels.slack_routing` says: one per
   DM channel, one per thread; a mention is answered in a thread, and follow-ups
   in the bot's threads reach it without a new mention;
@@ -37,6 +39,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import log_privacy
 from bot.channels.background import BackgroundTasks
 from bot.channels.body import max_body_bytes, read_body
 from bot.channels.limits import MAX_TEXT_CHARS
@@ -75,6 +78,20 @@ __all__ = [
 def _dict(value: Any) -> Dict[str, Any]:
     """``value`` if it is a JSON object, else an empty one (Slack's payloads are trusted only so far)."""
     return value if isinstance(value, dict) else {}
+
+
+def click_id(payload: Dict[str, Any], action: Dict[str, Any], signature: Optional[str]) -> str:
+    """What makes a click one click: who, when (Slack's ``action_ts``) and its trigger.
+
+    Slack gives every interaction its own ``trigger_id`` and ``action_ts``; a body sent
+    again carries the same ones (the signature covers the body). Without either, the
+    signature itself names the request, so the same signed request is still taken once.
+    """
+    user = str(_dict(payload.get("user")).get("id") or "")
+    when, trigger = str(action.get("action_ts") or ""), str(payload.get("trigger_id") or "")
+    if when or trigger:
+        return f"{_dict(payload.get('team')).get('id')}:{user}:{when}:{trigger}"
+    return f"signature:{signature}"
 
 
 class SlackInput(_RasaSlackInput):
@@ -143,6 +160,7 @@ class SlackInput(_RasaSlackInput):
         self._in_background.answer(on_new_message, message)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        log_privacy.install()  # before the first message: no visitor text in the log
         webhook = Blueprint("pmo_slack_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -161,15 +179,8 @@ class SlackInput(_RasaSlackInput):
             if problem:
                 logger.warning("Slack request refused: %s", problem)
                 return response.text(f"Refused: {problem}", status=HTTPStatus.UNAUTHORIZED)
-            retry = request.headers.get("x-slack-retry-num")
-            if retry is not None:
-                logger.info(
-                    "Slack retry #%.8s dropped (reason: %.32s)",
-                    retry,
-                    request.headers.get("x-slack-retry-reason", "none"),
-                )
-                return response.text("", headers={"X-Slack-No-Retry": "1"})
-
+            # A retry (X-Slack-Retry-Num) goes through like a first delivery: its event id says
+            # whether the first one arrived (then it is dropped below) or was lost (then it is answered).
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
             if content_type == "application/json":
                 return await self._on_event(request, on_new_message)
@@ -202,6 +213,8 @@ class SlackInput(_RasaSlackInput):
         if where.needs_bot_thread and not await self.state.in_thread(where.channel, str(where.thread_ts)):
             return response.text("")
         if not await self.state.first_delivery(body.get("event_id"), where.channel, str(event.get("ts"))):
+            retry = request.headers.get("x-slack-retry-num")
+            logger.info("Slack event already taken, dropped (%s)", f"retry #{retry:.8}" if retry else "no retry")
             return response.text("", headers={"X-Slack-No-Retry": "1"})
         if where.joins_thread and where.thread_ts:
             await self.state.join_thread(where.channel, where.thread_ts)
@@ -233,6 +246,9 @@ class SlackInput(_RasaSlackInput):
         text = self._get_interactive_response(action)
         user = str(payload["user"].get("id") or "")
         if text is None or not user:  # a link button: Slack opens the URL itself
+            return response.text("")
+        if not await self.state.first_click(click_id(payload, action, request.headers.get("x-slack-signature"))):
+            logger.info("Slack click already taken, dropped")
             return response.text("")
         container = _dict(payload.get("container"))
         metadata = {"users": [], "user": user, "team": _dict(payload.get("team")).get("id")}

@@ -4,7 +4,10 @@ Rasa 3.6.21 builds its socket.io server with ``cors_allowed_origins=[]``,
 which turns python-engineio's origin check off: any website could embed the
 assistant. This channel reads ``cors_allowed_origins`` from the credentials
 (a list of origins such as ``https://www.pmolearning.co.uk``, or ``"*"``) and
-refuses a browser connection from any other origin with a 400. It also awaits
+refuses a browser connection from any other origin with a 400. New connections
+from one client address are limited by ``PMO_RATE_LIMIT_PER_ADDRESS``, as the front
+door limits new sessions (beyond it the connection is refused with
+``TOO_MANY_CONNECTIONS``, socket.io's ``connect_error``). It also awaits
 ``enter_room`` when python-socketio makes it a coroutine (5.10 and newer), so
 ``session_persistence`` works whichever version is installed, and it never
 logs what the visitor wrote. A turn that sends the visitor nothing (the action
@@ -40,7 +43,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
+from socketio import exceptions as socketio_errors
 
+from bot.channels import log_privacy
 from bot.channels.feedback import FEEDBACK_EVENT, parse_rating, record
 from bot.channels.limits import MAX_TEXT_CHARS, SLOW_DOWN, Limits, client_address, trusted_proxies
 from bot.channels.rest import APOLOGY, MAX_METADATA_BYTES, metadata_bytes, run_turn
@@ -53,6 +58,8 @@ logger = logging.getLogger(__name__)
 MAX_SESSION_ID_CHARS = 128
 MAX_FEEDBACK_AT_ONCE = 4  # ratings being stored at once per process; more are refused, not queued
 FEEDBACK_TIMEOUT = 10.0  # seconds to store one rating (lock, read, write)
+# The refusal a client gets (socket.io's connect_error) beyond PMO_RATE_LIMIT_PER_ADDRESS new connections.
+TOO_MANY_CONNECTIONS = "Too many new connections from this address. Please wait a moment and try again."
 
 Origins = Union[str, List[str]]
 
@@ -154,6 +161,7 @@ class SocketIOInput(_RasaSocketIOInput):
         return AsyncServer(async_mode="sanic", cors_allowed_origins=origins or None)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        log_privacy.install()  # before the first message: no visitor text in the log
         sio = self._server()
         webhook: Blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
@@ -163,6 +171,7 @@ class SocketIOInput(_RasaSocketIOInput):
             return response.json({"status": "ok"})
 
         limits, proxies = Limits.from_env("socketio"), trusted_proxies()
+        connections = Limits.from_env("socketio-connect", per_sender=False)  # new connections per address
         feedback_limits = Limits.from_env("socketio-feedback")  # same rates, counted apart from messages
         addresses: Dict[Text, str] = {}  # the client address of each connected socket, for the limit
         sessions: Dict[Text, Text] = {}  # the session (conversation) id each socket asked for
@@ -174,8 +183,12 @@ class SocketIOInput(_RasaSocketIOInput):
             request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
             if request is not None:
                 app.setdefault("app", request.app)
+                address = client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
+                if connections.on and not (await connections.check("", address)).allowed:
+                    logger.info("socketio: a new connection refused: too many from one address")
+                    raise socketio_errors.ConnectionRefusedError(TOO_MANY_CONNECTIONS)
                 if limits.on or feedback_limits.on:
-                    addresses[sid] = client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
+                    addresses[sid] = address
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None

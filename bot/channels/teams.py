@@ -6,7 +6,11 @@ What it fixes in ``rasa.core.channels.botframework`` (Rasa 3.6.21):
   environment (single- and multi-tenant bots; without them the webhook answers
   503), Microsoft's keys fetched on the first request, not at start, and every
   token checked for an RS256 signature, channel, audience, issuer, expiry and
-  ``serviceUrl``; anything else is a 401;
+  ``serviceUrl``, and a single-tenant bot refuses other tenants (the token's ``tid``,
+  the activity's tenant); anything else is a 401;
+- an activity already taken (same conversation and id: the Bot Framework's retry,
+  or a replay while its token is valid) is acknowledged and dropped, by every
+  replica when ``PMO_REDIS_URL`` is set (:mod:`bot.channels.marks`);
 - buttons are hero-card actions Teams can click: ``messageBack`` for Rasa
   payloads (the user sees the title, the bot gets the payload), ``imBack`` for
   plain text and ``openUrl`` for links;
@@ -34,6 +38,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 from urllib.parse import quote
@@ -45,17 +50,21 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import log_privacy
 from bot.channels.background import BackgroundTasks
 from bot.channels.body import max_body_bytes, read_body
 from bot.channels.limits import MAX_TEXT_CHARS
+from bot.channels.marks import Marks, marks_from_env
 from bot.channels.teams_auth import (
     APP_ID_ENV,
     APP_PASSWORD_ENV,
+    CLOCK_SKEW_SECONDS,
     HTTP_TIMEOUT,
     AppToken,
     AuthError,
     Settings,
     SigningKeys,
+    check_tenant,
     validate_token,
 )
 from bot.channels.welcome import welcome_for
@@ -65,6 +74,7 @@ from bot.serving import waiting_on_io
 logger = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+REPLAY_SECONDS = 24 * 3600.0  # the longest an activity id is remembered (its token's life decides)
 
 __all__ = [
     "AuthError",
@@ -225,15 +235,16 @@ class TeamsInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls(Settings.from_env())
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, seen: Optional[Marks] = None) -> None:
         self.settings = settings
+        self.seen = seen if seen is not None else marks_from_env("pmo:teams:", "Teams replays")
         self.keys = SigningKeys(settings.openid_url)
         self.token = AppToken(settings)
         self._in_background = BackgroundTasks("Teams")
         if not settings.enabled:
             logger.info("Teams channel off: set %s and %s to turn it on", APP_ID_ENV, APP_PASSWORD_ENV)
 
-    async def authenticate(self, auth_header: Optional[str], activity: Dict[str, Any]) -> None:
+    async def authenticate(self, auth_header: Optional[str], activity: Dict[str, Any]) -> Dict[str, Any]:
         match = re.fullmatch(r"Bearer\s+(\S+)", (auth_header or "").strip())
         if not match:
             raise AuthError("no bearer token")
@@ -243,11 +254,29 @@ class TeamsInput(InputChannel):
         except jwt.PyJWTError:
             raise AuthError("malformed token") from None
         keys = await self.keys.get(str(kid) if kid is not None else None)
-        validate_token(
+        claims = validate_token(
             token, keys, self.settings, str(activity.get("serviceUrl") or ""), str(activity.get("channelId") or "")
         )
+        check_tenant(activity, self.settings)
+        return claims
+
+    async def first_delivery(self, activity: Dict[str, Any], claims: Dict[str, Any]) -> bool:
+        """False for an activity already taken by any replica (same channel, conversation and id).
+
+        Kept while the token that carried it could carry it again (until it expires, plus
+        the clock skew allowed), so a replay within that time is acknowledged and dropped.
+        """
+        activity_id = activity.get("id")
+        if not activity_id:
+            return True
+        conversation = (activity.get("conversation") or {}).get("id")
+        expires = claims.get("exp")
+        left = float(expires) - time.time() if isinstance(expires, (int, float)) else REPLAY_SECONDS
+        ttl = min(max(left, 0.0) + CLOCK_SKEW_SECONDS, REPLAY_SECONDS)
+        return await self.seen.add(f"activity:{activity.get('channelId')}:{conversation}:{activity_id}", ttl)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        log_privacy.install()  # before the first message: no visitor text in the log
         webhook = Blueprint("pmo_teams_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -269,13 +298,16 @@ class TeamsInput(InputChannel):
             if not well_formed(activity):
                 return response.text("Body must be a Bot Framework activity", status=HTTPStatus.BAD_REQUEST)
             try:
-                await self.authenticate(request.headers.get("Authorization"), activity)
+                claims = await self.authenticate(request.headers.get("Authorization"), activity)
             except AuthError as refusal:
                 logger.warning("Teams request refused: %s", refusal)
                 return response.text("Unauthorized", status=HTTPStatus.UNAUTHORIZED)
             except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as exc:
                 logger.error("Could not fetch Bot Framework signing keys: %s", type(exc).__name__)
                 return response.text("Signing keys unavailable", status=HTTPStatus.SERVICE_UNAVAILABLE)
+            if not await self.first_delivery(activity, claims):
+                logger.info("Teams activity already taken, dropped")
+                return response.text("")
             if activity.get("type") == "message":
                 self._dispatch(on_new_message, activity)
             elif bot_added(activity):

@@ -5,7 +5,10 @@
   ``botframework.com``);
 - :func:`validate_token`: an incoming token must be signed (RS256 only) by a published key
   that endorses the activity's channel, for our app id, by an accepted issuer, unexpired,
-  with a ``serviceUrl`` claim matching the activity's;
+  with a ``serviceUrl`` claim matching the activity's (and, for a single-tenant bot, a
+  ``tid`` claim, when there is one, naming its tenant);
+- :func:`check_tenant`: a single-tenant bot refuses an activity from another tenant
+  (``conversation.tenantId``, ``channelData.tenant.id``);
 - :class:`SigningKeys`: Microsoft's keys, fetched on the first request (not at start, so the
   server starts offline), cached for a day and refreshed when an unknown key id shows up;
 - :class:`AppToken`: the bot's own token for the Bot Connector API, renewed before expiry.
@@ -19,7 +22,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 import aiohttp
 import jwt
@@ -88,6 +91,10 @@ class Settings:
         return bool(self.app_id and self.app_password)
 
     @property
+    def single_tenant(self) -> bool:
+        return self.tenant_id != MULTI_TENANT
+
+    @property
     def token_url(self) -> str:
         return f"{self.login_url}/{self.tenant_id}/oauth2/v2.0/token"
 
@@ -144,7 +151,34 @@ def validate_token(
     claimed = service_url_claim(claims)
     if claimed is None or not same_url(claimed, service_url):
         raise AuthError("serviceUrl does not match the token")
+    tid = claims.get("tid")
+    if settings.single_tenant and tid is not None and str(tid).lower() != settings.tenant_id.lower():
+        raise AuthError("token from another tenant")
     return claims
+
+
+def activity_tenants(activity: Dict[str, Any]) -> Set[str]:
+    """Every tenant an activity names (Teams puts it in ``conversation`` and ``channelData``), lower-cased."""
+    conversation, data = activity.get("conversation"), activity.get("channelData")
+    named = [
+        conversation.get("tenantId") if isinstance(conversation, dict) else None,
+        (data.get("tenant") or {}).get("id")
+        if isinstance(data, dict) and isinstance(data.get("tenant"), dict)
+        else None,
+    ]
+    return {str(t).strip().lower() for t in named if t is not None}
+
+
+def check_tenant(activity: Dict[str, Any], settings: Settings) -> None:
+    """A single-tenant bot answers its own tenant only: every tenant the activity names must be
+    the bot's, and a Teams activity (which always names one) must name it."""
+    if not settings.single_tenant:
+        return
+    tenants = activity_tenants(activity)
+    if tenants - {settings.tenant_id.lower()}:
+        raise AuthError("activity from another tenant")
+    if not tenants and activity.get("channelId") == "msteams":
+        raise AuthError("Teams activity without a tenant")
 
 
 @dataclass

@@ -114,6 +114,10 @@ def test_limits_from_env():
     limits = Limits.from_env("rest", {})
     assert limits.per_sender.rate == Rate(20, 60) and limits.per_address.rate == Rate(120, 60)
     assert isinstance(limits.per_sender, MemoryWindow) and limits.on
+    # new socket.io connections: counted by address only, with the same setting
+    connections = Limits.from_env("socketio-connect", {"PMO_RATE_LIMIT_PER_ADDRESS": "4/60"}, per_sender=False)
+    assert connections.per_sender is None and connections.per_address.rate == Rate(4, 60)
+    assert not Limits.from_env("socketio-connect", {"PMO_RATE_LIMIT_PER_ADDRESS": "0"}, per_sender=False).on
 
 
 def test_retry_after_is_whole_seconds_at_least_one():
