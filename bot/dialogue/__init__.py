@@ -69,6 +69,7 @@ from bot.dialogue.roles import (
     stop_recommendation,
 )
 from bot.knowledge_base import KnowledgeBase
+from bot.nlu.reading import words
 
 __all__ = [
     "INTENT_JOBS",
@@ -236,36 +237,6 @@ INTENT_JOBS = {
 }
 
 
-_QUESTION_WORDS = {
-    "what",
-    "whats",
-    "what's",
-    "which",
-    "who",
-    "whos",
-    "who's",
-    "how",
-    "hows",
-    "how's",
-    "why",
-    "where",
-    "when",
-    "is",
-    "are",
-    "can",
-    "could",
-    "do",
-    "does",
-    "did",
-    "should",
-    "would",
-    "will",
-    "tell",
-    "explain",
-    "describe",
-}
-
-
 _LEAD_INS = {
     "hang",
     "on",
@@ -296,9 +267,9 @@ def looks_like_question(text: str) -> bool:
     """ "hang on, what does a planner do" is a question; "Sam Taylor" or "Acme PMO Ltd" is not."""
     if "?" in text:
         return True
-    words = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text.lower()).split()
-    for word in words[:6]:
-        if word in _QUESTION_WORDS:
+    tokens = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text.lower()).split()
+    for word in tokens[:6]:
+        if word in words().question_words:
             return True
         if word not in _LEAD_INS:
             return False

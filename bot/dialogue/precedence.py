@@ -28,11 +28,11 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.dialogue.context import Context, Outcome, Turn
 from bot.knowledge_base import KnowledgeBase
+from bot.nlu.reading import normalised, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
 
 # Entities that show a message is about PMO work.
 _PMO_ENTITIES = ("role", "course", "course_family", "certification", "pmo_type", "experience", "team")
-_PMO_WORDS = re.compile(r"\b(pmos?|p3o|mop|project office|programme office|portfolio office|training|course|courses)\b")
 # Cues that say the visitor runs an office, whatever their title says.
 _RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
 # Topics after which "and what about me?" asks for the visitor's own course.
@@ -67,7 +67,7 @@ def names_pmo(turn: Turn) -> List[str]:
     """What the message names that is PMO business (entity texts), or ["PMO"] for a PMO word; [] for none."""
     named = [str(e.get("text") or e.get("value")) for e in turn.entities if e.get("entity") in _PMO_ENTITIES]
     named = [n for n in named if n]
-    if not named and _PMO_WORDS.search(turn.text.lower()):
+    if not named and words().pmo_words.search(normalised(turn.text)):
         return ["PMO training"]
     return named
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from typing import List
 
+from bot.nlu.reading import words
+
 MAX_CLAUSES = 3
 _QUESTION_START = re.compile(
-    r"^(what|what's|whats|which|who|who's|whos|how|how's|hows|why|where|when|is|are|can|could|do|does|"
-    r"did|should|would|will|tell me|explain|describe)\b",
+    r"^(" + "|".join(sorted((re.escape(w) for w in words().question_words), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
-)
+)  # the one list of question openers (bot/knowledge/reading.yml)
 _JOINERS = re.compile(r"\s*(?:,\s*and\s+also|,\s*and|\band\s+also|\band|;|\balso)\s+(?=\S)", re.IGNORECASE)
 
 

@@ -78,6 +78,7 @@ class Words:
     foreign: frozenset[str]
     english: frozenset[str]
     question_words: frozenset[str]
+    pmo_words: Pattern[str]
 
 
 def _phrases(words: Sequence[str]) -> Pattern[str]:
@@ -111,6 +112,7 @@ def words() -> Words:
         foreign=frozenset(str(w) for w in raw["foreign_words"]),
         english=frozenset(str(w) for w in raw["english_words"]),
         question_words=frozenset(str(w) for w in raw["question_words"]),
+        pmo_words=_phrases(raw["pmo_words"]),
     )
 
 

@@ -1,76 +1,16 @@
-"""A chatty message is understood by its question, not by its asides.
+"""Behaviour: a chatty message is understood by its question (:mod:`bot.nlu.sentences` decides).
 
-"Good morning! I've been a nurse for twelve years. A friend mentioned PMOs.
-Where on earth would someone like me start?" reads, as a bag of words, like
-small talk or something off topic, although one of its sentences is a clear PMO
-question. When the whole message is classified as out of scope, a fallback or
-small talk, and it has several sentences and says something about PMO work
-(an entity the knowledge base knows, or a PMO word), each sentence is
-classified on its own; the most confident PMO intent wins. The entities stay
-those of the whole message, so "nurse" still counts with "where would I start?".
-
-Pure helpers here; :func:`install` wraps ``MessageProcessor._parse_message_with_graph``
-(called from ``python -m bot.serving``).
+:func:`install` wraps ``MessageProcessor._parse_message_with_graph`` (called from
+``python -m bot.serving``) so that each sentence can be parsed on its own; which
+reading wins is :func:`bot.nlu.sentences.focus`'s to say, not this module's.
 """
 
 from __future__ import annotations
 
 import copy
-import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
-# Intents a chatty message falls into by its asides.
-RESCUABLE = frozenset({"out_of_scope", "nlu_fallback", "greet", "thank", "goodbye"})
-# Intents a sentence must not have to be chosen instead.
-NOT_A_QUESTION = RESCUABLE | {"affirm", "deny", "bot_challenge", "ask_capabilities", "provide_details"}
-MIN_CONFIDENCE = 0.5
-MAX_SENTENCES = 6
-_PMO_ENTITIES = frozenset(
-    {"role", "course", "course_family", "certification", "pmo_type", "experience", "background", "other_role", "years"}
-)
-_PMO_WORDS = re.compile(
-    r"\b(pmos?|project|programme|program|portfolio|course|courses|training|p3o|mop)\b", re.IGNORECASE
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-Parse = Dict[str, Any]
-
-
-def sentences(text: str) -> List[str]:
-    """The sentences of a message with at least two words each ([] for one sentence or a payload)."""
-    if not text or text.lstrip().startswith("/"):
-        return []
-    found = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 2]
-    return found[:MAX_SENTENCES] if len(found) >= 2 else []
-
-
-def about_pmo(parse: Parse) -> bool:
-    entities = parse.get("entities") or []
-    return any(e.get("entity") in _PMO_ENTITIES for e in entities) or bool(_PMO_WORDS.search(parse.get("text") or ""))
-
-
-def focus(whole: Parse, parse_sentence: Callable[[str], Parse]) -> Parse:
-    """``whole``, or ``whole`` with the intent of its clearest PMO question."""
-    intent = (whole.get("intent") or {}).get("name")
-    if intent not in RESCUABLE or not about_pmo(whole):
-        return whole
-    best: Optional[Parse] = None
-    for text in sentences(whole.get("text") or ""):
-        parsed = parse_sentence(text)
-        name = (parsed.get("intent") or {}).get("name")
-        confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
-        if name in NOT_A_QUESTION or confidence < MIN_CONFIDENCE:
-            continue
-        if best is None or confidence > float(best["intent"]["confidence"]):
-            best = parsed
-    if best is None:
-        return whole
-    chosen = dict(whole)
-    chosen["intent"] = best["intent"]
-    if "intent_ranking" in best:
-        chosen["intent_ranking"] = best["intent_ranking"]
-    return chosen
-
+from bot.nlu.sentences import Parse, focus
 
 NAME = "chatty messages understood by their question"
 

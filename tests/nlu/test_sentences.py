@@ -1,6 +1,6 @@
-"""A chatty message is understood by its question (bot.serving.sentences)."""
+"""A chatty message is understood by its question (bot.nlu.sentences)."""
 
-from bot.serving.sentences import focus, sentences
+from bot.nlu.sentences import focus, sentences
 
 
 def parse(text, intent, confidence=0.9, entities=()):
