@@ -210,6 +210,10 @@ def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 def pmo_types(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     kinds = [t for t in (kb.pmo_type(v) for v in turn.values("pmo_type")) if t]
+    if len(kinds) >= 2:  # "the difference between a programme office and a portfolio office?"
+        first, second = answers.pmo_type(kb, kinds[0]), answers.pmo_type(kb, kinds[1])
+        both = answers.Reply(f"{first.text}\n\n{second.text}", second.buttons, kind="pmo_types")
+        return Outcome([both], replace(ctx, topic="pmo_types"))
     if kinds:
         return Outcome([answers.pmo_type(kb, kinds[0])], replace(ctx, topic="pmo_types"))
     return Outcome([answers.pmo_types(kb)], replace(ctx, topic="pmo_types"))

@@ -55,11 +55,26 @@ def _split_joined(text: str) -> List[str]:
     return parts
 
 
+_ENUMERATED = re.compile(r"(?:^|\s)\(?[1-3][).]\s+")
+
+
+def _enumerated(text: str) -> List[str]:
+    """ "Three questions: 1) is it certified, 2) who by, and 3) do I need...": the numbered parts."""
+    parts = _ENUMERATED.split(text)
+    if len(parts) < 3:
+        return []
+    cleaned = [re.sub(r"[\s,;]*\b(and|also)\s*$", "", p).strip(" ,;") for p in parts[1:]]
+    return [p for p in cleaned if _words(p) >= 2][:MAX_CLAUSES]
+
+
 def split_questions(text: str) -> List[str]:
     """The questions in ``text`` in order; ``[text]`` when there is only one."""
     stripped = text.strip()
     if not stripped or stripped.startswith("/") or len(stripped) > 400:
         return [text]
+    numbered = _enumerated(stripped)
+    if len(numbered) >= 2:
+        return numbered
     pieces = [p.strip() + "?" for p in re.split(r"\?+\s+(?=\S)", stripped) if p.strip()]
     if pieces:
         pieces[-1] = pieces[-1][:-1] if not stripped.endswith("?") else pieces[-1].rstrip("?") + "?"

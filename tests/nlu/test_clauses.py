@@ -43,3 +43,15 @@ def test_one_question_stays_whole(text):
 def test_never_more_than_the_limit():
     text = "what is a pmo? what is p3o? what is mop? what is an analyst? what is a manager?"
     assert len(split_questions(text)) == MAX_CLAUSES
+
+
+def test_numbered_questions_are_answered_one_by_one():
+    assert split_questions(
+        "Three questions: 1) is the Essentials for PMO Managers course certified, 2) who by, and 3) do I need a "
+        "previous qualification to book on it?"
+    ) == [
+        "is the Essentials for PMO Managers course certified",
+        "who by",
+        "do I need a previous qualification to book on it?",
+    ]
+    assert split_questions("I have 2) things to say") == ["I have 2) things to say"]
