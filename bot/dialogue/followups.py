@@ -11,6 +11,7 @@ from bot.dialogue.context import (
     _ADVICE_WORDS,
     _BACK_REFERENCES,
     _COURSE_WORDS,
+    _MOVING_UP,
     _THATS_ME,
     COURSE_ATTRIBUTES,
     ROLE_ATTRIBUTES,
@@ -88,6 +89,9 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     wants_next = attribute == "next" or (
         attribute not in ("dates", "price") and bool(turn.words & {"next", "after", "afterwards"})
     )  # "when is the next one running?" asks for a date
+    if ctx.topic == "recommendation" and ctx.level and ctx.level < 4 and _says(turn, _MOVING_UP):
+        following = kb.role_at_level(ctx.level + 1)  # "what's the next step up from that?"
+        return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": following.name},), turn.text), ctx)
     if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None

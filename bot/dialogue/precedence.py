@@ -28,7 +28,7 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.dialogue.context import Context, Outcome, Turn
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import normalised, words
+from bot.nlu.reading import asked, normalised, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
 
 # Entities that show a message is about PMO work.
@@ -37,6 +37,9 @@ _PMO_ENTITIES = ("role", "course", "course_family", "certification", "pmo_type",
 _RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
 # Topics after which "and what about me?" asks for the visitor's own course.
 _ABOUT_OTHERS = ("team", "recommendation", "role", "compare", "career")
+# Jobs that would otherwise answer a question about prices or dates with something else.
+_NEVER_QUOTES = ("recommend", "follow_up", "describe_role", "fallback", "out_of_scope", "career_path")
+_COURSE_WORDS = frozenset({"course", "courses", "training", "train", "qualification"})
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -61,6 +64,13 @@ def _fit_asked(kb: KnowledgeBase, turn: Turn) -> bool:
     evidence = visitor_evidence(kb, turn)
     said = evidence.roles or evidence.cues or turn.values("background") or turn.values("other_role")
     return bool(said) and bool(_FIT.search(turn.text.lower()))
+
+
+def attribute_asked(turn: Turn, names: Tuple[str, ...]) -> bool:
+    """One of these attributes stands in a sentence that asks something."""
+    return any(
+        e.get("entity") == "attribute" and e.get("value") in names and asked(turn.text, e) for e in turn.entities
+    )
 
 
 def names_pmo(turn: Turn) -> List[str]:
@@ -126,8 +136,8 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
     reading = turn.reading
     members = list(reading.members)
     groups = [(kb.role(m.role).level, m.count) for m in members if m.role in {r.name for r in kb.roles}]
-    if not groups and ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
-        groups = [(kb.role(r).level, None) for r in (*reading.unassigned, *reading.current) if kb.role(r)]
+    if ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
+        groups += [(kb.role(r).level, None) for r in (*reading.unassigned, *reading.current) if kb.role(r)]
     seen: List[Tuple[int, Optional[int]]] = []
     for level, count in groups:
         if all(level != s[0] for s in seen):
@@ -153,7 +163,19 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return None
     if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
         return team_training(kb, turn, ctx)
-    if ctx.topic == "team" and (set(reading.constraints) & {"online", "sites"} or "format" in turn.values("attribute")):
+    counted = any(m.count for m in reading.members)
+    if counted and (ctx.topic == "team" or _weighs_courses(turn) or turn.words & _COURSE_WORDS):
+        return team_training(kb, turn, ctx)  # "ok so for the 5 analysts, which one exactly?"
+    if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
+        from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
+
+        return course_question(kb, turn, ctx)
+    if (
+        ctx.topic == "team"
+        and (set(reading.constraints) & {"online", "sites"} or "format" in turn.values("attribute"))
+        and not turn.values("mention")
+        and not turn.values("course")
+    ):
         return Outcome([answers.team_format(kb)], ctx)  # "is it online? they can't fly to the UK"
     if len(turn.words) <= 8 and turn.words & {"me", "myself"} and not names_pmo(turn) and ctx.topic in _ABOUT_OTHERS:
         from bot.dialogue.roles import recommend_course  # "and what about me?" after a team or someone else

@@ -340,7 +340,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         if name == "role":
             holder, when = _holder_and_time(low, start, w)
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
-            if ours or (team is not None and (_is_plural(entity) or _count_before(low, start) is not None)):
+            counted = _is_plural(entity) and (_count_before(low, start) or 0) >= 2  # "the 5 analysts"
+            if ours or counted or (team is not None and (_is_plural(entity) or _count_before(low, start) is not None)):
                 entity["group"] = "team"
                 entity["role"] = "member"
                 count = _count_before(low, start)
