@@ -279,7 +279,12 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
     described = bool(w.team_descriptors.search(low)) and bool(w.group_asks.search(low))
     if not named and not described and not counted:
         return None
-    asks_training = bool(w.training_words.search(low)) or any(e.get("entity") == "certification" for e in entities)
+    # The training must be what is asked ("could you put training together for all of us?"), not
+    # backstory ("what's the career path? I'm writing progression criteria for my team's training").
+    spans = question_spans(low) if "?" in low else [(0, len(low))]
+    asks_training = any(w.training_words.search(low[start:end]) for start, end in spans) or any(
+        e.get("entity") == "certification" for e in entities
+    )
     size: Optional[int] = None
     for match in _SIZE.finditer(low):
         for group in match.groups():
