@@ -21,7 +21,7 @@ export RASA_MAX_CACHE_SIZE := 0
 
 # What the trained model is made of (tests/test_makefile_inputs.py checks the list): the knowledge base's
 # patterns and typo vocabulary are built into the model when training, nothing is read at start.
-KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/knowledge_base.py bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
+KNOWLEDGE := $(wildcard bot/knowledge/*.yml) bot/knowledge_base.py bot/words.py bot/nlu/patterns.py bot/nlu/spacy_pipeline.py
 TRAINING  := $(wildcard data/*.yml data/*/*.yml) domain.yml config.yml bot/nlu/components.py bot/nlu/extract.py \
              bot/nlu/classifier.py bot/nlu/placeholders.py bot/nlu/featurizers.py bot/nlu/sanity.py bot/text.py \
              bot/nlu/reading.py

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from functools import lru_cache
+from typing import Optional, Pattern, Tuple, Union
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.nlu.reading import words as reading_words
 from bot.text import NUMBER_WORDS, plain_text
+from bot.words import dialogue_words
 
 MAX_NAME = 100
 MAX_ORGANISATION = 200
@@ -143,8 +146,16 @@ _ORG_LEAD_IN = re.compile(
     r"(company|organisation|organization|employer):|it's|its|from)\s+",
     re.IGNORECASE,
 )
-_QUESTION = re.compile(r"\?|^\s*(what|why|how|who|when|where|which|can|could|do|does|is|are)\b", re.IGNORECASE)
 _LINK = re.compile(r"https?://|www\.|<[a-z/!]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _question() -> Pattern[str]:
+    """A question asked instead of an answer: a "?", or a first word from the shared question_words
+    (``bot/knowledge/reading.yml``) except those that open real names ("Will Smith")."""
+    openers = reading_words().question_words - dialogue_words().name_openers
+    alternatives = "|".join(re.escape(w) for w in sorted(openers, key=len, reverse=True))
+    return re.compile(r"\?|^\s*(" + alternatives + r")\b", re.IGNORECASE)
 
 
 def _is_command(text: str) -> bool:
@@ -166,7 +177,7 @@ def check_name(text: str) -> Union[str, Rejected]:
         return Rejected("That looks like an email address. First, what's your name?")
     if not name or not any(c.isalpha() for c in name):
         return Rejected("I didn't catch a name there. What should the team call you?")
-    if _QUESTION.search(name) or _LINK.search(name) or len(name.split()) > 6:
+    if _question().search(name) or _LINK.search(name) or len(name.split()) > 6:
         return Rejected(FINISH_FIRST)  # the form asks its question again
     if len(name) > MAX_NAME or any(c.isdigit() for c in name):
         return Rejected("That doesn't look like a name. What should the team call you?")
@@ -182,7 +193,7 @@ def check_organisation(text: str) -> Union[str, Rejected]:
             "I didn't catch the organisation. Which company or organisation do you work for? "
             '("self-employed" is fine too.)'
         )
-    if "@" in organisation or _LINK.search(organisation) or (_QUESTION.search(organisation) and "?" in organisation):
+    if "@" in organisation or _LINK.search(organisation) or (_question().search(organisation) and "?" in organisation):
         return Rejected(FINISH_FIRST)  # the form asks its question again
     if len(organisation) > MAX_ORGANISATION:
         return Rejected(f"That's a bit long: please keep the organisation under {MAX_ORGANISATION} characters.")

@@ -39,8 +39,6 @@ from bot import answers
 from bot.dialogue import precedence
 from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
 from bot.dialogue.context import (
-    _BACK_REFERENCES,
-    _MEANING,
     COURSE_ATTRIBUTES,
     COURSE_ONLY_ATTRIBUTES,
     ROLE_ATTRIBUTES,
@@ -70,6 +68,7 @@ from bot.dialogue.roles import (
 )
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import words
+from bot.words import dialogue_words
 
 __all__ = [
     "INTENT_JOBS",
@@ -146,7 +145,7 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
         or turn.words & {"degree", "degrees", "qualifications"}
     ):
         return None
-    if not turn.words & _BACK_REFERENCES and not (
+    if not turn.words & dialogue_words().back_references and not (
         len(turn.words) <= 8 and _attribute(turn, COURSE_ONLY_ATTRIBUTES) and _context_course(kb, ctx)
     ):  # "what if I fail?" right after a course is about that course
         return None
@@ -162,7 +161,7 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
 def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "What does that mean?" right after an answer: the role in concrete terms (what the person
     does day to day), or the parts of the course in context to choose from."""
-    if len(turn.words) > 7 or not _says(turn, _MEANING) or _names_a_topic(kb, turn):
+    if len(turn.words) > 7 or not _says(turn, dialogue_words().asks_meaning) or _names_a_topic(kb, turn):
         return None
     if ctx.role and ctx.topic in ("role", "compare", "career", "technique"):
         if ctx.attribute != "duties":
@@ -237,32 +236,6 @@ INTENT_JOBS = {
 }
 
 
-_LEAD_INS = {
-    "hang",
-    "on",
-    "wait",
-    "sorry",
-    "actually",
-    "quick",
-    "question",
-    "btw",
-    "oh",
-    "ok",
-    "okay",
-    "um",
-    "umm",
-    "hmm",
-    "before",
-    "that",
-    "first",
-    "but",
-    "and",
-    "also",
-    "just",
-    "hold",
-}
-
-
 def looks_like_question(text: str) -> bool:
     """ "hang on, what does a planner do" is a question; "Sam Taylor" or "Acme PMO Ltd" is not."""
     if "?" in text:
@@ -271,7 +244,7 @@ def looks_like_question(text: str) -> bool:
     for word in tokens[:6]:
         if word in words().question_words:
             return True
-        if word not in _LEAD_INS:
+        if word not in dialogue_words().lead_ins:
             return False
     return False
 

@@ -9,9 +9,6 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
-    _ADVICE_WORDS,
-    _COURSE_WORDS,
-    _MOVING,
     Context,
     Outcome,
     Turn,
@@ -28,6 +25,7 @@ from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import asked, weighed
+from bot.words import dialogue_words
 
 
 def _asked(turn: Turn, name: str) -> List[str]:
@@ -114,7 +112,8 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
         certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory
         evidence = visitor_evidence(kb, turn)
         holds_role = bool(evidence.roles or evidence.cues) and (
-            job in ("recommend", "career_path") or bool(turn.words & (_COURSE_WORDS | _ADVICE_WORDS))
+            job in ("recommend", "career_path")
+            or bool(turn.words & (dialogue_words().course_words | dialogue_words().advice_words))
         )  # "analyst with PRINCE2, what next?"
         if (
             certs
@@ -129,7 +128,8 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
             return Reply(f"{cert_reply.text}\n\n{reply.text}", reply.buttons, reply.kind), outcome.context
         other = turn.values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
-            if kb.adjacent_role(other[0]) and turn.words & _MOVING:  # "can an ex project manager go into PMO?"
+            # "can an ex project manager go into PMO?"
+            if kb.adjacent_role(other[0]) and turn.words & dialogue_words().moving_into_pmo:
                 outcome = career_change(kb, turn, ctx)
                 return outcome.replies[0], outcome.context
             if not _roles_named(kb, turn) or _first(turn, "other_role") < _first(turn, "role"):
@@ -167,7 +167,8 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 def _asks_advice_with_experience(kb: KnowledgeBase, turn: Turn) -> bool:
     evidence = visitor_evidence(kb, turn)
     return bool(
-        (evidence.roles or evidence.cues or turn.values("background")) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS)
+        (evidence.roles or evidence.cues or turn.values("background"))
+        and turn.words & (dialogue_words().course_words | dialogue_words().advice_words)
     )
 
 

@@ -1,23 +1,22 @@
 """The conversation's context and the latest message, and the small readers the jobs share.
 
 The context lives in Rasa slots between turns (:data:`SLOTS`); it is read back through
-the knowledge base, so a forged slot value is dropped rather than trusted.
-
-Over 300 lines on purpose: the context type, its slots and the small readers every job
-shares (who/what was named, attributes, back references) are one vocabulary; split, each job
-would import from several places.
+the knowledge base, so a forged slot value is dropped rather than trusted. The cue words
+the readers use are data, in ``bot/knowledge/dialogue_words.yml`` (:func:`bot.words.dialogue_words`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bot.answers import Reply
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import Reading, read
+from bot.nlu.reading import words as reading_words
 from bot.recommend import RoleMention, evidence_from_entities
+from bot.words import dialogue_words
 
 COURSE_ATTRIBUTES = (
     "length",
@@ -40,87 +39,6 @@ COURSE_ONLY_ATTRIBUTES = ("exam", "prerequisites", "accreditation", "content", "
 
 
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
-
-
-# Words that say the visitor wants to move into PMO from the job they name.
-_MOVING = {
-    "move",
-    "moving",
-    "switch",
-    "switching",
-    "change",
-    "changing",
-    "transition",
-    "retrain",
-    "become",
-    "ex",
-    "former",
-    "formerly",
-    "redundant",
-    "into",
-    "join",
-    "go",
-    "get",
-    "take",
-    "taking",
-    "hire",
-    "hiring",
-    "transfer",
-    "transferable",
-    "carry",
-}
-
-
-_COURSE_WORDS = {"course", "courses", "training", "train", "qualification"}
-# Asking for advice with one's experience stated ("I run a small PMO, what would you suggest?").
-_ADVICE_WORDS = {
-    "suggest",
-    "suggestions",
-    "recommend",
-    "recommendation",
-    "recommendations",
-    "advice",
-    "advise",
-    "upskill",
-    "upskilling",
-    "reskill",
-    "reskilling",
-    "develop",
-    "development",
-    "learn",
-    "study",
-    "certified",
-    "certification",
-}
-# "What does that mean?" about the last answer: say it again in plainer, more concrete words.
-_MEANING = (
-    "what does that mean",
-    "what does it mean",
-    "what do you mean",
-    "what does this mean",
-    "meaning",
-    "in plain english",
-    "plain english",
-    "in english please",
-    "explain that",
-    "explain it",
-    "explain please",
-    "please explain",
-    "in simple terms",
-    "simpler please",
-    "layman",
-    "laymans terms",
-    "eli5",
-    "dumb it down",
-    "i don't understand",
-    "i dont understand",
-    "dont get it",
-    "don't get it",
-)
-
-
-# Words that point back at what was just said ("which course suits them?").
-_BACK_REFERENCES = {"them", "they", "their", "that", "this", "it", "one", "role", "job", "those", "these"}
 
 
 @dataclass(frozen=True)
@@ -248,22 +166,6 @@ def _courses_named(kb: KnowledgeBase, turn: Turn) -> List[Course]:
     return [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
 
 
-_FIRST_PERSON = (
-    "i'm",
-    "i am",
-    "im ",
-    "i work as",
-    "i'm currently",
-    "my role is",
-    "my job is",
-    "i've been",
-    "i have been",
-    "i was",
-    "as a",
-    "as an",
-)
-
-
 def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMention]:
     """ "My boss is a PMO manager. I'm a project assistant": the visitor's own role first."""
 
@@ -272,7 +174,7 @@ def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMen
             if entity.get("entity") == "role" and entity.get("value") == mention.role:
                 start = int(entity.get("start") or 0)
                 before = turn.text[max(0, start - 18) : start].lower().replace("\u2019", "'")
-                return any(cue in before for cue in _FIRST_PERSON)
+                return any(cue in before for cue in dialogue_words().own_title_before)
         return False
 
     return sorted(mentions, key=lambda m: not own(m))
@@ -280,9 +182,6 @@ def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMen
 
 def _roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
     return list(evidence_from_entities(kb, turn.entities).roles)
-
-
-_PREREQUISITE_WORDS = ({"first", "before", "beforehand"}, {"need", "have", "require", "required", "must"})
 
 
 def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
@@ -297,30 +196,20 @@ def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     found = next((a for a in values if a in allowed), None)
     if found is None and "team" in allowed and "team" in turn.words and turn.words & {"my", "our", "whole"}:
         found = "team"  # "can my team of five do it?" (read as a team-size cue by the ruler)
-    if found is None and "prerequisites" in allowed and all(turn.words & w for w in _PREREQUISITE_WORDS):
+    if (
+        found is None
+        and "prerequisites" in allowed
+        and all(turn.words & w for w in dialogue_words().prerequisites_asked)
+    ):
         found = "prerequisites"  # "do I need PRINCE2 first?"
     return found
 
 
-_QUESTION_OPENERS = {
-    "who",
-    "whos",
-    "who's",
-    "what",
-    "whats",
-    "what's",
-    "which",
-    "how",
-    "is",
-    "are",
-    "does",
-    "do",
-    "can",
-    "could",
-    "when",
-    "where",
-    "why",
-}
+@lru_cache(maxsize=1)
+def _question_openers() -> frozenset[str]:
+    """Words that open a question of its own even in a message of three words or fewer: the shared
+    question_words (reading.yml) but for the short follow-ups' openers ("tell me more", "would it?")."""
+    return reading_words().question_words - dialogue_words().short_follow_up_openers
 
 
 def _elliptical(turn: Turn) -> bool:
@@ -332,10 +221,7 @@ def _elliptical(turn: Turn) -> bool:
         words = words[1:]
     if " ".join(words).startswith(("what about", "how about")):
         return True
-    return 0 < len(words) <= 3 and words[0] not in _QUESTION_OPENERS
-
-
-_NAME_FILLER = {"pmo", "for", "and", "the", "of", "essentials"}
+    return 0 < len(words) <= 3 and words[0] not in _question_openers()
 
 
 def _mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
@@ -355,7 +241,7 @@ def _mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
             return ctx.listed[int(value) - 1]
     scores = []
     for item in ctx.listed:
-        words = set(item.split(":", 1)[1].lower().split()) - _NAME_FILLER
+        words = set(item.split(":", 1)[1].lower().split()) - dialogue_words().name_filler
         shared = len(words & turn.words)
         scores.append((shared / len(words | (turn.words & words)) if shared and words else 0.0, item))
     scores.sort(reverse=True)
@@ -385,34 +271,6 @@ def _said_course(ctx: Context, name: str) -> Context:
 def _first(turn: Turn, name: str) -> int:
     """Where the first entity of this type starts (a large number when there is none)."""
     return min((int(e.get("start") or 0) for e in turn.entities if e.get("entity") == name), default=10**6)
-
-
-_MOVING_UP = (
-    "move up",
-    "moving up",
-    "step up",
-    "promotion",
-    "promoted",
-    "next level",
-    "progress",
-    "climb",
-    "go up",
-    "level up",
-    "get to the next",
-)
-
-
-_THATS_ME = (
-    "that's me",
-    "thats me",
-    "that is me",
-    "sounds like me",
-    "that's what i do",
-    "thats what i do",
-    "that's my job",
-    "thats my job",
-    "i do that",
-)
 
 
 def _says(turn: Turn, phrases: Sequence[str]) -> bool:

@@ -9,8 +9,6 @@ from typing import Any, List, Optional, Tuple
 from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
-    _BACK_REFERENCES,
-    _NAME_FILLER,
     COURSE_ATTRIBUTES,
     Context,
     Outcome,
@@ -25,6 +23,7 @@ from bot.dialogue.context import (
     _said_course,
 )
 from bot.knowledge_base import Course, KnowledgeBase
+from bot.words import dialogue_words
 
 _BODIES = {"apmg": "APMG", "peoplecert": "PeopleCert", "axelos": "AXELOS", "pmi": "PMI"}
 
@@ -68,7 +67,7 @@ def _names_course(course: Course, family: Any, turn: Turn) -> bool:
     for name in getattr(family, "courses", []):
         if name != course.id:
             others |= set(name.lower().split("_"))
-    return bool((own - others - _NAME_FILLER - {"p3o", "mop"}) & turn.words)
+    return bool((own - others - dialogue_words().name_filler - {"p3o", "mop"}) & turn.words)
 
 
 _LEVEL_WORDS = ("practitioner", "foundation")
@@ -145,7 +144,12 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not targets:
         roles = _roles_named(kb, turn)  # "is there an exam for the analyst course?"
         targets = [_course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]
-    if not targets and ctx.role and ctx.topic in ("role", "compare", "career") and turn.words & _BACK_REFERENCES:
+    if (
+        not targets
+        and ctx.role
+        and ctx.topic in ("role", "compare", "career")
+        and turn.words & dialogue_words().back_references
+    ):
         targets = [_course_for_level(kb, kb.role(ctx.role).level).name]  # "how long is their course?"
     if not targets and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
@@ -174,7 +178,7 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             )
         targets = [target]
     if not targets:
-        if attribute or turn.words & _BACK_REFERENCES:
+        if attribute or turn.words & dialogue_words().back_references:
             return Outcome(
                 [answers.which_course(kb, attribute)],
                 replace(
@@ -203,7 +207,7 @@ def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     about_last = (
         _context_course(kb, ctx)
         and ctx.topic in ("course", "recommendation", "family")
-        and (turn.words & _BACK_REFERENCES or _elliptical(turn))
+        and (turn.words & dialogue_words().back_references or _elliptical(turn))
     )
     if named or (attribute and about_last):  # "do you run P3O Foundation?", "can my whole team take it?"
         return course_question(kb, turn, ctx)

@@ -8,11 +8,6 @@ from typing import Optional
 from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
-    _ADVICE_WORDS,
-    _BACK_REFERENCES,
-    _COURSE_WORDS,
-    _MOVING_UP,
-    _THATS_ME,
     COURSE_ATTRIBUTES,
     ROLE_ATTRIBUTES,
     Context,
@@ -32,6 +27,7 @@ from bot.dialogue.courses import _about_course, _sibling_course, course_question
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
+from bot.words import dialogue_words
 
 
 def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -60,7 +56,7 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             reply, new = _about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
             return Outcome([reply], new)
         as_named = Turn(turn.intent, (*turn.entities, {"entity": "role", "value": name}), turn.text)
-        if turn.words & _COURSE_WORDS:  # "which course for the second one?" after a comparison
+        if turn.words & dialogue_words().course_words:  # "which course for the second one?" after a comparison
             return recommend_course(kb, as_named, replace(ctx, role=name))
         return describe_role(kb, Turn(turn.intent, ({"entity": "role", "value": name},), turn.text), ctx)
     roles = _roles_named(kb, turn)
@@ -89,7 +85,7 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     wants_next = attribute == "next" or (
         attribute not in ("dates", "price") and bool(turn.words & {"next", "after", "afterwards"})
     )  # "when is the next one running?" asks for a date
-    if ctx.topic == "recommendation" and ctx.level and ctx.level < 4 and _says(turn, _MOVING_UP):
+    if ctx.topic == "recommendation" and ctx.level and ctx.level < 4 and _says(turn, dialogue_words().moving_up):
         following = kb.role_at_level(ctx.level + 1)  # "what's the next step up from that?"
         return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": following.name},), turn.text), ctx)
     if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
@@ -101,7 +97,7 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([reply], new)
     if ctx.role and ctx.topic in ("role", "compare", "career"):
         role = kb.role(ctx.role)
-        if turn.words & _COURSE_WORDS and not wants_next:  # "and the course for that?"
+        if turn.words & dialogue_words().course_words and not wants_next:  # "and the course for that?"
             return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text + " them"), ctx)
         if wants_next:
             if role.level < 4:
@@ -145,7 +141,10 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if (
         not roles
         and ctx.role
-        and (_says(turn, _THATS_ME) or (turn.words & _COURSE_WORDS and turn.words & _BACK_REFERENCES))
+        and (
+            _says(turn, dialogue_words().thats_me)
+            or (turn.words & dialogue_words().course_words and turn.words & dialogue_words().back_references)
+        )
     ):
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if not roles and not courses:  # "what skills do you need for it": the context says what "it" is
@@ -157,7 +156,9 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             return describe_role(kb, turn, ctx)
         if attribute == "next" and ctx.topic in ("role", "compare", "career"):
             return follow_up(kb, turn, ctx)
-    if (evidence.roles or evidence.cues or turn.values("background")) and turn.words & (_COURSE_WORDS | _ADVICE_WORDS):
+    if (evidence.roles or evidence.cues or turn.values("background")) and turn.words & (
+        dialogue_words().course_words | dialogue_words().advice_words
+    ):
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if roles:
         role = roles[0].role

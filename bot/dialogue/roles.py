@@ -13,10 +13,6 @@ from typing import Tuple
 from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
-    _BACK_REFERENCES,
-    _COURSE_WORDS,
-    _MOVING_UP,
-    _THATS_ME,
     COURSE_ATTRIBUTES,
     ROLE_ATTRIBUTES,
     Context,
@@ -36,6 +32,7 @@ from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import visitor_evidence
 from bot.knowledge_base import KnowledgeBase
 from bot.recommend import Evidence, NeedLevel, RoleMention, recommend
+from bot.words import dialogue_words
 
 
 def _other_role(
@@ -53,10 +50,15 @@ def _other_role(
 
 def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     mentions = _roles_named(kb, turn)
-    if not mentions and ctx.role and turn.words & _BACK_REFERENCES and turn.words & _COURSE_WORDS:
+    if (
+        not mentions
+        and ctx.role
+        and turn.words & dialogue_words().back_references
+        and turn.words & dialogue_words().course_words
+    ):
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     attribute = _attribute(turn, ROLE_ATTRIBUTES)
-    if not mentions and ctx.role and (attribute or turn.words & _BACK_REFERENCES):
+    if not mentions and ctx.role and (attribute or turn.words & dialogue_words().back_references):
         mentions = [RoleMention(role=ctx.role)]
     unknown = next(
         (
@@ -99,7 +101,7 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and len(roles) == 1
         and ctx.role == roles[0]
         and ctx.topic == "role"
-        and turn.words & _BACK_REFERENCES
+        and turn.words & dialogue_words().back_references
         and not turn.values("other_role")
     ):
         same = True  # "is that the same as head of pmo?" after the ePMO Manager
@@ -110,7 +112,7 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and ctx.role
         and ctx.role != roles[0]
         and "same" in turn.words
-        and turn.words & _BACK_REFERENCES
+        and turn.words & dialogue_words().back_references
     ):  # "is that the same as a PMO manager?" when it is not
         return Outcome([answers.not_same_role(kb, ctx.role, ctx.title or "", roles[0])], ctx)
     if same and roles:
@@ -124,9 +126,9 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         level = kb.role(roles[0]).level
         nearer = min(ctx.compared, key=lambda r: (abs(kb.role(r).level - level), -kb.role(r).level))
         roles = [nearer, roles[0]]
-    elif len(roles) == 1 and ctx.role and ctx.role != roles[0] and turn.words & _BACK_REFERENCES:
+    elif len(roles) == 1 and ctx.role and ctx.role != roles[0] and turn.words & dialogue_words().back_references:
         roles = [ctx.role, roles[0]]
-    elif not roles and len(ctx.compared) == 2 and turn.words & _BACK_REFERENCES:
+    elif not roles and len(ctx.compared) == 2 and turn.words & dialogue_words().back_references:
         roles = list(ctx.compared)
     elif not roles and ctx.role:
         roles = [ctx.role]
@@ -164,14 +166,14 @@ def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         not roles
         and "next" in turn.values("attribute")
         and ctx.topic in ("recommendation", "course")
-        and turn.words & _BACK_REFERENCES
+        and turn.words & dialogue_words().back_references
     ):  # "next steps after it?" after a course
         return course_question(kb, turn, ctx)
     course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
     if not roles and course_attribute and ctx.topic in ("recommendation", "course", "family"):
         return course_question(kb, turn, ctx)  # "who do I get the cert from?" after a course
     newcomer = "new_to_pmo" in turn.values("experience") or bool(turn.values("background"))
-    if not roles and not newcomer and ctx.role and turn.words & _BACK_REFERENCES:
+    if not roles and not newcomer and ctx.role and turn.words & dialogue_words().back_references:
         roles = [ctx.role]
     target = max(roles, key=lambda r: kb.role(r).level) if roles else None
     reply = answers.career_path(kb, target, newcomer=newcomer)
@@ -189,9 +191,10 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     evidence = visitor_evidence(kb, turn)  # never someone else's job; the job after a change first
     if len(evidence.roles) > 1:
         evidence = replace(evidence, roles=tuple(_first_person_first(turn, list(evidence.roles))))
-    if evidence.roles and not turn.reading.now and _says(turn, _MOVING_UP):  # "I'm an admin, want to move up"
+    # "I'm an admin, want to move up"
+    if evidence.roles and not turn.reading.now and _says(turn, dialogue_words().moving_up):
         evidence = replace(evidence, moving_up=True)
-    if not evidence.roles and ctx.role and _says(turn, _THATS_ME):  # "that's me actually"
+    if not evidence.roles and ctx.role and _says(turn, dialogue_words().thats_me):  # "that's me actually"
         evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))
     item = _mentioned_item(turn, ctx) if turn.values("mention") or "other" in turn.words else None
     if not evidence.roles and item and item.startswith("role:"):  # "which course for the second one?"
@@ -232,7 +235,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and not ctx.awaiting_level
     ):
         # "which course for that role?" / "which course suits them?": the role just discussed.
-        if ctx.role and turn.words & _BACK_REFERENCES:  # about the role just discussed, not the visitor
+        if ctx.role and turn.words & dialogue_words().back_references:  # about the role just discussed, not the visitor
             evidence = Evidence(roles=(RoleMention(role=ctx.role),), about_someone=True)
         elif ctx.level:
             evidence = Evidence(roles=(RoleMention(role=kb.role_at_level(ctx.level).name),), remembered=True)
@@ -276,7 +279,7 @@ def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         )
     ):  # "any pre-reqs I'd need for it?" after a course
         return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
-    if not roles and ctx.role and turn.words & _BACK_REFERENCES:
+    if not roles and ctx.role and turn.words & dialogue_words().back_references:
         roles = [RoleMention(role=ctx.role)]
     level = kb.role(roles[0].role).level if roles else None
     return Outcome(

@@ -5,9 +5,8 @@ and experience cues. This module maps its spans to the entities the assistant
 uses (``role``, ``course``, ``experience``, ``years``) and adds a cautious typo
 pass for role titles the ruler missed ("adminstrator", "co-ordinater").
 
-Over 300 lines on purpose: one pass from the ruler's spans to entities, with the word tables
-it needs (typos that are real words, qualifiers, spaceless attributes) kept beside the code
-that reads them.
+The word sets it checks (typos that are real words, words allowed before a bare level word,
+possessives...) are data, in ``bot/knowledge/words.yml`` (:func:`bot.words.nlu_words`).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from spacy.tokens import Doc
 
 from bot.nlu.patterns import (
     ATTRIBUTE_LABEL,
-    ATTRIBUTE_PHRASES,
     BACKGROUND_LABEL,
     BARE_SUFFIX,
     CERTIFICATION_LABEL,
@@ -34,6 +32,7 @@ from bot.nlu.patterns import (
     YEARS_LABEL,
 )
 from bot.text import NUMBER_WORDS
+from bot.words import nlu_words
 
 Entity = Dict[str, object]
 
@@ -58,197 +57,12 @@ ENTITY_FOR_LABEL = {
     PMO_TYPE_LABEL: "pmo_type",
 }
 
-# Words that may stand before a bare level word ("a senior analyst", "analyst
-# vs manager") without making it another job. Any other word that is not a
-# stop word is a qualifier: "resource manager", "HR analyst" are not PMO roles.
-_ALLOWED_BEFORE_BARE = {
-    "pmo",
-    "pmos",
-    "vs",
-    "v",
-    "versus",
-    "junior",
-    "senior",
-    "snr",
-    "jnr",
-    "trainee",
-    "experienced",
-    "new",
-    "aspiring",
-    "current",
-    "former",
-    "future",
-    "qualified",
-    "certified",
-    "good",
-    "great",
-    "successful",
-    "typical",
-    "permanent",
-    "contract",
-    "interim",
-    "freelance",
-    "lead",
-    "principal",
-    "associate",
-    "deputy",
-    "assistant",
-    "being",
-    "become",
-    "becoming",
-    "hi",
-    "hello",
-    "thanks",
-    "ok",
-    "okay",
-    "yes",
-    "yeah",
-    "pls",
-    "please",
-    "im",
-    "i'm",
-    "just",
-    "also",
-    "then",
-    "so",
-    "what",
-    "whats",
-    "about",
-    "like",
-    "an",
-    "a",
-    "the",
-    "currently",
-    "now",
-    "still",
-    "already",
-    "recently",
-    "eventually",
-    "ultimately",
-    "promoted",
-    "working",
-    "work",
-    "worked",
-    "works",
-    "hired",
-    "employed",
-    "appointed",
-    "want",
-    "wants",
-    "wanted",
-    "aspire",
-    "love",
-    "hate",
-    "need",
-    "needs",
-    "hire",
-    "applying",
-    "apply",
-    "applied",
-    "manage",
-    "manages",
-    "managed",
-    "supervise",
-    "support",
-    "supports",
-    "supporting",
-    "interview",
-    "interviewing",
-    "vs.",
-    "plus",
-    "or",
-    "and",
-    "nor",
-    "compare",
-    "compared",
-    "between",
-    # chat shorthand: "diff btwn admin n analyst", "wat abt manager"
-    "btwn",
-    "abt",
-    "bout",
-    "wat",
-    "wot",
-    "n",
-    "nd",
-    "r",
-    "u",
-    "ur",
-    "diff",
-    "tho",
-    "plz",
-    "thx",
-    "ty",
-    "y",
-}
-# "my manager likes a certificate", "my boss is...": a person, not a role.
-_POSSESSIVES = {"my", "our", "your", "his", "her", "their"}
-# "do they manage people?": a cue about someone else is not the visitor's experience.
-_OTHER_PEOPLE = {"they", "he", "she", "does", "do", "who", "would", "should", "their", "his", "her"}
-_ARTICLES = {"a", "an", "the", "our", "my", "their", "your", "as"}
-# A team whose members are named after "of" must be a PMO team to count as
-# managing one ("a team of analysts", "a team of 5"), not "a team of nurses".
-_PMO_TEAM_WORDS = {
-    "analysts",
-    "administrators",
-    "admins",
-    "planners",
-    "schedulers",
-    "coordinators",
-    "co-ordinators",
-    "officers",
-    "pmo",
-    "project",
-    "projects",
-    "programme",
-    "program",
-    "portfolio",
-    "support",
-    "people",
-    "staff",
-    "pmos",
-    "controllers",
-}
-
 # "a year", "a couple of years": the article alone is one only at the start (parse_years).
 _NUMBER_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1}
 # Only this many tokens are searched for typos: titles come early in a chat
 # message, and it bounds the cost of a 20,000-character message.
 FUZZY_TOKEN_LIMIT = 60
 FUZZY_MIN_RATIO = 0.86
-# Real words that sit close to a title but do not mean one.
-_NOT_TYPOS = {
-    "manage",
-    "managed",
-    "manages",
-    "managing",
-    "management",
-    "managers",
-    "analysis",
-    "analyse",
-    "analyze",
-    "analysed",
-    "directly",
-    "direction",
-    "directed",
-    "directory",
-    "administration",
-    "administer",
-    "coordinate",
-    "co-ordinate",
-    "coordinated",
-    "coordinating",
-    "planned",
-    "planning",
-    "planners",
-    "scheduled",
-    "scheduling",
-    "controlled",
-    "controls",
-    "director's",
-    "damage",
-    "manner",
-    "banager",
-}
 
 
 def parse_years(text: str) -> Optional[int]:
@@ -283,11 +97,11 @@ def _qualifier(doc: Doc, start: int) -> Optional[str]:
     after = doc[start + 1].lower_ if start + 1 < len(doc) else ""
     if word == "it" and (
         before.text == "IT"
-        or (start > 1 and doc[start - 2].lower_ in _ARTICLES)
+        or (start > 1 and doc[start - 2].lower_ in nlu_words().articles)
         or (start > 1 and doc[start - 2].lower_ in ("is", "was") and after in ("a", "an"))
     ):
         return "IT"  # "an IT manager", "is it manager a PMO role?": the department, not the pronoun
-    if not before.is_alpha or before.is_stop or word in _ALLOWED_BEFORE_BARE or word.endswith("ly"):
+    if not before.is_alpha or before.is_stop or word in nlu_words().allowed_before_bare or word.endswith("ly"):
         return None
     return before.text
 
@@ -308,7 +122,7 @@ def _team_outside_pmo(doc: Doc, end: int) -> bool:
     following = doc[end + 1]
     return (
         not following.like_num
-        and following.lower_ not in _PMO_TEAM_WORDS
+        and following.lower_ not in nlu_words().pmo_team_words
         and following.lower_ not in {"the", "a", "our", "my"}
     )
 
@@ -321,6 +135,7 @@ def _not_a_job_abbreviation(doc: Doc, start: int, end: int) -> bool:
 
 
 def _ruler_entities(doc: Doc) -> List[Entity]:
+    words = nlu_words()
     entities: List[Entity] = []
     for span in doc.ents:
         name = ENTITY_FOR_LABEL.get(span.label_)
@@ -335,18 +150,22 @@ def _ruler_entities(doc: Doc) -> List[Entity]:
         else:
             value = span.ent_id_
         if name == "role" and str(value).endswith(BARE_SUFFIX):
-            if span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES and not span.text.lower().endswith("s"):
+            if (
+                span.start > 0
+                and doc[span.start - 1].lower_ in words.possessives
+                and not span.text.lower().endswith("s")
+            ):
                 continue  # "my manager said" is a person; "our admins" are people in a role
             name, value, start_char = _bare_role(doc, span.start, span.end, str(value)[: -len(BARE_SUFFIX)])
         if (
             name == "experience"
             and value in ("manages_team", "runs_pmo", "head_of")
-            and any(t.lower_ in _OTHER_PEOPLE for t in doc[max(0, span.start - 4) : span.start])
+            and any(t.lower_ in words.other_people_before_cue for t in doc[max(0, span.start - 4) : span.start])
         ):
             continue
         if name == "experience" and value == "manages_team" and _team_outside_pmo(doc, span.end):
             continue
-        if name == "experience" and span.start > 0 and doc[span.start - 1].lower_ in _POSSESSIVES:
+        if name == "experience" and span.start > 0 and doc[span.start - 1].lower_ in words.possessives:
             continue  # "my line manager says...": someone else
         if (
             name == "experience"
@@ -391,6 +210,7 @@ def _best_title(candidate: str, vocabulary: Mapping[str, str]) -> Optional[Tuple
 def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
     """Typo-tolerant title matches on tokens the ruler left untouched."""
     covered = _covered(doc)
+    not_typos = nlu_words().not_typos  # real words that sit close to a title but do not mean one
     limit = min(len(doc), FUZZY_TOKEN_LIMIT)
     found: List[Entity] = []
     i = 0
@@ -404,7 +224,7 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
             if not all(t.is_alpha or t.text == "-" for t in span) or span[0].is_stop or span[-1].is_stop:
                 continue
             candidate = span.text.lower().replace(" - ", "-")
-            if width == 1 and (len(candidate) < 6 or candidate in _NOT_TYPOS):
+            if width == 1 and (len(candidate) < 6 or candidate in not_typos):
                 continue
             if candidate in vocabulary:  # an exact title is the ruler's to find
                 continue
@@ -426,23 +246,16 @@ def _fuzzy_roles(doc: Doc, vocabulary: Mapping[str, str]) -> List[Entity]:
     return found
 
 
-# "howl ong is it", "pass mark" typed "passm ark": a space in the wrong place on a phone.
-_SPACELESS_ATTRIBUTES = {
-    phrase.replace(" ", "").replace("-", ""): attribute
-    for attribute, phrases in ATTRIBUTE_PHRASES.items()
-    for phrase in phrases
-    if " " in phrase and len(phrase) >= 7
-}
-
-
 def _misspaced_attributes(doc: Doc, taken: List[Entity]) -> List[Entity]:
+    """ "howl ong is it", "pass mark" typed "passm ark": a space in the wrong place on a phone."""
+    spaceless = nlu_words().spaceless_attributes
     found: List[Entity] = []
     limit = min(len(doc), FUZZY_TOKEN_LIMIT)
     for i in range(limit - 1):
         first, second = doc[i], doc[i + 1]
         if not (first.is_alpha and second.is_alpha):
             continue
-        attribute = _SPACELESS_ATTRIBUTES.get(first.lower_ + second.lower_)
+        attribute = spaceless.get(first.lower_ + second.lower_)
         start, end = first.idx, second.idx + len(second)
         if attribute and not any(span(e)[0] < end and start < span(e)[1] for e in taken + found):
             found.append(_entity("attribute", attribute, start, end, doc.text[start:end], 0.9))

@@ -54,6 +54,7 @@ def test_wrong_addresses_are_refused_with_a_reason(text, reason):
         ("its Priya Patel", "Priya Patel"),
         ("Zoë van der Berg", "Zoë van der Berg"),
         ("Seán O'Neill-Brown", "Seán O'Neill-Brown"),
+        ("Will Smith", "Will Smith"),  # "will" opens questions too: dialogue_words.yml name_openers
         ("  Jane\u200b \x07Smith ", "Jane Smith"),
     ],
 )
@@ -68,6 +69,8 @@ def test_names(text, expected):
         ("", "I didn't catch a name"),
         ("???", "I didn't catch a name"),
         ("what does a pmo analyst do?", "Let's finish the enquiry first"),
+        ("how long is it", "Let's finish the enquiry first"),
+        ("whats the price", "Let's finish the enquiry first"),
         ("<script>alert(1)</script>", "Let's finish the enquiry first"),
         ("/ask_role_description", "Let's finish the enquiry first"),
         ("R2D2", "doesn't look like a name"),
