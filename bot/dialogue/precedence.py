@@ -30,6 +30,7 @@ from bot.dialogue.context import Context, Outcome, Turn
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import asked, normalised, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
+from bot.words import dialogue_words
 
 # Entities that show a message is about PMO work.
 _PMO_ENTITIES = ("role", "course", "course_family", "certification", "pmo_type", "experience", "team")
@@ -39,7 +40,6 @@ _RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
 _ABOUT_OTHERS = ("team", "recommendation", "role", "compare", "career")
 # Jobs that would otherwise answer a question about prices or dates with something else.
 _NEVER_QUOTES = ("recommend", "follow_up", "describe_role", "fallback", "out_of_scope", "career_path")
-_COURSE_WORDS = frozenset({"course", "courses", "training", "train", "qualification"})
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -164,7 +164,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
         return team_training(kb, turn, ctx)
     counted = any(m.count for m in reading.members)
-    if counted and (ctx.topic == "team" or _weighs_courses(turn) or turn.words & _COURSE_WORDS):
+    if counted and (ctx.topic == "team" or _weighs_courses(turn) or turn.words & dialogue_words().course_words):
         return team_training(kb, turn, ctx)  # "ok so for the 5 analysts, which one exactly?"
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
