@@ -111,10 +111,10 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
             return outcome.replies[0], outcome.context
         certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory
         evidence = visitor_evidence(kb, turn)
-        holds_role = bool(evidence.roles or evidence.cues) and (
-            job in ("recommend", "career_path")
+        holds_role = bool(evidence.roles or evidence.cues or turn.values("background")) and (
+            job in ("recommend", "career_path", "certification", "career_change")
             or bool(turn.words & (dialogue_words().course_words | dialogue_words().advice_words))
-        )  # "analyst with PRINCE2, what next?"
+        )  # "analyst with PRINCE2, what next?", "I'm a co-ordinator: is MSP right, or something else?"
         if (
             certs
             and not holds_role

@@ -143,6 +143,8 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         targets = [partial] if partial else []
     if not targets:
         roles = _roles_named(kb, turn)  # "is there an exam for the analyst course?"
+        if attribute == "prerequisites" and "before" in turn.words and len(roles) >= 2:
+            roles = roles[-1:]  # "do I need the Managers course before the Directors one?"
         targets = [_course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]
     if (
         not targets

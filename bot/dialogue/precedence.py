@@ -40,6 +40,8 @@ _RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
 _ABOUT_OTHERS = ("team", "recommendation", "role", "compare", "career")
 # Jobs that would otherwise answer a question about prices or dates with something else.
 _NEVER_QUOTES = ("recommend", "follow_up", "describe_role", "fallback", "out_of_scope", "career_path")
+# Words that make a question about the people counted ("the 5 analysts, which one for each?").
+_GROUP_WORDS = frozenset({"each", "them", "they", "team", "all", "everyone", "both"})
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -68,8 +70,13 @@ def _fit_asked(kb: KnowledgeBase, turn: Turn) -> bool:
 
 def attribute_asked(turn: Turn, names: Tuple[str, ...]) -> bool:
     """One of these attributes stands in a sentence that asks something."""
+    low = turn.text.lower()
     return any(
-        e.get("entity") == "attribute" and e.get("value") in names and asked(turn.text, e) for e in turn.entities
+        e.get("entity") == "attribute"
+        and e.get("value") in names
+        and asked(turn.text, e)
+        and not low[: int(e.get("start") or 0)].endswith(("up to ", "to "))  # "keep the register up to date"
+        for e in turn.entities
     )
 
 
@@ -164,7 +171,12 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
         return team_training(kb, turn, ctx)
     counted = any(m.count for m in reading.members)
-    if counted and (ctx.topic == "team" or _weighs_courses(turn) or turn.words & dialogue_words().course_words):
+    for_them = ctx.topic == "team" or bool(turn.words & _GROUP_WORDS) or not (reading.own_roles or reading.cues)
+    if (
+        counted
+        and for_them
+        and (ctx.topic == "team" or _weighs_courses(turn) or turn.words & dialogue_words().course_words)
+    ):
         return team_training(kb, turn, ctx)  # "ok so for the 5 analysts, which one exactly?"
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"

@@ -200,6 +200,9 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not evidence.roles and item and item.startswith("role:"):  # "which course for the second one?"
         evidence = replace(evidence, roles=(RoleMention(role=item[5:]),), about_someone=True)
     other = turn.values("other_role")
+    own_specialist = next((o for o in other if kb.is_specialist_role(o)), None)
+    if own_specialist and not evidence.roles and set(evidence.cues) <= {"support_work", "analyst_work"}:
+        evidence = replace(evidence, cues=())  # "My title is Resource Manager... I chase timesheets": ask, don't guess
     if not evidence.roles and not evidence.cues:
         if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
             return career_change(kb, turn, ctx)

@@ -42,6 +42,8 @@ WORDS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "reading.yml
 Entity = Dict[str, Any]
 
 _POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|current\s+)?$")
+_OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
+_OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
 _NEGATION = re.compile(r"\b(never|not|no|don't|dont|haven't|havent|didn't|didnt|without|n't)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-\u2013\u2014]\s|\s(?:but|although|though|whereas)\s")
@@ -143,10 +145,10 @@ def _number(word: str) -> Optional[int]:
     return NUMBER_WORDS.get(word)
 
 
-def _holder_and_time(low: str, start: int, w: Words) -> Tuple[Optional[str], Optional[str]]:
+def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Optional[str], Optional[str]]:
     """Whose title starts at ``start`` ("self", "other" or None) and when ("now", "past", "target" or None)."""
-    if _POSSESSIVE.search(low[max(0, start - 20) : start]):
-        return "other", None
+    if _POSSESSIVE.search(low[max(0, start - 20) : start]) and not _OWN_POST.match(low[end:]):
+        return "other", None  # "my boss", "our head of PMO"; not "my PMO analyst job"
     begin = _sentence_start(low, start)
     window = low[begin:start]
     me, them = _last(w.first_person, window), _last(w.other_people, window)
@@ -343,7 +345,17 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     for entity in out:
         name, start = entity.get("entity"), int(entity.get("start") or 0)
         if name == "role":
-            holder, when = _holder_and_time(low, start, w)
+            end = int(entity.get("end") or start)
+            holder, when = _holder_and_time(low, start, w, end)
+            previous = max(
+                (int(e.get("end") or 0) for e in out if e.get("entity") == "role" and int(e.get("end") or 0) <= start),
+                default=-1,
+            )
+            if previous >= 0 and re.fullmatch(r"\s*(to|into|->|→)\s*(an?\s+|the\s+)?", low[previous:start]):
+                when = "target"  # "a course that bridges admin to analyst"
+            if _OPTION_LEVEL.match(low[end:]) and holder != "other":
+                entity["role"] = "asked"  # "is that the admin level or the analyst level?"
+                continue
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
             counted = _is_plural(entity) and (_count_before(low, start) or 0) >= 2  # "the 5 analysts"
             if ours or counted or (team is not None and (_is_plural(entity) or _count_before(low, start) is not None)):
