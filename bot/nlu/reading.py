@@ -42,6 +42,10 @@ WORDS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "reading.yml
 Entity = Dict[str, Any]
 
 _POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|current\s+)?$")
+# "from admin to analyst": a level word, then "to", then the title wanted.
+_LEVEL_TO = re.compile(
+    r"\b(admin|administrator|support|analyst|co-?ordinator|planner|manager|lead)s?\s+(to|into)\s+(an?\s+|the\s+)?$"
+)
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
@@ -351,7 +355,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 (int(e.get("end") or 0) for e in out if e.get("entity") == "role" and int(e.get("end") or 0) <= start),
                 default=-1,
             )
-            if previous >= 0 and re.fullmatch(r"\s*(to|into|->|→)\s*(an?\s+|the\s+)?", low[previous:start]):
+            joined = previous >= 0 and re.fullmatch(r"\s*(to|into|->|→)\s*(an?\s+|the\s+)?", low[previous:start])
+            if joined or _LEVEL_TO.search(low[max(0, start - 40) : start]):
                 when = "target"  # "a course that bridges admin to analyst"
             if _OPTION_LEVEL.match(low[end:]) and holder != "other":
                 entity["role"] = "asked"  # "is that the admin level or the analyst level?"

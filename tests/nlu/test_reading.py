@@ -151,3 +151,23 @@ def test_backstory_is_not_the_question():
     assert text[start:end].strip() == "What course should I do?"
     assert not asked(text, recruiter) and asked(text, course)
     assert asked("/ask_certification", {"value": "PMP"})  # a payload has no backstory
+
+
+def test_my_job_is_mine_and_options_are_asked(reader):
+    assert reader("I'm going back to my PMO analyst job after 9 months off").now == ("PMO Analyst",)
+    reading = reader("My job title is PMO Officer. Is that the admin level or the analyst level in your world?")
+    assert reading.asked == ("PMO Administrator", "PMO Analyst") or set(reading.asked) == {
+        "PMO Administrator",
+        "PMO Analyst",
+    }
+    assert "PMO Administrator" not in reading.own_roles
+
+
+def test_from_one_level_to_the_next(reader):
+    reading = reader("I'm currently the PMO administrator. Is there a course that bridges admin to analyst?")
+    assert "PMO Analyst" in reading.target and "PMO Administrator" in reading.own_roles
+
+
+def test_an_accepted_job_is_the_job_now(reader):
+    reading = reader("I've been a PMO analyst for 4 years and I've just accepted a job as the first Head of PMO")
+    assert reading.now == ("PMO Director",) and reading.past == ("PMO Analyst",)
