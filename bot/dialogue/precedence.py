@@ -172,12 +172,25 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return team_training(kb, turn, ctx)
     counted = any(m.count for m in reading.members)
     for_them = ctx.topic == "team" or bool(turn.words & _GROUP_WORDS) or not (reading.own_roles or reading.cues)
+    trains = bool(words().training_words.search(normalised(turn.text)))
     if (
         counted
         and for_them
-        and (ctx.topic == "team" or _weighs_courses(turn) or turn.words & dialogue_words().course_words)
+        and (ctx.topic == "team" or _weighs_courses(turn) or trains or turn.words & dialogue_words().course_words)
     ):
         return team_training(kb, turn, ctx)  # "ok so for the 5 analysts, which one exactly?"
+    if (
+        ctx.topic == "recommendation"
+        and ctx.level
+        and ctx.level < 4
+        and len(turn.words) <= 12
+        and not turn.values("role")
+        and any(p in normalised(turn.text) for p in dialogue_words().moving_up)
+    ):  # "whats the next step up from that?" after a recommendation: the next role
+        from bot.dialogue.roles import career_path
+
+        following = kb.role_at_level(ctx.level + 1).name
+        return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": following},), turn.text), ctx)
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 
