@@ -191,6 +191,12 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
 
         following = kb.role_at_level(ctx.level + 1).name
         return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": following},), turn.text), ctx)
+    if job != "free_resources" and any(
+        asked(turn.text, {"start": m.start()}) for m in words().free_resources.finditer(normalised(turn.text))
+    ):  # "is there anything free I could read first?"
+        from bot.dialogue.courses import free_resources
+
+        return free_resources(kb, turn, ctx)
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 

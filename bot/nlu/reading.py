@@ -85,6 +85,7 @@ class Words:
     english: frozenset[str]
     question_words: frozenset[str]
     pmo_words: Pattern[str]
+    free_resources: Pattern[str]
 
 
 def _phrases(words: Sequence[str]) -> Pattern[str]:
@@ -119,6 +120,7 @@ def words() -> Words:
         english=frozenset(str(w) for w in raw["english_words"]),
         question_words=frozenset(str(w) for w in raw["question_words"]),
         pmo_words=_phrases(raw["pmo_words"]),
+        free_resources=_phrases(raw["free_resources"]),
     )
 
 
