@@ -71,7 +71,7 @@ class ActionExplainTrainingOptions(AnswerAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         outcome, events = respond_to(tracker, self.job)
         text = turn_from(tracker).text
-        about_training = [r.kind for r in outcome.replies] == ["training_options"]
+        about_training = [r.kind for r in outcome.replies] in (["training_options"], ["team"])
         # "get in touch about in-house P3O training", "we want to book P3O for 5 people": the
         # course is answered and the enquiry opens, as for a general in-house or booking question.
         topic = enquiry_topic(text) if about_training or _ASKS_FOR_THE_TEAM.search(text) else None

@@ -168,7 +168,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return Outcome([answers.other_language(kb)], ctx)
     if job in _OWN_FLOW or turn.values("topic"):
         return None
-    if reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
+    if job == "training_options" and not reading.members:
+        pass  # "can you train my whole team in-house?": the ways to train, and the enquiry opens (actions)
+    elif reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
         return team_training(kb, turn, ctx)
     counted = any(m.count for m in reading.members)
     for_them = ctx.topic == "team" or bool(turn.words & _GROUP_WORDS) or not (reading.own_roles or reading.cues)
