@@ -37,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge_base import default_knowledge_base
+from bot.nlu import reading
 from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
 from bot.nlu.placeholders import with_placeholders
@@ -231,7 +232,17 @@ class _KnowledgeBaseComponent(GraphComponent):
     is_trainable=True,
 )
 class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
-    """Role titles, courses and experience cues from the knowledge base."""
+    """Role titles, courses and experience cues from the knowledge base, then the reading of them."""
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        vocabulary: Optional[Dict[str, str]],
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
+        super().__init__(config, vocabulary, model_storage, resource)
+        reading.warm()  # the reader's word lists load with the model, not on a visitor's first message
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

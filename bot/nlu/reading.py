@@ -255,6 +255,12 @@ def _opens_question(low: str, position: int, w: Words) -> bool:
     return opener in w.question_words or opener in ("am", "would", "could", "will")
 
 
+def warm() -> None:
+    """Load the word lists and the stop-word lists now (at model load), not on a visitor's first message."""
+    words()
+    _stop_words()
+
+
 def is_foreign(text: str) -> bool:
     """A message written in another language: several of its common words and few English ones."""
     tokens = re.findall(r"[^\W\d_]+", text.lower())
