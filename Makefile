@@ -111,6 +111,12 @@ bench: install
 bench-smoke: train
 	$(PYTHON) -m benchmarks.run --smoke
 
+# What real visitors write (issue 19, docs/bench.md): the corpus in benchmarks/corpus/ and the
+# distractors, over REST against real servers, in about a minute; also a step of `make bench`.
+.PHONY: bench-corpus
+bench-corpus: train
+	$(PYTHON) -m benchmarks.corpus --json bench/out/corpus.json $(BENCH_ARGS)
+
 # One Rasa replica the production way (README, "Production"): HTTP API only with
 # RASA_AUTH_TOKEN or RASA_JWT_SECRET; stores from PMO_DATABASE_URL / PMO_REDIS_URL.
 # bench-workers: throughput with SANIC_WORKERS=1 and 2 (needs PostgreSQL and Redis).

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from benchmarks import load, report, serving, steps
+from benchmarks import corpus, load, report, serving, steps
 from harness import servers
 from harness.servers import ROOT
 
@@ -94,6 +94,31 @@ def held_out(model: Path, work: Path, name: str, bench: Bench) -> Dict[str, Any]
     return summary
 
 
+def corpus_run(model: Path, work: Path, bench: Bench) -> Dict[str, Any]:
+    """benchmarks.corpus in its own process; the readable failure list goes beside results.json."""
+    path, failures = work / "corpus.json", bench.out / "corpus-failures.txt"
+    steps.run_logged(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.corpus",
+            "--model",
+            str(model),
+            "--json",
+            str(path),
+            "--failures",
+            str(failures),
+        ],
+        work / "corpus.log",
+        "corpus",
+        bench.say,
+    )
+    result = json.loads(path.read_text())
+    summary = {key: value for key, value in result.items() if key != "rows"}
+    bench.say(corpus.summary_line(summary) + f"; failures in {failures}")
+    return summary
+
+
 def git_state() -> Dict[str, Any]:
     def git(*args: str) -> str:
         try:
@@ -123,7 +148,7 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     rates = [float(r) for r in (args.open_loop or ("5" if args.smoke else "60,90,120,150,180,210,240")).split(",")]
     open_seconds = 3.0 if args.smoke else 15.0
     args.open_loop = ",".join(f"{r:g}" for r in rates)
-    bench.steps_total = full + 1 + with_cv + 1 + 1 + 1 + full + (4 + with_stock_cv if with_stock else 0)
+    bench.steps_total = full + 1 + with_cv + 1 + full + 1 + 1 + full + (4 + with_stock_cv if with_stock else 0)
     results: Dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -202,6 +227,12 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         bench.say(
             f"conversation tests: {results['conversations']['passed']}/" f"{results['conversations']['stories']} passed"
         )
+
+    # 3b. What real visitors write (issue 19): the corpus and the distractors over REST, in its own
+    # process with its own servers (full run only: tests/conversations/test_corpus.py gates it).
+    if full:
+        bench.step("real-visitor corpus and distractors (benchmarks/corpus.py)")
+        results["corpus"] = bench.guarded("corpus", lambda: corpus_run(model, work, bench))
 
     # 4. The stock assistant: scaffold + train, and its pipeline on our data.
     stock_project = work / "stock"
