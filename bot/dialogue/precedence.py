@@ -28,7 +28,7 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.dialogue.context import Context, Outcome, Turn
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import asked, normalised, words
+from bot.nlu.reading import asked, normalised, question_spans, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
 from bot.words import dialogue_words
 
@@ -42,6 +42,8 @@ _ABOUT_OTHERS = ("team", "recommendation", "role", "compare", "career")
 _NEVER_QUOTES = ("recommend", "follow_up", "describe_role", "fallback", "out_of_scope", "career_path")
 # Words that make a question about the people counted ("the 5 analysts, which one for each?").
 _GROUP_WORDS = frozenset({"each", "them", "they", "team", "all", "everyone", "both"})
+# Entities that give a question a topic of its own.
+_TOPICS = ("role", "course", "course_family", "certification", "pmo_type", "other_role", "attribute", "experience")
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -87,6 +89,30 @@ def names_pmo(turn: Turn) -> List[str]:
     if not named and words().pmo_words.search(normalised(turn.text)):
         return ["PMO training"]
     return named
+
+
+_BACK = frozenset({"that", "this", "it", "they", "them", "he", "she", "her", "his", "their"})
+
+
+def focused(turn: Turn) -> Turn:
+    """The turn without someone else's jobs from the backstory when the question names its own topic:
+    "My dad was a programme manager and pointed me here. what does a pmo analyst do?" is about the
+    analyst. Kept when the question is asked for that person or points back at them ("is that the
+    same as a PMO Director?")."""
+    others = [e for e in turn.entities if e.get("role") == "other" and not asked(turn.text, e)]
+    if not others or turn.reading.for_someone_else:
+        return turn
+    spans = question_spans(turn.text)
+    asked_text = " ".join(turn.text[a:b] for a, b in spans).lower()
+    if set(re.findall(r"[a-z']+", asked_text)) & _BACK:
+        return turn
+    own_topic = any(
+        asked(turn.text, e) and e.get("entity") in _TOPICS and e.get("role") != "other" for e in turn.entities
+    )
+    if not own_topic and len(spans) == 1 and spans[0] == (0, len(turn.text)):
+        return turn  # no question sentence to focus on
+    kept = tuple(e for e in turn.entities if e not in others)
+    return Turn(turn.intent, kept, turn.text)
 
 
 def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:

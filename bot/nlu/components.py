@@ -37,11 +37,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge_base import default_knowledge_base
-from bot.nlu import reading
 from bot.nlu.extract import extract_entities
 from bot.nlu.patterns import fuzzy_vocabulary
 from bot.nlu.placeholders import with_placeholders
-from bot.nlu.reading import annotate
+from bot.nlu.reading import annotate, warm
 from bot.nlu.sanity import checked_intent
 from bot.nlu.spacy_pipeline import build_pipeline
 from bot.text import plain_text
@@ -242,7 +241,7 @@ class PMOEntityExtractor(_KnowledgeBaseComponent, EntityExtractorMixin):
         resource: Resource,
     ) -> None:
         super().__init__(config, vocabulary, model_storage, resource)
-        reading.warm()  # the reader's word lists load with the model, not on a visitor's first message
+        warm()  # the reader's word lists load with the model, not on a visitor's first message
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

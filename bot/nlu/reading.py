@@ -385,6 +385,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "asked"  # "does that make me a PMO manager?": a question, not a claim
             elif holder == "self":
                 entity["role"] = "current"
+        elif name in ("other_role", "background", "certification") and _holder_and_time(low, start, w)[0] == "other":
+            entity["role"] = "other"  # "my dad was a programme manager", "my sister works as a nurse"
         elif name == "years":
             window = low[_sentence_start(low, start) : int(entity.get("end") or start) + 40]
             if any(
