@@ -24,7 +24,7 @@ from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import asked, weighed
+from bot.nlu.reading import asked, normalised, weighed, words
 from bot.words import dialogue_words
 
 
@@ -125,7 +125,8 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
             cert_reply, _ = _certification(kb, turn, ctx)
             outcome = recommend_course(kb, turn, ctx)
             reply = outcome.replies[0]
-            return Reply(f"{cert_reply.text}\n\n{reply.text}", reply.buttons, reply.kind), outcome.context
+            # The certification is what was asked (its kind); the course for their level follows.
+            return Reply(f"{cert_reply.text}\n\n{reply.text}", reply.buttons, cert_reply.kind), outcome.context
         other = turn.values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
             # "can an ex project manager go into PMO?"
@@ -158,8 +159,11 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return course_question(kb, turn, ctx)
     if _asks_advice_with_experience(kb, turn):  # "I run a small PMO... what would you suggest?"
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    if words().contact_words.search(normalised(turn.text)):  # "who do I talk to to get this booked?"
+        return Outcome([answers.contact(kb)], ctx)
     named = names_pmo(turn)
-    if named:  # never "outside what I can help with" for a PMO message: one short question instead
+    in_conversation = bool(ctx.topic) and bool(turn.words & dialogue_words().back_references)
+    if named or in_conversation:  # never "outside what I can help with" for a PMO message: one short question
         return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.out_of_scope(kb)], ctx)
 

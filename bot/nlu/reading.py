@@ -86,6 +86,7 @@ class Words:
     question_words: frozenset[str]
     pmo_words: Pattern[str]
     free_resources: Pattern[str]
+    contact_words: Pattern[str]
 
 
 def _phrases(words: Sequence[str]) -> Pattern[str]:
@@ -121,6 +122,7 @@ def words() -> Words:
         question_words=frozenset(str(w) for w in raw["question_words"]),
         pmo_words=_phrases(raw["pmo_words"]),
         free_resources=_phrases(raw["free_resources"]),
+        contact_words=_phrases(raw["contact_words"]),
     )
 
 
