@@ -16,7 +16,7 @@ _CONSTRAINTS = {
     ),
     "sites": "With people on several sites, ask the team about running it online so everyone can join.",
     "evenings": "For timings that fit around work, the team can tell you what's possible.",
-    "budget": "I can't quote prices: the team can put a quote together for your group.",
+    "budget": "I can't quote prices here.",
     "date": "For dates, the team can tell you what's available.",
 }
 
