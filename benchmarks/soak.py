@@ -2,7 +2,8 @@
 
     python -m benchmarks.soak                      # 30 min at half the capacity measured first
     python -m benchmarks.soak --rate 5             # a fixed rate instead of the capacity ladder
-    python -m benchmarks.soak --smoke              # 1 minute at 2 msg/s, a sample every 15 s (the test)
+    python -m benchmarks.soak --smoke              # 1 minute at 2 msg/s, a sample every 15 s, half the
+                                                   # conversations enquiring (tests/test_bench_soak.py)
 
 The stack is the one a deployment runs: a fresh PostgreSQL database migrated by
 ``python -m bot.storage migrate upgrade`` first (the operator's step), Redis
@@ -328,8 +329,8 @@ class Window:
 class Traffic:
     """Open-loop arrivals at ``rate``: each is the next turn of a visitor who is not waiting for a reply."""
 
-    def __init__(self, url: str, rate: float, seed: int = 0) -> None:
-        self.url, self.rate = url, rate
+    def __init__(self, url: str, rate: float, seed: int = 0, enquiry_share: float = ENQUIRY_SHARE) -> None:
+        self.url, self.rate, self.enquiry_share = url, rate, enquiry_share
         self.rng = random.Random(seed)
         self.window = Window()
         self.total = Window()
@@ -339,7 +340,7 @@ class Traffic:
         return window
 
     def _visitor(self) -> Dict[str, Any]:
-        turns = list(ENQUIRY) if self.rng.random() < ENQUIRY_SHARE else load.conversation(self.rng)
+        turns = list(ENQUIRY) if self.rng.random() < self.enquiry_share else load.conversation(self.rng)
         return {"sender": f"soak-{uuid.uuid4().hex[:12]}", "turns": turns, "next": 0, "enquiry": len(turns) == 7}
 
     async def run(self, seconds: float) -> None:
@@ -424,10 +425,10 @@ def find_capacity(url: str, rates: Sequence[float], seconds: float, say: Any) ->
 
 
 def soak(
-    stack: Stack, rate: float, seconds: float, interval: float, say: Any, admin: sa.engine.Engine, db_name: str
+    stack: Stack, rate: float, seconds: float, interval: float, say: Any, db_name: str, enquiry_share: float
 ) -> List[Dict[str, Any]]:
     url = stack.servers["rasa"].url + "/webhooks/rest/webhook"
-    traffic = Traffic(url, rate, seed=22)
+    traffic = Traffic(url, rate, seed=22, enquiry_share=enquiry_share)
     postgres_port = sa.engine.make_url(stack.database_url).port or 5432
     redis_port = int(stack.redis_url.split(":")[2].split("/")[0]) if stack.redis_url.count(":") >= 2 else 6379
     db = sa.create_engine(stack.database_url, pool_size=1, max_overflow=0)
@@ -534,12 +535,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--rate", type=float, help="msg/s; default: half the capacity the ladder finds")
     parser.add_argument("--ladder", default=",".join(f"{r:g}" for r in LADDER), help="rates to try, msg/s")
     parser.add_argument("--ladder-seconds", type=float, default=45.0)
+    parser.add_argument("--enquiry-share", type=float, default=ENQUIRY_SHARE, help="conversations that enquire")
     parser.add_argument("--smoke", action="store_true", help="1 minute at 2 msg/s, a sample every 15 s")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--docs", action="store_true", help="copy soak.json and soak.png to docs/")
     args = parser.parse_args(argv)
     if args.smoke:
         args.minutes, args.interval, args.rate = 1.0, 15.0, args.rate or 2.0
+        args.enquiry_share = max(args.enquiry_share, 0.5)  # so that a minute surely holds a few
     began = time.monotonic()
 
     def say(message: str) -> None:
@@ -567,7 +570,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             capacity = find_capacity(url, [float(r) for r in args.ladder.split(",")], args.ladder_seconds, say)
             rate = max(1.0, capacity / 2)
         say(f"soak: {args.minutes:g} min at {rate:g} msg/s (capacity {capacity}), a sample every {args.interval:g} s")
-        samples = soak(stack, rate, args.minutes * 60, args.interval, say, admin, db_name)
+        samples = soak(stack, rate, args.minutes * 60, args.interval, say, db_name, args.enquiry_share)
         result = {
             "command": "python -m benchmarks.soak" + (" --smoke" if args.smoke else ""),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
