@@ -153,15 +153,22 @@ def ensure_schema(engine: Engine) -> SchemaState:
 
 
 async def refuse_to_start_if_behind(app: object, loop: object) -> None:
-    """A Sanic ``before_server_start`` listener: the action server checks the database it will use."""
+    """A Sanic ``before_server_start`` listener: the action server checks the database it will use.
+
+    A schema that is behind stops the server (:class:`SchemaBehind`). A database that
+    cannot be reached for 30 s does not: the action server still answers everything but
+    enquiries, and the enquiry store checks the schema again before its first write.
+    """
     import asyncio
 
-    from bot.storage.database import database_url, make_engine, with_retries
+    from bot.storage.database import StorageUnavailable, database_url, make_engine, with_retries
 
     def check() -> None:
         engine = make_engine(database_url())
         try:
             with_retries(lambda: ensure_schema(engine), what="database")
+        except StorageUnavailable:
+            logger.warning("Schema not checked at start: the database is unreachable; checked again on first use")
         finally:
             engine.dispose()
 
