@@ -53,4 +53,4 @@ def test_the_soak_smoke_run_reports_every_figure(tmp_path):
     final = samples[-1]
     assert final["enquiries"] == totals["enquiries_confirmed"]
     assert final["outbox"] == {"sent": final["enquiries"]} and final["mails_received"] == final["enquiries"]
-    assert final["insights_lag_events"] < final["events"]
+    assert final["insights_lag_events"] < final["events"] // 4  # the refresher keeps up (every 10 s)
