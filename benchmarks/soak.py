@@ -38,6 +38,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -431,11 +432,19 @@ def soak(
     traffic = Traffic(url, rate, seed=22, enquiry_share=enquiry_share)
     postgres_port = sa.engine.make_url(stack.database_url).port or 5432
     redis_port = int(stack.redis_url.split(":")[2].split("/")[0]) if stack.redis_url.count(":") >= 2 else 6379
-    db = sa.create_engine(stack.database_url, pool_size=1, max_overflow=0)
+    # Checked before each use: the machine's PostgreSQL may be restarted by other work meanwhile.
+    db = sa.create_engine(stack.database_url, pool_size=1, max_overflow=0, pool_pre_ping=True)
     samples: List[Dict[str, Any]] = []
     began = time.monotonic()
 
     def sample(minute: float) -> None:
+        try:
+            measure(minute)
+        except Exception as error:  # a failed sample is reported and the soak goes on
+            say(f"t={minute:.1f} min: sample failed: {type(error).__name__}: {str(error)[:200]}")
+            samples.append({"minute": round(minute, 2), "sample_error": f"{type(error).__name__}: {error}"[:300]})
+
+    def measure(minute: float) -> None:
         ports = _socket_ports()
         row: Dict[str, Any] = {
             "minute": round(minute, 2),
@@ -502,6 +511,7 @@ def plot(samples: List[Dict[str, Any]], path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    samples = [s for s in samples if "processes" in s]  # not the failed ones
     minutes = [s["minute"] for s in samples]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
     names = list(samples[0]["processes"])
@@ -551,6 +561,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not MODEL.exists():
         print(f"no trained model at {MODEL}: run `make train`", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack and drop the database
     admin = sa.create_engine(throwaway.postgres_url(), isolation_level="AUTOCOMMIT")
     redis_url = throwaway.redis_url()
     db_name = f"pmo_soak_{uuid.uuid4().hex[:8]}"
