@@ -58,7 +58,7 @@ from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port
 
 OUT = ROOT / "bench" / "out"
 P95_LIMIT = 0.300
-LADDER = (4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 20.0)
+LADDER = (4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 20.0, 24.0, 28.0, 32.0, 40.0)
 ENQUIRY_SHARE = 0.1
 ENQUIRY = (
     "I work as a PMO analyst, which course should I do?",
@@ -576,10 +576,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         url = stack.servers["rasa"].url + "/webhooks/rest/webhook"
         asyncio.run(load.run_open_loop(url, 2.0, 10.0, seed=99))  # warm-up: first turns load lazily
         capacity: Optional[float] = None
-        rate = args.rate
+        rate, ladder = args.rate, [float(r) for r in args.ladder.split(",")]
         if rate is None:
-            capacity = find_capacity(url, [float(r) for r in args.ladder.split(",")], args.ladder_seconds, say)
+            capacity = find_capacity(url, ladder, args.ladder_seconds, say)
             rate = max(1.0, capacity / 2)
+            if capacity == max(ladder):
+                say(f"every rate of the ladder passed: the capacity is {capacity:g} msg/s or more")
         say(f"soak: {args.minutes:g} min at {rate:g} msg/s (capacity {capacity}), a sample every {args.interval:g} s")
         samples = soak(stack, rate, args.minutes * 60, args.interval, say, db_name, args.enquiry_share)
         result = {
@@ -588,6 +590,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "minutes": args.minutes,
             "rate": rate,
             "capacity": capacity,
+            "capacity_at_least": capacity is not None and capacity == max(ladder),  # the ladder ran out
             "p95_limit_ms": P95_LIMIT * 1000,
             "cpus": os.cpu_count(),
             "samples": samples,
