@@ -538,6 +538,33 @@ def plot(samples: List[Dict[str, Any]], path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def markdown(result: Dict[str, Any]) -> str:
+    """The samples as the Markdown table of docs/bench.md."""
+    names = ["rasa", "actions", "outbox", "insights"]
+    lines = [
+        "| min | msgs | p50 / p95 ms | errors | RSS MB (" + " / ".join(names) + ") | open fds (same order) "
+        "| PostgreSQL connections (total; rasa / actions) | DB MB | enquiries / mails | insights lag | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in result["samples"]:
+        if "processes" not in s:
+            lines.append(f"| {round(s['minute'], 1):g} | sample failed: {s.get('sample_error', '')[:60]} |")
+            continue
+        p = s["processes"]
+        lines.append(
+            f"| {round(s['minute'], 1):g} | {s['messages']} | "
+            + (f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f}" if s["p95_ms"] is not None else "-")
+            + f" | {s['errors']} | "
+            + " / ".join(str(p[n]["rss_mb"]) for n in names)
+            + " | "
+            + " / ".join(str(p[n]["fds"]) for n in names)
+            + f" | {s['db_connections']}; {p['rasa']['pg_sockets']} / {p['actions']['pg_sockets']} | "
+            f"{s['db_size_mb']:.0f} | {s['enquiries']} / {s['mails_received']} | {s['insights_lag_events']} "
+            f"| {s['load_avg_1m']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30.0)
@@ -549,7 +576,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="1 minute at 2 msg/s, a sample every 15 s")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--docs", action="store_true", help="copy soak.json and soak.png to docs/")
+    parser.add_argument("--table", type=Path, help="print the Markdown table of a soak.json and stop")
     args = parser.parse_args(argv)
+    if args.table:
+        print(markdown(json.loads(args.table.read_text())))
+        return 0
     if args.smoke:
         args.minutes, args.interval, args.rate = 1.0, 15.0, args.rate or 2.0
         args.enquiry_share = max(args.enquiry_share, 0.5)  # so that a minute surely holds a few
