@@ -593,7 +593,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"no trained model at {MODEL}: run `make train`", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack and drop the database
-    admin = sa.create_engine(throwaway.postgres_url(), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(throwaway.postgres_url(), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     redis_url = throwaway.redis_url()
     db_name = f"pmo_soak_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
