@@ -221,3 +221,21 @@ def test_history_lists_every_step_in_order():
     lines = listed.stdout.strip().splitlines()
     assert [line.split()[0] for line in lines] == schema.revisions() == ["0001", "0002"]
     assert not Path(ROOT / "unused.db").exists()  # history reads the scripts, not a database
+
+
+def test_the_insights_migrate_command_is_the_same_upgrade(tmp_path):
+    url = release.load_sqlite(tmp_path / "conversations.db")
+    engine = make_engine(url)
+    before = release.rows(engine)
+    ran = subprocess.run(
+        [sys.executable, "-m", "bot.insights", "migrate", "--db", str(tmp_path / "conversations.db")],
+        cwd=ROOT,
+        env={k: v for k, v in base_env().items() if k != "PMO_DATABASE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "schema revision none -> 0002" in ran.stdout
+    assert schema.state(engine).current and release.rows(engine) == before
+    engine.dispose()
