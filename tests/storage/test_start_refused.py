@@ -34,23 +34,23 @@ def test_servers_refuse_a_release_database_until_it_is_migrated(tmp_path):
     actions = servers.action_server(tmp_path, env={"PMO_DATABASE_URL": url})
     endpoints = servers.write_endpoints(tmp_path, actions.port, TRACKER_STORE.format(db=db_file))
     rasa = servers.rasa_server(tmp_path, endpoints)  # no PMO_DATABASE_URL: the `db` file, as in make run
-    for server in (actions, rasa):
-        with pytest.raises(RuntimeError, match="exited early") as refused:
-            server.start(timeout=300)
-        assert COMMAND in str(refused.value), str(refused.value)
-        assert "this release needs revision 0002" in str(refused.value)
-    assert release.rows(make_engine(url)) == before  # neither touched it
+    try:  # a server that starts when it should not is stopped too
+        for server in (actions, rasa):
+            with pytest.raises(RuntimeError, match="exited early") as refused:
+                server.start(timeout=300)
+            assert COMMAND in str(refused.value), str(refused.value)
+            assert "this release needs revision 0002" in str(refused.value)
+        assert release.rows(make_engine(url)) == before  # neither touched it
 
-    migrated = subprocess.run(
-        [sys.executable, "-m", "bot.storage", "migrate", "upgrade", "--db", str(db_file)],
-        cwd=ROOT,
-        env={k: v for k, v in base_env().items() if k != "PMO_DATABASE_URL"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert migrated.returncode == 0, migrated.stderr
-    try:
+        migrated = subprocess.run(
+            [sys.executable, "-m", "bot.storage", "migrate", "upgrade", "--db", str(db_file)],
+            cwd=ROOT,
+            env={k: v for k, v in base_env().items() if k != "PMO_DATABASE_URL"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert migrated.returncode == 0, migrated.stderr
         actions.start()
         rasa.start(timeout=300)
         turn = say(rasa, "after-migrate-" + uuid.uuid4().hex, "what does a pmo analyst do?")
