@@ -108,6 +108,7 @@ nlu-eval: train
 .PHONY: bench bench-smoke
 bench: install
 	$(PYTHON) -m benchmarks.run $(BENCH_ARGS)
+	$(MAKE) bench-soak
 bench-smoke: train
 	$(PYTHON) -m benchmarks.run --smoke
 
@@ -116,6 +117,14 @@ bench-smoke: train
 .PHONY: bench-corpus
 bench-corpus: train
 	$(PYTHON) -m benchmarks.corpus --json bench/out/corpus.json $(BENCH_ARGS)
+
+# The soak (benchmarks/soak.py; about 40 minutes, needs PostgreSQL and Redis): the production set-up
+# for 30 minutes at half its open-loop capacity, sampled every 5 minutes; writes bench/out/soak.json
+# and soak.png and copies them to docs/. `python -m benchmarks.soak --smoke` is the minute-long
+# version tests/test_bench_soak.py runs. Options: make bench-soak SOAK_ARGS="--rate 5 --minutes 60"
+.PHONY: bench-soak
+bench-soak: train
+	$(PYTHON) -m benchmarks.soak --docs $(SOAK_ARGS)
 
 # One Rasa replica the production way (README, "Production"): HTTP API only with
 # RASA_AUTH_TOKEN or RASA_JWT_SECRET; stores from PMO_DATABASE_URL / PMO_REDIS_URL.

@@ -13,6 +13,7 @@ import pluggy
 from rasa_sdk.plugin import plugin_manager
 
 from bot.outbox import Background, SettingsError, poll_seconds, worker_from_env
+from bot.storage.schema import refuse_to_start_if_behind
 
 # The action server is internal: Rasa calls it, nobody else should reach it.
 # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise, and reads SANIC_HOST
@@ -33,6 +34,7 @@ class OutboxPlugin:
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Any) -> None:
+        app.register_listener(refuse_to_start_if_behind, "before_server_start")  # schema of this release
         app.register_listener(self.start, "after_server_start")
         app.register_listener(self.stop, "before_server_stop")
 

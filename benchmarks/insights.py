@@ -281,11 +281,11 @@ def create_tables(url: str) -> None:
     """Rasa's own table (its SQLTrackerStore model) and the project's enquiries table."""
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from bot.storage.enquiry_store import metadata as enquiry_metadata
+    from bot.storage.schema import ensure_schema
 
     engine = sa.create_engine(url)
     SQLTrackerStore.Base.metadata.create_all(engine)
-    enquiry_metadata.create_all(engine)
+    ensure_schema(engine)  # the project's tables, through the migrations
     engine.dispose()
 
 

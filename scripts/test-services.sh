@@ -9,6 +9,7 @@ set -euo pipefail
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 has_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null; }
 has_redis() { command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ]; }
+has_pg_client() { command -v psql >/dev/null && command -v pg_dump >/dev/null && command -v pg_restore >/dev/null; }
 
 mode="${PMO_TEST_SERVICES:-auto}"
 packages=()
@@ -19,6 +20,10 @@ if [ "$mode" != machine ]; then
   if [ -z "${PMO_TEST_REDIS_URL:-}" ] && ! has_redis && { [ "$mode" = throwaway ] || ! answers 6379; }; then
     packages+=(redis-server)
   fi
+fi
+# tests/storage load, dump and restore databases with PostgreSQL's client programs, whichever server they use.
+if ! has_pg_client && [[ " ${packages[*]} " != *" postgresql "* ]]; then
+  packages+=(postgresql-client)
 fi
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0

@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 from bot.insights import schema
 from bot.insights.refresh import DEFAULT_LAG_SECONDS, prune, refresh
 from bot.storage.database import database_url, make_engine
+from bot.storage.schema import SchemaBehind, upgrade
 
 PASSWORD_ENV = "PMO_INSIGHTS_PASSWORD"
 DEFAULT_PORT = 8300
@@ -37,10 +38,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
         return 2
     engine = make_engine(database_url(sqlite_file=args.db))
-    schema.create_schema(engine)
-    if args.command == "migrate":
-        print("insights tables ready")
+    if args.command == "migrate":  # kept for old scripts: the one migration command of every table
+        before, after = upgrade(engine)
+        print(f"schema revision {before or 'none'} -> {after}; insights tables ready")
         return 0
+    try:
+        schema.create_schema(engine)
+    except SchemaBehind as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.command == "refresh":
         started = time.perf_counter()
         result = refresh(engine, lag=args.lag_seconds)

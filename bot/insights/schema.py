@@ -7,13 +7,16 @@ per-day counters (messages by intent and outcome, conversations, mentions,
 recommendations), one row per conversation and day (so a conversation is
 counted once a day), and the masked unanswered messages and
 rated-down answers (per conversation, so they go when the conversation is
-erased). ``create_schema`` is idempotent (``python -m bot.insights migrate``).
+erased). The tables are created and changed by the migrations in
+:mod:`bot.storage.migrations`; keep these definitions equal to their head.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from bot.storage.schema import ensure_schema
 
 metadata = sa.MetaData()
 
@@ -86,19 +89,9 @@ WATERMARK = "last_event_id"
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the insights tables and indexes that are missing (safe to run any number of times)."""
-    had_counter = sa.inspect(engine).has_table(conversations_daily.name)
-    try:
-        metadata.create_all(engine, checkfirst=True)
-    except sa.exc.ProgrammingError:  # another process created them a moment earlier
-        metadata.create_all(engine, checkfirst=True)
-    if not had_counter:  # tables from before the counter existed: count what is there
-        with engine.begin() as connection:
-            per_day = sa.select(conversation_days.c.day, sa.func.count()).group_by(conversation_days.c.day)
-            connection.execute(conversations_daily.insert().from_select(["day", "n"], per_day))
-    try:
-        with engine.begin() as connection:
-            if connection.execute(sa.select(state.c.value).where(state.c.name == WATERMARK)).first() is None:
-                connection.execute(state.insert().values(name=WATERMARK, value=0))
-    except sa.exc.IntegrityError:  # inserted by another process meanwhile
-        pass
+    """Check the tables are this release's, creating them on an empty database (:mod:`bot.storage.schema`).
+
+    Tables are created and changed by the migrations (``python -m bot.storage migrate upgrade``);
+    the backfill of the conversations counter and the watermark row are in the baseline step.
+    """
+    ensure_schema(engine)

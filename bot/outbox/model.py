@@ -23,6 +23,7 @@ from bot.outbox.content import EnquiryNote
 from bot.outbox.mail import new_message_id
 from bot.outbox.settings import EMAIL, Settings
 from bot.storage.database import RETRY_SECONDS, with_retries
+from bot.storage.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ notifications = sa.Table(
     sa.Column("content", sa.Text, nullable=False),  # EnquiryNote as JSON
     sa.Column("status", sa.String(16), nullable=False, default=PENDING),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    # Naive UTC throughout (compared as stored, alike on SQLite and PostgreSQL).
     # Naive UTC throughout, compared as stored (alike on SQLite and PostgreSQL).
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
@@ -107,15 +107,9 @@ class Outbox:
         self._schema_ready = False
 
     def create_schema(self) -> None:
-        def create() -> None:
-            try:
-                metadata.create_all(self.engine, checkfirst=True)
-            except sa.exc.ProgrammingError:  # another replica created it a moment earlier
-                if not sa.inspect(self.engine).has_table(notifications.name):
-                    raise
-
+        """Check the tables are this release's (created when the database is empty); see bot.storage.schema."""
         if not self._schema_ready:
-            with_retries(create, self.retry_seconds, "outbox database")
+            with_retries(lambda: ensure_schema(self.engine), self.retry_seconds, "outbox database")
             self._schema_ready = True
 
     def _due(self, channels: Sequence[str], now: datetime) -> sa.sql.ColumnElement[bool]:

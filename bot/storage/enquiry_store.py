@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.enquiries import Enquiry
 from bot.storage.database import RETRY_SECONDS, with_retries
+from bot.storage.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ enquiries = sa.Table(
     sa.Column("interest", sa.String(300), nullable=False),
     sa.Column("consent", sa.Boolean, nullable=False),
 )
+# Migration 0002: the privacy tool looks enquiries up by lower(email).
+sa.Index("ix_enquiries_email_lower", sa.func.lower(enquiries.c.email))
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,8 @@ class EnquiryStore:
         self._schema_ready = False
 
     def create_schema(self) -> None:
-        # checkfirst, and tolerate a replica that created the table a moment earlier
-        def create() -> None:
-            try:
-                metadata.create_all(self.engine, checkfirst=True)
-            except sa.exc.ProgrammingError:
-                if not sa.inspect(self.engine).has_table("enquiries"):
-                    raise
-
-        with_retries(create, self.retry_seconds, "enquiry database")
+        """Check the tables are this release's (created when the database is empty); see bot.storage.schema."""
+        with_retries(lambda: ensure_schema(self.engine), self.retry_seconds, "enquiry database")
         self._schema_ready = True
 
     def _ready(self) -> None:

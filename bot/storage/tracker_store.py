@@ -27,8 +27,10 @@ from bot.storage.database import (
     RETRY_SECONDS,
     StorageUnavailable,
     database_url,
+    with_retries,
     with_retries_async,
 )
+from bot.storage.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,6 +107,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **bounded_engine_kwargs(url, self.call_timeout))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.retry_seconds = float(retry_seconds)
+        # The project's own tables must be this release's before the server takes a message
+        # (created on an empty database; SchemaBehind, naming the command to run, otherwise).
+        with_retries(lambda: ensure_schema(self.engine), self.retry_seconds, "database")
         logger.info("Tracker store: %s", self.engine.url.get_backend_name())
 
     async def _off_the_loop(self, operation: Callable[[], Awaitable[T]]) -> T:

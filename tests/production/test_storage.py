@@ -15,6 +15,7 @@ from bot.storage import database
 from bot.storage.conversations import conversations_mentioning, delete_conversations, events
 from bot.storage.database import StorageUnavailable, database_url, make_engine, redis_settings, with_retries
 from bot.storage.enquiry_store import EnquiryStore
+from bot.storage.schema import OWN_TABLES, VERSION_TABLE
 from tests.production import services
 
 JANE = Enquiry(
@@ -39,7 +40,7 @@ def engine(request, tmp_path):
         engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     else:
         engine = make_engine(request.getfixturevalue("postgres_url"))
-        for table in ("enquiries", "events"):
+        for table in (*OWN_TABLES, VERSION_TABLE, "events"):  # an empty database for each test
             with engine.begin() as connection:
                 connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
     yield engine
