@@ -241,11 +241,23 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
 
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if (
+        job in ("course", "follow_up", "fallback")
+        and turn.values("course")
+        and not turn.values("certification")
+        and _fit_asked(kb, turn)
+        and not attribute_asked(turn, ("prerequisites", "length", "exam", "format", "price", "dates"))
+    ):  # "she mentioned the directors course, is that the right one for me?" (I'm her PA, I do the minutes)
+        from bot.dialogue.roles import recommend_course
+
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
+    if (
         job == "recommend"
         and (turn.values("course") or turn.values("course_family"))
         and not turn.values("certification")
-        and not _weighs_courses(turn)
-        and not _fit_asked(kb, turn)
+        and (
+            attribute_asked(turn, ("prerequisites", "length", "exam", "format", "content", "resit"))
+            or (not _weighs_courses(turn) and not _fit_asked(kb, turn))
+        )
     ):
         # "my director asked me to look at P3O. What's involved?": about P3O, not a recommendation
         from bot.dialogue.courses import course_question

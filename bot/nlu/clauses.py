@@ -45,8 +45,7 @@ def _split_joined(text: str) -> List[str]:
     while len(parts) < MAX_CLAUSES - 1:
         for match in _JOINERS.finditer(rest):
             before, after = rest[: match.start()], rest[match.end() :]
-            last = re.split(r"(?<=[.!])\s+", before.strip())[-1]  # "Some backstory. What would you suggest"
-            if _QUESTION_START.match(after) and _is_question(last) and _words(last) >= 2 and _words(after) >= 2:
+            if _QUESTION_START.match(after) and _is_question(before) and _words(before) >= 2 and _words(after) >= 2:
                 parts.append(before.strip(" ,;"))
                 rest = after
                 break

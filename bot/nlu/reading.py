@@ -275,6 +275,12 @@ def is_foreign(text: str) -> bool:
     return foreign >= 2 and foreign > 1.5 * native and (accented or foreign >= 3)
 
 
+def _up_to_date(low: str, entity: Mapping[str, Any]) -> bool:
+    """ "keep the register up to date" names no course date."""
+    start = int(entity.get("start") or 0)
+    return entity.get("entity") == "attribute" and entity.get("value") == "dates" and low[:start].endswith("to ")
+
+
 def _employer(low: str, entity: Mapping[str, Any], w: Words) -> bool:
     """ "delivery for a retail group": the sector of an employer, not the visitor's own background."""
     if entity.get("entity") != "background":
@@ -401,7 +407,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         for entity in out:
             if entity.get("entity") == "role" and entity.get("role") == "current":
                 entity["role"] = "past"
-    out = [e for e in out if not _employer(low, e, w)]
+    out = [e for e in out if not _employer(low, e, w) and not _up_to_date(low, e)]
     added: List[Entity] = []
     for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
     if for_other is not None:
