@@ -10,6 +10,8 @@ Found by profiling one REST turn end to end (docs/bench.md). One module per patc
   while a turn waits on another server (scheduling).
 - :mod:`bot.serving.timeouts`: custom action calls bounded by ``PMO_ACTION_TIMEOUT``
   and failed turns reported to the channel (failure).
+- :mod:`bot.serving.inprocess`: custom actions run in the Rasa process by rasa-sdk's
+  executor when the endpoints file says ``actions_module`` (speed, memory).
 - :mod:`bot.serving.questions`: one turn per question in a message (behaviour).
 - :mod:`bot.serving.sentences`: a chatty message understood by its question (behaviour).
 - :mod:`bot.serving.readiness`: a server whose model did not load refuses to start (failure).
@@ -27,7 +29,7 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Tuple
 
-from bot.serving import events, gate, graph, questions, readiness, sentences, timeouts, validator
+from bot.serving import events, gate, graph, inprocess, questions, readiness, sentences, timeouts, validator
 from bot.serving.events import shallow_copy
 from bot.serving.gate import (
     DEFAULT_MAX_CONCURRENT,
@@ -104,6 +106,7 @@ PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
     (questions.NAME, questions.install),
     (gate.IO_RELEASE, gate.install_io_release),
     (timeouts.NAME, timeouts.install),
+    (inprocess.NAME, inprocess.install),  # after the timeout patch: HTTP calls still go through it
     (sentences.NAME, sentences.install),
     (readiness.NAME, readiness.install),
 )
