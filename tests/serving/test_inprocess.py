@@ -123,3 +123,9 @@ def test_an_actions_package_that_does_not_import_stops_the_server(tmp_path):
         rasa.start(timeout=120)
     assert rasa.process is not None and rasa.process.wait(timeout=30) != 0
     assert "no_such_actions_package" in rasa.log.read_text(errors="replace")
+
+
+def test_the_serving_process_has_no_tensorflow_in_memory(server):
+    assert server.process is not None
+    maps = Path(f"/proc/{server.process.pid}/maps").read_text()  # the python process itself (harness Popen)
+    assert "python" in maps and "tensorflow" not in maps
