@@ -6,6 +6,8 @@ Found by profiling one REST turn end to end (docs/bench.md). One module per patc
   re-checking Rasa's event schema each time (speed).
 - :mod:`bot.serving.graph`: Rasa's graph run as a cached sequence of calls (speed).
 - :mod:`bot.serving.events`: event types resolved once, slots copied directly (speed).
+- :mod:`bot.serving.states`: the conversation's past dialogue states resumed from the
+  last turn instead of replayed from the start (speed that does not fade with length).
 - :mod:`bot.serving.gate`: messages admitted in arrival order, the place given up
   while a turn waits on another server (scheduling).
 - :mod:`bot.serving.timeouts`: custom action calls bounded by ``PMO_ACTION_TIMEOUT``
@@ -29,7 +31,7 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Tuple
 
-from bot.serving import events, gate, graph, inprocess, questions, readiness, sentences, timeouts, validator
+from bot.serving import events, gate, graph, inprocess, questions, readiness, sentences, states, timeouts, validator
 from bot.serving.events import shallow_copy
 from bot.serving.gate import (
     DEFAULT_MAX_CONCURRENT,
@@ -102,6 +104,7 @@ PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
     (graph.NAME, graph.install),
     (events.EVENT_LOOKUP, events.install_event_lookup),
     (events.SLOT_COPY, events.install_slot_copy),
+    (states.NAME, states.install),
     (gate.ARRIVAL_ORDER, gate.install_arrival_order),
     (questions.NAME, questions.install),
     (gate.IO_RELEASE, gate.install_io_release),
