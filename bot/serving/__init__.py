@@ -16,6 +16,8 @@ Found by profiling one REST turn end to end (docs/bench.md). One module per patc
   executor when the endpoints file says ``actions_module`` (speed, memory).
 - :mod:`bot.serving.questions`: one turn per question in a message (behaviour).
 - :mod:`bot.serving.sentences`: a chatty message understood by its question (behaviour).
+- :mod:`bot.serving.heap`: the objects loaded at start frozen out of full garbage
+  collections (tail latency).
 - :mod:`bot.serving.readiness`: a server whose model did not load refuses to start (failure).
 
 ``apply()`` is explicit and idempotent: ``python -m bot.serving run ...`` calls it
@@ -31,7 +33,19 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Tuple
 
-from bot.serving import events, gate, graph, inprocess, questions, readiness, sentences, states, timeouts, validator
+from bot.serving import (
+    events,
+    gate,
+    graph,
+    heap,
+    inprocess,
+    questions,
+    readiness,
+    sentences,
+    states,
+    timeouts,
+    validator,
+)
 from bot.serving.events import shallow_copy
 from bot.serving.gate import (
     DEFAULT_MAX_CONCURRENT,
@@ -112,6 +126,7 @@ PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
     (inprocess.NAME, inprocess.install),  # after the timeout patch: HTTP calls still go through it
     (sentences.NAME, sentences.install),
     (readiness.NAME, readiness.install),
+    (heap.NAME, heap.install),
 )
 
 _applied: List[str] = []

@@ -7,7 +7,7 @@ featurizers, ``rasa.nlu.extractors.extractor``, ``rasa.utils.train_utils`` and
 modules (Rasa's DIET, TED, ResponseSelector and ``rasa.utils.tensorflow.*``, thinc's
 optional TF shims) then use it only to *define* things: base classes, decorators,
 annotations. On this machine ``import tensorflow`` alone is about 400 MB resident
-and 2-5 s (``python -m benchmarks.serving_memory``).
+and 2-5 s (``python -m benchmarks.lean``).
 
 So, before anything imports it, ``tensorflow`` (and ``keras``, ``tensorboard``) are
 made stand-ins whose every attribute is a stand-in *class*: it can be subclassed,

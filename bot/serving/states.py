@@ -4,7 +4,7 @@ Before each prediction the policies ask ``tracker.past_states(domain)`` (RulePol
 twice, MemoizationPolicy once, two or three predictions a turn). Rasa 3.6 answers by
 replaying the whole session event by event (``generate_all_prior_trackers``) and
 building a state for every earlier action (``Domain.states_for_tracker_history``): the
-largest cost that grows with the conversation (``python -m benchmarks.turn_cost``: a
+largest cost that grows with the conversation (``python -m benchmarks.lean``: a
 turn at 200 events cost several times one at 1 event, most of it here).
 
 The states of a prefix of the events never change when events are appended, so the
