@@ -76,6 +76,19 @@ def turn_cost(server: servers.Server, senders: int = SENDERS, most: int = 230) -
     return result
 
 
+def turn_cost_of(server: servers.Server, senders: int = SENDERS) -> Dict[str, Any]:
+    """Start ``server`` with Rasa's API (to count events), measure :func:`turn_cost`, stop it."""
+    server.args.append("--enable-api")
+    server.start(timeout=300)
+    try:
+        url = server.url + "/webhooks/rest/webhook"
+        requests.post(url, json={"sender": "warm", "message": "hi"}, timeout=60).raise_for_status()
+        asyncio.run(load.run_level(url, 1, 2.0, seed=99))  # every code path once
+        return turn_cost(server, senders=senders)
+    finally:
+        server.stop()
+
+
 def rss_mb(pids: Sequence[int]) -> float:
     return round(sum(serving.rss_bytes(pid) for pid in pids) / 2**20, 1)
 
