@@ -12,8 +12,9 @@ already holds about 1, 50 and 200 events (read from Rasa's API between turns, no
 
 - ``lean``: ``python -m bot.serving run`` as ``make run``/``web``/``serve`` start it now:
   actions in-process, no TensorFlow;
-- ``before``: the same code the way it ran until issue 20: the action server over HTTP
-  and TensorFlow loaded (``PMO_TENSORFLOW=on``);
+- ``before``: the action server over HTTP and TensorFlow loaded (``PMO_TENSORFLOW=on``),
+  with this tree's ``bot/`` or, with ``--before-commit C``, ``bot/`` as it was at C
+  (the code before issue 20: ``--before-commit ebce89d``);
 - ``stock``: ``rasa run`` on a ``rasa init --no-prompt`` project (``--stock-project``,
   scaffolded and trained here when missing), which has no custom action.
 
@@ -153,6 +154,20 @@ def one_setup(
             actions.stop()
 
 
+# ``python -m bot.serving`` would import this tree's bot (the working directory comes first).
+RUN_FROM = "import sys, runpy; sys.path.insert(0, {tree!r}); runpy.run_module('bot.serving', run_name='__main__')"
+
+
+def checkout(commit: str, where: Path) -> str:
+    """``bot/`` as it was at ``commit`` (git archive), to serve the code before a change."""
+    import subprocess
+
+    where.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", commit, "bot"], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return str(where)
+
+
 def stock_model(project: Path) -> Path:
     models = sorted((project / "models").glob("*.tar.gz"))
     if not models:
@@ -183,6 +198,9 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         actions = servers.action_server(work / "before")
         before = serving.our_rasa_server(work / "before", args.model, actions.port, serving.IN_MEMORY)
         before.env["PMO_TENSORFLOW"] = "on"
+        if args.before_commit:
+            before.args[1:3] = ["-c", RUN_FROM.format(tree=checkout(args.before_commit, work / "before-tree"))]
+            results["before_commit"] = args.before_commit
         results["before"] = one_setup("before", before, actions, args.seconds, rates, args.quick)
 
     if not args.no_stock:
@@ -199,6 +217,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--rates", default="20,40,60,90,120")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "lean.json")
     parser.add_argument("--no-before", action="store_true")
+    parser.add_argument(
+        "--before-commit", help="serve 'before' with bot/ of this commit (e.g. the one before issue 20's branch)"
+    )
     parser.add_argument("--no-stock", action="store_true")
     parser.add_argument("--quick", action="store_true", help="two senders for the turn cost")
     return parser.parse_args(argv)
