@@ -1,7 +1,8 @@
 """One lean process against the set-up before it and stock ``rasa init``, in one run (issue 20).
 
     python -m benchmarks.lean [--stock-project DIR] [--seconds 10] [--rates 20,40,60,90]
-                              [--out bench/out/lean.json] [--no-before] [--quick]
+                              [--out bench/out/lean.json] [--no-lean] [--no-before] [--no-stock]
+                              [--before-commit C] [--quick]
 
 For each set-up: seconds to ready, resident memory of every process it needs (Rasa,
 and the action server when there is one) idle and after the load, one visitor's p50/p95,
@@ -191,8 +192,9 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     rates = [float(r) for r in args.rates.split(",")]
     results: Dict[str, Any] = {"seconds": args.seconds, "rates": rates, "load_average_at_start": list(os.getloadavg())}
 
-    lean = serving.our_rasa_server(work / "lean", args.model, None, serving.IN_MEMORY)
-    results["lean"] = one_setup("lean", lean, None, args.seconds, rates, args.quick)
+    if not args.no_lean:
+        lean = serving.our_rasa_server(work / "lean", args.model, None, serving.IN_MEMORY)
+        results["lean"] = one_setup("lean", lean, None, args.seconds, rates, args.quick)
 
     if not args.no_before:
         actions = servers.action_server(work / "before")
@@ -216,6 +218,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rates", default="20,40,60,90,120")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "lean.json")
+    parser.add_argument("--no-lean", action="store_true")
     parser.add_argument("--no-before", action="store_true")
     parser.add_argument(
         "--before-commit", help="serve 'before' with bot/ of this commit (e.g. the one before issue 20's branch)"
