@@ -1,5 +1,5 @@
 # PMO Learning Assistant. The two commands a new machine needs:
-#   make run    install, train when needed, start the action server and chat in rasa shell
+#   make run    install, train when needed, and chat in rasa shell (the actions run inside Rasa)
 #   make test   the whole test suite (what CI runs)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -41,11 +41,9 @@ $(MODEL): $(STAMP) $(KNOWLEDGE) $(TRAINING)
 actions: install
 	$(RASA) run actions --actions actions
 
-# Starts the action server in the background for the length of the chat.
+# One process: the actions run inside Rasa (endpoints.yml names actions_module; bot/serving/inprocess.py).
+# With a separate action server instead (`make actions`), point endpoints.yml's action_endpoint at its url.
 run: train
-	@$(RASA) run actions --actions actions --port 5055 > actions.log 2>&1 & pid=$$!; \
-	trap "kill $$pid 2>/dev/null" EXIT INT TERM; \
-	for i in $$(seq 1 60); do curl -sf localhost:5055/health >/dev/null && break; sleep 1; done; \
 	$(PYTHON) -m bot.serving shell --model $(MODEL) --endpoints endpoints.yml
 
 test: lint train browser balancer web-build services
@@ -74,15 +72,14 @@ web-build: $(WEB_DIST)
 $(WEB_DIST): $(NODE_STAMP) $(STAMP) web/build.py $(wildcard web/src/*)
 	$(PYTHON) -m web.build
 
-# Action server, Rasa server (REST, socket.io, and Slack/Teams when their
+# Rasa server with the actions inside it (REST, socket.io, and Slack/Teams when their
 # environment variables are set) and the demo page at http://localhost:8000.
 web: train web-build
 	@mkdir -p web/logs; \
-	$(RASA) run actions --actions actions --port 5055 > web/logs/actions.log 2>&1 & actions=$$!; \
 	$(PYTHON) -m bot.serving run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005 --interface 127.0.0.1 \
 	  > web/logs/rasa.log 2>&1 & rasa=$$!; \
-	trap "kill $$actions $$rasa 2>/dev/null" EXIT INT TERM; \
-	echo "Rasa is loading (about 30 s; logs in web/logs/). Open http://localhost:8000 and press Ctrl-C to stop."; \
+	trap "kill $$rasa 2>/dev/null" EXIT INT TERM; \
+	echo "Rasa is loading (logs in web/logs/). Open http://localhost:8000 and press Ctrl-C to stop."; \
 	$(PYTHON) -m web.serve --port 8000 --socket-url http://localhost:5005
 
 # Debian's Chromium for the widget's browser test (apt-get, never a browser download).

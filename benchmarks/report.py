@@ -17,6 +17,12 @@ TARGETS = (
     ("ready_s", "start to ready (s)", "<=", 40.0),
     ("rss_peak_mb", "Rasa server resident memory, peak (MB)", "<=", 800.0),
     ("train_s", "rasa train (s)", "<=", 180.0),
+    # Issue 20: one lean process (actions in-process, no TensorFlow).
+    ("capacity_vs_stock", "open-loop capacity vs stock (x)", ">=", 3.0),
+    ("p50_ms_at_1", "one visitor p50 (ms)", "<=", 8.0),
+    ("rss_everything_mb", "RSS of everything make run starts, peak (MB)", "<=", 400.0),
+    ("ready_s_lean", "start to ready, issue 20 (s)", "<=", 3.0),
+    ("turn_cost_growth", "turn cost at 200 events over 1 event (x)", "<=", 2.0),
 )
 
 
@@ -69,7 +75,21 @@ def headline(results: Dict[str, Any]) -> Dict[str, Optional[float]]:
         "ready_s": (serving.get("this_assistant") or {}).get("ready_s"),
         "rss_peak_mb": (serving.get("this_assistant") or {}).get("rss_peak_mb"),
         "train_s": (results.get("training", {}).get("this_assistant") or {}).get("seconds"),
+        "capacity_vs_stock": capacity_ratio(results.get("open_loop") or {}),
+        "p50_ms_at_1": (level(serving.get("this_assistant"), 1) or {}).get("p50_ms"),
+        # One process since issue 20: the server's process tree is everything `make run` starts.
+        "rss_everything_mb": (serving.get("this_assistant") or {}).get("rss_peak_mb"),
+        "ready_s_lean": (serving.get("this_assistant") or {}).get("ready_s"),
+        "turn_cost_growth": ((results.get("turn_cost") or {}).get("this_assistant") or {}).get("growth_200_over_1"),
     }
+
+
+def capacity_ratio(opened: Dict[str, Any]) -> Optional[float]:
+    ours = (opened.get("this_assistant") or {}).get("capacity_per_s")
+    stock = (opened.get("stock") or {}).get("capacity_per_s")
+    if ours is None or not stock:
+        return None  # stock at 0 (not even the lowest rate within 300 ms): no finite ratio
+    return round(ours / stock, 2)
 
 
 def targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -137,6 +157,25 @@ def table(results: Dict[str, Any]) -> str:
             f"{entry['p50_ms']:.0f}/{entry['p95_ms']:.0f}/{entry['p99_ms']:.0f}",
             other and f"{other['p50_ms']:.0f}/{other['p95_ms']:.0f}/{other['p99_ms']:.0f}",
         )
+    for entry in s_ours.get("levels", []):
+        if entry["concurrency"] == 20:
+            other = level(s_stock, 20)
+
+            def tail(e: Optional[Dict[str, Any]]) -> Optional[str]:
+                if not e or not e.get("p50_ms") or e.get("mean_ms") is None:
+                    return None
+                return f"{e['mean_ms']:.0f} ms, {e['p95_ms'] / e['p50_ms']:.2f}"
+
+            add("20 concurrent: mean, p95/p50", tail(entry), tail(other))
+    cost = results.get("turn_cost") or {}
+    if cost:
+
+        def marks(c: Optional[Dict[str, Any]]) -> Optional[str]:
+            if not c:
+                return None
+            return "/".join(_fmt((c.get(m) or {}).get("p50_ms")) for m in ("1", "50", "200"))
+
+        add("turn cost p50 at 1/50/200 events (ms)", marks(cost.get("this_assistant")), marks(cost.get("stock")))
     opened = results.get("open_loop") or {}
     if opened:
         add(

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from benchmarks import corpus, load, report, serving, steps
+from benchmarks import corpus, lean, load, report, serving, steps
 from harness import servers
 from harness.servers import ROOT
 
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     rates = [float(r) for r in (args.open_loop or ("5" if args.smoke else "60,90,120,150,180,210,240")).split(",")]
     open_seconds = 3.0 if args.smoke else 15.0
     args.open_loop = ",".join(f"{r:g}" for r in rates)
-    bench.steps_total = full + 1 + with_cv + 1 + full + 1 + 1 + full + (4 + with_stock_cv if with_stock else 0)
+    bench.steps_total = full + 1 + with_cv + 1 + full + 1 + 1 + 1 + full + (5 + with_stock_cv if with_stock else 0)
     results: Dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -279,49 +279,54 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
                     results["understanding"]["stock"]["cross_validation"] = cv
                     bench.say(f"cross-validation (stock): intent accuracy {cv['intent_accuracy']:.3f}")
 
-    # 5. Serving, this assistant then stock, back to back.
-    bench.step("serving: this assistant with its action server, in-memory tracker store")
-    actions = bench.guarded("action server", lambda: servers.action_server(work).start())
-    if actions:
-        try:
-            results["serving"]["this_assistant"] = bench.guarded(
-                "serving",
-                lambda: serving.measure(
-                    "this assistant",
-                    serving.our_rasa_server(work / "ours", model, actions.port, serving.IN_MEMORY),
-                    levels,
-                    seconds,
-                    bench.say,
-                    check_answer=load.recommends,
-                ),
-            )
-            bench.step(f"open loop: this assistant, Poisson arrivals at {args.open_loop} msg/s")
-            results["open_loop"] = {"rates_per_s": rates, "seconds_per_rate": open_seconds}
-            results["open_loop"]["this_assistant"] = bench.guarded(
-                "open loop",
-                lambda: serving.open_loop(
-                    serving.our_rasa_server(work / "ours-open", model, actions.port, serving.IN_MEMORY),
-                    rates,
-                    open_seconds,
-                    bench.say,
-                    "this assistant: ",
-                ),
-            )
-            if full:
-                bench.step("serving: this assistant with Rasa's SQLite tracker store")
-                results["serving"]["this_assistant_sqlite"] = bench.guarded(
-                    "serving (SQLite)",
-                    lambda: serving.measure(
-                        "this assistant, SQLite",
-                        serving.our_rasa_server(work / "ours-sqlite", model, actions.port, None),
-                        [20],
-                        seconds,
-                        bench.say,
-                        check_answer=load.recommends,
-                    ),
-                )
-        finally:
-            actions.stop()
+    # 5. Serving, this assistant then stock, back to back. This assistant as `make run`,
+    # `make web` and `make serve` start it: one process, the actions inside it (issue 20).
+    bench.step("serving: this assistant (actions in-process), in-memory tracker store")
+    results["serving"]["this_assistant"] = bench.guarded(
+        "serving",
+        lambda: serving.measure(
+            "this assistant",
+            serving.our_rasa_server(work / "ours", model, None, serving.IN_MEMORY),
+            levels,
+            seconds,
+            bench.say,
+            check_answer=load.recommends,
+        ),
+    )
+    bench.step("turn cost at 1, 50 and 200 events: this assistant")
+    results["turn_cost"] = {
+        "this_assistant": bench.guarded(
+            "turn cost",
+            lambda: lean.turn_cost_of(
+                serving.our_rasa_server(work / "ours-cost", model, None, serving.IN_MEMORY), 1 if args.smoke else 5
+            ),
+        )
+    }
+    bench.step(f"open loop: this assistant, Poisson arrivals at {args.open_loop} msg/s")
+    results["open_loop"] = {"rates_per_s": rates, "seconds_per_rate": open_seconds}
+    results["open_loop"]["this_assistant"] = bench.guarded(
+        "open loop",
+        lambda: serving.open_loop(
+            serving.our_rasa_server(work / "ours-open", model, None, serving.IN_MEMORY),
+            rates,
+            open_seconds,
+            bench.say,
+            "this assistant: ",
+        ),
+    )
+    if full:
+        bench.step("serving: this assistant with Rasa's SQLite tracker store")
+        results["serving"]["this_assistant_sqlite"] = bench.guarded(
+            "serving (SQLite)",
+            lambda: serving.measure(
+                "this assistant, SQLite",
+                serving.our_rasa_server(work / "ours-sqlite", model, None, None),
+                [20],
+                seconds,
+                bench.say,
+                check_answer=load.recommends,
+            ),
+        )
     if stock_init:
         bench.step("serving: stock rasa init assistant")
         results["serving"]["stock"] = bench.guarded(
@@ -336,6 +341,13 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         )
         if results["serving"]["stock"] and results["serving"].get("this_assistant"):
             results["serving"]["ratios"] = ratios(results["serving"])
+        bench.step("turn cost at 1, 50 and 200 events: stock rasa init assistant")
+        results.setdefault("turn_cost", {})["stock"] = bench.guarded(
+            "turn cost (stock)",
+            lambda: lean.turn_cost_of(
+                serving.stock_rasa_server(work / "stock-cost", stock_project, Path(stock_init["model"])), 5
+            ),
+        )
         bench.step(f"open loop: stock rasa init assistant, {args.open_loop} msg/s")
         results.setdefault("open_loop", {})["stock"] = bench.guarded(
             "open loop (stock)",

@@ -84,8 +84,10 @@ class RssSampler:
         self.peak = max(self.peak, rss_bytes(self.pid))
 
 
-def our_rasa_server(workdir: Path, model: Path, action_port: int, tracker_store: Optional[str]) -> servers.Server:
-    """Our assistant served the production way: ``python -m bot.serving run``."""
+def our_rasa_server(
+    workdir: Path, model: Path, action_port: Optional[int], tracker_store: Optional[str]
+) -> servers.Server:
+    """Our assistant served the production way: ``python -m bot.serving run`` (actions in-process if no port)."""
     workdir.mkdir(parents=True, exist_ok=True)
     credentials = workdir / "credentials-rest.yml"
     credentials.write_text(REST_ONLY_CREDENTIALS)

@@ -115,18 +115,29 @@ def action_server(workdir: Path, port: Optional[int] = None, env: Optional[Dict[
     )
 
 
+# "in-process": every endpoints file written here runs the actions inside the Rasa server
+# (bot/serving/inprocess.py), even where a test started an action server (the whole suite
+# against the default set-up of `make run`).
+ACTIONS_ENV = "PMO_TEST_ACTIONS"
+
+
 def write_endpoints(
     workdir: Path,
-    action_port: int,
+    action_port: Optional[int],
     tracker_store: Optional[str] = None,
     lock_store: Optional[str] = None,
     name: Optional[str] = None,
 ) -> Path:
+    """An endpoints file: actions at the action server on ``action_port``, or in-process when it is None."""
     store = tracker_store or (
         "tracker_store:\n  type: SQL\n  dialect: sqlite\n" f"  db: \"{workdir / 'conversations.db'}\"\n"
     )
-    path = workdir / (name or f"endpoints-{action_port}.yml")
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{store}' + (lock_store or ""))
+    if action_port is None or os.environ.get(ACTIONS_ENV) == "in-process":
+        action = "action_endpoint:\n  actions_module: actions\n"
+    else:
+        action = f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+    path = workdir / (name or f"endpoints-{action_port or 'in-process'}.yml")
+    path.write_text(action + store + (lock_store or ""))
     return path
 
 

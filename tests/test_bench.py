@@ -39,7 +39,7 @@ def smoke(tmp_path_factory):
 
 def test_progress_and_table_are_printed(smoke):
     stdout, _, _ = smoke
-    assert "(1/4) understanding on the held-out sets" in stdout
+    assert "(1/5) understanding on the held-out sets" in stdout
     assert "this assistant: ready after" in stdout
     assert "held-out intent accuracy" in stdout and "targets:" in stdout
 
@@ -67,6 +67,11 @@ def test_results_have_the_expected_keys(smoke):
         "ready_s",
         "rss_peak_mb",
         "train_s",
+        "capacity_vs_stock",
+        "p50_ms_at_1",
+        "rss_everything_mb",
+        "ready_s_lean",
+        "turn_cost_growth",
     ]
 
 
@@ -107,3 +112,12 @@ def test_open_loop_figures_are_sane(smoke):
 def test_plot_is_written(smoke):
     _, _, out = smoke
     assert (out / "latency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_turn_cost_is_measured_at_1_50_and_200_events(smoke):
+    stdout, results, _ = smoke
+    cost = results["turn_cost"]["this_assistant"]
+    for mark in ("1", "50", "200"):
+        assert cost[mark]["turns"] > 0 and cost[mark]["p50_ms"] > 0, cost
+    assert cost["growth_200_over_1"] == round(cost["200"]["p50_ms"] / cost["1"]["p50_ms"], 2)
+    assert "turn cost p50 at 1/50/200 events (ms)" in stdout

@@ -30,12 +30,15 @@ def test_apply_is_idempotent(applied):
         "sequential graph runner",
         "cached event type lookup",
         "direct slot copy",
+        "past dialogue states resumed, not replayed",
         "messages admitted in arrival order",
         "one turn per question in a message",
         "admission released while waiting on other servers",
         "custom action calls bounded by PMO_ACTION_TIMEOUT",
+        "custom actions run in the Rasa process",
         "chatty messages understood by their question",
         "a server whose model did not load refuses to start",
+        "start-up objects frozen out of full garbage collections",
     ]
 
 

@@ -6,12 +6,18 @@ Found by profiling one REST turn end to end (docs/bench.md). One module per patc
   re-checking Rasa's event schema each time (speed).
 - :mod:`bot.serving.graph`: Rasa's graph run as a cached sequence of calls (speed).
 - :mod:`bot.serving.events`: event types resolved once, slots copied directly (speed).
+- :mod:`bot.serving.states`: the conversation's past dialogue states resumed from the
+  last turn instead of replayed from the start (speed that does not fade with length).
 - :mod:`bot.serving.gate`: messages admitted in arrival order, the place given up
   while a turn waits on another server (scheduling).
 - :mod:`bot.serving.timeouts`: custom action calls bounded by ``PMO_ACTION_TIMEOUT``
   and failed turns reported to the channel (failure).
+- :mod:`bot.serving.inprocess`: custom actions run in the Rasa process by rasa-sdk's
+  executor when the endpoints file says ``actions_module`` (speed, memory).
 - :mod:`bot.serving.questions`: one turn per question in a message (behaviour).
 - :mod:`bot.serving.sentences`: a chatty message understood by its question (behaviour).
+- :mod:`bot.serving.heap`: the objects loaded at start frozen out of full garbage
+  collections (tail latency).
 - :mod:`bot.serving.readiness`: a server whose model did not load refuses to start (failure).
 
 ``apply()`` is explicit and idempotent: ``python -m bot.serving run ...`` calls it
@@ -27,7 +33,19 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Tuple
 
-from bot.serving import events, gate, graph, questions, readiness, sentences, timeouts, validator
+from bot.serving import (
+    events,
+    gate,
+    graph,
+    heap,
+    inprocess,
+    questions,
+    readiness,
+    sentences,
+    states,
+    timeouts,
+    validator,
+)
 from bot.serving.events import shallow_copy
 from bot.serving.gate import (
     DEFAULT_MAX_CONCURRENT,
@@ -100,12 +118,15 @@ PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
     (graph.NAME, graph.install),
     (events.EVENT_LOOKUP, events.install_event_lookup),
     (events.SLOT_COPY, events.install_slot_copy),
+    (states.NAME, states.install),
     (gate.ARRIVAL_ORDER, gate.install_arrival_order),
     (questions.NAME, questions.install),
     (gate.IO_RELEASE, gate.install_io_release),
     (timeouts.NAME, timeouts.install),
+    (inprocess.NAME, inprocess.install),  # after the timeout patch: HTTP calls still go through it
     (sentences.NAME, sentences.install),
     (readiness.NAME, readiness.install),
+    (heap.NAME, heap.install),
 )
 
 _applied: List[str] = []

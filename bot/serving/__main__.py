@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-from bot.serving import apply, one_numeric_thread
+from bot.serving import apply, no_tensorflow, one_numeric_thread
 
 one_numeric_thread()  # before anything imports numpy
 
@@ -72,6 +72,8 @@ def main() -> None:
     if log is not None:
         print(f"Starting the PMO Learning assistant; the libraries' messages go to {log}.", flush=True)
     try:
+        if args[:1] in (["run"], ["shell"]) and no_tensorflow.wanted():
+            no_tensorflow.install()  # before anything imports TensorFlow (PMO_TENSORFLOW=on keeps it)
         apply()
         if args[:1] == ["shell"]:
             from bot.serving import shell

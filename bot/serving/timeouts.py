@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import os
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Awaitable, Dict, Iterator, Optional, TypeVar
 
 from bot.serving.patching import expect_function, originals, replace
 
@@ -64,6 +65,44 @@ def mark_action_failed() -> None:
         outcome.failed_actions += 1
 
 
+T = TypeVar("T")
+_limit: Optional[float] = None  # PMO_ACTION_TIMEOUT as read when the patch was installed
+
+
+@functools.cache
+def timed_out_error() -> type:
+    """The error a timed-out call raises: a ``RasaException``, which Rasa handles as a failed action."""
+    from rasa.shared.exceptions import RasaException
+
+    class ActionTimedOut(RasaException):
+        """A custom action call took longer than ``PMO_ACTION_TIMEOUT``."""
+
+    return ActionTimedOut
+
+
+async def bounded(name: str, call: Awaitable[T]) -> T:
+    """``call`` (one custom action, over HTTP or in-process) given ``PMO_ACTION_TIMEOUT`` s at most.
+
+    A timeout or an error is recorded in the turn's :class:`TurnOutcome`, so the channel
+    apologises; a rejection (the action declined, Rasa predicts another) is no failure.
+    """
+    from rasa.core.actions.action import ActionExecutionRejection
+
+    limit = _limit if _limit is not None else action_timeout()
+    try:
+        return await asyncio.wait_for(call, limit)
+    except ActionExecutionRejection:
+        raise  # the action declined: Rasa predicts another, nothing failed
+    except asyncio.TimeoutError:
+        mark_action_failed()
+        raise timed_out_error()(
+            f"Custom action '{name}' took longer than {limit:g}s ({ACTION_TIMEOUT_ENV}); its events are dropped"
+        ) from None
+    except Exception:
+        mark_action_failed()
+        raise
+
+
 def install() -> None:
     """A custom action call gives up after ``PMO_ACTION_TIMEOUT`` s (Rasa waits 5 minutes).
 
@@ -72,8 +111,8 @@ def install() -> None:
     handled by Rasa as an action server that is down (the action's events are
     dropped, the turn goes on) and the channel is told, so it apologises.
     """
-    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
-    from rasa.shared.exceptions import RasaException
+    global _limit
+    from rasa.core.actions.action import RemoteAction
 
     original = expect_function(
         "custom action calls bounded by PMO_ACTION_TIMEOUT",
@@ -84,24 +123,9 @@ def install() -> None:
         source_has=("timeout=DEFAULT_REQUEST_TIMEOUT", "self.action_endpoint.request("),
     )
     originals["RemoteAction.run"] = original
-    limit = action_timeout()
+    _limit = action_timeout()
 
     async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
-        try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), limit)
-        except ActionExecutionRejection:
-            raise  # the action declined: Rasa predicts another, nothing failed
-        except asyncio.TimeoutError:
-            mark_action_failed()
-            raise ActionTimedOut(
-                f"Custom action '{self.name()}' took longer than {limit:g}s "
-                f"({ACTION_TIMEOUT_ENV}); its events are dropped"
-            ) from None
-        except Exception:
-            mark_action_failed()
-            raise
-
-    class ActionTimedOut(RasaException):
-        pass
+        return await bounded(self.name(), original(self, output_channel, nlg, tracker, domain))
 
     replace(RemoteAction, "run", run)
