@@ -44,6 +44,8 @@ _NEVER_QUOTES = ("recommend", "follow_up", "describe_role", "fallback", "out_of_
 _GROUP_WORDS = frozenset({"each", "them", "they", "team", "all", "everyone", "both"})
 # Entities that give a question a topic of its own.
 _TOPICS = ("role", "course", "course_family", "certification", "pmo_type", "other_role", "attribute", "experience")
+# "And what about me?" with the visitor's own job said: their course.
+_ABOUT_ME = ("what about me", "and for me", "anything for me", "and me?", "what about myself", "something for me")
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -180,11 +182,16 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
 
 def team_training(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     groups = _groups(kb, turn, ctx)
-    level = own_level(kb, turn) if turn.reading.team else None
+    level = own_level(kb, turn)  # the lead's own course too ("for myself and the three PMO managers")
     if level is not None and any(g[0] == level for g in groups) and not turn.reading.current:
         level = None  # the level is the group's ("a team of analysts"), not the visitor's
     reply = answers.team_training(kb, groups, level, turn.reading.team_size, turn.reading.constraints)
-    return Outcome([reply], replace(ctx, topic="team", awaiting_level=False, level=level or ctx.level))
+    named = [c.name for c in kb.courses if c.name in reply.text]
+    listed = tuple(f"course:{n}" for n in sorted(named, key=reply.text.index))  # "the second one" after it
+    return Outcome(
+        [reply],
+        replace(ctx, topic="team", awaiting_level=False, level=level or ctx.level, listed=listed or ctx.listed),
+    )
 
 
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -208,7 +215,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     ):
         return team_training(kb, turn, ctx)  # "ok so for the 5 analysts, which one exactly?"
     if (
-        ctx.topic == "recommendation"
+        ctx.topic in ("recommendation", "course")
         and ctx.level
         and ctx.level < 4
         and len(turn.words) <= 12
@@ -236,6 +243,11 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and not turn.values("course")
     ):
         return Outcome([answers.team_format(kb)], ctx)  # "is it online? they can't fly to the UK"
+    about_me = any(p in normalised(turn.text) for p in _ABOUT_ME) and (reading.current or reading.now or reading.cues)
+    if about_me and ctx.topic:  # "and what about me? I'm the PMO administrator in one of her PMOs"
+        from bot.dialogue.roles import recommend_course
+
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if len(turn.words) <= 8 and turn.words & {"me", "myself"} and not names_pmo(turn) and ctx.topic in _ABOUT_OTHERS:
         from bot.dialogue.roles import recommend_course  # "and what about me?" after a team or someone else
 
