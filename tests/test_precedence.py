@@ -231,3 +231,45 @@ def test_unknown_attributes_of_a_course_get_an_honest_answer(talk, question, exp
     )
     assert expected in text(outcome)
     assert "outside what I can help" not in text(outcome) and "didn't quite understand" not in text(outcome)
+
+
+def test_a_team_described_by_titles_or_by_work_gets_a_course_per_group(talk):
+    [titles] = talk(
+        [
+            (
+                "compare",
+                "compare_roles",
+                "My team's job titles are all over the place: Project Assistant, Controls and Reporting "
+                "Co-ordinator, PMO Planner, and Programme Support Officer. Which Essentials course would each "
+                "one go on? I lead the team.",
+            )
+        ]
+    )
+    for course in ("Essentials for PMO Administrators", "Essentials for PMO Analysts", "Essentials for PMO Managers"):
+        assert course in text(titles)
+    [work] = talk(
+        [
+            (
+                "follow_up",
+                "follow_up",
+                "my PMO has 3 staff and I don't know what level they're at. one does the risk log and minutes, "
+                "one builds dashboards and does the monthly reporting pack. what courses would they each need",
+            )
+        ]
+    )
+    assert kinds(work) == ["team"]
+    assert "Essentials for PMO Administrators" in text(work) and "Essentials for PMO Analysts" in text(work)
+
+
+def test_the_second_course_of_a_team_answer(talk):
+    _, second = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "We're a team of five: three analysts and two administrators. Could we all get trained?",
+            ),
+            ("follow_up", "follow_up", "the second one, how long is it?"),
+        ]
+    )
+    assert "Essentials for PMO Administrators" in text(second)

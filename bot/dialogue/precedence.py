@@ -131,6 +131,8 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
         if e.get("entity") == "role" and e.get("group") != "team"
     }
     own = [r for r in reading.own_roles if r in known]
+    if reading.team:  # in a team request the titles listed are the members'; the visitor's is said as theirs
+        own = [r for r in (*reading.now, *reading.current) if r in known]
     moving_up = False
     if own and any(r in known and kb.role(r).level > kb.role(own[0]).level for r in reading.target):
         moving_up = not reading.now  # "I'm an admin and want to become an analyst"
@@ -173,6 +175,9 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
     groups = [(kb.role(m.role).level, m.count) for m in members if m.role in {r.name for r in kb.roles}]
     if ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
         groups += [(kb.role(r).level, None) for r in (*reading.unassigned, *reading.current) if kb.role(r)]
+    elif reading.team:  # "my team's titles: Project Assistant, PMO Planner... which course for each?"
+        groups += [(kb.role(r).level, None) for r in reading.unassigned if kb.role(r)]
+    groups += [(CUE_LEVELS[c][0], None) for c in reading.member_cues if c in CUE_LEVELS]  # "one does the minutes"
     seen: List[Tuple[int, Optional[int]]] = []
     for level, count in groups:
         if all(level != s[0] for s in seen):

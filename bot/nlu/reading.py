@@ -297,8 +297,9 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
         for e in entities
         if e.get("entity") == "role" and _is_plural(e) and (_count_before(low, int(e.get("start") or 0)) or 0) >= 2
     ]  # "three administrators and two analysts", "my three PMO managers"
-    named = bool(w.team_words.search(low))
-    described = bool(w.team_descriptors.search(low)) and bool(w.group_asks.search(low))
+    plain = re.sub(r"'s\b", "  ", low)  # "my team's titles" names the team (same length: offsets hold)
+    named = bool(w.team_words.search(plain))
+    described = bool(w.team_descriptors.search(plain)) and bool(w.group_asks.search(plain))
     if not named and not described and not counted:
         return None
     # The training must be what is asked ("could you put training together for all of us?"), not
@@ -419,6 +420,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         added.append(_cue("runs_pmo", runs.start(), runs.end(), text))
     if team is not None:
         added.append(team)
+        # "we're a team of five" says how many, not who leads: only "I lead it" makes the visitor the lead
+        out = [
+            e
+            for e in out
+            if not (e.get("value") == "manages_team" and str(e.get("text", "")).lower().startswith("team of"))
+        ]
         lead = w.leads_team.search(low)
         if lead and not any(e.get("value") in ("manages_team", "runs_pmo") for e in out):
             added.append(_cue("manages_team", lead.start(), lead.end(), text))
@@ -432,6 +439,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
             if not inside and not negated:  # "I do the minutes", "she takes minutes", "mostly minutes"
                 found = _cue(cue, match.start(), match.end(), text)
                 found["role"] = holder or "unassigned"
+                if team is not None and holder != "self":  # "one does the risk log and minutes, one builds..."
+                    found["role"], found["group"] = "member", "team"
                 added.append(found)
                 break
     for name, pattern in w.constraints:
@@ -483,6 +492,7 @@ class Reading:
     cues: Tuple[str, ...] = ()  # experience cues about the visitor (or nobody in particular)
     others_cues: Tuple[str, ...] = ()  # work described of someone else ("she takes the minutes")
     loose_cues: Tuple[str, ...] = ()  # work described of nobody in particular ("mostly minutes and timesheets")
+    member_cues: Tuple[str, ...] = ()  # work the members of a team asking for training do
     constraints: Tuple[str, ...] = ()
     foreign: bool = False
     background_years: bool = False
@@ -517,6 +527,7 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
     cues: List[str] = []
     others_cues: List[str] = []
     loose_cues: List[str] = []
+    member_cues: List[str] = []
     constraints: List[str] = []
     team: Optional[str] = None
     foreign = background_years = for_someone_else = False
@@ -534,6 +545,9 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
                 bucket.append(value)
         elif name == "team" and entity.get("role") == "request":
             team = value
+        elif name == "experience" and entity.get("group") == "team":
+            if value not in member_cues:
+                member_cues.append(value)
         elif name == "experience" and entity.get("role") == "other":
             if value not in others_cues:
                 others_cues.append(value)
@@ -567,6 +581,7 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
         cues=tuple(cues),
         others_cues=tuple(others_cues),
         loose_cues=tuple(loose_cues),
+        member_cues=tuple(member_cues),
         constraints=tuple(constraints),
         foreign=foreign,
         background_years=background_years,
