@@ -273,3 +273,14 @@ def test_the_second_course_of_a_team_answer(talk):
         ]
     )
     assert "Essentials for PMO Administrators" in text(second)
+
+
+def test_another_course_instead_is_weighed_against_what_the_visitor_said(talk):
+    _, instead = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I run our programme office, which course should I do?"),
+            ("follow_up", "follow_up", "hmm would the directors one be better since it's the whole portfolio?"),
+        ]
+    )
+    assert kinds(instead) == ["instead:Essentials for PMO Directors"]
+    assert "Essentials for PMO Managers fits better" in text(instead)

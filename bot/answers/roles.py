@@ -222,6 +222,26 @@ def entry_requirements(kb: KnowledgeBase, level: Optional[int] = None) -> Reply:
     )
 
 
+def instead(kb: KnowledgeBase, asked: Course, recommended: Course, level: Optional[int]) -> Reply:
+    """ "Would the directors one be better?" after a recommendation: what the other course is for, and
+    why the one suggested fits what the visitor said; never a switch on a hunch."""
+    role = kb.role_at_level(level) if level in (1, 2, 3, 4) else None
+    fits = f"level {role.level} ({role.name}) work" if role else "what you told me"
+    text = (
+        f"{asked.name} is for {asked.audience}. From what you've told me ({fits}), {recommended.name} fits "
+        "better for now. If your day to day is closer to the other course, tell me what you do and I'll look again."
+    )
+    return Reply(
+        text,
+        [
+            button(f"About {asked.name}", "ask_course_details", course=asked.name),
+            button(f"About {recommended.name}", "ask_course_details", course=recommended.name),
+            button("Not right? Change my level", "inform_experience"),
+        ],
+        kind=f"instead:{asked.name}",
+    )
+
+
 def why_recommended(kb: KnowledgeBase, course: Course, level: Optional[int]) -> Reply:
     """ "Why that one?": the level the course is for, and how to change it."""
     role = kb.role_at_level(level) if level in (1, 2, 3, 4) else None

@@ -27,7 +27,7 @@ from typing import List, Optional, Tuple
 
 from bot import answers
 from bot.dialogue.context import Context, Outcome, Turn
-from bot.knowledge_base import KnowledgeBase
+from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, question_spans, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
 from bot.words import dialogue_words
@@ -46,6 +46,8 @@ _GROUP_WORDS = frozenset({"each", "them", "they", "team", "all", "everyone", "bo
 _TOPICS = ("role", "course", "course_family", "certification", "pmo_type", "other_role", "attribute", "experience")
 # "And what about me?" with the visitor's own job said: their course.
 _ABOUT_ME = ("what about me", "and for me", "anything for me", "and me?", "what about myself", "something for me")
+# Words that ask whether another course would suit instead of the one suggested.
+_INSTEAD = frozenset({"better", "instead", "rather", "prefer", "switch"})
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -70,6 +72,17 @@ def _fit_asked(kb: KnowledgeBase, turn: Turn) -> bool:
     evidence = visitor_evidence(kb, turn)
     said = evidence.roles or evidence.cues or turn.values("background") or turn.values("other_role")
     return bool(said) and bool(_FIT.search(turn.text.lower()))
+
+
+def _other_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Course]:
+    """The one course a follow-up names, by its name or as "the <level> one"."""
+    courses = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
+    if len(courses) == 1:
+        return courses[0]
+    roles = [r for r in turn.values("role") if r in {x.name for x in kb.roles}]
+    if not courses and len(roles) == 1 and turn.words & {"one", "course"}:
+        return kb.course(kb.recommendation_for(kb.role(roles[0]).level).main)
+    return None
 
 
 def attribute_asked(turn: Turn, names: Tuple[str, ...]) -> bool:
@@ -237,6 +250,11 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import free_resources
 
         return free_resources(kb, turn, ctx)
+    other = _other_course(kb, turn, ctx)
+    if other is not None and ctx.recommended and turn.words & _INSTEAD and len(turn.words) <= 20:
+        recommended = kb.course_named(ctx.recommended)  # "hmm would the directors one be better?"
+        if recommended is not None and other.name != recommended.name:
+            return Outcome([answers.instead(kb, other, recommended, ctx.level)], ctx)
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 
