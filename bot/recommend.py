@@ -112,6 +112,12 @@ def level_from_evidence(kb: KnowledgeBase, evidence: Evidence) -> Optional[Tuple
         return role.level, reason
     for cue, (level, reason) in CUE_LEVELS.items():
         if cue in evidence.cues:
+            if cue == "support_work" and ((evidence.years or 0) >= EXPERIENCED_SUPPORT_YEARS or evidence.moving_up):
+                following = kb.role_at_level(2)  # "3 years of minutes and registers, I want to progress"
+                return 2, (
+                    f"you've done the support work for a while and want to move on, so the level 2 "
+                    f"({following.name}) course is the next step"
+                )
             return level, reason
     return None
 

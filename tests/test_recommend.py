@@ -91,3 +91,14 @@ def test_reason_for_a_button_click_does_not_claim_the_user_typed_it():
 def test_reason_for_the_canonical_name():
     outcome = recommend(KB, Evidence(roles=(RoleMention("PMO Analyst", "PMO analysts"),)))
     assert outcome.reason == "you mentioned the PMO Analyst role, which is level 2 (practitioner level)"
+
+
+def test_support_work_for_years_or_wanting_to_progress_is_ready_for_level_2():
+    from bot.knowledge_base import default_knowledge_base
+    from bot.recommend import Evidence, level_from_evidence
+
+    kb = default_knowledge_base()
+    assert level_from_evidence(kb, Evidence(cues=("support_work",)))[0] == 1
+    assert level_from_evidence(kb, Evidence(cues=("support_work",), years=3))[0] == 2
+    assert level_from_evidence(kb, Evidence(cues=("support_work",), moving_up=True))[0] == 2
+    assert level_from_evidence(kb, Evidence(cues=("new_to_pmo",), years=5))[0] == 1

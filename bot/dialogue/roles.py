@@ -192,7 +192,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if len(evidence.roles) > 1:
         evidence = replace(evidence, roles=tuple(_first_person_first(turn, list(evidence.roles))))
     # "I'm an admin, want to move up"
-    if evidence.roles and not turn.reading.now and _says(turn, dialogue_words().moving_up):
+    if (evidence.roles or evidence.cues) and not turn.reading.now and _says(turn, dialogue_words().moving_up):
         evidence = replace(evidence, moving_up=True)
     if not evidence.roles and ctx.role and _says(turn, dialogue_words().thats_me):  # "that's me actually"
         evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))
