@@ -184,8 +184,11 @@ def test_the_shipped_endpoints_file_needs_no_environment(domain, tmp_path, monke
     for name in ("PMO_DATABASE_URL", "PMO_REDIS_URL", "SANIC_WORKERS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    from bot.serving.inprocess import actions_module
+
     endpoints, trackers, locks = _stores_from(ROOT / "endpoints.yml", domain)
-    assert endpoints.action.url == "http://localhost:5055/webhook"
+    # The actions run inside the Rasa process (issue 20): no action server URL, the actions package named.
+    assert endpoints.action.url is None and actions_module(endpoints.action) == "actions"
     assert round_trip(trackers, domain) is True and (tmp_path / "conversations.db").exists()
     assert isinstance(locks.backend, InMemoryLockStore)
 
