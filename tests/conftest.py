@@ -30,6 +30,29 @@ def domain() -> Dict[str, Any]:
     return yaml.safe_load((ROOT / "domain.yml").read_text())
 
 
+@pytest.fixture(scope="session")
+def talk():
+    """talk([(job, intent, text), ...], ctx) -> the outcome of each turn of bot.dialogue.respond, context carried
+    over; each message read as production reads it (the real spaCy pipeline, extractor and reader)."""
+    from bot.dialogue import Context, Turn, respond
+    from bot.nlu.patterns import fuzzy_vocabulary
+    from bot.nlu.reading import read_message
+    from bot.nlu.spacy_pipeline import build_pipeline
+
+    knowledge = default_knowledge_base()
+    nlp, vocabulary = build_pipeline(knowledge), fuzzy_vocabulary(knowledge)
+
+    def run(turns, ctx=Context()):
+        outcomes = []
+        for job, intent, text in turns:
+            outcome = respond(knowledge, job, Turn(intent, tuple(read_message(nlp(text), vocabulary)), text), ctx)
+            ctx = outcome.context
+            outcomes.append(outcome)
+        return outcomes
+
+    return run
+
+
 @pytest.fixture
 def dispatcher():
     from rasa_sdk.executor import CollectingDispatcher

@@ -9,7 +9,7 @@ Over 300 lines: one test per conversational behaviour of bot.dialogue, grouped b
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List
 
 import pytest
 
@@ -19,37 +19,11 @@ from bot.dialogue import (
     context_from_slots,
     digression_job,
     looks_like_question,
-    respond,
     slots_from_context,
 )
 from bot.knowledge_base import default_knowledge_base
-from bot.nlu.patterns import fuzzy_vocabulary
-from bot.nlu.reading import read_message
-from bot.nlu.spacy_pipeline import build_pipeline
 
 KB = default_knowledge_base()
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline(KB)
-
-
-@pytest.fixture
-def talk(nlp):
-    """talk([(job, intent, text), ...]) -> the replies of each turn, context carried over."""
-    vocabulary = fuzzy_vocabulary(KB)
-
-    def run(turns: List[Tuple[str, str, str]], ctx: Context = Context()):
-        outcomes = []
-        for job, intent, text in turns:
-            turn = Turn(intent, tuple(read_message(nlp(text), vocabulary)), text)
-            outcome = respond(KB, job, turn, ctx)
-            ctx = outcome.context
-            outcomes.append(outcome)
-        return outcomes
-
-    return run
 
 
 def kinds(outcome) -> List[str]:

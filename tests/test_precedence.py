@@ -6,32 +6,13 @@ classifier gives it for the issue's examples (often a wrong one: the rules must 
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List
 
 import pytest
 
-from bot.dialogue import Context, Turn, respond
 from bot.knowledge_base import default_knowledge_base
-from bot.nlu.patterns import fuzzy_vocabulary
-from bot.nlu.reading import read_message
-from bot.nlu.spacy_pipeline import build_pipeline
 
 KB = default_knowledge_base()
-
-
-@pytest.fixture(scope="module")
-def talk():
-    nlp, vocabulary = build_pipeline(KB), fuzzy_vocabulary(KB)
-
-    def run(turns: List[Tuple[str, str, str]], ctx: Context = Context()):
-        outcomes = []
-        for job, intent, text in turns:
-            outcome = respond(KB, job, Turn(intent, tuple(read_message(nlp(text), vocabulary)), text), ctx)
-            ctx = outcome.context
-            outcomes.append(outcome)
-        return outcomes
-
-    return run
 
 
 def kinds(outcome) -> List[str]:
