@@ -174,9 +174,11 @@ def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Opt
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 
 
-def question_spans(text: str) -> List[Tuple[int, int]]:
+@lru_cache(maxsize=64)
+def question_spans(text: str) -> Tuple[Tuple[int, int], ...]:
     """Where the message asks something: its sentences that end with "?" or open with a question
-    word (after a lead-in such as "ok so"); the whole message when no sentence does."""
+    word (after a lead-in such as "ok so"); the whole message when no sentence does. Cached: every
+    entity of a message asks "is this asked?" of the same text."""
     w = words()
     spans: List[Tuple[int, int]] = []
     for match in _QUESTION_SENTENCE.finditer(text):
@@ -187,7 +189,7 @@ def question_spans(text: str) -> List[Tuple[int, int]]:
         opener = next((t for t in tokens[:4] if t not in _LEAD_INS), "")
         if sentence.rstrip().endswith("?") or opener in w.question_words:
             spans.append((match.start(), match.end()))
-    return spans or [(0, len(text))]
+    return tuple(spans) or ((0, len(text)),)
 
 
 def asked(text: str, entity: Mapping[str, Any]) -> bool:
