@@ -46,6 +46,8 @@ from benchmarks import distractors as distractor_tests
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "benchmarks" / "corpus"
 GATES_FILE = CORPUS_DIR / "gates.yml"
+# Batches kept out of development: measured (`python -m benchmarks.corpus --corpus benchmarks/heldout`), never tuned on.
+HELDOUT_DIR = ROOT / "benchmarks" / "heldout"
 CONVERSATIONS_FILE = ROOT / "tests" / "conversations" / "conversations.yml"
 REQUEST_TIMEOUT = 60.0
 

@@ -60,6 +60,10 @@ class DialogueWords:
     short_follow_up_openers: frozenset[str]
     moving_up: Phrases
     thats_me: Phrases
+    aims_higher: Phrases
+    not_ready: Phrases
+    instead: Phrases
+    suits_team: Phrases
     prerequisites_asked: Tuple[frozenset[str], frozenset[str]]  # (when words, need words)
     name_filler: frozenset[str]
     lead_ins: frozenset[str]
@@ -160,6 +164,10 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         short_follow_up_openers=words("short_follow_up_openers"),
         moving_up=phrases("moving_up"),
         thats_me=phrases("thats_me"),
+        aims_higher=phrases("aims_higher"),
+        not_ready=phrases("not_ready"),
+        instead=phrases("instead"),
+        suits_team=phrases("suits_team"),
         prerequisites_asked=(frozenset(prerequisites["when"]), frozenset(prerequisites["need"])),
         name_filler=words("name_filler"),
         lead_ins=words("lead_ins"),

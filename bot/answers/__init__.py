@@ -47,8 +47,10 @@ from bot.answers.common import (
     sentence,
 )
 from bot.answers.courses import (
+    counts_as_equivalent,
     course_buttons,
     course_detail,
+    courses_detail,
     describe_course,
     describe_family,
     free_resources,
@@ -71,6 +73,7 @@ from bot.answers.roles import (
     level_buttons,
     list_roles,
     not_same_role,
+    other_level,
     recommendation,
     role_buttons,
     role_detail,
@@ -78,7 +81,7 @@ from bot.answers.roles import (
     stop_recommendation,
     why_recommended,
 )
-from bot.answers.team import clarify_pmo, other_language, team_format, team_training
+from bot.answers.team import clarify_pmo, other_language, team_course, team_format, team_training
 
 __all__ = [
     "FIRST_REPLY_CHARS",
@@ -98,8 +101,10 @@ __all__ = [
     "clarify_pmo",
     "compare_roles",
     "contact",
+    "counts_as_equivalent",
     "course_buttons",
     "course_detail",
+    "courses_detail",
     "decline",
     "describe_course",
     "describe_family",
@@ -118,6 +123,7 @@ __all__ = [
     "not_same_role",
     "other_job",
     "other_language",
+    "other_level",
     "out_of_scope",
     "payload",
     "pmo_routes",
@@ -131,6 +137,7 @@ __all__ = [
     "sentence",
     "specialist_role",
     "stop_recommendation",
+    "team_course",
     "team_format",
     "team_training",
     "technique",

@@ -128,6 +128,32 @@ def course_detail(kb: KnowledgeBase, course: Course, attribute: str, asked_body:
     return Reply(text, more, kind=f"course:{course.name}")
 
 
+def courses_detail(kb: KnowledgeBase, courses: Sequence[Course], attribute: str) -> Reply:
+    """One fact about each of several courses (a team's), said once where they share it."""
+    if attribute in ("accreditation", "recognition"):
+        bodies: dict[str, List[str]] = {}
+        for course in courses:
+            bodies.setdefault(_certified(course), []).append(course.name)
+        text = " ".join(f"{join(names)}: {body}." for body, names in bodies.items())
+        if attribute == "recognition":
+            text += (
+                " Whether employers in another country know them is something the team can advise on: "
+                f"{kb.contact.website}"
+            )
+    else:
+        text = "\n".join(f"- {course_detail(kb, course, attribute).text}" for course in courses)
+    return Reply(text, [button("Talk to the team", "request_human")], kind="courses")
+
+
+def counts_as_equivalent(kb: KnowledgeBase, course: Course, whose: str = "your") -> Reply:
+    """Whether experience stands in for a course's prerequisites: what the course asks, and who confirms it."""
+    text = (
+        f"Prerequisites for {course.name}: {course.prerequisites}. Whether {whose} experience counts as the "
+        f"equivalent is for the PMO Learning team to confirm: ask them, or see {kb.contact.website}."
+    )
+    return Reply(text, [button("Talk to the team", "request_human")], kind=f"course:{course.name}")
+
+
 def describe_family(kb: KnowledgeBase, family: CourseFamily, attribute: Optional[str] = None) -> Reply:
     courses = [kb.course(c) for c in family.courses]
     if len(courses) == 1:

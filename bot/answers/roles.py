@@ -242,6 +242,31 @@ def instead(kb: KnowledgeBase, asked: Course, recommended: Course, level: Option
     )
 
 
+def other_level(kb: KnowledgeBase, current: Course, other: Course, up: bool) -> Reply:
+    """ "I'd rather not start at the bottom" (up) or "what if I'm not ready for that?" (down): the course a
+    level away, when it fits, and how to decide; never a switch on a hunch."""
+    role = kb.role_at_level(other.level) if other.level in (1, 2, 3, 4) else None
+    if up and role is not None:
+        text = (
+            f"You don't have to start with {current.name}. If your experience already covers what a {role.name} "
+            f"does (it {join(role.duties[:2])}), {other.name} is the place to go in: it's for {other.audience}. "
+            "Tell me what you've done and I'll say which fits, or the team can help you decide."
+        )
+    else:
+        text = (
+            f"If {current.name} feels like too big a step, {other.name} is the one before it: it's for "
+            f"{other.audience}. You can move on to {current.name} later."
+        )
+    return Reply(
+        text,
+        [
+            button(f"About {other.name}", "ask_course_details", course=other.name),
+            button(f"About {current.name}", "ask_course_details", course=current.name),
+        ],
+        kind=f"recommendation:{other.level or 0}",
+    )
+
+
 def why_recommended(kb: KnowledgeBase, course: Course, level: Optional[int]) -> Reply:
     """ "Why that one?": the level the course is for, and how to change it."""
     role = kb.role_at_level(level) if level in (1, 2, 3, 4) else None

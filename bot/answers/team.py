@@ -60,6 +60,22 @@ def team_training(
     return Reply("\n".join(lines), buttons, kind="team")
 
 
+def team_course(kb: KnowledgeBase, course: Course) -> Reply:
+    """ "Would MoP make sense for them?" about a team: who the course is for, and the in-house route."""
+    certified = (
+        course.certification if course.certification.startswith("certified") else f"certified by {course.certification}"
+    )
+    return Reply(
+        f"{course.name} is for {course.audience}; it's {certified}. PMO Learning can run it in-house so the "
+        "group trains together, and the team can help you decide and put a quote together.",
+        [
+            button(f"About {course.name}", "ask_course_details", course=course.name),
+            button("Ask the team for a quote", "request_human"),
+        ],
+        kind=f"team_course:{course.name}",
+    )
+
+
 def team_format(kb: KnowledgeBase) -> Reply:
     """How a team can take a course when people are in other places."""
     way = next((w for w in kb.ways_to_train if "public" in w.name.lower()), None)

@@ -36,11 +36,12 @@ import dataclasses
 from typing import Optional
 
 from bot import answers
-from bot.dialogue import precedence
+from bot.dialogue import others, precedence
 from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
     COURSE_ONLY_ATTRIBUTES,
+    COURSE_TOPICS,
     ROLE_ATTRIBUTES,
     SLOTS,
     Context,
@@ -53,6 +54,7 @@ from bot.dialogue.context import (
     _says,
     context_from_slots,
     slots_from_context,
+    team_courses,
 )
 from bot.dialogue.courses import course_list, course_question, free_resources, pmo_types, training_options
 from bot.dialogue.followups import fallback, follow_up
@@ -146,14 +148,16 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
     ):
         return None
     if not turn.words & dialogue_words().back_references and not (
-        len(turn.words) <= 8 and _attribute(turn, COURSE_ONLY_ATTRIBUTES) and _context_course(kb, ctx)
+        len(turn.words) <= 8
+        and _attribute(turn, COURSE_ONLY_ATTRIBUTES)
+        and (_context_course(kb, ctx) or team_courses(kb, ctx))
     ):  # "what if I fail?" right after a course is about that course
         return None
     role_attribute = _attribute(turn, ROLE_ATTRIBUTES)
     if role_attribute and ctx.role and ctx.topic in ("role", "compare", "career", "entry"):
         return describe_role(kb, turn, ctx)
     course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
-    if course_attribute and _context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family"):
+    if course_attribute and (_context_course(kb, ctx) or team_courses(kb, ctx)) and ctx.topic in COURSE_TOPICS:
         return course_question(kb, turn, ctx)
     return None
 
@@ -197,7 +201,7 @@ def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
 
 def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     """The replies for ``job`` and the context after it (precedence: :mod:`.precedence`)."""
-    turn = precedence.focused(turn)  # someone else's job in the backstory is not the question's topic
+    whole, turn = turn, precedence.focused(turn)  # someone else's job in the backstory is not the question's topic
     decided = precedence.first(kb, job, turn, ctx)
     guarded = _guard(kb, job, turn, ctx) if decided is None and job not in ("resume", "stop_recommendation") else None
     leaning = None
@@ -212,8 +216,20 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
         outcome = leaning
     else:
         outcome = JOBS[job](kb, turn, ctx)
-    if job in _ANSWERS_SIDE_QUESTION and outcome.context.awaiting_level:
+    if (
+        job in _ANSWERS_SIDE_QUESTION
+        and outcome.context.awaiting_level
+        and all(r.kind != "ask_level" for r in outcome.replies)
+    ):
         outcome.replies.append(answers.ask_level_again(kb))
+    recommended = outcome.context.recommended != ctx.recommended or outcome.context.topic == "recommendation"
+    for_them = recommended and outcome.context.other == ctx.other and others.about_someone(kb, turn)
+    outcome.context = others.remember(kb, whole, ctx, outcome.context, for_them)
+    unique: list[answers.Reply] = []
+    for reply in outcome.replies:  # two clauses answered by the same reply say it once
+        if all(reply.text != seen.text for seen in unique):
+            unique.append(reply)
+    outcome.replies = unique
     return outcome
 
 

@@ -9,6 +9,8 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
+    COURSE_ATTRIBUTES,
+    COURSE_TOPICS,
     Context,
     Outcome,
     Turn,
@@ -19,9 +21,10 @@ from bot.dialogue.context import (
     _first,
     _roles_named,
     _with_attribute,
+    team_courses,
 )
 from bot.dialogue.courses import course_question
-from bot.dialogue.precedence import names_pmo, visitor_evidence
+from bot.dialogue.precedence import course_meant, names_pmo, visitor_evidence
 from bot.dialogue.roles import _other_role, career_change, recommend_course
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import asked, normalised, weighed, words
@@ -161,11 +164,34 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if words().contact_words.search(normalised(turn.text)):  # "who do I talk to to get this booked?"
         return Outcome([answers.contact(kb)], ctx)
+    about_a_course = about_course_asked(kb, turn, ctx)
+    if about_a_course is not None:  # "ok, leaning to the analyst one. is it live or recorded?"
+        return about_a_course
+    if len(ctx.compared) == 2 and turn.words & {"difference", "differences", "compare", "vs", "versus", "between"}:
+        from bot.dialogue.roles import compare  # "whats the difference between the two roles really?"
+
+        return compare(kb, turn, ctx)
     named = names_pmo(turn)
     in_conversation = bool(ctx.topic) and bool(turn.words & dialogue_words().back_references)
     if named or in_conversation:  # never "outside what I can help with" for a PMO message: one short question
         return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.out_of_scope(kb)], ctx)
+
+
+def about_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A course detail asked about a course the message names ("the analyst one") or the one in context,
+    whatever the intent said."""
+    attribute = _attribute(turn, COURSE_ATTRIBUTES)
+    if attribute is None or attribute == "next" or (_roles_named(kb, turn) and not turn.words & {"one", "course"}):
+        return None
+    meant = course_meant(kb, turn, ctx)
+    if meant is not None:
+        return course_question(
+            kb, Turn(turn.intent, (*turn.entities, {"entity": "course", "value": meant.name}), turn.text), ctx
+        )
+    if ctx.topic in COURSE_TOPICS and (_context_course(kb, ctx) or team_courses(kb, ctx)):
+        return course_question(kb, turn, ctx)
+    return None
 
 
 def _asks_advice_with_experience(kb: KnowledgeBase, turn: Turn) -> bool:

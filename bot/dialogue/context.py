@@ -39,6 +39,8 @@ COURSE_ONLY_ATTRIBUTES = ("exam", "prerequisites", "accreditation", "content", "
 
 
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
+# Topics after which "it" is a course: one discussed, recommended, a family, or the one course of a team's answer.
+COURSE_TOPICS = ("course", "recommendation", "family", "team")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Context:
     level: Optional[int] = None
     recommended: Optional[str] = None
     awaiting_level: bool = False
+    other: Optional[str] = None  # the PMO role of the other person last talked about ("my boss", "she")
 
 
 @dataclass
@@ -105,6 +108,7 @@ SLOTS = (
     "pmo_level",
     "recommended_course",
     "awaiting_level",
+    "context_other",
 )
 
 
@@ -139,6 +143,7 @@ def context_from_slots(kb: KnowledgeBase, slots: Mapping[str, Any]) -> Context:
         level=level if level in (1, 2, 3, 4) else None,
         recommended=recommended if isinstance(recommended, str) and kb.course_named(recommended) else None,
         awaiting_level=bool(slots.get("awaiting_level")),
+        other=slots["context_other"] if slots.get("context_other") in roles else None,
     )
 
 
@@ -155,6 +160,7 @@ def slots_from_context(before: Context, after: Context) -> Dict[str, Any]:
         "pmo_level": (before.level, after.level),
         "recommended_course": (before.recommended, after.recommended),
         "awaiting_level": (before.awaiting_level, after.awaiting_level),
+        "context_other": (before.other, after.other),
     }
     changed: Dict[str, Any] = {name: new for name, (old, new) in pairs.items() if old != new}
     if changed.get("pmo_level") is not None:
@@ -186,11 +192,13 @@ def _roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
 
 def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     values = turn.values("attribute")
-    for specific in ("recognition", "resit", "acronym", "format"):  # "recognised abroad?", "self-paced for my team?"
+    for specific in ("recognition", "resit", "acronym"):  # "recognised abroad?"
         if specific in values and specific in allowed:
             return specific
-    if "exam" in values and "exam" in allowed:
-        return "exam"  # "how long is the exam?" asks about the exam, not the course
+    if "exam" in values and "exam" in allowed and ("format" not in values or "exam" in turn.words):
+        return "exam"  # "how long is the exam?", "the format of the exam": the exam, not the course
+    if "format" in values and "format" in allowed:
+        return "format"  # "self-paced for my team?"
     if "dates" in values and "dates" in allowed and "when" in turn.words:
         return "dates"  # "when is the next one?" asks for a date, not the next course
     found = next((a for a in values if a in allowed), None)
@@ -257,7 +265,18 @@ def _with_attribute(turn: Turn, attribute: Optional[str]) -> Turn:
 
 
 def _context_course(kb: KnowledgeBase, ctx: Context) -> Optional[str]:
+    """The course "it" means: after a team's answer, its one course (None when it named several)."""
+    if ctx.topic == "team":
+        courses = team_courses(kb, ctx)
+        return courses[0].name if len(courses) == 1 else None
     return ctx.course or ctx.recommended
+
+
+def team_courses(kb: KnowledgeBase, ctx: Context) -> List[Course]:
+    """The courses a team's answer named, in order."""
+    if ctx.topic != "team":
+        return []
+    return [c for c in (kb.course_named(item[7:]) for item in ctx.listed if item.startswith("course:")) if c]
 
 
 def _course_for_level(kb: KnowledgeBase, level: int) -> Course:

@@ -10,6 +10,7 @@ from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
+    COURSE_TOPICS,
     Context,
     Outcome,
     Turn,
@@ -18,9 +19,11 @@ from bot.dialogue.context import (
     _course_for_level,
     _courses_named,
     _elliptical,
+    _first,
     _mentioned_item,
     _roles_named,
     _said_course,
+    team_courses,
 )
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.words import dialogue_words
@@ -128,6 +131,17 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             reply, new_ctx = _about_course(kb, ctx, f"family:{family.id}", "length", turn)
             return Outcome([reply], new_ctx)
     targets: List[str] = [c.name for c in _courses_named(kb, turn)]
+    later_role = [
+        e for e in turn.entities if e.get("entity") == "role" and _first(turn, "course") < int(e.get("start") or 0)
+    ]
+    if attribute == "prerequisites" and "before" in turn.words and len(targets) == 1 and later_role:
+        role = (
+            kb.role(str(later_role[-1].get("value")))
+            if later_role[-1].get("value") in {r.name for r in kb.roles}
+            else None
+        )
+        if role is not None:  # "the administrator course before you can do the analyst one?": the analyst one's
+            targets = [_course_for_level(kb, role.level).name]
     if attribute == "prerequisites" and "practitioner" in turn.words and targets == ["P3O Foundation"]:
         targets = ["P3O Practitioner"]  # "do I need the P3O Foundation first or can I go straight to the Practitioner?"
     targets += [f"family:{f}" for f in turn.values("course_family") if kb.family_named(f)]
@@ -153,6 +167,10 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and turn.words & dialogue_words().back_references
     ):
         targets = [_course_for_level(kb, kb.role(ctx.role).level).name]  # "how long is their course?"
+    if not targets and attribute and len(team_courses(kb, ctx)) > 1:  # "who certifies them?" after a team's courses
+        return Outcome(
+            [answers.courses_detail(kb, team_courses(kb, ctx), attribute)], replace(ctx, attribute=attribute)
+        )
     if not targets and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
@@ -208,8 +226,8 @@ def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     named = _courses_named(kb, turn) or turn.values("course_family")
     about_last = (
         _context_course(kb, ctx)
-        and ctx.topic in ("course", "recommendation", "family")
-        and (turn.words & dialogue_words().back_references or _elliptical(turn))
+        and ctx.topic in COURSE_TOPICS
+        and (turn.words & (dialogue_words().back_references | {"both"}) or _elliptical(turn))
     )
     if named or (attribute and about_last):  # "do you run P3O Foundation?", "can my whole team take it?"
         return course_question(kb, turn, ctx)

@@ -7,8 +7,10 @@ from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
+from bot.dialogue.beyond import about_course_asked
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
+    COURSE_TOPICS,
     ROLE_ATTRIBUTES,
     Context,
     Outcome,
@@ -28,6 +30,12 @@ from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
 from bot.words import dialogue_words
+
+
+def _pointed_course_words(turn: Turn) -> set[str]:
+    """ "that course", "the course", "that one": the course words of a message that points back."""
+    low = turn.text.lower()
+    return {w for w in ("course", "one") if any(f"{d} {w}" in low for d in ("that", "the", "this", "same"))}
 
 
 def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -69,6 +77,9 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([reply], new)
     if roles and ctx.topic == "role" and ctx.attribute in ROLE_ATTRIBUTES and not turn.values("attribute"):
         return describe_role(kb, _with_attribute(turn, ctx.attribute), ctx)  # "and the director?" after skills
+    if roles and turn.words & {"which", "what"} and turn.words & {"one", "course", "training"}:
+        named = Turn(turn.intent, (*turn.entities, {"entity": "asking_for", "value": "other"}), turn.text)
+        return recommend_course(kb, named, ctx)  # "fine. the coordinators then, which one exactly?"
     if roles:
         if ctx.topic == "compare":
             return compare(kb, turn, ctx)
@@ -88,7 +99,10 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if ctx.topic == "recommendation" and ctx.level and ctx.level < 4 and _says(turn, dialogue_words().moving_up):
         following = kb.role_at_level(ctx.level + 1)  # "what's the next step up from that?"
         return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": following.name},), turn.text), ctx)
-    if ctx.topic in ("course", "recommendation", "family") and _context_course(kb, ctx):
+    if ctx.course and attribute in COURSE_ATTRIBUTES and _pointed_course_words(turn):
+        reply, new = _about_course(kb, ctx, ctx.course, attribute)  # "a next step for them after that course?"
+        return Outcome([reply], new)
+    if ctx.topic in COURSE_TOPICS and _context_course(kb, ctx):
         target = str(_context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
         if family is not None and wants_next:
@@ -137,6 +151,9 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return describe_role(kb, turn, ctx)
     if _attribute(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
         return course_question(kb, turn, ctx)
+    about_a_course = about_course_asked(kb, turn, ctx)
+    if about_a_course is not None:  # "the analyst one, is it live or recorded?"
+        return about_a_course
     attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
     if (
         not roles
@@ -150,7 +167,7 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if not roles and not courses:  # "what skills do you need for it": the context says what "it" is
         if _mentioned_item(turn, ctx) and turn.values("mention"):
             return follow_up(kb, turn, ctx)
-        if attribute in COURSE_ATTRIBUTES and ctx.topic in ("course", "recommendation", "family", "ask_course"):
+        if attribute in COURSE_ATTRIBUTES and ctx.topic in (*COURSE_TOPICS, "ask_course"):
             return course_question(kb, turn, ctx)
         if attribute in ROLE_ATTRIBUTES and ctx.role:
             return describe_role(kb, turn, ctx)

@@ -39,15 +39,21 @@ _RUNS_AN_OFFICE = ("runs_pmo", "several_pmos", "head_of")
 # Topics after which "and what about me?" asks for the visitor's own course.
 _ABOUT_OTHERS = ("team", "recommendation", "role", "compare", "career")
 # Jobs that would otherwise answer a question about prices or dates with something else.
-_NEVER_QUOTES = ("recommend", "follow_up", "describe_role", "fallback", "out_of_scope", "career_path")
+_NEVER_QUOTES = (
+    "recommend",
+    "follow_up",
+    "describe_role",
+    "fallback",
+    "out_of_scope",
+    "career_path",
+    "training_options",
+)
 # Words that make a question about the people counted ("the 5 analysts, which one for each?").
 _GROUP_WORDS = frozenset({"each", "them", "they", "team", "all", "everyone", "both"})
 # Entities that give a question a topic of its own.
 _TOPICS = ("role", "course", "course_family", "certification", "pmo_type", "other_role", "attribute", "experience")
 # "And what about me?" with the visitor's own job said: their course.
 _ABOUT_ME = ("what about me", "and for me", "anything for me", "and me?", "what about myself", "something for me")
-# Words that ask whether another course would suit instead of the one suggested.
-_INSTEAD = frozenset({"better", "instead", "rather", "prefer", "switch"})
 # Jobs after which the reader's team and level rules do not apply (they end or answer a question the bot asked).
 _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
@@ -74,7 +80,7 @@ def _fit_asked(kb: KnowledgeBase, turn: Turn) -> bool:
     return bool(said) and bool(_FIT.search(turn.text.lower()))
 
 
-def _other_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Course]:
+def course_meant(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Course]:
     """The one course a follow-up names, by its name or as "the <level> one"."""
     courses = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
     if len(courses) == 1:
@@ -82,6 +88,9 @@ def _other_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Cours
     roles = [r for r in turn.values("role") if r in {x.name for x in kb.roles}]
     if not courses and len(roles) == 1 and turn.words & {"one", "course"}:
         return kb.course(kb.recommendation_for(kb.role(roles[0]).level).main)
+    families = [f for f in (kb.family_named(v) for v in turn.values("course_family")) if f]
+    if not courses and not roles and len(families) == 1:
+        return kb.course(families[0].courses[0])  # "would P3O look better on my CV?": where P3O starts
     return None
 
 
@@ -188,7 +197,7 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
     groups = [(kb.role(m.role).level, m.count) for m in members if m.role in {r.name for r in kb.roles}]
     if ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
         groups += [(kb.role(r).level, None) for r in (*reading.unassigned, *reading.current) if kb.role(r)]
-    elif reading.team:  # "my team's titles: Project Assistant, PMO Planner... which course for each?"
+    elif reading.team and not reading.members:  # "my team's titles: Project Assistant, PMO Planner... which for each?"
         groups += [(kb.role(r).level, None) for r in reading.unassigned if kb.role(r)]
     groups += [(CUE_LEVELS[c][0], None) for c in reading.member_cues if c in CUE_LEVELS]  # "one does the minutes"
     seen: List[Tuple[int, Optional[int]]] = []
@@ -201,15 +210,81 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
 def team_training(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     groups = _groups(kb, turn, ctx)
     level = own_level(kb, turn)  # the lead's own course too ("for myself and the three PMO managers")
+    known = {r.name for r in kb.roles}
+    lead = [r for r in turn.reading.unassigned if r in known]
+    reading = turn.reading
+    if reading.team and reading.members and lead and not (reading.now or reading.current):
+        level = kb.role(lead[0]).level  # "Head of PMO at a retailer here. 10 in my team across analysts and admins"
     if level is not None and any(g[0] == level for g in groups) and not turn.reading.current:
         level = None  # the level is the group's ("a team of analysts"), not the visitor's
     reply = answers.team_training(kb, groups, level, turn.reading.team_size, turn.reading.constraints)
     named = [c.name for c in kb.courses if c.name in reply.text]
     listed = tuple(f"course:{n}" for n in sorted(named, key=reply.text.index))  # "the second one" after it
+    groups_course = list(dict.fromkeys(kb.course(kb.recommendation_for(g[0]).main).name for g in groups))
     return Outcome(
         [reply],
-        replace(ctx, topic="team", awaiting_level=False, level=level or ctx.level, listed=listed or ctx.listed),
+        replace(
+            ctx,
+            topic="team",
+            awaiting_level=False,
+            level=level or ctx.level,
+            listed=listed or ctx.listed,
+            course=groups_course[0] if len(groups_course) == 1 else None,  # "after that course": the group's
+        ),
     )
+
+
+def _course_in_context(kb: KnowledgeBase, ctx: Context) -> Optional[Course]:
+    if ctx.topic == "team":
+        return None
+    return kb.course_named(ctx.course or ctx.recommended or "")
+
+
+def _first_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "Do I have to do the admin one first?" with another course in context: that course's prerequisites."""
+    if not (turn.words & {"first", "before", "beforehand"} and turn.words & {"have", "need", "must", "required"}):
+        return None
+    meant, current = course_meant(kb, turn, ctx), _course_in_context(kb, ctx)
+    if meant is None or current is None or meant.name == current.name or turn.values("course"):
+        return None
+    if meant.level is None or current.level is None or meant.level >= current.level:
+        return None
+    from bot.dialogue.courses import course_question
+
+    named = ({"entity": "course", "value": current.name}, {"entity": "attribute", "value": "prerequisites"})
+    return course_question(kb, Turn(turn.intent, named, turn.text), ctx)
+
+
+def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "I'd rather not start at the very bottom" after a level 1 course: the course a level up, if the
+    visitor's experience covers it; "what if I'm not ready for that?": the course a level down."""
+    text = normalised(turn.text)
+    up = any(p in text for p in dialogue_words().aims_higher)
+    down = not up and any(p in text for p in dialogue_words().not_ready)
+    current = _course_in_context(kb, ctx)
+    if not (up or down) or current is None or current.level is None or turn.values("course"):
+        return None
+    level = current.level + (1 if up else -1)
+    if level not in (1, 2, 3, 4):
+        return None
+    other = kb.course(kb.recommendation_for(level).main)
+    pair = tuple(kb.role_at_level(n).name for n in sorted((level, current.level)))
+    return Outcome(
+        [answers.other_level(kb, current, other, up)],
+        replace(
+            ctx,
+            course=other.name,
+            topic="course",
+            compared=pair,
+            role=kb.role_at_level(level).name,
+            listed=(f"course:{other.name}", f"course:{current.name}"),
+        ),
+    )
+
+
+def _asked_length(turn: Turn) -> int:
+    """Words in the message's question sentences ("bit embarassing after 5 yrs tbh. whats the next step up?": 6)."""
+    return sum(len(turn.text[a:b].split()) for a, b in question_spans(turn.text)) or len(turn.words)
 
 
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -219,6 +294,17 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return Outcome([answers.other_language(kb)], ctx)
     if job in _OWN_FLOW or turn.values("topic"):
         return None
+    from bot.dialogue import others
+
+    theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, job, turn, ctx)
+    if theirs is not None:  # "how long is hers?", "she was a PM for years, does that count?"
+        return theirs
+    before_this = _first_course_asked(kb, turn, ctx)
+    if before_this is not None:  # "do i have to do the admin one first?" after the Analysts course
+        return before_this
+    level_away = other_level(kb, turn, ctx)
+    if level_away is not None:  # "i dont really want to start at the very bottom tbh"
+        return level_away
     if job == "training_options" and not reading.members:
         pass  # "can you train my whole team in-house?": the ways to train, and the enquiry opens (actions)
     elif reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
@@ -229,14 +315,20 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     if (
         counted
         and for_them
-        and (ctx.topic == "team" or _weighs_courses(turn) or trains or turn.words & dialogue_words().course_words)
+        and (
+            ctx.topic in ("team", "recommendation", "ask_level")
+            or ctx.awaiting_level
+            or _weighs_courses(turn)
+            or trains
+            or turn.words & dialogue_words().course_words
+        )
     ):
         return team_training(kb, turn, ctx)  # "ok so for the 5 analysts, which one exactly?"
     if (
         ctx.topic in ("recommendation", "course")
         and ctx.level
         and ctx.level < 4
-        and len(turn.words) <= 12
+        and _asked_length(turn) <= 12
         and not turn.values("role")
         and any(p in normalised(turn.text) for p in dialogue_words().moving_up)
     ):  # "whats the next step up from that?" after a recommendation: the next role
@@ -250,15 +342,28 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import free_resources
 
         return free_resources(kb, turn, ctx)
-    other = _other_course(kb, turn, ctx)
-    if other is not None and ctx.recommended and turn.words & _INSTEAD and len(turn.words) <= 20:
+    other = course_meant(kb, turn, ctx)
+    if (
+        other is not None
+        and ctx.recommended
+        and any(p in normalised(turn.text) for p in dialogue_words().instead)
+        and len(turn.words) <= 20
+    ):
         recommended = kb.course_named(ctx.recommended)  # "hmm would the directors one be better?"
-        if recommended is not None and other.name != recommended.name:
-            return Outcome([answers.instead(kb, other, recommended, ctx.level)], ctx)
+        if recommended is not None and other.name != recommended.name:  # the other one is now "that"
+            return Outcome([answers.instead(kb, other, recommended, ctx.level)], replace(ctx, course=other.name))
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 
         return course_question(kb, turn, ctx)
+    named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
+    if (
+        (ctx.topic == "team" or turn.words & {"team", "them", "they", "people", "everyone", "staff", "group"})
+        and len(named) == 1
+        and any(p in normalised(turn.text) for p in dialogue_words().suits_team)
+        and not attribute_asked(turn, ("prerequisites", "length", "exam", "price", "dates"))
+    ):  # "maybe it's simpler to put everyone on P3O Foundation together instead. would that work?"
+        return Outcome([answers.team_course(kb, named[0])], replace(ctx, listed=(f"course:{named[0].name}",)))
     if (
         ctx.topic == "team"
         and (set(reading.constraints) & {"online", "sites"} or "format" in turn.values("attribute"))
@@ -271,7 +376,12 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.roles import recommend_course
 
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
-    if len(turn.words) <= 8 and turn.words & {"me", "myself"} and not names_pmo(turn) and ctx.topic in _ABOUT_OTHERS:
+    if (
+        len(turn.words) <= 8
+        and re.search(r"\b(about|for|and|what of) (me|myself)\b", turn.text.lower())
+        and not names_pmo(turn)
+        and ctx.topic in _ABOUT_OTHERS
+    ):
         from bot.dialogue.roles import recommend_course  # "and what about me?" after a team or someone else
 
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)

@@ -14,6 +14,7 @@ from bot import answers
 from bot.answers import Reply
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
+    COURSE_TOPICS,
     ROLE_ATTRIBUTES,
     Context,
     Outcome,
@@ -128,7 +129,7 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         roles = [nearer, roles[0]]
     elif len(roles) == 1 and ctx.role and ctx.role != roles[0] and turn.words & dialogue_words().back_references:
         roles = [ctx.role, roles[0]]
-    elif not roles and len(ctx.compared) == 2 and turn.words & dialogue_words().back_references:
+    elif not roles and len(ctx.compared) == 2 and turn.words & (dialogue_words().back_references | {"two", "both"}):
         roles = list(ctx.compared)
     elif not roles and ctx.role:
         roles = [ctx.role]
@@ -165,7 +166,7 @@ def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if (
         not roles
         and "next" in turn.values("attribute")
-        and ctx.topic in ("recommendation", "course")
+        and ctx.topic in COURSE_TOPICS
         and turn.words & dialogue_words().back_references
     ):  # "next steps after it?" after a course
         return course_question(kb, turn, ctx)
@@ -250,7 +251,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         replace(
             ctx,
             awaiting_level=False,
-            level=outcome.level,
+            level=ctx.level if evidence.about_someone else outcome.level,  # someone else's level is not the visitor's
             recommended=outcome.main.name,
             course=outcome.main.name,
             role=outcome.role,
@@ -276,10 +277,7 @@ def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if (
         not roles
         and not about_the_job
-        and (
-            _courses_named(kb, turn)
-            or (_context_course(kb, ctx) and ctx.topic in ("course", "recommendation", "family"))
-        )
+        and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in COURSE_TOPICS))
     ):  # "any pre-reqs I'd need for it?" after a course
         return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
     if not roles and ctx.role and turn.words & dialogue_words().back_references:
@@ -306,6 +304,7 @@ def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
                 recommended=course.name,
                 level=adjacent.entry_level,
                 awaiting_level=False,
+                role=kb.role_at_level(adjacent.entry_level).name,
             ),
         )
     specialist = next((o for o in other if kb.is_specialist_role(o)), None)
@@ -320,6 +319,12 @@ def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     return Outcome(
         [reply],
         replace(
-            ctx, topic="recommendation", course=course.name, recommended=course.name, level=1, awaiting_level=False
+            ctx,
+            topic="recommendation",
+            course=course.name,
+            recommended=course.name,
+            level=1,
+            awaiting_level=False,
+            role=kb.role_at_level(1).name,
         ),
     )

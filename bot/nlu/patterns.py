@@ -345,6 +345,9 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
             _OFFICE_KIND,
             _any("pmos", "offices"),
         ],
+        # "the PMOs underneath it", "the programme offices under me"
+        [_any("pmos", "offices"), _any("underneath", "beneath", "below", "under"), _any("me", "it", "my", "us")],
+        [_any("pmos", "offices"), _any("reporting", "report"), _any("to", "into", "up"), _any("me", "us")],
     ],
     "manages_team": [
         [

@@ -27,6 +27,7 @@ entities back for :mod:`bot.dialogue`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,8 @@ _POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|curren
 _LEVEL_TO = re.compile(
     r"\b(admin|administrator|support|analyst|co-?ordinator|planner|manager|lead)s?\s+(to|into)\s+(an?\s+|the\s+)?$"
 )
+# "I'm their PMO lead": the title after "I'm their/your" is the visitor's own.
+_I_AM_THEIR = re.compile(r"\b(i'm|i am|im|i'll be|i will be)\s+(their|your)\s+(new\s+)?$")
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
@@ -53,7 +56,7 @@ _NEGATION = re.compile(r"\b(never|not|no|don't|dont|haven't|havent|didn't|didnt|
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-\u2013\u2014]\s|\s(?:but|although|though|whereas)\s")
 _PLURAL_TITLE = re.compile(r"s\b|\bheads\b", re.IGNORECASE)
 _SIZE = re.compile(
-    r"\b(?:team|group|office|pmo)\s+of\s+(\w+)|\b(\w+)\s+of\s+us\b|\b(\w+)\s+(?:people|staff|colleagues|members|analysts|administrators)\b",
+    r"\b(?:team|group|office|pmo)\s+of\s+(\w+)|\b(\w+)\s+of\s+us\b|\b(\w+)\s+(?:people|staff|colleagues|members)\b",
     re.IGNORECASE,
 )
 
@@ -155,6 +158,8 @@ def _number(word: str) -> Optional[int]:
 
 def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Optional[str], Optional[str]]:
     """Whose title starts at ``start`` ("self", "other" or None) and when ("now", "past", "target" or None)."""
+    if _I_AM_THEIR.search(low[max(0, start - 30) : start]):
+        return "self", None  # "I'm their PMO lead"
     if _POSSESSIVE.search(low[max(0, start - 20) : start]) and not _OWN_POST.match(low[end:]):
         return "other", None  # "my boss", "our head of PMO"; not "my PMO analyst job"
     begin = _sentence_start(low, start)
@@ -297,7 +302,9 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
     counted = [
         e
         for e in entities
-        if e.get("entity") == "role" and _is_plural(e) and (_count_before(low, int(e.get("start") or 0)) or 0) >= 2
+        if e.get("entity") == "role"
+        and _is_plural(e)
+        and (_count_before(low, int(e.get("start") or 0), int(e.get("end") or 0)) or 0) >= 2
     ]  # "three administrators and two analysts", "my three PMO managers"
     plain = re.sub(r"'s\b", "  ", low)  # "my team's titles" names the team (same length: offsets hold)
     named = bool(w.team_words.search(plain))
@@ -339,13 +346,59 @@ def _is_plural(entity: Mapping[str, Any]) -> bool:
     return bool(text) and bool(_PLURAL_TITLE.search(text.split()[-1] if " of " not in text else text.split()[0]))
 
 
-def _count_before(low: str, start: int) -> Optional[int]:
-    before = low[max(0, start - 16) : start].split()
-    for word in reversed(before[-2:]):
-        number = _number(word.strip(",():"))
+# Words that may stand between a count and the titles it counts ("my four are all analysts").
+_BETWEEN_COUNT = frozenset({"are", "all", "is", "of", "them", "those", "these"})
+# A count written after the titles: "the analysts are 6", "admins 4", "analysts, about 10 of them", "analysts (3)".
+_COUNT_AFTER = re.compile(
+    r"\s*(?:(?:are|is|:|=|-|\()\s*|,\s*(?=about|around|roughly|approx|maybe|some))?"
+    r"(?:about|around|roughly|approx\.?|maybe|some)?\s*([a-z]+|\d+)\b"
+)
+
+
+def _count_before(low: str, start: int, end: int = -1) -> Optional[int]:
+    """The number of people a title counts: written just before it ("two analysts", "my four are all
+    analysts"), else just after it ("the admins 4", "analysts, about 10 of them"); never the previous
+    group's ("the analysts are 6, the admins")."""
+    before = low[max(0, start - 30) : start].split()
+    for index, word in enumerate(reversed(before[-4:])):
+        if word.endswith((",", ";", ".")):
+            break
+        number = _number(word.strip("():"))
         if number is not None:
             return number
+        if index >= 1 and word not in _BETWEEN_COUNT:
+            break
+    if end >= 0:
+        after = _COUNT_AFTER.match(low[end : end + 24])
+        if after:
+            number = _number(after.group(1))
+            following = low[end + after.end() : end + after.end() + 12]
+            if number is not None and not re.match(r"\s*(years?|yrs?|months?|days?|weeks?|sites?|%)", following):
+                return number
     return None
+
+
+_LIST_GAP = re.compile(r"\s*(,|/|&|and|or|,\s*and|,\s*or|then|->|→|, then)\s*")
+
+
+def _listed_levels(low: str, entities: Sequence[Entity]) -> set[int]:
+    """Role titles written as a list of three or more levels ("admin, analyst, manager, director"): ids."""
+    roles = sorted(
+        (e for e in entities if e.get("entity") == "role" and not _is_plural(e)), key=lambda e: int(e.get("start") or 0)
+    )  # plural titles in a list are a team's members ("two analysts, three administrators and a manager")
+    found: set[int] = set()
+    chain: List[Entity] = roles[:1]
+    for previous, entity in itertools.pairwise(roles):
+        gap = low[int(previous.get("end") or 0) : int(entity.get("start") or 0)]
+        if _LIST_GAP.fullmatch(gap):
+            chain.append(entity)
+            continue
+        if len({e.get("value") for e in chain}) >= 3:
+            found |= {id(e) for e in chain}
+        chain = [entity]
+    if len({e.get("value") for e in chain}) >= 3:
+        found |= {id(e) for e in chain}
+    return found
 
 
 def _cue(value: str, start: int, end: int, text: str) -> Entity:
@@ -365,8 +418,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     low = normalised(text)
     out: List[Entity] = [dict(e) for e in entities]
     team = _team(low, out, w)
+    listed = _listed_levels(low, out)
     for entity in out:
         name, start = entity.get("entity"), int(entity.get("start") or 0)
+        if name == "role" and id(entity) in listed:
+            entity["role"] = "asked"  # "your courses split into admin, analyst, manager, director": a list, no claim
+            continue
         if name == "role":
             end = int(entity.get("end") or start)
             holder, when = _holder_and_time(low, start, w, end)
@@ -381,11 +438,11 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "asked"  # "is that the admin level or the analyst level?"
                 continue
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
-            counted = _is_plural(entity) and (_count_before(low, start) or 0) >= 2  # "the 5 analysts"
-            if ours or counted or (team is not None and (_is_plural(entity) or _count_before(low, start) is not None)):
+            count = _count_before(low, start, end)
+            counted = _is_plural(entity) and (count or 0) >= 2  # "the 5 analysts"
+            if ours or counted or (team is not None and (_is_plural(entity) or count is not None)):
                 entity["group"] = "team"
                 entity["role"] = "member"
-                count = _count_before(low, start)
                 if count is not None:
                     entity["count"] = count
             elif holder == "other":

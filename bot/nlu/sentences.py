@@ -24,6 +24,8 @@ from bot.nlu.reading import normalised, words
 RESCUABLE = frozenset({"out_of_scope", "nlu_fallback", "greet", "thank", "goodbye"})
 # Intents a sentence must not have to be chosen instead.
 NOT_A_QUESTION = RESCUABLE | {"affirm", "deny", "bot_challenge", "ask_capabilities", "provide_details"}
+# Intents a question after a short "ok." or "fine." falls into by its first word.
+ACKNOWLEDGEMENTS = frozenset({"affirm", "deny"})
 MIN_CONFIDENCE = 0.5
 MAX_SENTENCES = 6
 _PMO_ENTITIES = frozenset(
@@ -49,13 +51,25 @@ def about_pmo(parse: Parse) -> bool:
     )
 
 
+def after_acknowledgement(text: str) -> List[str]:
+    """ "fine. the coordinators then, which one exactly?": the question after a one- or two-word "ok"."""
+    if not text or text.lstrip().startswith("/") or "?" not in text:
+        return []
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    if len(parts) < 2 or len(parts[0].split()) > 2:
+        return []
+    return [p for p in parts[1:] if len(p.split()) >= 2][:MAX_SENTENCES]
+
+
 def focus(whole: Parse, parse_sentence: Callable[[str], Parse]) -> Parse:
     """``whole``, or ``whole`` with the intent of its clearest PMO question."""
     intent = (whole.get("intent") or {}).get("name")
-    if intent not in RESCUABLE or not about_pmo(whole):
+    if (intent not in RESCUABLE and intent not in ACKNOWLEDGEMENTS) or not about_pmo(whole):
         return whole
+    text = whole.get("text") or ""
+    candidates = sentences(text) if intent in RESCUABLE else after_acknowledgement(text)
     best: Optional[Parse] = None
-    for text in sentences(whole.get("text") or ""):
+    for text in candidates:
         parsed = parse_sentence(text)
         name = (parsed.get("intent") or {}).get("name")
         confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)

@@ -67,12 +67,13 @@ def test_first_messages_are_as_long_as_people_write() -> None:
     assert median >= GATES["min_median_words"], f"median {median:g} words"
 
 
-def test_corpus_is_apart_from_training_data() -> None:
-    """No corpus message equals, or nearly copies, a training sentence of data/ (titles normalised)."""
+@pytest.mark.parametrize("folder", [corpus.CORPUS_DIR, corpus.HELDOUT_DIR], ids=["corpus", "held-out"])
+def test_corpus_is_apart_from_training_data(folder: Path) -> None:
+    """No corpus or held-out message equals, or nearly copies, a training sentence of data/ (titles normalised)."""
     training = training_examples(servers.ROOT / "data")
     assert training, "no training sentences under data/"
-    found = reportable(overlaps(corpus.corpus_texts(corpus.load_corpus()), training))
-    assert not found, f"{len({t for t, _, _ in found})} corpus messages overlap data/:\n" + describe(found)
+    found = reportable(overlaps(corpus.corpus_texts(corpus.load_corpus(folder)), training))
+    assert not found, f"{len({t for t, _, _ in found})} messages of {folder} overlap data/:\n" + describe(found)
 
 
 # ---------------------------------------------------------------- against the real servers
