@@ -139,7 +139,7 @@ class ValidateEnquiryForm(FormValidationAction):
         """A PMO question asked instead of an answer is answered; the form then asks again."""
         requested = tracker.get_slot("requested_slot")
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-        job = digression_job(turn_from(tracker), confidence) if requested else None
+        job = digression_job(turn_from(tracker), confidence, requested=requested) if requested else None
         if job is None:
             return await super().run(dispatcher, tracker, domain)
         return [*answer(dispatcher, tracker, job), SlotSet(requested, None)]

@@ -72,6 +72,7 @@ class Course(_Model):
     aliases: List[str] = []
     notes: Optional[str] = None
     next: List[str] = []
+    levels: List[int] = []  # the PMO levels the facts say it suits (P3O Foundation: all; Practitioner: managers up)
 
 
 class CourseFamily(_Model):

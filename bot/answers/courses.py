@@ -145,6 +145,28 @@ def courses_detail(kb: KnowledgeBase, courses: Sequence[Course], attribute: str)
     return Reply(text, [button("Talk to the team", "request_human")], kind="courses")
 
 
+def course_fit(kb: KnowledgeBase, course: Course, level: Optional[int]) -> Reply:
+    """ "Is P3O Foundation worth it for someone at my level?": who the course is for, what it needs first,
+    and whether it suits the level the visitor described (only where the facts say which levels it suits)."""
+    parts = [f"{course.name} is for {course.audience}."]
+    before = [c for c in kb.courses if c.name != course.name and c.name in course.prerequisites]
+    if before:
+        parts.append(f"It needs {before[0].name} first.")
+    own = kb.course(kb.recommendation_for(level).main) if level in (1, 2, 3, 4) else None
+    role = kb.role_at_level(level) if level in (1, 2, 3, 4) else None
+    if role is not None and course.levels and level in course.levels:
+        parts.append(f"So yes, it suits someone at level {role.level} ({role.name}).")
+    elif role is not None and course.levels:
+        start = before[0].name if before else (own.name if own else "")
+        parts.append(f"At level {role.level} ({role.name}), {start} is the place to start.")
+    elif course.levels == [] and role is not None:
+        parts.append("The team can tell you whether it suits you.")
+    if own is not None and own.name != course.name and own.name not in " ".join(parts):
+        parts.append(f"The course for your own level is {own.name}.")
+    buttons = [button(f"About {c.name}", "ask_course_details", course=c.name) for c in (course, *before[:1])]
+    return Reply(" ".join(parts), buttons, kind=f"course:{course.name}")
+
+
 def counts_as_equivalent(kb: KnowledgeBase, course: Course, whose: str = "your") -> Reply:
     """Whether experience stands in for a course's prerequisites: what the course asks, and who confirms it."""
     text = (

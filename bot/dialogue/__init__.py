@@ -266,8 +266,30 @@ def looks_like_question(text: str) -> bool:
     return False
 
 
-def digression_job(turn: Turn, confidence: float, min_confidence: float = 0.45) -> Optional[str]:
-    """The job that answers a side question asked inside a form, or None for an ordinary answer."""
+# Form slots whose answer is never a statement about PMO work (a name, an address, an organisation).
+_PLAIN_ANSWERS = ("enquiry_name", "enquiry_email", "enquiry_organisation")
+
+
+def _says_pmo_things(turn: Turn) -> Optional[str]:
+    """ "I'm a PMO analyst at the moment, 2 years", "they are 3 planners and 2 assistants", "we're spread over
+    three depots": said instead of a name; the job that takes it."""
+    reading = turn.reading
+    if len(turn.text.split()) < 4:
+        return None
+    if reading.members or reading.team or reading.own_roles or reading.cues or reading.now:
+        return "recommend"
+    if reading.constraints:
+        return "training_options"
+    return None
+
+
+def digression_job(
+    turn: Turn, confidence: float, min_confidence: float = 0.45, requested: Optional[str] = None
+) -> Optional[str]:
+    """The job that answers a side question (or a statement about PMO work instead of a name) asked
+    inside a form, or None for an ordinary answer."""
+    if requested in _PLAIN_ANSWERS and not looks_like_question(turn.text):
+        return _says_pmo_things(turn)
     job = INTENT_JOBS.get(turn.intent)
     if any(turn.values(name) for name in ("role", "course", "course_family", "other_role", "certification")):
         min_confidence = min(min_confidence, 0.35)  # "before that, what is a head of pmo": clearly about PMO

@@ -59,8 +59,6 @@ def _points_at_them(turn: Turn, ctx: Context) -> bool:
 
 def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The answer to a follow-up about the other person, or None when the message is not about them."""
-    if ctx.other is None or not _points_at_them(turn, ctx):
-        return None
     reading = turn.reading
     if reading.team or reading.members:
         return None  # "she's thinking of getting the whole PMO trained": a team request
@@ -71,9 +69,15 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
     from bot.dialogue.roles import recommend_course
 
     theirs = [r for r in reading.others if r in {x.name for x in kb.roles}]
+    asked_for_them = (*turn.entities, {"entity": "asking_for", "value": "other"})
+    if (
+        theirs and ctx.topic and _wants_course_for_them(turn)
+    ):  # "my colleague is the programme office manager, what's hers?"
+        return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
+    if ctx.other is None or not _points_at_them(turn, ctx):
+        return None
     if reading.others_cues or theirs:  # "actually she's only been here 2 months and mostly takes minutes"
-        entities = (*turn.entities, {"entity": "asking_for", "value": "other"})
-        return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", entities, turn.text), ctx))
+        return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
     role = kb.role(ctx.other)
     course = _course_for_level(kb, role.level)
     attribute = _attribute(turn, COURSE_ATTRIBUTES)
@@ -90,6 +94,14 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
         )
         return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", entities, turn.text), ctx))
     return None
+
+
+def _wants_course_for_them(turn: Turn) -> bool:
+    """ "what's hers?", "wants in too", "is there one for him?": a course asked for the person named."""
+    low = turn.text.lower()
+    return bool(
+        turn.words & (_THIRD_PERSON | {"too", "also", "wants", "course", "one"}) or "as well" in low or "?" in low
+    )
 
 
 def _theirs(kb: KnowledgeBase, outcome: Outcome) -> Outcome:

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot import answers
-from bot.dialogue.context import Context, Outcome, Turn
+from bot.dialogue.context import Context, Outcome, Turn, _elliptical
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, question_spans, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
@@ -69,7 +69,10 @@ def _weighs_courses(turn: Turn) -> bool:
     return bool(_CHOICE.search(turn.text.lower()))
 
 
-_FIT = re.compile(r"\b(right|for me|suit|suitable|should i|can i (go|do|book|start)|straight onto|assumed|level for)\b")
+_FIT = re.compile(
+    r"\b(right|for me|suit|suitable|should i|can i (go|do|book|start)|straight onto|assumed|level for|worth it|"
+    r"worth doing|realistic|more for|at my level|someone like me)\b"
+)
 
 
 def _fit_asked(kb: KnowledgeBase, turn: Turn) -> bool:
@@ -90,7 +93,9 @@ def course_meant(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Course
         return kb.course(kb.recommendation_for(kb.role(roles[0]).level).main)
     families = [f for f in (kb.family_named(v) for v in turn.values("course_family")) if f]
     if not courses and not roles and len(families) == 1:
-        return kb.course(families[0].courses[0])  # "would P3O look better on my CV?": where P3O starts
+        members = [kb.course(c) for c in families[0].courses]
+        said = [c for c in members if set(c.name.lower().split()) & turn.words & {"foundation", "practitioner"}]
+        return said[-1] if said else members[0]  # "would P3O look better on my CV?": where P3O starts
     return None
 
 
@@ -196,7 +201,8 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
     members = list(reading.members)
     groups = [(kb.role(m.role).level, m.count) for m in members if m.role in {r.name for r in kb.roles}]
     if ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
-        groups += [(kb.role(r).level, None) for r in (*reading.unassigned, *reading.current) if kb.role(r)]
+        named = (*reading.unassigned, *reading.current, *(reading.others if _elliptical(turn) else ()))
+        groups += [(kb.role(r).level, None) for r in named if kb.role(r)]
     elif reading.team and not reading.members:  # "my team's titles: Project Assistant, PMO Planner... which for each?"
         groups += [(kb.role(r).level, None) for r in reading.unassigned if kb.role(r)]
     groups += [(CUE_LEVELS[c][0], None) for c in reading.member_cues if c in CUE_LEVELS]  # "one does the minutes"
@@ -230,6 +236,7 @@ def team_training(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             level=level or ctx.level,
             listed=listed or ctx.listed,
             course=groups_course[0] if len(groups_course) == 1 else None,  # "after that course": the group's
+            recommended=kb.course(kb.recommendation_for(level).main).name if level else ctx.recommended,
         ),
     )
 
@@ -240,11 +247,30 @@ def _course_in_context(kb: KnowledgeBase, ctx: Context) -> Optional[Course]:
     return kb.course_named(ctx.course or ctx.recommended or "")
 
 
+def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A course that is not one level's (P3O, MoP) weighed against what the visitor says about themself."""
+    named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
+    if len(named) != 1 or named[0].level is not None or turn.values("certification"):
+        return None
+    if not _fit_asked(kb, turn) or attribute_asked(
+        turn, ("prerequisites", "length", "exam", "format", "price", "dates")
+    ):
+        return None
+    level = own_level(kb, turn)
+    if level is None:
+        return None
+    course = named[0]
+    return Outcome(
+        [answers.course_fit(kb, course, level)], replace(ctx, course=course.name, topic="course", level=level)
+    )
+
+
 def _first_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "Do I have to do the admin one first?" with another course in context: that course's prerequisites."""
     if not (turn.words & {"first", "before", "beforehand"} and turn.words & {"have", "need", "must", "required"}):
         return None
-    meant, current = course_meant(kb, turn, ctx), _course_in_context(kb, ctx)
+    meant = course_meant(kb, turn, ctx)
+    current = _course_in_context(kb, ctx) or kb.course_named(ctx.recommended or "")
     if meant is None or current is None or meant.name == current.name or turn.values("course"):
         return None
     if meant.level is None or current.level is None or meant.level >= current.level:
@@ -307,7 +333,11 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return level_away
     if job == "training_options" and not reading.members:
         pass  # "can you train my whole team in-house?": the ways to train, and the enquiry opens (actions)
-    elif reading.team or (ctx.topic == "team" and (reading.members or reading.unassigned) and len(turn.words) <= 25):
+    elif reading.team or (
+        ctx.topic == "team"
+        and (reading.members or reading.unassigned or (reading.others and _elliptical(turn)))
+        and len(turn.words) <= 25
+    ):  # "and our Portfolio Office Manager?" after a team's courses: one more group
         return team_training(kb, turn, ctx)
     counted = any(m.count for m in reading.members)
     for_them = ctx.topic == "team" or bool(turn.words & _GROUP_WORDS) or not (reading.own_roles or reading.cues)
@@ -316,7 +346,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         counted
         and for_them
         and (
-            ctx.topic in ("team", "recommendation", "ask_level")
+            ctx.topic in ("team", "recommendation", "ask_level", "training")
             or ctx.awaiting_level
             or _weighs_courses(turn)
             or trains
@@ -351,7 +381,12 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     ):
         recommended = kb.course_named(ctx.recommended)  # "hmm would the directors one be better?"
         if recommended is not None and other.name != recommended.name:  # the other one is now "that"
-            return Outcome([answers.instead(kb, other, recommended, ctx.level)], replace(ctx, course=other.name))
+            weighed = (
+                answers.instead(kb, other, recommended, ctx.level)
+                if other.level is not None
+                else answers.course_fit(kb, other, ctx.level)  # "what if I go for P3O, can I just do the practitioner?"
+            )
+            return Outcome([weighed], replace(ctx, course=other.name))
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 
@@ -371,6 +406,34 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and not turn.values("course")
     ):
         return Outcome([answers.team_format(kb)], ctx)  # "is it online? they can't fly to the UK"
+    in_context = _course_in_context(kb, ctx)
+    if (
+        "online" in reading.constraints
+        and in_context is not None
+        and not turn.words & {"self", "paced", "pace", "elearning", "recorded", "evenings", "evening"}
+        and not turn.values("course")
+        and not reading.own_roles
+        and any(asked(turn.text, e) for e in turn.entities if e.get("entity") == "constraint")
+    ):  # "It is possible to follow from France? I cannot travel to UK"
+        from bot.dialogue.courses import course_question
+
+        format_of = ({"entity": "course", "value": in_context.name}, {"entity": "attribute", "value": "format"})
+        return course_question(kb, Turn(turn.intent, format_of, turn.text), ctx)
+    if (
+        ctx.topic == "free"
+        and len(turn.words) <= 10
+        and turn.words & {"it", "where", "called", "link", "download", "get"}
+    ):
+        from bot.dialogue.courses import free_resources  # "where do I get it?" after the free eBook
+
+        return free_resources(kb, turn, ctx)
+    if (
+        job != "training_options"
+        and attribute_asked(turn, ("team",))
+        and not turn.values("course")
+        and bool(turn.words & {"house", "inhouse", "onsite", "site"})
+    ):  # "With 20 people it probably makes sense to bring it in house?"
+        return team_training(kb, turn, ctx)
     about_me = any(p in normalised(turn.text) for p in _ABOUT_ME) and (reading.current or reading.now or reading.cues)
     if about_me and ctx.topic:  # "and what about me? I'm the PMO administrator in one of her PMOs"
         from bot.dialogue.roles import recommend_course
@@ -385,6 +448,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.roles import recommend_course  # "and what about me?" after a team or someone else
 
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
+    fitting = _level_free_course_fit(kb, turn, ctx)
+    if fitting is not None:  # "Half my team have P3O Foundation. Is it worth it for someone at my level?"
+        return fitting
     if (
         job in ("course", "follow_up", "fallback")
         and turn.values("course")

@@ -26,6 +26,7 @@ RESCUABLE = frozenset({"out_of_scope", "nlu_fallback", "greet", "thank", "goodby
 NOT_A_QUESTION = RESCUABLE | {"affirm", "deny", "bot_challenge", "ask_capabilities", "provide_details"}
 # Intents a question after a short "ok." or "fine." falls into by its first word.
 ACKNOWLEDGEMENTS = frozenset({"affirm", "deny"})
+MAX_ACKNOWLEDGEMENT_WORDS = 6
 MIN_CONFIDENCE = 0.5
 MAX_SENTENCES = 6
 _PMO_ENTITIES = frozenset(
@@ -52,11 +53,12 @@ def about_pmo(parse: Parse) -> bool:
 
 
 def after_acknowledgement(text: str) -> List[str]:
-    """ "fine. the coordinators then, which one exactly?": the question after a one- or two-word "ok"."""
+    """ "fine. the coordinators then, which one exactly?", "ok that sounds about right. how long is it?": the
+    question after a short acknowledgement."""
     if not text or text.lstrip().startswith("/") or "?" not in text:
         return []
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
-    if len(parts) < 2 or len(parts[0].split()) > 2:
+    if len(parts) < 2 or len(parts[0].split()) > MAX_ACKNOWLEDGEMENT_WORDS:
         return []
     return [p for p in parts[1:] if len(p.split()) >= 2][:MAX_SENTENCES]
 
@@ -64,8 +66,10 @@ def after_acknowledgement(text: str) -> List[str]:
 def focus(whole: Parse, parse_sentence: Callable[[str], Parse]) -> Parse:
     """``whole``, or ``whole`` with the intent of its clearest PMO question."""
     intent = (whole.get("intent") or {}).get("name")
-    if (intent not in RESCUABLE and intent not in ACKNOWLEDGEMENTS) or not about_pmo(whole):
+    if intent not in RESCUABLE and intent not in ACKNOWLEDGEMENTS:
         return whole
+    if not about_pmo(whole) and not (intent in ACKNOWLEDGEMENTS and whole.get("entities")):
+        return whole  # "ok that sounds about right. how long is it?" names only an attribute
     text = whole.get("text") or ""
     candidates = sentences(text) if intent in RESCUABLE else after_acknowledgement(text)
     best: Optional[Parse] = None
