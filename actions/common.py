@@ -7,7 +7,7 @@ job it asks of :func:`bot.dialogue.respond`; the decisions live there.
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, List, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -51,9 +51,29 @@ def respond_to(tracker: Tracker, job: str) -> Tuple[Outcome, List[Dict[Text, Any
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, job: str) -> List[Dict[Text, Any]]:
     """Run one job of :func:`bot.dialogue.respond`, send its replies, return the slot events."""
     outcome, events = respond_to(tracker, job)
+    said = said_for_this_message(tracker)
     for reply in outcome.replies:
-        send(dispatcher, reply)
+        if reply.text not in said:  # two questions of one message answered by the same reply: once
+            send(dispatcher, reply)
     return events
+
+
+def said_for_this_message(tracker: Tracker) -> Set[str]:
+    """What the bot already answered to earlier questions of the same message (bot.serving.questions
+    sends each question of a message as its own turn, with message ids "<id>", "<id>-1", "<id>-2"...)."""
+    events = list(tracker.events or [])
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return set()
+    base = str(events[users[-1]].get("message_id") or "").rsplit("-", 1)
+    if len(base) != 2 or not base[1].isdigit():
+        return set()  # the first question of a message (or a message of one question)
+    said: Set[str] = set()
+    for start in reversed(users[:-1]):
+        if not str(events[start].get("message_id") or "").startswith(base[0]):
+            break
+        said |= {str(e.get("text")) for e in events[start + 1 : users[-1]] if e.get("event") == "bot" and e.get("text")}
+    return said
 
 
 class AnswerAction(Action, metaclass=ABCMeta):

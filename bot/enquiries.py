@@ -163,7 +163,9 @@ def _is_command(text: str) -> bool:
     return plain_text(text).startswith("/")
 
 
-FINISH_FIRST = 'Let\'s finish the enquiry first (or say "cancel" to stop and ask me anything).'
+FINISH_FIRST = (
+    'Let\'s finish the enquiry first, so the team can get back to you (or say "cancel" to stop and ask me anything).'
+)
 # Short replies that answer the form's question with something else ("yes please",
 # "contact me", "thanks"): the question is asked again with this reason.
 NOT_AN_ANSWER = "Sorry, I need the actual answer to that question."

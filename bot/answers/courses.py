@@ -24,7 +24,9 @@ def describe_course(kb: KnowledgeBase, course: Course) -> Reply:
         if course.certification.startswith("certified")
         else f"Certification: {course.certification}."
     )
-    text = f"{course.name} is for {course.audience}. {certified}"
+    before = next((c.name for c in kb.courses if c.name != course.name and c.name in course.prerequisites), None)
+    needs = f" It needs {before} first." if before else ""  # "he's insistent it has to be Practitioner"
+    text = f"{course.name} is for {course.audience}.{needs} {certified}"
     return Reply(text, course_buttons(course), kind=f"course:{course.name}")
 
 

@@ -71,7 +71,7 @@ def _weighs_courses(turn: Turn) -> bool:
 
 _FIT = re.compile(
     r"\b(right|for me|suit|suitable|should i|can i (go|do|book|start)|straight onto|assumed|level for|worth it|"
-    r"worth doing|realistic|more for|at my level|someone like me)\b"
+    r"worth doing|realistic|at my level|someone like me)\b"
 )
 
 
@@ -250,7 +250,7 @@ def _course_in_context(kb: KnowledgeBase, ctx: Context) -> Optional[Course]:
 def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """A course that is not one level's (P3O, MoP) weighed against what the visitor says about themself."""
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
-    if len(named) != 1 or named[0].level is not None or turn.values("certification"):
+    if len(named) != 1 or named[0].level is not None or turn.values("certification") or turn.values("course_family"):
         return None
     if not _fit_asked(kb, turn) or attribute_asked(
         turn, ("prerequisites", "length", "exam", "format", "price", "dates")
@@ -398,7 +398,8 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and any(p in normalised(turn.text) for p in dialogue_words().suits_team)
         and not attribute_asked(turn, ("prerequisites", "length", "exam", "price", "dates"))
     ):  # "maybe it's simpler to put everyone on P3O Foundation together instead. would that work?"
-        return Outcome([answers.team_course(kb, named[0])], replace(ctx, listed=(f"course:{named[0].name}",)))
+        team_ctx = replace(ctx, listed=(f"course:{named[0].name}",), course=named[0].name)
+        return Outcome([answers.team_course(kb, named[0])], team_ctx)
     if (
         ctx.topic == "team"
         and (set(reading.constraints) & {"online", "sites"} or "format" in turn.values("attribute"))
@@ -474,6 +475,17 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import course_question
 
         return course_question(kb, turn, ctx)
+    asked_words = set(re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()))
+    if (
+        job == "describe_role"
+        and turn.values("role")
+        and asked_words & dialogue_words().course_words
+        and not turn.values("attribute")
+        and not turn.values("course")
+    ):  # "just a couple of project analysts... would your PMO courses still be relevant to them?"
+        from bot.dialogue.roles import recommend_course
+
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if (
         job in ("describe_role", "career_path", "entry_requirements")
         and not turn.values("role")

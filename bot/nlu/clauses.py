@@ -30,6 +30,10 @@ _QUESTION_START = re.compile(
 _JOINERS = re.compile(r"\s*(?:,\s*and\s+also|,\s*and|\band\s+also|\band|;|\balso)\s+(?=\S)", re.IGNORECASE)
 
 
+# "Between X and Y" joins two things compared, not two questions.
+_BETWEEN = re.compile(r"\b(between|compare|comparing|vs|versus)\b(?!.*[?.!])", re.IGNORECASE)
+
+
 def _is_question(text: str) -> bool:
     return bool(_QUESTION_START.match(text.strip())) or text.strip().endswith("?")
 
@@ -45,7 +49,13 @@ def _split_joined(text: str) -> List[str]:
     while len(parts) < MAX_CLAUSES - 1:
         for match in _JOINERS.finditer(rest):
             before, after = rest[: match.start()], rest[match.end() :]
-            if _QUESTION_START.match(after) and _is_question(before) and _words(before) >= 2 and _words(after) >= 2:
+            if (
+                _QUESTION_START.match(after)
+                and _is_question(before)
+                and _words(before) >= 2
+                and _words(after) >= 2
+                and not _BETWEEN.search(before)  # "the difference between the PMO-CP and what you offer?"
+            ):
                 parts.append(before.strip(" ,;"))
                 rest = after
                 break
