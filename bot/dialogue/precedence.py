@@ -59,8 +59,9 @@ _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 
 
 _CHOICE = re.compile(
-    r"\b(which|recommend|suggest|suggestions|advise|advice|right for|best for|suit|suits|should i (do|take|go)|"
-    r"what (course|training)|where (do|should) i start|what next|worth|or)\b"
+    r"\b(which|recommend|suggest|suggestions|advise|advice|right for|best for|suit|suits|"
+    r"should (i|they|we|he|she) (do|take|go|book|attend)|what (course|training)|where (do|should) i start|"
+    r"what next|worth|or|(put|send|book) (them|him|her|everyone|each group|each|us|the \w+) on)\b"
 )
 
 
@@ -120,6 +121,7 @@ def names_pmo(turn: Turn) -> List[str]:
     return named
 
 
+_THIRD_PERSON = frozenset({"she", "he", "her", "him", "his", "hers", "shes", "hes"})
 _BACK = frozenset({"that", "this", "it", "they", "them", "he", "she", "her", "his", "their"})
 
 
@@ -148,8 +150,10 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     """What the message says about the visitor's own level: their job now (after a change first),
     never someone else's; a past job only when nothing else is said; years in another job ignored."""
     reading = turn.reading
-    if reading.for_someone_else and (reading.others or reading.others_cues):
-        return _their_evidence(kb, turn)
+    own_said = reading.own_roles or reading.cues or reading.loose_cues or turn.values("background")
+    pointed = not own_said and bool(turn.words & _THIRD_PERSON) and not turn.words & {"me", "myself"}
+    if (reading.for_someone_else or pointed) and (reading.others or reading.others_cues):
+        return _their_evidence(kb, turn)  # "I want to put my PMO Officer on a course. She builds the dashboards"
     base = evidence_from_entities(kb, [e for e in turn.entities if e.get("role") not in ("other", "unassigned")])
     known = {r.name for r in kb.roles}
     texts = {
@@ -252,6 +256,8 @@ def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optio
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
     if len(named) != 1 or named[0].level is not None or turn.values("certification") or turn.values("course_family"):
         return None
+    if ctx.topic == "team" or turn.words & {"team", "them", "they", "everyone", "staff", "group"}:
+        return None  # "would it make sense to put them all on P3O Foundation?": for the team (team_course)
     if not _fit_asked(kb, turn) or attribute_asked(
         turn, ("prerequisites", "length", "exam", "format", "price", "dates")
     ):
@@ -373,9 +379,11 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
 
         return free_resources(kb, turn, ctx)
     other = course_meant(kb, turn, ctx)
+    for_the_team = ctx.topic == "team" or bool(turn.words & {"team", "them", "they", "everyone", "staff", "group"})
     if (
         other is not None
         and ctx.recommended
+        and not (for_the_team and other.level is None)  # "put them all on P3O Foundation instead?": team_course
         and any(p in normalised(turn.text) for p in dialogue_words().instead)
         and len(turn.words) <= 20
     ):

@@ -381,10 +381,15 @@ def _count_before(low: str, start: int, end: int = -1) -> Optional[int]:
 _LIST_GAP = re.compile(r"\s*(,|/|&|and|or|,\s*and|,\s*or|then|->|→|, then)\s*")
 
 
+# Entities a list of levels may be read as ("administrator, analyst, manager and director courses").
+_LISTABLE = ("role", "other_role", "course")
+
+
 def _listed_levels(low: str, entities: Sequence[Entity]) -> set[int]:
     """Role titles written as a list of three or more levels ("admin, analyst, manager, director"): ids."""
     roles = sorted(
-        (e for e in entities if e.get("entity") == "role" and not _is_plural(e)), key=lambda e: int(e.get("start") or 0)
+        (e for e in entities if e.get("entity") in _LISTABLE and not _is_plural(e)),
+        key=lambda e: int(e.get("start") or 0),
     )  # plural titles in a list are a team's members ("two analysts, three administrators and a manager")
     found: set[int] = set()
     chain: List[Entity] = roles[:1]
@@ -393,12 +398,17 @@ def _listed_levels(low: str, entities: Sequence[Entity]) -> set[int]:
         if _LIST_GAP.fullmatch(gap):
             chain.append(entity)
             continue
-        if len({e.get("value") for e in chain}) >= 3:
+        if _a_list(chain):
             found |= {id(e) for e in chain}
         chain = [entity]
-    if len({e.get("value") for e in chain}) >= 3:
+    if _a_list(chain):
         found |= {id(e) for e in chain}
     return found
+
+
+def _a_list(chain: Sequence[Entity]) -> bool:
+    """Three or more different titles or courses in a row, two of them role titles."""
+    return len({e.get("value") for e in chain}) >= 3 and sum(e.get("entity") == "role" for e in chain) >= 2
 
 
 def _cue(value: str, start: int, end: int, text: str) -> Entity:
@@ -419,6 +429,9 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     out: List[Entity] = [dict(e) for e in entities]
     team = _team(low, out, w)
     listed = _listed_levels(low, out)
+    out = [
+        e for e in out if not (id(e) in listed and e.get("entity") != "role")
+    ]  # "lists administrator", "director courses"
     for entity in out:
         name, start = entity.get("entity"), int(entity.get("start") or 0)
         if name == "role" and id(entity) in listed:

@@ -1,0 +1,248 @@
+"""The moves real conversations make, through bot.dialogue.respond with the real pipeline and reader:
+switching to someone else and back, pushing back on a level, a team's courses as "it", a course that
+is not one level's weighed against the visitor, and the enquiry form taking a statement instead of a name.
+
+The sentences are our own (never the corpus's); intents are given as the classifier tends to give them.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from bot.dialogue import Context, Turn, digression_job
+from bot.knowledge_base import default_knowledge_base
+from bot.nlu.clauses import split_questions
+from bot.nlu.sentences import focus
+
+KB = default_knowledge_base()
+
+
+def text(outcome) -> str:
+    return "\n".join(r.text for r in outcome.replies)
+
+
+def courses_named(outcome) -> List[str]:
+    return [c.name for c in KB.courses if c.name in text(outcome)]
+
+
+# ---------------------------------------------------------------- someone else, then back to the visitor
+
+
+def test_her_course_then_hers_then_mine(talk):
+    first, hers, length, mine = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm PA to our head of PMO and I do the diary, the minutes and the action log. Which course suits me?",
+            ),
+            ("follow_up", "follow_up", "and for her, is there something at her level?"),
+            ("fallback", "out_of_scope", "how many days is hers?"),
+            ("recommend", "ask_course_recommendation", "and what about me again?"),
+        ]
+    )
+    assert courses_named(first) == ["Essentials for PMO Administrators"]
+    assert first.context.other == "PMO Director"  # the boss is remembered, not taken as the visitor's level
+    assert "Essentials for PMO Directors" in text(hers) and "Essentials for PMO Administrators" not in text(hers)
+    assert "2 days" in text(length) and "Essentials for PMO Directors" in text(length)
+    assert hers.context.level == 1, "her level never becomes the visitor's"
+    assert "Essentials for PMO Administrators" in text(mine)
+
+
+def test_new_facts_about_her_change_her_course(talk):
+    first, corrected = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I want to put my PMO Officer on a course. She builds the monthly dashboards. What level is that?",
+            ),
+            ("fallback", "out_of_scope", "sorry, she only started last month and mainly files and takes the minutes"),
+        ]
+    )
+    assert "Essentials for PMO Analysts" in text(first)
+    assert courses_named(corrected) == ["Essentials for PMO Administrators"]
+
+
+def test_does_that_count_after_prerequisites_leaves_it_to_the_team(talk):
+    *_, counted = talk(
+        [
+            ("recommend", "ask_course_recommendation", "My manager has just become head of PMO, which course for her?"),
+            ("course", "ask_course_details", "does she need anything before she books it?"),
+            ("fallback", "out_of_scope", "he ran projects for ten years, would that count?"),
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(counted) and "team" in text(counted)
+
+
+# ---------------------------------------------------------------- pushing back on a level
+
+
+def test_not_the_bottom_gives_the_next_level_and_the_two_roles_compare(talk):
+    _, higher, difference = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a nurse and want to move into a PMO. Where do I begin?",
+            ),
+            (
+                "fallback",
+                "out_of_scope",
+                "honestly I don't want to start from the bottom rung, I ran budgets and reports",
+            ),
+            ("compare", "compare_roles", "what's the difference between those two then?"),
+        ]
+    )
+    assert "Essentials for PMO Analysts" in text(higher) and "Essentials for PMO Managers" not in text(higher)
+    assert "PMO Administrator" in text(difference) and "PMO Analyst" in text(difference)
+
+
+def test_not_ready_gives_the_level_below(talk):
+    *_, lower = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO analyst, which course should I take?"),
+            ("course", "ask_course_details", "hmm, or should I just do the managers one instead?"),
+            ("fallback", "out_of_scope", "actually I'm probably not ready for that"),
+        ]
+    )
+    assert "Essentials for PMO Analysts" in text(lower) and "Essentials for PMO Directors" not in text(lower)
+
+
+# ---------------------------------------------------------------- a team's courses
+
+
+def test_a_teams_one_course_is_it(talk):
+    team, length = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I lead a PMO and four new project support officers join in March. What should they go on?",
+            ),
+            ("course", "ask_course_details", "how many days is it?"),
+        ]
+    )
+    assert "in-house" in text(team) and "Essentials for PMO Administrators" in text(team)
+    assert "3 days" in text(length) and "Essentials for PMO Administrators" in text(length)
+
+
+def test_a_teams_courses_answered_together(talk):
+    *_, certified = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I run a PMO with two planners and three admins. What would you put each group on?",
+            ),
+            ("fallback", "out_of_scope", "who certifies those?"),
+        ]
+    )
+    assert "APMG" in text(certified)
+    assert "Essentials for PMO Analysts" in text(certified) and "Essentials for PMO Administrators" in text(certified)
+
+
+def test_counts_written_after_the_titles(talk):
+    *_, counted = talk(
+        [
+            ("recommend", "ask_course_recommendation", "We're a PMO team of nine wanting training together."),
+            ("recommend", "inform_experience", "the planners are 5, the admins 3"),
+        ]
+    )
+    assert "5 analysts" in text(counted) and "3 administrators" in text(counted)
+
+
+def test_a_singular_title_beside_the_members_is_the_lead(talk):
+    [team] = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "Head of PMO here. My team of 8 is analysts and project support officers. What can we book?",
+            )
+        ]
+    )
+    assert "you, leading it: Essentials for PMO Directors" in text(team)
+    assert "the directors" not in text(team)
+
+
+def test_another_course_for_the_team_is_weighed(talk):
+    *_, weighed = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I manage a PMO with four analysts in it, what should they take?",
+            ),
+            ("course", "ask_course_details", "would it make sense to put them all on P3O Foundation instead?"),
+        ]
+    )
+    assert "P3O Foundation is for anyone" in text(weighed) and "in-house" in text(weighed)
+
+
+# ---------------------------------------------------------------- a course that is no level's
+
+
+def test_p3o_practitioner_weighed_against_an_analyst(talk):
+    [fit] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a PMO planner and my director wants me on P3O Practitioner next year. Is that realistic?",
+            )
+        ]
+    )
+    assert "P3O Foundation" in text(fit) and "first" in text(fit)
+    assert "Essentials for PMO Managers" not in text(fit)
+
+
+def test_a_list_of_levels_is_no_claim(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "Your site lists administrator, analyst, manager and director courses. Which one is for me?",
+            )
+        ]
+    )
+    assert outcome.replies[0].kind == "ask_level"
+
+
+# ---------------------------------------------------------------- understanding the message
+
+
+def test_a_statement_about_pmo_work_in_place_of_a_name_is_answered():
+    turn = Turn("inform_experience", ({"entity": "role", "value": "PMO Analyst", "role": "current"},), "")
+    said = Turn(turn.intent, turn.entities, "I'm a PMO analyst really, three years, mostly reporting")
+    assert digression_job(said, 0.9, requested="enquiry_name") == "recommend"
+    assert digression_job(Turn("inform", (), "Priya Shah"), 0.9, requested="enquiry_name") is None
+    assert digression_job(said, 0.9, requested="enquiry_interest") is None  # that answer is the interest itself
+
+
+def test_a_question_after_a_short_acknowledgement_is_read_by_the_question():
+    whole = {
+        "text": "ok great, that helps. how many days is it?",
+        "intent": {"name": "affirm", "confidence": 0.7},
+        "entities": [{"entity": "attribute", "value": "length"}],
+    }
+    chosen = focus(whole, lambda t: {"text": t, "intent": {"name": "ask_course_details", "confidence": 0.9}})
+    assert chosen["intent"]["name"] == "ask_course_details"
+    plain_yes = {"text": "yes please", "intent": {"name": "affirm", "confidence": 0.9}, "entities": []}
+    assert focus(plain_yes, lambda t: {"intent": {"name": "ask_course_details", "confidence": 0.9}}) == plain_yes
+
+
+def test_between_two_things_is_one_question():
+    assert len(split_questions("What's the difference between PRINCE2 and what you run? Which suits me?")) == 2
+    assert len(split_questions("what's a planner and which course suits them?")) == 2
+
+
+def test_remembered_other_person_survives_the_slots():
+    from bot.dialogue import context_from_slots, slots_from_context
+
+    after = Context(other="PMO Director")
+    slots = slots_from_context(Context(), after)
+    assert slots == {"context_other": "PMO Director"}
+    assert context_from_slots(KB, slots).other == "PMO Director"
+    assert context_from_slots(KB, {"context_other": "Chief Wizard"}).other is None  # forged: dropped
