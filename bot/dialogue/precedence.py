@@ -452,7 +452,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         len(turn.words) <= 8
         and re.search(r"\b(about|for|and|what of) (me|myself)\b", turn.text.lower())
         and not names_pmo(turn)
-        and ctx.topic in _ABOUT_OTHERS
+        and (ctx.topic in _ABOUT_OTHERS or ctx.other is not None)
     ):
         from bot.dialogue.roles import recommend_course  # "and what about me?" after a team or someone else
 
