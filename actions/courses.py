@@ -1,5 +1,7 @@
-"""Actions about training: recommending a course, course facts, ways to train
-(decisions in bot.dialogue)."""
+"""Ways to train: the one answering action that does more than answer (decisions in bot.dialogue).
+
+The other answering actions are generated from the table in :mod:`bot.jobs` (actions/answers.py).
+"""
 
 from __future__ import annotations
 
@@ -12,46 +14,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import AnswerAction, respond_to, send, turn_from
 from bot.enquiries import enquiry_topic
-
-
-class ActionRecommendCourse(AnswerAction):
-    """Recommends at once when the user said enough, otherwise asks their level."""
-
-    action_name = "action_recommend_course"
-    job = "recommend"
-
-
-class ActionResumeRecommendation(AnswerAction):
-    """After small talk while the level question is open, asks it again."""
-
-    action_name = "action_resume_recommendation"
-    job = "resume"
-
-
-class ActionStopRecommendation(AnswerAction):
-    action_name = "action_stop_recommendation"
-    job = "stop_recommendation"
-
-
-class ActionDescribeCourse(AnswerAction):
-    action_name = "action_describe_course"
-    job = "course"
-
-
-class ActionListCourses(AnswerAction):
-    action_name = "action_list_courses"
-    job = "course_list"
-
-
-class ActionExplainPmoTypes(AnswerAction):
-    action_name = "action_explain_pmo_types"
-    job = "pmo_types"
-
-
-class ActionExplainFreeResources(AnswerAction):
-    action_name = "action_explain_free_resources"
-    job = "free_resources"
-
 
 _ASKS_FOR_THE_TEAM = re.compile(
     r"\b(get in touch|contact|call (me|us)|ring (me|us)|quote|book|enquir|register|sign (me|us) up)", re.IGNORECASE

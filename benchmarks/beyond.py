@@ -24,12 +24,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.jobs import JOB_OF_INTENT
+
 ROOT = Path(__file__).resolve().parent.parent
 BEYOND_SET = ROOT / "tests" / "nlu" / "beyond_catalogue.yml"
 # The phrasings a non-PMO job title is tried in.
 TITLE_TEMPLATES = ("what does a {title} do?", "is {title} a pmo role", "i'm a {title}, which course is right for me?")
-# Intents the rules answer with something other than a bot.dialogue job.
-OTHER_INTENT_JOBS = {"inform_experience": "recommend", "nlu_fallback": "fallback", "out_of_scope": "out_of_scope"}
 # Kinds that say the same thing as the label (see answers.career_change: a career
 # changer who asks which course gets the level 1 recommendation with the reason).
 SAME_AS = {
@@ -44,9 +44,8 @@ def load(path: Path = BEYOND_SET) -> Dict[str, Any]:
 
 
 def job_for(intent: str) -> Optional[str]:
-    from bot.dialogue import INTENT_JOBS
-
-    return INTENT_JOBS.get(intent) or OTHER_INTENT_JOBS.get(intent)
+    """The job the rules answer ``intent`` with (bot/jobs.py), or None for a response or the enquiry form."""
+    return JOB_OF_INTENT.get(intent)
 
 
 def answer_kind(parsed: Dict[str, Any]) -> str:

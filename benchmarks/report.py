@@ -251,7 +251,7 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[Path]:
 def markdown(results: Dict[str, Any]) -> str:
     """The README's figures: the table as Markdown, then the targets."""
     text = table(results)
-    body, _, target_lines = text.partition("\n\ntargets:\n")
+    body = text.partition("\n\ntargets:\n")[0]
     rows = [line for line in body.splitlines() if not set(line.replace(" ", "")) <= {"-"}]
     cells = [[c.strip() for c in _split_row(line)] for line in rows]
     out = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(cells[0])]

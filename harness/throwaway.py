@@ -38,6 +38,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -124,8 +125,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 @dataclass
-class Server:
-    """One throwaway server process, its directory and port."""
+class Server(ABC):
+    """One throwaway server process, its directory and port (each kind says how to start and check it)."""
 
     name: str
     directory: Path
@@ -137,14 +138,17 @@ class Server:
         self.log = self.directory / f"{self.name}.log"
 
     @property
+    @abstractmethod
     def url(self) -> str:
-        raise NotImplementedError
+        """What clients connect to."""
 
+    @abstractmethod
     def command(self) -> List[str]:
-        raise NotImplementedError
+        """The server in the foreground, logging to its output."""
 
+    @abstractmethod
     def ready(self) -> bool:
-        raise NotImplementedError
+        """Whether it answers yet."""
 
     def start(self, timeout: float = START_TIMEOUT) -> "Server":
         with open(self.log, "ab") as log:

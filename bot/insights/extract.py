@@ -18,15 +18,15 @@ from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from bot.insights.mask import mask
+from bot.jobs import ACTION_OF_JOB
 
 ANSWERED = "answered"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "fallback"
-OUTCOMES = (ANSWERED, OUT_OF_SCOPE, FALLBACK)
 # What the assistant runs for "outside what I can help with" and for a fallback (data/rules.yml, config.yml).
-OUT_OF_SCOPE_ACTIONS = frozenset({"action_out_of_scope", "utter_out_of_scope"})
+OUT_OF_SCOPE_ACTIONS = frozenset({ACTION_OF_JOB["out_of_scope"], "utter_out_of_scope"})
 FALLBACK_ACTIONS = frozenset(
-    {"action_fallback", "action_default_fallback", "utter_default", "action_two_stage_fallback"}
+    {ACTION_OF_JOB["fallback"], "action_default_fallback", "utter_default", "action_two_stage_fallback"}
 )
 OUTCOME_OF_INTENT = {"out_of_scope": OUT_OF_SCOPE, "nlu_fallback": FALLBACK}
 MENTION_KINDS = ("role", "course", "course_family")

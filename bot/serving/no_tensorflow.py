@@ -212,12 +212,3 @@ def install() -> None:
         return agent
 
     replace(rasa.core.run, "load_agent_on_start", load_agent_on_start)
-
-
-def uninstall() -> None:
-    """Take the stand-ins out (tests); modules that imported them keep theirs."""
-    if _finder in sys.meta_path:
-        sys.meta_path.remove(_finder)
-    for name in [n for n, m in sys.modules.items() if isinstance(m, StandInModule)]:
-        del sys.modules[name]
-    _state["serving"] = False

@@ -28,9 +28,6 @@ def replace(owner: Any, attribute: str, value: Any) -> None:
     setattr(owner, attribute, value)
 
 
-_replace = replace  # the name older modules import
-
-
 def undo_all() -> None:
     """Put back every attribute a patch replaced, newest first."""
     while _installed:

@@ -34,8 +34,6 @@ NAME = "past dialogue states resumed, not replayed"
 CHECK_ENV = "PMO_CHECK_STATES"
 MAX_CONVERSATIONS = 1000
 
-Fingerprint = Tuple[Any, ...]
-
 
 @dataclass
 class Replay:

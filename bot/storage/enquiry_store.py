@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional
@@ -59,10 +58,6 @@ class StoredEnquiry:
 
 FIELDS = [f for f in StoredEnquiry.__dataclass_fields__]
 AlsoInsert = Callable[[Connection, StoredEnquiry], None]
-
-
-def new_reference() -> str:
-    return "ENQ-" + uuid.uuid4().hex[:8].upper()
 
 
 def reference_for(enquiry: Enquiry) -> str:

@@ -2,16 +2,16 @@
 
 from rasa_sdk.events import SlotSet
 
-from actions.contact import ActionContactTeam
-from actions.courses import (
+from actions.answers import (
     ActionDescribeCourse,
     ActionExplainFreeResources,
     ActionExplainPmoTypes,
-    ActionExplainTrainingOptions,
     ActionListCourses,
     ActionRecommendCourse,
     ActionStopRecommendation,
 )
+from actions.contact import ActionContactTeam
+from actions.courses import ActionExplainTrainingOptions
 
 
 def test_recommends_at_once_from_a_title(tracker, dispatcher, domain):

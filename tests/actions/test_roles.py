@@ -4,7 +4,7 @@ import json
 
 from rasa_sdk.events import SlotSet
 
-from actions.roles import (
+from actions.answers import (
     ActionAdviseCareerChange,
     ActionCompareRoles,
     ActionDeclineTopic,
