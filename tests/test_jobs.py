@@ -10,7 +10,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.answers import class_name
 from actions.common import AnswerAction
-from bot.jobs import ACTION_OF_JOB, JOBS, SIDE_QUESTION_JOBS
+from bot.jobs import ACTION_OF_JOB, JOBS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,13 +37,6 @@ def test_the_jobs_are_bot_dialogues():
     from bot.dialogue import JOBS as DIALOGUE_JOBS
 
     assert {job.name for job in JOBS} == set(DIALOGUE_JOBS)
-
-
-def test_side_questions_in_a_form_are_the_tables():
-    # Until bot.dialogue reads bot.jobs.SIDE_QUESTION_JOBS itself, its copy must say the same.
-    from bot.dialogue import INTENT_JOBS
-
-    assert INTENT_JOBS == SIDE_QUESTION_JOBS
 
 
 @pytest.mark.parametrize("job", JOBS, ids=lambda job: job.name)

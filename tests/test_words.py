@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.context import COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, Turn, _elliptical
+from bot.dialogue.context import COURSE_ATTRIBUTES, ROLE_ATTRIBUTES, Turn, elliptical
 from bot.nlu.reading import words as reading_words
 from bot.words import (
     DIALOGUE_WORDS_FILE,
@@ -88,4 +88,4 @@ def test_the_exceptions_to_question_words_are_question_words():
     ],
 )
 def test_a_short_follow_up_leans_on_the_last_question(text, leans):
-    assert _elliptical(Turn(text=text)) is leans
+    assert elliptical(Turn(text=text)) is leans

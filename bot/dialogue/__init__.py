@@ -37,7 +37,7 @@ from typing import Optional
 
 from bot import answers
 from bot.dialogue import others, precedence
-from bot.dialogue.beyond import _guard, capabilities, certification, decline, out_of_scope
+from bot.dialogue.beyond import capabilities, certification, decline, guard, out_of_scope
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
     COURSE_ONLY_ATTRIBUTES,
@@ -47,12 +47,12 @@ from bot.dialogue.context import (
     Context,
     Outcome,
     Turn,
-    _attribute,
-    _context_course,
-    _courses_named,
-    _roles_named,
-    _says,
+    attribute_of,
+    context_course,
     context_from_slots,
+    courses_named,
+    roles_named,
+    says,
     slots_from_context,
     team_courses,
 )
@@ -68,12 +68,12 @@ from bot.dialogue.roles import (
     resume_recommendation,
     stop_recommendation,
 )
+from bot.jobs import SIDE_QUESTION_JOBS
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import words
 from bot.words import dialogue_words
 
 __all__ = [
-    "INTENT_JOBS",
     "JOBS",
     "SLOTS",
     "Context",
@@ -132,8 +132,8 @@ def _names_a_topic(kb: KnowledgeBase, turn: Turn) -> bool:
     """The message names something of its own (a role, course, family, certification, PMO type,
     another job or a PMO technique): that topic beats the context."""
     return bool(
-        _roles_named(kb, turn)
-        or _courses_named(kb, turn)
+        roles_named(kb, turn)
+        or courses_named(kb, turn)
         or any(turn.values(n) for n in ("course_family", "certification", "pmo_type", "other_role"))
         or kb.technique_in(turn.text) is not None
     )
@@ -149,15 +149,15 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
         return None
     if not turn.words & dialogue_words().back_references and not (
         len(turn.words) <= 8
-        and _attribute(turn, COURSE_ONLY_ATTRIBUTES)
-        and (_context_course(kb, ctx) or team_courses(kb, ctx))
+        and attribute_of(turn, COURSE_ONLY_ATTRIBUTES)
+        and (context_course(kb, ctx) or team_courses(kb, ctx))
     ):  # "what if I fail?" right after a course is about that course
         return None
-    role_attribute = _attribute(turn, ROLE_ATTRIBUTES)
+    role_attribute = attribute_of(turn, ROLE_ATTRIBUTES)
     if role_attribute and ctx.role and ctx.topic in ("role", "compare", "career", "entry"):
         return describe_role(kb, turn, ctx)
-    course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
-    if course_attribute and (_context_course(kb, ctx) or team_courses(kb, ctx)) and ctx.topic in COURSE_TOPICS:
+    course_attribute = attribute_of(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    if course_attribute and (context_course(kb, ctx) or team_courses(kb, ctx)) and ctx.topic in COURSE_TOPICS:
         return course_question(kb, turn, ctx)
     return None
 
@@ -165,7 +165,7 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
 def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "What does that mean?" right after an answer: the role in concrete terms (what the person
     does day to day), or the parts of the course in context to choose from."""
-    if len(turn.words) > 7 or not _says(turn, dialogue_words().asks_meaning) or _names_a_topic(kb, turn):
+    if len(turn.words) > 7 or not says(turn, dialogue_words().asks_meaning) or _names_a_topic(kb, turn):
         return None
     if ctx.role and ctx.topic in ("role", "compare", "career", "technique"):
         if ctx.attribute != "duties":
@@ -184,7 +184,7 @@ def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
             ],
             ctx,
         )
-    course = kb.course_named(str(_context_course(kb, ctx) or ""))
+    course = kb.course_named(str(context_course(kb, ctx) or ""))
     if course is not None and ctx.topic in ("course", "recommendation"):
         return Outcome(
             [
@@ -203,7 +203,7 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     """The replies for ``job`` and the context after it (precedence: :mod:`.precedence`)."""
     whole, turn = turn, precedence.focused(turn)  # someone else's job in the backstory is not the question's topic
     decided = precedence.first(kb, job, turn, ctx)
-    guarded = _guard(kb, job, turn, ctx) if decided is None and job not in ("resume", "stop_recommendation") else None
+    guarded = guard(kb, job, turn, ctx) if decided is None and job not in ("resume", "stop_recommendation") else None
     leaning = None
     if decided is None and guarded is None and job not in ("resume", "stop_recommendation"):
         leaning = _explained(kb, turn, ctx) or _about_the_last_thing(kb, job, turn, ctx)
@@ -231,26 +231,6 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
             unique.append(reply)
     outcome.replies = unique
     return outcome
-
-
-# The job that answers each question intent (the rules in data/ say the same
-# for ordinary turns; this is for turns inside the enquiry form).
-INTENT_JOBS = {
-    "ask_role_description": "describe_role",
-    "compare_roles": "compare",
-    "ask_career_path": "career_path",
-    "ask_course_recommendation": "recommend",
-    "ask_course_details": "course",
-    "ask_course_list": "course_list",
-    "ask_training_options": "training_options",
-    "ask_pmo_types": "pmo_types",
-    "ask_free_resources": "free_resources",
-    "ask_certification": "certification",
-    "ask_entry_requirements": "entry_requirements",
-    "ask_career_change": "career_change",
-    "ask_beyond_scope": "decline",
-    "follow_up": "follow_up",
-}
 
 
 def looks_like_question(text: str) -> bool:
@@ -290,7 +270,7 @@ def digression_job(
     inside a form, or None for an ordinary answer."""
     if requested in _PLAIN_ANSWERS and not looks_like_question(turn.text):
         return _says_pmo_things(turn)
-    job = INTENT_JOBS.get(turn.intent)
+    job = SIDE_QUESTION_JOBS.get(turn.intent)  # the table in bot/jobs.py
     if any(turn.values(name) for name in ("role", "course", "course_family", "other_role", "certification")):
         min_confidence = min(min_confidence, 0.35)  # "before that, what is a head of pmo": clearly about PMO
     if job is None or confidence < min_confidence or not looks_like_question(turn.text):

@@ -14,18 +14,18 @@ from bot.dialogue.context import (
     Context,
     Outcome,
     Turn,
-    _attribute,
-    _context_course,
-    _courses_named,
-    _elliptical,
-    _first,
-    _roles_named,
-    _with_attribute,
+    attribute_of,
+    context_course,
+    courses_named,
+    elliptical,
+    first_start,
+    roles_named,
     team_courses,
+    with_attribute,
 )
 from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import course_meant, names_pmo, visitor_evidence
-from bot.dialogue.roles import _other_role, career_change, recommend_course
+from bot.dialogue.roles import career_change, other_role_answer, recommend_course
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import asked, normalised, weighed, words
 from bot.words import dialogue_words
@@ -46,7 +46,7 @@ def _asked(turn: Turn, name: str) -> List[str]:
 def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, Context]:
     certs = _asked(turn, "certification") or turn.values("certification")
     known = [kb.certification(c) for c in certs if kb.certification(c)]
-    mentioned = [c.name for c in _courses_named(kb, turn)]
+    mentioned = [c.name for c in courses_named(kb, turn)]
     for family_id in turn.values("course_family"):
         family = kb.family_named(family_id)
         if family:
@@ -65,18 +65,18 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, 
     return answers.unknown_certification(kb, typed), replace(ctx, topic="certification")
 
 
-def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tuple[Reply, Context]]:
+def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tuple[Reply, Context]]:
     for topic_id in _asked(turn, "topic"):  # "are you hiring?", not "a recruiter suggested PMO"
         topic = kb.declined_topic(topic_id)
         if topic is not None:
-            roles = _roles_named(kb, turn)
+            roles = roles_named(kb, turn)
             return answers.decline(kb, topic.what, topic.id), replace(
                 ctx, topic=f"declined:{topic.id}", role=roles[0].role if roles else ctx.role
             )
     if (
         job in ("out_of_scope", "fallback", "decline", "follow_up")
-        and not _roles_named(kb, turn)
-        and not _courses_named(kb, turn)
+        and not roles_named(kb, turn)
+        and not courses_named(kb, turn)
     ):
         found = kb.technique_in(turn.text)  # "what's a RAID log?": PMO work, just not ours to teach
         if found is not None:
@@ -85,7 +85,7 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
                 ctx, topic="technique", role=technique.role, attribute=None
             )
     if (
-        ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") and _elliptical(turn)
+        ctx.topic and ctx.topic.startswith("declined:") and job in ("describe_role", "follow_up") and elliptical(turn)
     ):  # "ok what about a pmo manager?" after a salary question
         topic = kb.declined_topic(ctx.topic.split(":", 1)[1])
         if topic is not None:
@@ -107,10 +107,10 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
     ):
         if (
             turn.values("certification")
-            and _attribute(turn, ("prerequisites",))
-            and (_context_course(kb, ctx) or _courses_named(kb, turn))
+            and attribute_of(turn, ("prerequisites",))
+            and (context_course(kb, ctx) or courses_named(kb, turn))
         ):  # "do I need PRINCE2 first?" about the course just discussed or named
-            outcome = course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
+            outcome = course_question(kb, with_attribute(turn, "prerequisites"), ctx)
             return outcome.replies[0], outcome.context
         certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory
         evidence = visitor_evidence(kb, turn)
@@ -136,9 +136,9 @@ def _guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tu
             if kb.adjacent_role(other[0]) and turn.words & dialogue_words().moving_into_pmo:
                 outcome = career_change(kb, turn, ctx)
                 return outcome.replies[0], outcome.context
-            if not _roles_named(kb, turn) or _first(turn, "other_role") < _first(turn, "role"):
+            if not roles_named(kb, turn) or first_start(turn, "other_role") < first_start(turn, "role"):
                 # "planning manager on a programme, is that a PMO manager job?": about the other job
-                return _other_role(kb, other[0], turn, ctx, compare=job == "compare")
+                return other_role_answer(kb, other[0], turn, ctx, compare=job == "compare")
     return None
 
 
@@ -158,7 +158,7 @@ def capabilities(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """Not a PMO question (a declined topic was already answered by the guard); a question about
     prices, dates or payment is pointed to the website and the team instead."""
-    if _attribute(turn, ("price", "dates")):
+    if attribute_of(turn, ("price", "dates")):
         return course_question(kb, turn, ctx)
     if _asks_advice_with_experience(kb, turn):  # "I run a small PMO... what would you suggest?"
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
@@ -181,15 +181,15 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 def about_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """A course detail asked about a course the message names ("the analyst one") or the one in context,
     whatever the intent said."""
-    attribute = _attribute(turn, COURSE_ATTRIBUTES)
-    if attribute is None or attribute == "next" or (_roles_named(kb, turn) and not turn.words & {"one", "course"}):
+    attribute = attribute_of(turn, COURSE_ATTRIBUTES)
+    if attribute is None or attribute == "next" or (roles_named(kb, turn) and not turn.words & {"one", "course"}):
         return None
     meant = course_meant(kb, turn, ctx)
     if meant is not None:
         return course_question(
             kb, Turn(turn.intent, (*turn.entities, {"entity": "course", "value": meant.name}), turn.text), ctx
         )
-    if ctx.topic in COURSE_TOPICS and (_context_course(kb, ctx) or team_courses(kb, ctx)):
+    if ctx.topic in COURSE_TOPICS and (context_course(kb, ctx) or team_courses(kb, ctx)):
         return course_question(kb, turn, ctx)
     return None
 

@@ -168,11 +168,11 @@ def slots_from_context(before: Context, after: Context) -> Dict[str, Any]:
     return changed
 
 
-def _courses_named(kb: KnowledgeBase, turn: Turn) -> List[Course]:
+def courses_named(kb: KnowledgeBase, turn: Turn) -> List[Course]:
     return [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
 
 
-def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMention]:
+def first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMention]:
     """ "My boss is a PMO manager. I'm a project assistant": the visitor's own role first."""
 
     def own(mention: RoleMention) -> bool:
@@ -186,11 +186,11 @@ def _first_person_first(turn: Turn, mentions: List[RoleMention]) -> List[RoleMen
     return sorted(mentions, key=lambda m: not own(m))
 
 
-def _roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
+def roles_named(kb: KnowledgeBase, turn: Turn) -> List[RoleMention]:
     return list(evidence_from_entities(kb, turn.entities).roles)
 
 
-def _attribute(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
+def attribute_of(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     values = turn.values("attribute")
     for specific in ("recognition", "resit", "acronym"):  # "recognised abroad?"
         if specific in values and specific in allowed:
@@ -220,7 +220,7 @@ def _question_openers() -> frozenset[str]:
     return reading_words().question_words - dialogue_words().short_follow_up_openers
 
 
-def _elliptical(turn: Turn) -> bool:
+def elliptical(turn: Turn) -> bool:
     """ "and for the practitioner?", "the practitioner one": leans on the last question asked."""
     words = turn.text.lower().replace(",", " ").split()
     while words and words[0] in ("ok", "okay", "ok.", "so", "right", "hmm", "and", "&", "or", "then", "n"):
@@ -232,7 +232,7 @@ def _elliptical(turn: Turn) -> bool:
     return 0 < len(words) <= 3 and words[0] not in _question_openers()
 
 
-def _mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
+def mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
     """ "the second one" -> the second item of the last list shown; "the foundation one" -> the
     item whose name shares most of its words with the message (only when one clearly does)."""
     if not ctx.listed:
@@ -258,13 +258,13 @@ def _mentioned_item(turn: Turn, ctx: Context) -> Optional[str]:
     return None
 
 
-def _with_attribute(turn: Turn, attribute: Optional[str]) -> Turn:
+def with_attribute(turn: Turn, attribute: Optional[str]) -> Turn:
     if not attribute or attribute in turn.values("attribute"):
         return turn
     return Turn(turn.intent, (*turn.entities, {"entity": "attribute", "value": attribute}), turn.text)
 
 
-def _context_course(kb: KnowledgeBase, ctx: Context) -> Optional[str]:
+def context_course(kb: KnowledgeBase, ctx: Context) -> Optional[str]:
     """The course "it" means: after a team's answer, its one course (None when it named several)."""
     if ctx.topic == "team":
         courses = team_courses(kb, ctx)
@@ -279,19 +279,19 @@ def team_courses(kb: KnowledgeBase, ctx: Context) -> List[Course]:
     return [c for c in (kb.course_named(item[7:]) for item in ctx.listed if item.startswith("course:")) if c]
 
 
-def _course_for_level(kb: KnowledgeBase, level: int) -> Course:
+def course_for_level(kb: KnowledgeBase, level: int) -> Course:
     return kb.course(kb.recommendation_for(level).main)
 
 
-def _said_course(ctx: Context, name: str) -> Context:
+def said_course(ctx: Context, name: str) -> Context:
     return replace(ctx, course=name, topic="course")
 
 
-def _first(turn: Turn, name: str) -> int:
+def first_start(turn: Turn, name: str) -> int:
     """Where the first entity of this type starts (a large number when there is none)."""
     return min((int(e.get("start") or 0) for e in turn.entities if e.get("entity") == name), default=10**6)
 
 
-def _says(turn: Turn, phrases: Sequence[str]) -> bool:
+def says(turn: Turn, phrases: Sequence[str]) -> bool:
     text = " ".join(turn.text.lower().replace("\u2019", "'").split())
     return any(phrase in text for phrase in phrases)

@@ -14,15 +14,15 @@ from bot.dialogue.context import (
     Context,
     Outcome,
     Turn,
-    _attribute,
-    _context_course,
-    _course_for_level,
-    _courses_named,
-    _elliptical,
-    _first,
-    _mentioned_item,
-    _roles_named,
-    _said_course,
+    attribute_of,
+    context_course,
+    course_for_level,
+    courses_named,
+    elliptical,
+    first_start,
+    mentioned_item,
+    roles_named,
+    said_course,
     team_courses,
 )
 from bot.knowledge_base import Course, KnowledgeBase
@@ -38,7 +38,7 @@ def _asked_body(turn: Optional[Turn]) -> Optional[str]:
     return next((name for word, name in _BODIES.items() if word in turn.words), None)
 
 
-def _about_course(
+def about_course(
     kb: KnowledgeBase, ctx: Context, target: str, attribute: Optional[str], turn: Optional[Turn] = None
 ) -> Tuple[Reply, Context]:
     """Answer about a course or a family ("family:<id>"), and remember it."""
@@ -57,7 +57,7 @@ def _about_course(
         if attribute
         else answers.describe_course(kb, course)
     )
-    new = replace(_said_course(ctx, course.name), attribute=attribute)
+    new = replace(said_course(ctx, course.name), attribute=attribute)
     if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
         new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
     return reply, new
@@ -90,7 +90,7 @@ def partial_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]
     return next((c.name for c in kb.courses if c.id == f"p3o_{word}"), None)
 
 
-def _sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]:
+def sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str]:
     """ "and the practitioner?" after P3O Foundation: the course of the same family it names."""
     current = kb.course_named(ctx.course or "") if ctx.course else None
     if current is None:
@@ -108,31 +108,31 @@ def _sibling_course(kb: KnowledgeBase, ctx: Context, turn: Turn) -> Optional[str
 
 
 def targets_named(kb: KnowledgeBase, turn: Turn) -> bool:
-    return bool(turn.values("course_family")) or len(_courses_named(kb, turn)) >= 2
+    return bool(turn.values("course_family")) or len(courses_named(kb, turn)) >= 2
 
 
 def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """A question about a course: named, a family, by a role, by position, or the one just discussed."""
-    attribute = _attribute(turn, COURSE_ATTRIBUTES)
-    if attribute is None and (ctx.topic == "ask_course" or _elliptical(turn)) and ctx.attribute in COURSE_ATTRIBUTES:
+    attribute = attribute_of(turn, COURSE_ATTRIBUTES)
+    if attribute is None and (ctx.topic == "ask_course" or elliptical(turn)) and ctx.attribute in COURSE_ATTRIBUTES:
         attribute = ctx.attribute  # "which course do you mean?" answered, or "and for the practitioner?"
     if attribute == "length" and ctx.attribute == "exam" and not turn.words & {"course", "days", "training"}:
         attribute = "exam"  # "how long do I get?" right after the exam
-    named = _courses_named(kb, turn)
+    named = courses_named(kb, turn)
     if attribute in ("price", "dates") and len(named) != 1:
         return Outcome([answers.prices_and_dates(kb)], ctx)  # never "which course?" for a price or a date
     if len(named) < 2 and turn.words & {"together", "both", "combined", "back"} and not targets_named(kb, turn):
-        current = kb.course_named(str(_context_course(kb, ctx) or ""))
+        current = kb.course_named(str(context_course(kb, ctx) or ""))
         if current is not None and current.id.startswith("p3o") and turn.words & {"foundation", "practitioner", "both"}:
             named = [kb.course(c) for c in ("p3o_foundation", "p3o_practitioner")]  # "can I do both back to back?"
     if named and turn.words & {"together", "both", "combined", "back"}:  # "P3O Foundation and Practitioner together?"
         family = next((f for f in kb.families if len(f.courses) > 1 and all(c.id in f.courses for c in named)), None)
         if family is not None:
-            reply, new_ctx = _about_course(kb, ctx, f"family:{family.id}", "length", turn)
+            reply, new_ctx = about_course(kb, ctx, f"family:{family.id}", "length", turn)
             return Outcome([reply], new_ctx)
-    targets: List[str] = [c.name for c in _courses_named(kb, turn)]
+    targets: List[str] = [c.name for c in courses_named(kb, turn)]
     later_role = [
-        e for e in turn.entities if e.get("entity") == "role" and _first(turn, "course") < int(e.get("start") or 0)
+        e for e in turn.entities if e.get("entity") == "role" and first_start(turn, "course") < int(e.get("start") or 0)
     ]
     if attribute == "prerequisites" and "before" in turn.words and len(targets) == 1 and later_role:
         role = (
@@ -141,38 +141,38 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             else None
         )
         if role is not None:  # "the administrator course before you can do the analyst one?": the analyst one's
-            targets = [_course_for_level(kb, role.level).name]
+            targets = [course_for_level(kb, role.level).name]
     if attribute == "prerequisites" and "practitioner" in turn.words and targets == ["P3O Foundation"]:
         targets = ["P3O Practitioner"]  # "do I need the P3O Foundation first or can I go straight to the Practitioner?"
     targets += [f"family:{f}" for f in turn.values("course_family") if kb.family_named(f)]
     if not targets:
-        item = _mentioned_item(turn, ctx)
+        item = mentioned_item(turn, ctx)
         if item and item.startswith("course:"):
             targets = [item[7:]]
     if not targets and ctx.topic in ("course", "recommendation"):
-        sibling = _sibling_course(kb, ctx, turn)  # "what about the practitioner exam?" after P3O Foundation
+        sibling = sibling_course(kb, ctx, turn)  # "what about the practitioner exam?" after P3O Foundation
         targets = [sibling] if sibling else []
     if not targets:
         partial = partial_course(kb, ctx, turn)  # "is the practitioner exam hard?" after the Managers course
         targets = [partial] if partial else []
     if not targets:
-        roles = _roles_named(kb, turn)  # "is there an exam for the analyst course?"
+        roles = roles_named(kb, turn)  # "is there an exam for the analyst course?"
         if attribute == "prerequisites" and "before" in turn.words and len(roles) >= 2:
             roles = roles[-1:]  # "do I need the Managers course before the Directors one?"
-        targets = [_course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]
+        targets = [course_for_level(kb, kb.role(m.role).level).name for m in roles[:1]]
     if (
         not targets
         and ctx.role
         and ctx.topic in ("role", "compare", "career")
         and turn.words & dialogue_words().back_references
     ):
-        targets = [_course_for_level(kb, kb.role(ctx.role).level).name]  # "how long is their course?"
+        targets = [course_for_level(kb, kb.role(ctx.role).level).name]  # "how long is their course?"
     if not targets and attribute and len(team_courses(kb, ctx)) > 1:  # "who certifies them?" after a team's courses
         return Outcome(
             [answers.courses_detail(kb, team_courses(kb, ctx), attribute)], replace(ctx, attribute=attribute)
         )
-    if not targets and _context_course(kb, ctx):
-        target = str(_context_course(kb, ctx))
+    if not targets and context_course(kb, ctx):
+        target = str(context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
         named_in_family = (
             [kb.course(c) for c in family.courses if family and _names_course(kb.course(c), family, turn)]
@@ -209,7 +209,7 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([reply], replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
     replies = []
     for target in targets[:2]:
-        reply, ctx = _about_course(kb, ctx, target, attribute, turn)
+        reply, ctx = about_course(kb, ctx, target, attribute, turn)
         replies.append(reply)
     return Outcome(replies, ctx)
 
@@ -222,12 +222,12 @@ def course_list(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    attribute = _attribute(turn, COURSE_ATTRIBUTES)
-    named = _courses_named(kb, turn) or turn.values("course_family")
+    attribute = attribute_of(turn, COURSE_ATTRIBUTES)
+    named = courses_named(kb, turn) or turn.values("course_family")
     about_last = (
-        _context_course(kb, ctx)
+        context_course(kb, ctx)
         and ctx.topic in COURSE_TOPICS
-        and (turn.words & (dialogue_words().back_references | {"both"}) or _elliptical(turn))
+        and (turn.words & (dialogue_words().back_references | {"both"}) or elliptical(turn))
     )
     if named or (attribute and about_last):  # "do you run P3O Foundation?", "can my whole team take it?"
         return course_question(kb, turn, ctx)

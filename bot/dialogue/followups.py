@@ -15,17 +15,17 @@ from bot.dialogue.context import (
     Context,
     Outcome,
     Turn,
-    _attribute,
-    _context_course,
-    _course_for_level,
-    _courses_named,
-    _elliptical,
-    _mentioned_item,
-    _roles_named,
-    _says,
-    _with_attribute,
+    attribute_of,
+    context_course,
+    course_for_level,
+    courses_named,
+    elliptical,
+    mentioned_item,
+    roles_named,
+    says,
+    with_attribute,
 )
-from bot.dialogue.courses import _about_course, _sibling_course, course_question, pmo_types
+from bot.dialogue.courses import about_course, course_question, pmo_types, sibling_course
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -54,29 +54,29 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if why is not None:
         return why
     kinds = turn.values("pmo_type")
-    if kinds and not _roles_named(kb, turn) and not _courses_named(kb, turn):  # "and the centre of excellence one?"
+    if kinds and not roles_named(kb, turn) and not courses_named(kb, turn):  # "and the centre of excellence one?"
         return pmo_types(kb, turn, ctx)
-    item = _mentioned_item(turn, ctx)
+    item = mentioned_item(turn, ctx)
     if item:
         kind, name = item.split(":", 1)
         if kind == "course":
-            carried = ctx.attribute if ctx.topic == "ask_course" or _elliptical(turn) else None
-            reply, new = _about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
+            carried = ctx.attribute if ctx.topic == "ask_course" or elliptical(turn) else None
+            reply, new = about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
             return Outcome([reply], new)
         as_named = Turn(turn.intent, (*turn.entities, {"entity": "role", "value": name}), turn.text)
         if turn.words & dialogue_words().course_words:  # "which course for the second one?" after a comparison
             return recommend_course(kb, as_named, replace(ctx, role=name))
         return describe_role(kb, Turn(turn.intent, ({"entity": "role", "value": name},), turn.text), ctx)
-    roles = _roles_named(kb, turn)
-    carried = _attribute(turn, COURSE_ATTRIBUTES) or (ctx.attribute if ctx.attribute in COURSE_ATTRIBUTES else None)
-    if _courses_named(kb, turn) or turn.values("course_family"):
-        return course_question(kb, _with_attribute(turn, carried), ctx)
-    sibling = _sibling_course(kb, ctx, turn) if ctx.topic in ("course", "recommendation") else None
+    roles = roles_named(kb, turn)
+    carried = attribute_of(turn, COURSE_ATTRIBUTES) or (ctx.attribute if ctx.attribute in COURSE_ATTRIBUTES else None)
+    if courses_named(kb, turn) or turn.values("course_family"):
+        return course_question(kb, with_attribute(turn, carried), ctx)
+    sibling = sibling_course(kb, ctx, turn) if ctx.topic in ("course", "recommendation") else None
     if sibling:
-        reply, new = _about_course(kb, ctx, sibling, carried)
+        reply, new = about_course(kb, ctx, sibling, carried)
         return Outcome([reply], new)
     if roles and ctx.topic == "role" and ctx.attribute in ROLE_ATTRIBUTES and not turn.values("attribute"):
-        return describe_role(kb, _with_attribute(turn, ctx.attribute), ctx)  # "and the director?" after skills
+        return describe_role(kb, with_attribute(turn, ctx.attribute), ctx)  # "and the director?" after skills
     if roles and turn.words & {"which", "what"} and turn.words & {"one", "course", "training"}:
         named = Turn(turn.intent, (*turn.entities, {"entity": "asking_for", "value": "other"}), turn.text)
         return recommend_course(kb, named, ctx)  # "fine. the coordinators then, which one exactly?"
@@ -84,30 +84,30 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         if ctx.topic == "compare":
             return compare(kb, turn, ctx)
         if ctx.topic in ("catalogue", "course", "family", "ask_course"):  # "the managers one"
-            course = _course_for_level(kb, kb.role(roles[0].role).level)
-            reply, new = _about_course(kb, ctx, course.name, carried if ctx.topic != "catalogue" else None)
+            course = course_for_level(kb, kb.role(roles[0].role).level)
+            reply, new = about_course(kb, ctx, course.name, carried if ctx.topic != "catalogue" else None)
             return Outcome([reply], new)
         if ctx.topic == "recommendation":
             return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
         if ctx.topic == "career":
             return career_path(kb, turn, ctx)
         return describe_role(kb, turn, ctx)
-    attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
+    attribute = attribute_of(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
     wants_next = attribute == "next" or (
         attribute not in ("dates", "price") and bool(turn.words & {"next", "after", "afterwards"})
     )  # "when is the next one running?" asks for a date
-    if ctx.topic == "recommendation" and ctx.level and ctx.level < 4 and _says(turn, dialogue_words().moving_up):
+    if ctx.topic == "recommendation" and ctx.level and ctx.level < 4 and says(turn, dialogue_words().moving_up):
         following = kb.role_at_level(ctx.level + 1)  # "what's the next step up from that?"
         return career_path(kb, Turn(turn.intent, ({"entity": "role", "value": following.name},), turn.text), ctx)
     if ctx.course and attribute in COURSE_ATTRIBUTES and _pointed_course_words(turn):
-        reply, new = _about_course(kb, ctx, ctx.course, attribute)  # "a next step for them after that course?"
+        reply, new = about_course(kb, ctx, ctx.course, attribute)  # "a next step for them after that course?"
         return Outcome([reply], new)
-    if ctx.topic in COURSE_TOPICS and _context_course(kb, ctx):
-        target = str(_context_course(kb, ctx))
+    if ctx.topic in COURSE_TOPICS and context_course(kb, ctx):
+        target = str(context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
         if family is not None and wants_next:
             target = kb.course(family.courses[0]).name
-        reply, new = _about_course(kb, ctx, target, "next" if wants_next else attribute)
+        reply, new = about_course(kb, ctx, target, "next" if wants_next else attribute)
         return Outcome([reply], new)
     if ctx.role and ctx.topic in ("role", "compare", "career"):
         role = kb.role(ctx.role)
@@ -144,28 +144,28 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     why = _why(kb, turn, ctx)
     if why is not None:
         return why
-    roles = _roles_named(kb, turn)
-    courses = _courses_named(kb, turn)
+    roles = roles_named(kb, turn)
+    courses = courses_named(kb, turn)
     evidence = visitor_evidence(kb, turn)
-    if roles and _attribute(turn, ROLE_ATTRIBUTES) and not courses:  # "what would I do day to day as an analyst?"
+    if roles and attribute_of(turn, ROLE_ATTRIBUTES) and not courses:  # "what would I do day to day as an analyst?"
         return describe_role(kb, turn, ctx)
-    if _attribute(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
+    if attribute_of(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"
         return course_question(kb, turn, ctx)
     about_a_course = about_course_asked(kb, turn, ctx)
     if about_a_course is not None:  # "the analyst one, is it live or recorded?"
         return about_a_course
-    attribute = _attribute(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
+    attribute = attribute_of(turn, COURSE_ATTRIBUTES + ROLE_ATTRIBUTES)
     if (
         not roles
         and ctx.role
         and (
-            _says(turn, dialogue_words().thats_me)
+            says(turn, dialogue_words().thats_me)
             or (turn.words & dialogue_words().course_words and turn.words & dialogue_words().back_references)
         )
     ):
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if not roles and not courses:  # "what skills do you need for it": the context says what "it" is
-        if _mentioned_item(turn, ctx) and turn.values("mention"):
+        if mentioned_item(turn, ctx) and turn.values("mention"):
             return follow_up(kb, turn, ctx)
         if attribute in COURSE_ATTRIBUTES and ctx.topic in (*COURSE_TOPICS, "ask_course"):
             return course_question(kb, turn, ctx)
@@ -189,7 +189,7 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             kind="clarify",
         )
         return Outcome([reply], ctx)
-    if courses and _attribute(turn, COURSE_ATTRIBUTES):  # "do I really need to sit P3O Foundation first?"
+    if courses and attribute_of(turn, COURSE_ATTRIBUTES):  # "do I really need to sit P3O Foundation first?"
         return course_question(kb, turn, ctx)
     if courses:
         course = courses[0]

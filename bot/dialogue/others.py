@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 from typing import Optional
 
-from bot.dialogue.context import COURSE_ATTRIBUTES, Context, Outcome, Turn, _attribute, _course_for_level
+from bot.dialogue.context import COURSE_ATTRIBUTES, Context, Outcome, Turn, attribute_of, course_for_level
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import question_spans
 from bot.words import dialogue_words
@@ -79,8 +79,8 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
     if reading.others_cues or theirs:  # "actually she's only been here 2 months and mostly takes minutes"
         return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
     role = kb.role(ctx.other)
-    course = _course_for_level(kb, role.level)
-    attribute = _attribute(turn, COURSE_ATTRIBUTES)
+    course = course_for_level(kb, role.level)
+    attribute = attribute_of(turn, COURSE_ATTRIBUTES)
     if attribute and attribute != "next":  # "how long is hers?"
         from bot.dialogue.courses import course_question
 

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot import answers
-from bot.dialogue.context import Context, Outcome, Turn, _elliptical
+from bot.dialogue.context import Context, Outcome, Turn, elliptical
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, question_spans, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
@@ -205,7 +205,7 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
     members = list(reading.members)
     groups = [(kb.role(m.role).level, m.count) for m in members if m.role in {r.name for r in kb.roles}]
     if ctx.topic == "team":  # "two analysts and an admin" after "who's in the team?"
-        named = (*reading.unassigned, *reading.current, *(reading.others if _elliptical(turn) else ()))
+        named = (*reading.unassigned, *reading.current, *(reading.others if elliptical(turn) else ()))
         groups += [(kb.role(r).level, None) for r in named if kb.role(r)]
     elif reading.team and not reading.members:  # "my team's titles: Project Assistant, PMO Planner... which for each?"
         groups += [(kb.role(r).level, None) for r in reading.unassigned if kb.role(r)]
@@ -341,7 +341,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         pass  # "can you train my whole team in-house?": the ways to train, and the enquiry opens (actions)
     elif reading.team or (
         ctx.topic == "team"
-        and (reading.members or reading.unassigned or (reading.others and _elliptical(turn)))
+        and (reading.members or reading.unassigned or (reading.others and elliptical(turn)))
         and len(turn.words) <= 25
     ):  # "and our Portfolio Office Manager?" after a team's courses: one more group
         return team_training(kb, turn, ctx)

@@ -19,15 +19,15 @@ from bot.dialogue.context import (
     Context,
     Outcome,
     Turn,
-    _attribute,
-    _context_course,
-    _course_for_level,
-    _courses_named,
-    _first_person_first,
-    _mentioned_item,
-    _roles_named,
-    _says,
-    _with_attribute,
+    attribute_of,
+    context_course,
+    course_for_level,
+    courses_named,
+    first_person_first,
+    mentioned_item,
+    roles_named,
+    says,
+    with_attribute,
 )
 from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import visitor_evidence
@@ -36,7 +36,7 @@ from bot.recommend import Evidence, NeedLevel, RoleMention, recommend
 from bot.words import dialogue_words
 
 
-def _other_role(
+def other_role_answer(
     kb: KnowledgeBase, title: str, turn: Turn, ctx: Context, compare: bool = False
 ) -> Tuple[Reply, Context]:
     adjacent = kb.adjacent_role(title)
@@ -50,7 +50,7 @@ def _other_role(
 
 
 def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    mentions = _roles_named(kb, turn)
+    mentions = roles_named(kb, turn)
     if (
         not mentions
         and ctx.role
@@ -58,7 +58,7 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and turn.words & dialogue_words().course_words
     ):
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
-    attribute = _attribute(turn, ROLE_ATTRIBUTES)
+    attribute = attribute_of(turn, ROLE_ATTRIBUTES)
     if not mentions and ctx.role and (attribute or turn.words & dialogue_words().back_references):
         mentions = [RoleMention(role=ctx.role)]
     unknown = next(
@@ -91,9 +91,9 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    roles = [m.role for m in _roles_named(kb, turn)]
+    roles = [m.role for m in roles_named(kb, turn)]
     other = turn.values("other_role")
-    if len(_courses_named(kb, turn)) + len(turn.values("course_family")) >= 2:
+    if len(courses_named(kb, turn)) + len(turn.values("course_family")) >= 2:
         return course_question(kb, turn, ctx)  # "difference between P3O Foundation and Practitioner"
     titles = [(str(e.get("value")), str(e.get("text") or "")) for e in turn.entities if e.get("entity") == "role"]
     same = len(titles) >= 2 and len({value for value, _ in titles}) == 1
@@ -120,7 +120,7 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         reply = answers.same_role(kb, roles[0], [t for _, t in titles if t])
         return Outcome([reply], replace(ctx, role=roles[0], topic="role"))
     if other and len(roles) < 2:  # "business analyst vs PMO analyst": say what the other job is
-        reply, new = _other_role(kb, other[0], turn, ctx, compare=True)
+        reply, new = other_role_answer(kb, other[0], turn, ctx, compare=True)
         return Outcome([reply], new)
     if len(roles) == 1 and ctx.topic == "compare" and ctx.compared and roles[0] not in ctx.compared:
         # "and a manager?" after a comparison: compare it with the nearer of the two.
@@ -162,7 +162,7 @@ def compare(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    roles = [m.role for m in _roles_named(kb, turn)]
+    roles = [m.role for m in roles_named(kb, turn)]
     if (
         not roles
         and "next" in turn.values("attribute")
@@ -170,7 +170,7 @@ def career_path(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and turn.words & dialogue_words().back_references
     ):  # "next steps after it?" after a course
         return course_question(kb, turn, ctx)
-    course_attribute = _attribute(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    course_attribute = attribute_of(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
     if not roles and course_attribute and ctx.topic in ("recommendation", "course", "family"):
         return course_question(kb, turn, ctx)  # "who do I get the cert from?" after a course
     newcomer = "new_to_pmo" in turn.values("experience") or bool(turn.values("background"))
@@ -191,13 +191,13 @@ def _background_title(turn: Turn) -> str:
 def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     evidence = visitor_evidence(kb, turn)  # never someone else's job; the job after a change first
     if len(evidence.roles) > 1:
-        evidence = replace(evidence, roles=tuple(_first_person_first(turn, list(evidence.roles))))
+        evidence = replace(evidence, roles=tuple(first_person_first(turn, list(evidence.roles))))
     # "I'm an admin, want to move up"
-    if (evidence.roles or evidence.cues) and not turn.reading.now and _says(turn, dialogue_words().moving_up):
+    if (evidence.roles or evidence.cues) and not turn.reading.now and says(turn, dialogue_words().moving_up):
         evidence = replace(evidence, moving_up=True)
-    if not evidence.roles and ctx.role and _says(turn, dialogue_words().thats_me):  # "that's me actually"
+    if not evidence.roles and ctx.role and says(turn, dialogue_words().thats_me):  # "that's me actually"
         evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))
-    item = _mentioned_item(turn, ctx) if turn.values("mention") or "other" in turn.words else None
+    item = mentioned_item(turn, ctx) if turn.values("mention") or "other" in turn.words else None
     if not evidence.roles and item and item.startswith("role:"):  # "which course for the second one?"
         evidence = replace(evidence, roles=(RoleMention(role=item[5:]),), about_someone=True)
     other = turn.values("other_role")
@@ -211,7 +211,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             not ctx.awaiting_level or turn.intent in ("ask_course_recommendation", "inform_experience")
         ):
             reply = answers.career_change(kb, "career_changer", _background_title(turn), asked_course=True)
-            course = _course_for_level(kb, 1)
+            course = course_for_level(kb, 1)
             return Outcome(
                 [reply],
                 replace(
@@ -272,14 +272,14 @@ def stop_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    roles = _roles_named(kb, turn)
+    roles = roles_named(kb, turn)
     about_the_job = bool(turn.words & {"degree", "degrees", "qualifications", "qualified", "age", "old"})
     if (
         not roles
         and not about_the_job
-        and (_courses_named(kb, turn) or (_context_course(kb, ctx) and ctx.topic in COURSE_TOPICS))
+        and (courses_named(kb, turn) or (context_course(kb, ctx) and ctx.topic in COURSE_TOPICS))
     ):  # "any pre-reqs I'd need for it?" after a course
-        return course_question(kb, _with_attribute(turn, "prerequisites"), ctx)
+        return course_question(kb, with_attribute(turn, "prerequisites"), ctx)
     if not roles and ctx.role and turn.words & dialogue_words().back_references:
         roles = [RoleMention(role=ctx.role)]
     level = kb.role(roles[0].role).level if roles else None
@@ -294,7 +294,7 @@ def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     asked_course = turn.intent in ("ask_course_recommendation", "inform_experience")
     if adjacent is not None:
         reply = answers.career_change(kb, adjacent.id)
-        course = _course_for_level(kb, adjacent.entry_level)
+        course = course_for_level(kb, adjacent.entry_level)
         return Outcome(
             [reply],
             replace(
@@ -310,12 +310,12 @@ def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     specialist = next((o for o in other if kb.is_specialist_role(o)), None)
     if specialist and not turn.values("background"):
         return Outcome([answers.specialist_role(kb, specialist)], replace(ctx, topic="specialist"))
-    if _roles_named(kb, turn) and not turn.values("background") and not other:
+    if roles_named(kb, turn) and not turn.values("background") and not other:
         return career_path(kb, turn, ctx)  # "I'm an analyst, could I move up to manager?"
     # From outside project work (a nurse, a hotel duty manager, a graduate...): level 1.
     title = _background_title(turn) or (other[0] if other else "")
     reply = answers.career_change(kb, "career_changer", title, asked_course)
-    course = _course_for_level(kb, 1)
+    course = course_for_level(kb, 1)
     return Outcome(
         [reply],
         replace(
