@@ -25,7 +25,7 @@ from bot.dialogue.context import (
     says,
     with_attribute,
 )
-from bot.dialogue.courses import about_course, course_question, pmo_types, sibling_course
+from bot.dialogue.courses import about_course, course_question, partial_course, pmo_types, sibling_course
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -71,6 +71,11 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     carried = attribute_of(turn, COURSE_ATTRIBUTES) or (ctx.attribute if ctx.attribute in COURSE_ATTRIBUTES else None)
     if courses_named(kb, turn) or turn.values("course_family"):
         return course_question(kb, with_attribute(turn, carried), ctx)
+    partial = partial_course(kb, ctx, turn) if turn.words & {"practitioner", "foundation"} else None
+    current = kb.course_named(str(context_course(kb, ctx) or ""))
+    if partial and current is not None and current.level is not None and not turn.values("course_family"):
+        reply, new = about_course(kb, ctx, partial, carried)  # "and the practitioner?" after an Essentials course
+        return Outcome([reply], new)
     sibling = sibling_course(kb, ctx, turn) if ctx.topic in ("course", "recommendation") else None
     if sibling:
         reply, new = about_course(kb, ctx, sibling, carried)

@@ -71,7 +71,7 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
     theirs = [r for r in reading.others if r in {x.name for x in kb.roles}]
     asked_for_them = (*turn.entities, {"entity": "asking_for", "value": "other"})
     if (
-        theirs and ctx.topic and _wants_course_for_them(turn)
+        (theirs or (reading.others_cues and turn.words & _THIRD_PERSON)) and ctx.topic and _wants_course_for_them(turn)
     ):  # "my colleague is the programme office manager, what's hers?"
         return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
     if ctx.other is None or not _points_at_them(turn, ctx):

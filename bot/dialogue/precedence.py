@@ -256,7 +256,7 @@ def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optio
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
     if len(named) != 1 or named[0].level is not None or turn.values("certification") or turn.values("course_family"):
         return None
-    if ctx.topic == "team" or turn.words & {"team", "them", "they", "everyone", "staff", "group"}:
+    if ctx.topic == "team" or _asked_words(turn) & {"team", "them", "they", "everyone", "staff", "group"}:
         return None  # "would it make sense to put them all on P3O Foundation?": for the team (team_course)
     if not _fit_asked(kb, turn) or attribute_asked(
         turn, ("prerequisites", "length", "exam", "format", "price", "dates")
@@ -312,6 +312,11 @@ def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome
             listed=(f"course:{other.name}", f"course:{current.name}"),
         ),
     )
+
+
+def _asked_words(turn: Turn) -> set[str]:
+    """The words of the message's question sentences ("Half my team have it. Is it worth it for me?": no "team")."""
+    return set(re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()))
 
 
 def _asked_length(turn: Turn) -> int:
