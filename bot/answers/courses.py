@@ -134,8 +134,15 @@ def courses_detail(kb: KnowledgeBase, courses: Sequence[Course], attribute: str)
     """One fact about each of several courses (a team's), said once where they share it."""
     if attribute in ("accreditation", "recognition"):
         bodies: dict[str, List[str]] = {}
+        named = {c.name for c in courses}
+        for family in kb.families:  # "the Essentials courses" when all four are meant and share a body
+            members = [kb.course(c) for c in family.courses]
+            if len(members) > 1 and {c.name for c in members} <= named and len({_certified(c) for c in members}) == 1:
+                bodies.setdefault(_certified(members[0]), []).append(capitalised(family.name))
+                named -= {c.name for c in members}
         for course in courses:
-            bodies.setdefault(_certified(course), []).append(course.name)
+            if course.name in named:
+                bodies.setdefault(_certified(course), []).append(course.name)
         text = " ".join(f"{join(names)}: {body}." for body, names in bodies.items())
         if attribute == "recognition":
             text += (

@@ -197,6 +197,8 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
                 ),
             )
         targets = [target]
+    if not targets and attribute in ("accreditation", "recognition") and not turn.words & {"it", "this", "that"}:
+        return Outcome([answers.courses_detail(kb, kb.courses, attribute)], ctx)  # "is there a certificate?"
     if not targets:
         if attribute or turn.words & dialogue_words().back_references:
             return Outcome(
