@@ -397,7 +397,9 @@ def teams_app(env: Mapping[str, str]) -> TeamsApp:
     if app_type == "multitenant":
         tenant = MULTI_TENANT
     elif app_type not in ("", "singletenant"):
-        raise SettingsError(f"{APP_TYPE_ENV} must be SingleTenant or MultiTenant (managed identities are not supported)")
+        raise SettingsError(
+            f"{APP_TYPE_ENV} must be SingleTenant or MultiTenant (managed identities are not supported)"
+        )
     elif app_type == "singletenant" and not tenant:
         raise SettingsError(f"{APP_TYPE_ENV}=SingleTenant needs {TENANT_ENV}")
     issuers = tuple(i.strip() for i in (env.get(ISSUER_ENV) or DEFAULT_ISSUER).split(",") if i.strip())
