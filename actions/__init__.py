@@ -9,7 +9,6 @@ so `make run` and `make web` need nothing more. The actions read the settings
 
 import logging
 import os
-from functools import lru_cache
 from typing import Any, Optional
 
 import pluggy
@@ -24,9 +23,12 @@ logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 
-@lru_cache(maxsize=1)
 def settings() -> Settings:
-    """The settings, read from the environment on first use (the actions' one read of it)."""
+    """The settings as the environment gives them now: the actions' one way to read it.
+
+    Not cached here: what is built from them is (the enquiry store, the notification
+    settings, the worker), once per process, as before.
+    """
     return load()
 
 
@@ -58,16 +60,16 @@ class OutboxPlugin:
 
     async def start(self, app: Any, loop: Any) -> None:
         # Reads settings and makes an engine (no I/O); the thread does the database and network work.
+        current = settings()
         try:
-            worker = worker_for(settings())
-            poll = settings().outbox_poll_seconds
+            worker = worker_for(current)
         except SettingsError as error:  # the assistant keeps running; enquiries are stored, not sent
             logger.error("Enquiry notifications off: %s", error)
             return
         if worker is None:
             logger.info("Enquiry notifications off (PMO_SMTP_URL / PMO_ENQUIRY_WEBHOOK_URL unset)")
             return
-        self.background = Background(worker, poll).start()
+        self.background = Background(worker, current.outbox_poll_seconds).start()
         logger.info("Enquiry notifications on: %s", ", ".join(worker.settings.channels))
 
     async def stop(self, app: Any, loop: Any) -> None:
