@@ -35,11 +35,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Optional, Sequence, Union
 
-from bot.settings import DEFAULT_PER_ADDRESS as DEFAULT_PER_ADDRESS
-from bot.settings import DEFAULT_PER_SENDER as DEFAULT_PER_SENDER
-from bot.settings import Network as Network
+from bot.settings import Network, Settings
 from bot.settings import Rate as Rate
-from bot.settings import Settings
 from bot.settings import parse_proxies as parse_proxies
 from bot.settings import parse_rate as parse_rate
 from bot.storage.redis_clients import async_client

@@ -56,8 +56,6 @@ from bot.channels.body import DEFAULT_MAX_BODY_BYTES, read_body
 from bot.channels.limits import MAX_TEXT_CHARS
 from bot.channels.marks import Marks, MemoryMarks, marks_for
 from bot.channels.teams_auth import (
-    APP_ID_ENV,
-    APP_PASSWORD_ENV,
     CLOCK_SKEW_SECONDS,
     HTTP_TIMEOUT,
     AppToken,
@@ -69,7 +67,7 @@ from bot.channels.teams_auth import (
 )
 from bot.channels.welcome import welcome_for
 from bot.render import to_teams
-from bot.settings import load
+from bot.settings import APP_ID_ENV, APP_PASSWORD_ENV, load
 from bot.turns import waiting_on_io
 
 logger = logging.getLogger(__name__)

@@ -28,9 +28,6 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
-from bot.settings import APP_ID_ENV as APP_ID_ENV
-from bot.settings import APP_PASSWORD_ENV as APP_PASSWORD_ENV
-from bot.settings import MULTI_TENANT as MULTI_TENANT
 from bot.settings import TeamsApp as TeamsApp
 
 logger = logging.getLogger(__name__)

@@ -21,12 +21,8 @@ import weakref
 from typing import Any, List, Optional, Text, Tuple
 
 from bot.serving.patching import expect_function, originals, replace
-from bot.settings import DEFAULT_MAX_CONCURRENT as DEFAULT_MAX_CONCURRENT
-from bot.settings import MAX_CONCURRENT_ENV as MAX_CONCURRENT_ENV
 from bot.settings import Settings
-from bot.turns import Admission as Admission
-from bot.turns import current_admission
-from bot.turns import waiting_on_io as waiting_on_io
+from bot.turns import Admission, current_admission, waiting_on_io
 
 ARRIVAL_ORDER = "messages admitted in arrival order"
 IO_RELEASE = "admission released while waiting on other servers"

@@ -17,7 +17,7 @@ exactly as before. In-process, each custom action call:
   action runs on the loop (it awaits; ``asyncio.wait_for`` cancels it);
 - is bounded by ``PMO_ACTION_TIMEOUT`` and counted as failed (the channel apologises)
   by :func:`bot.serving.timeouts.bounded`, as the HTTP call is, and gives up its
-  admission place (:func:`bot.serving.gate.waiting_on_io`) once it has run for
+  admission place (:func:`bot.turns.waiting_on_io`) once it has run for
   ``HOLD_SECONDS`` (:func:`holding_place`);
 - gets what the action server would have parsed from JSON, and nothing Rasa holds:
   the tracker's state is copied through JSON, but its events only when the action

@@ -2,8 +2,8 @@
 
 A custom action call is bounded by ``PMO_ACTION_TIMEOUT`` (default 5 s; Rasa 3.6
 waits 5 minutes), and a failed or timed-out call is recorded in the turn's
-:class:`TurnOutcome` (:func:`watch_turn`), so every channel apologises with the
-contact route.
+:class:`bot.turns.TurnOutcome` (:func:`bot.turns.watch_turn`), so every channel
+apologises with the contact route.
 """
 
 from __future__ import annotations
@@ -13,12 +13,8 @@ import functools
 from typing import Any, Awaitable, Optional, TypeVar
 
 from bot.serving.patching import expect_function, originals, replace
-from bot.settings import ACTION_TIMEOUT_ENV as ACTION_TIMEOUT_ENV
-from bot.settings import DEFAULT_ACTION_TIMEOUT as DEFAULT_ACTION_TIMEOUT
-from bot.settings import Settings
-from bot.turns import TurnOutcome as TurnOutcome
+from bot.settings import ACTION_TIMEOUT_ENV, DEFAULT_ACTION_TIMEOUT, Settings
 from bot.turns import mark_action_failed
-from bot.turns import watch_turn as watch_turn
 
 NAME = "custom action calls bounded by PMO_ACTION_TIMEOUT"
 

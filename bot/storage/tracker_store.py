@@ -19,9 +19,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.settings import DEFAULT_CALL_TIMEOUT as DEFAULT_CALL_TIMEOUT
-from bot.settings import STORE_TIMEOUT_ENV as STORE_TIMEOUT_ENV
-from bot.settings import load
+from bot.settings import DEFAULT_CALL_TIMEOUT, load
 from bot.storage.database import (
     DATABASE_URL_ENV,
     DEFAULT_SQLITE_FILE,
