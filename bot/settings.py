@@ -475,9 +475,9 @@ DEFAULT_RETENTION_DAYS = 365
 TEST_SERVICES_MODES = ("auto", "machine", "throwaway")
 
 
-def _group(value: Callable[[Mapping[str, str]], T]) -> Callable[[Optional[str]], None]:
-    """The parser of a variable read with others (:attr:`Settings.notifications`, :attr:`Settings.teams`)."""
-    return lambda raw: None
+def as_given(raw: Optional[str]) -> Optional[str]:
+    """A variable parsed with others (:attr:`Settings.teams`, :attr:`Settings.notifications`): its raw value."""
+    return raw
 
 
 @dataclass(frozen=True)
@@ -558,29 +558,27 @@ class Settings:
         text(DEFAULT_SLACK_API_URL),
     )
     teams_app_id = Setting(
-        APP_ID_ENV, TEAMS, "none: the webhook answers 503", "the Teams (Bot Framework) app id", _group(teams_app)
+        APP_ID_ENV, TEAMS, "none: the webhook answers 503", "the Teams (Bot Framework) app id", as_given
     )
     teams_app_password = Setting(
-        APP_PASSWORD_ENV, TEAMS, "none: the webhook answers 503", "the app's client secret", _group(teams_app)
+        APP_PASSWORD_ENV, TEAMS, "none: the webhook answers 503", "the app's client secret", as_given
     )
     teams_app_type = Setting(
         APP_TYPE_ENV,
         TEAMS,
         "single-tenant with a tenant id, else multi-tenant",
         "`SingleTenant` (needs the tenant id) or `MultiTenant`",
-        _group(teams_app),
+        as_given,
     )
     teams_tenant = Setting(
-        TENANT_ENV, TEAMS, "none", "the tenant of a single-tenant bot (implies single-tenant)", _group(teams_app)
+        TENANT_ENV, TEAMS, "none", "the tenant of a single-tenant bot (implies single-tenant)", as_given
     )
     teams_openid_url = Setting(
-        OPENID_ENV, TEAMS, f"`{DEFAULT_OPENID_URL}`", "where Microsoft's signing keys are found", _group(teams_app)
+        OPENID_ENV, TEAMS, f"`{DEFAULT_OPENID_URL}`", "where Microsoft's signing keys are found", as_given
     )
-    teams_login_url = Setting(
-        LOGIN_ENV, TEAMS, f"`{DEFAULT_LOGIN_URL}`", "where the bot gets its own token", _group(teams_app)
-    )
+    teams_login_url = Setting(LOGIN_ENV, TEAMS, f"`{DEFAULT_LOGIN_URL}`", "where the bot gets its own token", as_given)
     teams_issuers = Setting(
-        ISSUER_ENV, TEAMS, f"`{DEFAULT_ISSUER}`", "comma-separated accepted token issuers", _group(teams_app)
+        ISSUER_ENV, TEAMS, f"`{DEFAULT_ISSUER}`", "comma-separated accepted token issuers", as_given
     )
     action_timeout = Setting(
         ACTION_TIMEOUT_ENV,
@@ -629,18 +627,18 @@ class Settings:
         NOTIFICATIONS,
         "none: no email",
         "`smtp://host:25`, `smtp+starttls://user:pass@host:587` or `smtps://user:pass@host:465`",
-        _group(notifications),
+        as_given,
     )
     enquiry_to = Setting(
-        TO_ENV, NOTIFICATIONS, "none", "comma-separated addresses the enquiries are mailed to", _group(notifications)
+        TO_ENV, NOTIFICATIONS, "none", "comma-separated addresses the enquiries are mailed to", as_given
     )
-    enquiry_from = Setting(FROM_ENV, NOTIFICATIONS, "none", "the sender of those emails", _group(notifications))
+    enquiry_from = Setting(FROM_ENV, NOTIFICATIONS, "none", "the sender of those emails", as_given)
     enquiry_webhook_url = Setting(
         WEBHOOK_URL_ENV,
         NOTIFICATIONS,
         "none: no chat post",
         "a Slack or Teams incoming webhook each enquiry is posted to",
-        _group(notifications),
+        as_given,
     )
     outbox_poll_seconds = Setting(
         POLL_ENV,
