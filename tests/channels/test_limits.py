@@ -163,8 +163,8 @@ def test_client_address(peer, forwarded, client):
 
 
 def test_parse_proxies():
-    assert parse_proxies("") == [] and parse_proxies(None) == []
-    assert parse_proxies("10.0.0.1") == [ipaddress.ip_network("10.0.0.1/32")]
+    assert parse_proxies("") == () and parse_proxies(None) == ()
+    assert parse_proxies("10.0.0.1") == (ipaddress.ip_network("10.0.0.1/32"),)  # a tuple: settings are frozen
     with pytest.raises(ValueError, match="PMO_TRUSTED_PROXIES"):
         parse_proxies("10.0.0.0/8, proxy.internal")
 
