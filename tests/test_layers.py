@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("bot.settings", "bot.turns", "bot.text", "bot.words", "bot.knowledge_base"),
     ("bot",),  # the package itself: re-exports the knowledge base
-    ("bot.recommend", "bot.render", "bot.nlu"),
+    ("bot.recommend", "bot.render"),
     ("bot.answers",),
+    ("bot.nlu",),
     ("bot.dialogue", "bot.enquiries"),
     ("bot.storage",),
     ("bot.outbox", "bot.insights"),
@@ -87,6 +88,43 @@ def imports(module: str, text: str) -> Iterator[Tuple[int, str, List[str]]]:
                 yield node.lineno, target, rest
 
 
+def dotted(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def private_attributes(module: str, text: str) -> Iterator[Tuple[int, str, str]]:
+    """(line, module, name) for every ``module._name`` read through an imported project module."""
+    tree = ast.parse(text)
+    bound: Dict[str, str] = {}  # local name -> project module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in ("bot", "actions"):
+                    if alias.asname:
+                        bound[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        bound[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("bot", "actions"):
+            for alias in node.names:
+                if is_package(f"{node.module}.{alias.name}"):
+                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            name = dotted(node.value)
+            if name is None or name.split(".")[0] not in bound:
+                continue
+            first, _, rest = name.partition(".")
+            target = bound[first] + (f".{rest}" if rest else "")
+            if is_package(target):
+                yield node.lineno, target, node.attr
+
+
 def violations(modules: Iterable[Tuple[str, str, str]]) -> Tuple[List[str], List[str]]:
     upward, private = [], []
     for where, module, text in modules:
@@ -102,6 +140,9 @@ def violations(modules: Iterable[Tuple[str, str, str]]) -> Tuple[List[str], List
                 for name in names
                 if name.startswith("_") and not name.startswith("__")
             )
+        for line, target, name in private_attributes(module, text):
+            if package_of(target) != source:
+                private.append(f"{where}:{line} {source} reads {target}.{name}")
     return upward, private
 
 
@@ -141,10 +182,20 @@ def test_the_checks_find_what_they_are_meant_to():
         ("bot/channels/y.py", "bot.channels.y", "from bot.storage.database import _secret, make_engine\n"),
         ("bot/channels/z.py", "bot.channels.z", "from . import limits\nfrom .limits import _private\n"),
         ("bot/answers/w.py", "bot.answers.w", "from bot import dialogue, load_knowledge_base\n"),
+        (
+            "bot/outbox/v.py",
+            "bot.outbox.v",
+            "import bot.storage.database\nfrom bot.storage import schema\n"
+            "a = bot.storage.database._secret\nb = schema._hidden\n",
+        ),
     ]
     upward, private = violations(made_up)
     assert upward == [
         "bot/storage/x.py:2 bot.storage imports bot.serving (bot.serving is not below it)",
         "bot/answers/w.py:1 bot.answers imports bot.dialogue (bot.dialogue is not below it)",
     ]
-    assert private == ["bot/channels/y.py:1 bot.channels imports bot.storage.database._secret"]
+    assert private == [
+        "bot/channels/y.py:1 bot.channels imports bot.storage.database._secret",
+        "bot/outbox/v.py:3 bot.outbox reads bot.storage.database._secret",
+        "bot/outbox/v.py:4 bot.outbox reads bot.storage.schema._hidden",
+    ]
