@@ -484,10 +484,12 @@ def as_given(raw: Optional[str]) -> Optional[str]:
 class Settings:
     """The environment as the project reads it: one typed attribute per variable.
 
-    Build it with :func:`load`. Each attribute is parsed on first use and kept.
+    Build it with :func:`load`. Each attribute is parsed on first use and kept. The Teams and
+    notification variables depend on one another: :attr:`teams` and :attr:`notifications` check
+    them together. The repr shows which variables are set, never their values (secrets).
     """
 
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
     _parsed: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     database_url = Setting(
@@ -705,6 +707,9 @@ class Settings:
     test_redis_url = Setting(
         TEST_REDIS_URL_ENV, TESTS, "the machine's, else a throwaway one", "the Redis the tests use", stripped
     )
+
+    def __repr__(self) -> str:
+        return f"Settings(set={sorted(self.env)})"
 
     def value(self, setting: Setting[T]) -> T:
         if setting.name not in self._parsed:

@@ -96,3 +96,8 @@ def test_values_are_parsed_once():
     settings = load({"PMO_DATABASE_URL": " postgres://u@db/pmo "})
     assert settings.database_url == "postgresql://u@db/pmo"
     assert settings.value(Settings.database_url) is settings.database_url
+
+
+def test_no_secret_is_printed():
+    settings = load({"SLACK_BOT_TOKEN": "xoxb-secret", "PMO_REDIS_URL": "redis://:pw@cache/1"})
+    assert "secret" not in repr(settings) and "pw" not in repr(settings) and "pw" not in repr(settings.redis)
