@@ -1,8 +1,10 @@
 """Rasa SDK custom actions: thin glue between the tracker and ``bot``.
 
-Also a rasa-sdk plugin (``attach_sanic_app_extensions``, rasa_sdk/plugin.py):
-the action server delivers enquiry notifications in a background thread
-(:mod:`bot.outbox`) while it runs, so `make run` and `make web` need nothing more.
+Also a rasa-sdk plugin (``attach_sanic_app_extensions``, rasa_sdk/plugin.py), the
+action server's start: it listens on 127.0.0.1 unless ``SANIC_HOST`` says otherwise, and
+delivers enquiry notifications in a background thread (:mod:`bot.outbox`) while it runs,
+so `make run` and `make web` need nothing more. The actions read the settings
+(:mod:`bot.settings`) through :func:`settings`, once.
 """
 
 import logging
@@ -12,18 +14,34 @@ from typing import Any, Optional
 import pluggy
 from rasa_sdk.plugin import plugin_manager
 
-from bot.outbox import Background, SettingsError, poll_seconds, worker_from_env
+from bot.outbox import Background, SettingsError, worker_for
+from bot.settings import Settings, load
+from bot.storage.database import database_url
 from bot.storage.schema import refuse_to_start_if_behind
-
-# The action server is internal: Rasa calls it, nobody else should reach it.
-# rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise, and reads SANIC_HOST
-# only after importing this package, so this makes 127.0.0.1 the default for
-# every way of starting it. A deployment whose Rasa replicas run on other hosts
-# sets SANIC_HOST to the private interface (README, "Production").
-os.environ.setdefault("SANIC_HOST", "127.0.0.1")
 
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
+
+
+def settings() -> Settings:
+    """The settings as the environment gives them now: the actions' one way to read it.
+
+    Not cached here: what is built from them is (the enquiry store, the notification
+    settings, the worker), once per process, as before.
+    """
+    return load()
+
+
+def listen_locally() -> None:
+    """The action server is internal: Rasa calls it, nobody else should reach it.
+
+    rasa_sdk binds 0.0.0.0 unless ``SANIC_HOST`` (Sanic's own variable) says otherwise,
+    and reads it after calling the plugins (``rasa_sdk.endpoint.run``), so this makes
+    127.0.0.1 the default for every way of starting it. A deployment whose Rasa replicas
+    run on other hosts sets ``SANIC_HOST`` to the private interface (README, "Production").
+    Only the action server's start calls this: importing the actions changes nothing.
+    """
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
 
 
 class OutboxPlugin:
@@ -34,21 +52,24 @@ class OutboxPlugin:
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Any) -> None:
-        app.register_listener(refuse_to_start_if_behind, "before_server_start")  # schema of this release
+        listen_locally()
+        schema_check = refuse_to_start_if_behind(database_url(settings()))
+        app.register_listener(schema_check, "before_server_start")  # schema of this release
         app.register_listener(self.start, "after_server_start")
         app.register_listener(self.stop, "before_server_stop")
 
     async def start(self, app: Any, loop: Any) -> None:
         # Reads settings and makes an engine (no I/O); the thread does the database and network work.
+        current = settings()
         try:
-            worker = worker_from_env()
+            worker = worker_for(current)
         except SettingsError as error:  # the assistant keeps running; enquiries are stored, not sent
             logger.error("Enquiry notifications off: %s", error)
             return
         if worker is None:
             logger.info("Enquiry notifications off (PMO_SMTP_URL / PMO_ENQUIRY_WEBHOOK_URL unset)")
             return
-        self.background = Background(worker, poll_seconds()).start()
+        self.background = Background(worker, current.outbox_poll_seconds).start()
         logger.info("Enquiry notifications on: %s", ", ".join(worker.settings.channels))
 
     async def stop(self, app: Any, loop: Any) -> None:

@@ -19,12 +19,13 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import settings
 from actions.common import answer, knowledge_base, turn_from
 from bot import enquiries
 from bot.dialogue import digression_job
 from bot.enquiries import Enquiry, Rejected
 from bot.knowledge_base import KnowledgeBase
-from bot.outbox import Settings, SettingsError, save_and_notify, settings_from_env, wake
+from bot.outbox import Settings, SettingsError, save_and_notify, wake
 from bot.outbox.content import Gist, gist_from_events
 from bot.storage.database import database_url, make_engine
 from bot.storage.enquiry_store import EnquiryStore
@@ -44,14 +45,14 @@ FORM_SLOTS = (
 @lru_cache(maxsize=1)
 def enquiry_store() -> EnquiryStore:
     """Created on first use, from PMO_DATABASE_URL (SQLite conversations.db when unset)."""
-    return EnquiryStore(make_engine(database_url()))
+    return EnquiryStore(make_engine(database_url(settings())))
 
 
 @lru_cache(maxsize=1)
 def notification_settings() -> Settings:
     """Where the team is told (bot.outbox.settings); no channel when the variables are unset or wrong."""
     try:
-        return settings_from_env()
+        return settings().notifications
     except SettingsError as error:  # said at start by the background worker too; the enquiry is still stored
         logger.error("Enquiry notifications off: %s", error)
         return Settings()

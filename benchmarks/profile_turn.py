@@ -110,8 +110,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     quiet_logging()
     if not args.plain:
         import bot.serving
+        import bot.settings
 
-        print("speed-ups:", ", ".join(bot.serving.apply()))
+        print("speed-ups:", ", ".join(bot.serving.apply(bot.settings.load())))
     from rasa.core.agent import Agent
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
     from rasa.shared.core.domain import Domain

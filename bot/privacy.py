@@ -20,15 +20,15 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import List, Mapping, Optional, Sequence, TextIO
+from typing import List, Optional, Sequence, TextIO
 
 from sqlalchemy.engine import Engine
 
 from bot.outbox.model import Outbox
+from bot.settings import DEFAULT_RETENTION_DAYS, RETENTION_ENV, load
 from bot.storage.conversations import conversations_idle_since, conversations_mentioning, delete_conversations
 from bot.storage.database import database_url, make_engine
 from bot.storage.enquiry_store import FIELDS, EnquiryStore, StoredEnquiry
@@ -76,18 +76,6 @@ def forget(engine: Engine, email: str, dry_run: bool = False) -> Erasure:
     return Erasure(deleted, conversations, events)
 
 
-RETENTION_ENV = "PMO_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 365
-
-
-def retention_days(env: Optional[Mapping[str, str]] = None) -> int:
-    value = (os.environ if env is None else env).get(RETENTION_ENV, "").strip()
-    days = int(value) if value else DEFAULT_RETENTION_DAYS
-    if days < 1:
-        raise ValueError(f"{RETENTION_ENV} must be at least 1 day")
-    return days
-
-
 @dataclass(frozen=True)
 class Purge:
     conversations: int
@@ -115,17 +103,18 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
     expire.add_argument("--days", type=int, help=f"defaults to {RETENTION_ENV}, else {DEFAULT_RETENTION_DAYS}")
     expire.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     args = parser.parse_args(argv)
+    settings = load()  # the one read of the environment
 
     if args.command == "forget" and "@" not in args.email:
         parser.error("forget needs an email address")
     if args.command == "purge":
         try:
-            days = args.days if args.days is not None else retention_days()
+            days = args.days if args.days is not None else settings.retention_days
         except ValueError as error:
             parser.error(str(error))
         if days < 1:
             parser.error("--days must be at least 1")
-    engine = make_engine(args.database_url or database_url())
+    engine = make_engine(args.database_url or database_url(settings))
     try:
         if args.command == "purge":
             done = purge(engine, days, dry_run=args.dry_run)

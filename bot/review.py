@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from bot.insights.extract import ANSWERED, Extractor, Message
 from bot.insights.mask import text_key
+from bot.settings import load
 from bot.storage.database import database_url, make_engine
 from bot.text import plain_text
 
@@ -150,7 +151,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, now:
     except ValueError as error:
         parser.error(str(error))
     moment = time.time() if now is None else now
-    engine = make_engine(args.database_url or database_url())
+    engine = make_engine(args.database_url or database_url(load()))
     try:
         groups = group_unanswered(unanswered_since(engine, moment - seconds))
     finally:

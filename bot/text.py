@@ -1,14 +1,17 @@
-"""Plain text from whatever a visitor typed, and numbers written as words (pure).
+"""Plain text from whatever a visitor typed, numbers written as words, and titles' spellings (pure).
 
 One cleaner for every place that reads visitor text (the NLU pipeline's TextGuard,
-the enquiry form's checks, the team's notifications and the review export), and one
-table of number words (years of experience, team sizes).
+the enquiry form's checks, the team's notifications and the review export), one
+table of number words (years of experience, team sizes), and the spellings of a title
+a visitor may type (the entity ruler's patterns and the answers' canonical titles).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Set
 
 # Number words people type for years and head counts.
 NUMBER_WORDS: Dict[str, int] = {
@@ -32,3 +35,48 @@ def plain_text(text: str, max_chars: Optional[int] = None) -> str:
     )
     cleaned = " ".join("".join(kept).split())
     return cleaned if max_chars is None else cleaned[:max_chars]
+
+
+# Each tuple: words that may stand in for one another inside a title.
+_SPELLINGS = (
+    ("co-ordinator", "coordinator", "co ordinator", "cordinator"),
+    ("co-ordinators", "coordinators", "co ordinators"),
+    ("programme", "program"),
+    ("administrator", "admin", "administrater"),
+    ("and", "&"),
+    ("epmo", "e-pmo", "e pmo", "enterprise pmo"),
+    ("organisation", "organization"),
+)
+
+
+def _plural(word: str) -> str:
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _pluralise(title: str) -> str:
+    """'head of pmo' -> 'heads of pmo'; 'pmo analyst' -> 'pmo analysts'."""
+    words = title.split(" ")
+    index = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
+    words[index] = _plural(words[index])
+    return " ".join(words)
+
+
+def spelling_variants(title: str) -> Set[str]:
+    """Every lower-case spelling of ``title`` a user might type, plurals included."""
+    base = " ".join(title.lower().split())
+    tokens = re.split(r"(\s+)", base)
+    options: List[List[str]] = []
+    for token in tokens:
+        choices = [token]
+        for group in _SPELLINGS:
+            if token in group:
+                choices = list(group)
+                break
+        options.append(choices)
+    variants = {"".join(combo) for combo in itertools.product(*options)}
+    variants |= {_pluralise(v) for v in variants}
+    return {" ".join(v.split()) for v in variants}

@@ -19,9 +19,11 @@ from typing import Dict, List, Optional
 
 import requests
 
+from bot.settings import TEST_ACTIONS_ENV, load
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-MODEL = Path(os.environ.get("PMO_TEST_MODEL") or ROOT / "models" / "pmo.tar.gz")
+MODEL = Path(load().test_model or ROOT / "models" / "pmo.tar.gz")
 
 
 def free_port() -> int:
@@ -118,7 +120,7 @@ def action_server(workdir: Path, port: Optional[int] = None, env: Optional[Dict[
 # "in-process": every endpoints file written here runs the actions inside the Rasa server
 # (bot/serving/inprocess.py), even where a test started an action server (the whole suite
 # against the default set-up of `make run`).
-ACTIONS_ENV = "PMO_TEST_ACTIONS"
+ACTIONS_ENV = TEST_ACTIONS_ENV
 
 
 def write_endpoints(
@@ -132,7 +134,7 @@ def write_endpoints(
     store = tracker_store or (
         "tracker_store:\n  type: SQL\n  dialect: sqlite\n" f"  db: \"{workdir / 'conversations.db'}\"\n"
     )
-    if action_port is None or os.environ.get(ACTIONS_ENV) == "in-process":
+    if action_port is None or load().test_actions == "in-process":
         action = "action_endpoint:\n  actions_module: actions\n"
     else:
         action = f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'

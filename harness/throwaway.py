@@ -44,12 +44,22 @@ from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlsplit
 
-MODE_VARIABLE = "PMO_TEST_SERVICES"
-POSTGRES_VARIABLE = "PMO_TEST_POSTGRES_URL"
-REDIS_VARIABLE = "PMO_TEST_REDIS_URL"
+from bot.settings import (
+    TEST_POSTGRES_URL_ENV,
+    TEST_REDIS_URL_ENV,
+    TEST_SERVICES_ENV,
+    TEST_SERVICES_MODES,
+    Settings,
+    SettingsError,
+    load,
+)
+
+MODE_VARIABLE = TEST_SERVICES_ENV
+POSTGRES_VARIABLE = TEST_POSTGRES_URL_ENV
+REDIS_VARIABLE = TEST_REDIS_URL_ENV
 MACHINE_POSTGRES_URL = "postgresql://root@127.0.0.1:5432/test"
 MACHINE_REDIS_URL = "redis://127.0.0.1:6379/1"
-MODES = ("auto", "machine", "throwaway")
+MODES = TEST_SERVICES_MODES
 SUPERUSER = "pmo_test"
 START_TIMEOUT = 60.0
 
@@ -58,11 +68,12 @@ class ServiceError(RuntimeError):
     """A throwaway server could not be started; the message says why and what to do."""
 
 
-def mode(environ: Optional[Dict[str, str]] = None) -> str:
-    value = (environ if environ is not None else os.environ).get(MODE_VARIABLE, "").strip().lower() or "auto"
-    if value not in MODES:
-        raise ServiceError(f"{MODE_VARIABLE} must be one of {', '.join(MODES)}, not {value!r}")
-    return value
+def mode(settings: Optional[Settings] = None) -> str:
+    """``PMO_TEST_SERVICES`` (:mod:`bot.settings`), read now unless ``settings`` are given."""
+    try:
+        return (load() if settings is None else settings).test_services
+    except SettingsError as error:
+        raise ServiceError(str(error)) from None
 
 
 def usable(url: str, timeout: float = 2.0) -> bool:
@@ -112,7 +123,7 @@ def _unprivileged(args: List[str], directory: Path) -> List[str]:
     """``args`` run as an unprivileged user when we are root (initdb refuses root)."""
     if os.geteuid() != 0:
         return args
-    account = pwd.getpwnam(os.environ.get("PMO_TEST_SERVICES_USER", "nobody"))
+    account = pwd.getpwnam(load().test_services_user)
     shutil.chown(directory, account.pw_uid, account.pw_gid)
     return ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups", "--", *args]
 
@@ -313,7 +324,8 @@ _STARTED: Dict[str, Server] = {}
 
 
 def _session_url(kind: str, variable: str, machine_url: str) -> str:
-    configured = os.environ.get(variable)
+    settings = load()
+    configured = settings.test_postgres_url if variable == POSTGRES_VARIABLE else settings.test_redis_url
     if configured:
         return configured
     chosen = mode()

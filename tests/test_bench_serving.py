@@ -12,19 +12,21 @@ import jsonschema
 import pytest
 
 import bot.serving
+import bot.turns
 from bot.serving import execution_plan
+from bot.settings import load
 from harness.servers import MODEL
 
 
 @pytest.fixture(scope="module", autouse=True)
 def applied():
-    installed = bot.serving.apply()
+    installed = bot.serving.apply(load())
     yield installed
     bot.serving.restore()  # no patch leaks into other tests in this process
 
 
 def test_apply_is_idempotent(applied):
-    assert bot.serving.apply() == applied
+    assert bot.serving.apply(load()) == applied
     assert applied == [
         "cached action result validator",
         "sequential graph runner",
@@ -224,12 +226,12 @@ def test_quick_check_accepts_real_action_server_answers():
     ],
 )
 def test_max_concurrent_messages_from_the_environment(env, expected):
-    assert bot.serving.max_concurrent_messages(env) == expected
+    assert load(env).max_concurrent_messages == expected
 
 
 def test_max_concurrent_messages_refuses_nonsense():
     with pytest.raises(ValueError, match="PMO_MAX_CONCURRENT_MESSAGES"):
-        bot.serving.max_concurrent_messages({"PMO_MAX_CONCURRENT_MESSAGES": "lots"})
+        _ = load({"PMO_MAX_CONCURRENT_MESSAGES": "lots"}).max_concurrent_messages
 
 
 def test_fifo_gate_lets_in_at_most_its_limit_in_arrival_order():
@@ -304,7 +306,7 @@ def test_slot_copy_is_what_copy_copy_did():
 
     from rasa.shared.core.slots import AnySlot, BooleanSlot, CategoricalSlot, FloatSlot, ListSlot, TextSlot
 
-    assert "direct slot copy" in bot.serving.apply()
+    assert "direct slot copy" in bot.serving.apply(load())
     mappings = [{"type": "from_entity", "entity": "role"}]
     for slot, value in (
         (TextSlot("t", mappings), "hello"),
@@ -330,7 +332,7 @@ def test_a_turn_that_steps_out_comes_back_ahead_of_later_arrivals():
         async def turn(name, io):
             fifo_ticket = await gate.acquire()
             admission = bot.serving.Admission(gate, fifo_ticket)
-            token = bot.serving._admission.set(admission)
+            token = bot.turns.current_admission.set(admission)
             try:
                 order.append(f"{name} in")
                 if io:
@@ -339,7 +341,7 @@ def test_a_turn_that_steps_out_comes_back_ahead_of_later_arrivals():
                         await asyncio.sleep(0.05)
                     order.append(f"{name} back")
             finally:
-                bot.serving._admission.reset(token)
+                bot.turns.current_admission.reset(token)
                 admission.step_out()
 
         first = asyncio.create_task(turn("a", io=True))
@@ -398,11 +400,11 @@ def test_apply_refuses_another_rasa_version_and_installs_nothing(monkeypatch):
     try:
         monkeypatch.setattr(rasa, "__version__", "3.6.22")
         with pytest.raises(bot.serving.ServingPatchError, match="Rasa 3.6.22 installed"):
-            bot.serving.apply()
-        assert MessageProcessor.handle_message is original and bot.serving._installed == []
+            bot.serving.apply(load())
+        assert MessageProcessor.handle_message is original and bot.serving.replaced == []
     finally:
         monkeypatch.undo()
-        bot.serving.apply()
+        bot.serving.apply(load())
 
 
 def test_restore_puts_back_what_rasa_had():
@@ -418,18 +420,18 @@ def test_restore_puts_back_what_rasa_had():
         assert RemoteAction.run.__module__ == "rasa.core.actions.action"
         assert "__copy__" not in vars(Slot)
     finally:
-        bot.serving.apply()
+        bot.serving.apply(load())
 
 
 @pytest.mark.parametrize("env,expected", [({}, 5.0), ({"PMO_ACTION_TIMEOUT": "2.5"}, 2.5)])
 def test_action_timeout_from_the_environment(env, expected):
-    assert bot.serving.action_timeout(env) == expected
+    assert load(env).action_timeout == expected
 
 
 @pytest.mark.parametrize("raw", ["soon", "0", "-1", "301"])
 def test_action_timeout_refuses_nonsense(raw):
     with pytest.raises(ValueError, match="PMO_ACTION_TIMEOUT"):
-        bot.serving.action_timeout({"PMO_ACTION_TIMEOUT": raw})
+        _ = load({"PMO_ACTION_TIMEOUT": raw}).action_timeout
 
 
 def test_a_hung_action_server_times_out_and_the_turn_is_marked_failed(monkeypatch):
@@ -462,11 +464,11 @@ def test_a_hung_action_server_times_out_and_the_turn_is_marked_failed(monkeypatc
 
     bot.serving.restore()
     monkeypatch.setenv("PMO_ACTION_TIMEOUT", "0.3")
-    bot.serving.apply()
+    bot.serving.apply(load())
     try:
         took, failed = asyncio.run(scenario())
     finally:
         bot.serving.restore()
         monkeypatch.delenv("PMO_ACTION_TIMEOUT")
-        bot.serving.apply()
+        bot.serving.apply(load())
     assert 0.3 <= took < 1.5 and failed

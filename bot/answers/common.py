@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.knowledge_base import KnowledgeBase, Role
+from bot.text import spelling_variants
 
 Button = Dict[str, str]
 
@@ -76,8 +77,6 @@ def _roles(kb: KnowledgeBase) -> List[Role]:
 
 @lru_cache(maxsize=8)
 def _canonical_titles(titles: Tuple[str, ...]) -> Dict[str, str]:
-    from bot.nlu.patterns import spelling_variants
-
     return {variant: title for title in titles for variant in spelling_variants(title)}
 
 

@@ -5,26 +5,17 @@ own HTTP API needs that much for model uploads), and reads the whole body
 before the handler runs. These webhooks stream it instead and stop reading at
 ``PMO_MAX_BODY_BYTES`` (default 64 KB; a REST message is at most 5,000
 characters and 4 KB of metadata, a Slack or Teams message a few KB), so an
-oversized body costs no more memory than the cap.
+oversized body costs no more memory than the cap. The cap is ``settings.max_body_bytes``
+(:mod:`bot.settings`).
 """
 
 from __future__ import annotations
 
-import os
-from typing import Mapping, Optional
+from typing import Optional
 
 from sanic.request import Request
 
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
-
-
-def max_body_bytes(env: Optional[Mapping[str, str]] = None) -> int:
-    value = (os.environ if env is None else env).get("PMO_MAX_BODY_BYTES", "").strip()
-    if not value:
-        return DEFAULT_MAX_BODY_BYTES
-    if not value.isdigit() or int(value) < 1024:
-        raise ValueError(f"PMO_MAX_BODY_BYTES must be a whole number of bytes, at least 1024, not {value!r}")
-    return int(value)
+from bot.settings import DEFAULT_MAX_BODY_BYTES as DEFAULT_MAX_BODY_BYTES
 
 
 async def read_body(request: Request, cap: int) -> Optional[bytes]:

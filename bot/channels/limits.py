@@ -4,7 +4,7 @@
 many characters of a user's message; the rest is dropped before Rasa sees it.
 
 A flood from one sender or one client address gets a polite "slow down"
-instead of costing a turn each. Limits come from the environment:
+instead of costing a turn each. Limits come from the settings (:mod:`bot.settings`):
 
 - ``PMO_RATE_LIMIT_PER_SENDER`` (default ``20/60``): messages per seconds for one sender id;
 - ``PMO_RATE_LIMIT_PER_ADDRESS`` (default ``120/60``): the same for one client address,
@@ -29,30 +29,26 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
-import os
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Deque, Dict, Optional, Sequence, Union
+
+from bot.settings import Network, Settings
+from bot.settings import Rate as Rate
+from bot.settings import parse_proxies as parse_proxies
+from bot.settings import parse_rate as parse_rate
+from bot.storage.redis_clients import async_client
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 MAX_TEXT_CHARS = 5_000
-DEFAULT_PER_SENDER = "20/60"
-DEFAULT_PER_ADDRESS = "120/60"
 REDIS_TIMEOUT = 0.25  # seconds: a slow Redis must not slow every message down
 REDIS_BACKOFF = 5.0  # seconds Redis is skipped after an error
 SLOW_DOWN = "You're sending messages faster than I can answer them. Please wait a moment " "and try again."
-
-
-@dataclass(frozen=True)
-class Rate:
-    count: int
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -62,21 +58,6 @@ class Decision:
 
 
 ALLOWED = Decision(True)
-
-
-def parse_rate(value: Optional[str], name: str = "rate") -> Optional[Rate]:
-    """``"20/60"`` as 20 messages per 60 s; ``"0"``, ``"off"`` or ``""`` as no limit."""
-    text = (value or "").strip().lower()
-    if text in ("", "0", "off", "none"):
-        return None
-    count, slash, seconds = text.partition("/")
-    try:
-        rate = Rate(int(count), float(seconds) if slash else 60.0)
-    except ValueError:
-        raise ValueError(f"{name} must look like 20/60 (messages/seconds) or 0, not {value!r}") from None
-    if rate.count < 0 or not 0 < rate.seconds <= 86_400 or not math.isfinite(rate.seconds):
-        raise ValueError(f"{name} must look like 20/60 (messages/seconds) or 0, not {value!r}")
-    return rate if rate.count else None
 
 
 class MemoryWindow:
@@ -195,17 +176,12 @@ class Limits:
         return ALLOWED
 
     @classmethod
-    def from_env(cls, channel: str, env: Optional[Mapping[str, str]] = None, per_sender: bool = True) -> "Limits":
+    def from_settings(cls, channel: str, settings: Settings, per_sender: bool = True) -> "Limits":
         """The channel's limits; ``per_sender=False`` for things counted by address only (new connections)."""
-        env = os.environ if env is None else env
-        sender = (
-            parse_rate(env.get("PMO_RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER), "PMO_RATE_LIMIT_PER_SENDER")
-            if per_sender
-            else None
-        )
-        address = parse_rate(env.get("PMO_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS), "PMO_RATE_LIMIT_PER_ADDRESS")
-        redis_url = env.get("PMO_REDIS_URL")
-        client = redis_client(redis_url) if redis_url and (sender or address) else None
+        sender = settings.rate_per_sender if per_sender else None
+        address = settings.rate_per_address
+        server = settings.redis if (sender or address) else None
+        client = async_client(server, REDIS_TIMEOUT) if server is not None else None
 
         def window(rate: Optional[Rate], kind: str) -> Optional[Window]:
             if rate is None:
@@ -217,45 +193,8 @@ class Limits:
         return cls(window(sender, "sender"), window(address, "address"))
 
 
-def redis_client(url: str, timeout: float = REDIS_TIMEOUT) -> Any:
-    """An asyncio Redis client for ``PMO_REDIS_URL`` (read as the lock store reads it), with short timeouts."""
-    import redis.asyncio
-
-    from bot.storage.database import redis_settings
-
-    settings = redis_settings(url)
-    return redis.asyncio.Redis(
-        host=settings["host"],
-        port=settings["port"],
-        db=settings["db"],
-        username=settings["username"],
-        password=settings["password"],
-        ssl=settings["use_ssl"],
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry_on_timeout=False,
-    )
-
-
 def retry_after_header(decision: Decision) -> str:
     return str(max(1, math.ceil(decision.retry_after)))
-
-
-def parse_proxies(value: Optional[str]) -> List[Network]:
-    """``PMO_TRUSTED_PROXIES``: comma-separated IPs or CIDRs (``10.0.0.0/8, 192.168.1.7``)."""
-    networks = []
-    for part in (value or "").split(","):
-        part = part.strip()
-        if part:
-            try:
-                networks.append(ipaddress.ip_network(part))
-            except ValueError:
-                raise ValueError(f"PMO_TRUSTED_PROXIES: {part!r} is not an IP address or network") from None
-    return networks
-
-
-def trusted_proxies(env: Optional[Mapping[str, str]] = None) -> List[Network]:
-    return parse_proxies((os.environ if env is None else env).get("PMO_TRUSTED_PROXIES"))
 
 
 def _trusted(address: str, proxies: Sequence[Network]) -> bool:

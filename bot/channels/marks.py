@@ -18,13 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Mapping, Optional, Protocol
+from typing import Any, Callable, Protocol
 
-from bot.channels.limits import REDIS_BACKOFF, REDIS_TIMEOUT, redis_client
-from bot.storage.database import REDIS_URL_ENV
+from bot.channels.limits import REDIS_BACKOFF, REDIS_TIMEOUT
+from bot.settings import Settings
+from bot.storage.redis_clients import async_client
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,9 @@ class RedisMarks:
         self._skip_until = self.monotonic() + REDIS_BACKOFF
 
 
-def marks_from_env(prefix: str, owner: str, env: Optional[Mapping[str, str]] = None) -> Marks:
-    """Redis marks under ``prefix`` when ``PMO_REDIS_URL`` is set (read as the lock store reads it), else memory."""
-    url = ((os.environ if env is None else env).get(REDIS_URL_ENV) or "").strip()
-    if not url:
+def marks_for(prefix: str, owner: str, settings: Settings) -> Marks:
+    """Redis marks under ``prefix`` when ``PMO_REDIS_URL`` is set (the lock store's Redis), else memory."""
+    server = settings.redis
+    if server is None:
         return MemoryMarks()
-    return RedisMarks(redis_client(url), prefix, owner=owner)
+    return RedisMarks(async_client(server, REDIS_TIMEOUT), prefix, owner=owner)

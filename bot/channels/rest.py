@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import log_privacy
-from bot.channels.body import max_body_bytes, read_body
+from bot.channels.body import read_body
 from bot.channels.limits import (
     MAX_TEXT_CHARS as MAX_TEXT_CHARS,
 )
@@ -30,9 +30,9 @@ from bot.channels.limits import (
     Limits,
     client_address,
     retry_after_header,
-    trusted_proxies,
 )
-from bot.serving import watch_turn
+from bot.settings import Settings, load
+from bot.turns import watch_turn
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +123,18 @@ class WholeMessages(CollectingOutputChannel):
 
 
 class RestInput(_RasaRestInput):
+    # Every setting's default until Rasa builds the channel (:meth:`from_credentials`).
+    settings: Settings = Settings()
+
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "RestInput":
+        channel = cls()
+        channel.settings = load()  # built by Rasa from credentials.yml: the settings are read here
+        return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         log_privacy.install()  # before the first message: no visitor text in the log
@@ -135,7 +144,8 @@ class RestInput(_RasaRestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        cap, limits, proxies = max_body_bytes(), Limits.from_env("rest"), trusted_proxies()
+        settings = self.settings
+        cap, limits, proxies = settings.max_body_bytes, Limits.from_settings("rest", settings), settings.trusted_proxies
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -41,13 +40,9 @@ from sanic.response import HTTPResponse
 
 from bot.channels import log_privacy
 from bot.channels.background import BackgroundTasks
-from bot.channels.body import max_body_bytes, read_body
+from bot.channels.body import DEFAULT_MAX_BODY_BYTES, read_body
 from bot.channels.limits import MAX_TEXT_CHARS
 from bot.channels.slack_api import (
-    API_URL_ENV,
-    DEFAULT_API_URL,
-    SECRET_ENV,
-    TOKEN_ENV,
     SlackBot,
     TokenWatch,
     check_signature,
@@ -55,8 +50,9 @@ from bot.channels.slack_api import (
 )
 from bot.channels.slack_blocks import MAX_SECTION_CHARS, button_blocks, chosen_blocks, home_view, split_sections
 from bot.channels.slack_routing import bot_user_ids, is_direct, route
-from bot.channels.slack_state import SlackState
+from bot.channels.slack_state import MemoryMarks, SlackState
 from bot.channels.welcome import welcome_for
+from bot.settings import DEFAULT_SLACK_API_URL, SLACK_SECRET_ENV, SLACK_TOKEN_ENV, load
 
 logger = logging.getLogger(__name__)
 
@@ -104,12 +100,15 @@ class SlackInput(_RasaSlackInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
+        settings = load()  # built by Rasa from credentials.yml: the settings are read here
         return cls(
-            os.environ.get(TOKEN_ENV, ""),
+            settings.slack_token,
             credentials.get("slack_channel"),
             credentials.get("proxy"),
-            slack_signing_secret=os.environ.get(SECRET_ENV, ""),
-            api_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
+            slack_signing_secret=settings.slack_secret,
+            api_url=settings.slack_api_url,
+            state=SlackState.from_settings(settings),
+            body_cap=settings.max_body_bytes,
         )
 
     def __init__(
@@ -119,8 +118,9 @@ class SlackInput(_RasaSlackInput):
         proxy: Optional[Text] = None,
         *,
         slack_signing_secret: Text = "",
-        api_url: str = DEFAULT_API_URL,
+        api_url: str = DEFAULT_SLACK_API_URL,
         state: Optional[SlackState] = None,
+        body_cap: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._in_background = BackgroundTasks("Slack")
@@ -135,9 +135,10 @@ class SlackInput(_RasaSlackInput):
         )
         self.watch = TokenWatch()
         self.client = web_client(slack_token, self.api_url, proxy)
-        self.state = state if state is not None else SlackState.from_env()
+        self.state = state if state is not None else SlackState(MemoryMarks())
+        self.body_cap = body_cap
         if not self.enabled:
-            logger.info("Slack channel off: set %s and %s to turn it on", TOKEN_ENV, SECRET_ENV)
+            logger.info("Slack channel off: set %s and %s to turn it on", SLACK_TOKEN_ENV, SLACK_SECRET_ENV)
 
     @property
     def enabled(self) -> bool:
@@ -167,7 +168,7 @@ class SlackInput(_RasaSlackInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.enabled else "off"})
 
-        cap = max_body_bytes()
+        cap = self.body_cap
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:

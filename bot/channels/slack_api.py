@@ -30,16 +30,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack_blocks import button_blocks
 from bot.render import to_slack_mrkdwn
-from bot.serving import waiting_on_io
+from bot.settings import SLACK_TOKEN_ENV
+from bot.turns import waiting_on_io
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TOKEN_ENV = "SLACK_BOT_TOKEN"
-SECRET_ENV = "SLACK_SIGNING_SECRET"
-API_URL_ENV = "SLACK_API_URL"
-DEFAULT_API_URL = "https://slack.com/api/"
 MAX_AGE_SECONDS = 5 * 60  # as slack_sdk's SignatureVerifier
 RATE_LIMIT_RETRIES = 2
 MAX_RETRY_AFTER = 30  # seconds: a longer Retry-After fails the reply instead of holding it
@@ -115,7 +112,7 @@ class TokenWatch:
                         "Slack refused the bot token (%s): replies cannot be posted until %s is "
                         "replaced and the server restarted",
                         code,
-                        TOKEN_ENV,
+                        SLACK_TOKEN_ENV,
                     )
                 self.reported = True
             else:

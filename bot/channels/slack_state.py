@@ -17,9 +17,10 @@ costs a message a bounded wait, then this process's memory decides), else memory
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Optional
 
-from bot.channels.marks import Marks, MemoryMarks, RedisMarks, marks_from_env
+from bot.channels.marks import Marks, MemoryMarks, RedisMarks, marks_for
+from bot.settings import Settings
 
 __all__ = ["Marks", "MemoryMarks", "RedisMarks", "SlackState"]
 
@@ -37,8 +38,8 @@ class SlackState:
         self.marks = marks
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "SlackState":
-        return cls(marks_from_env(PREFIX, "Slack state", env))
+    def from_settings(cls, settings: Settings) -> "SlackState":
+        return cls(marks_for(PREFIX, "Slack state", settings))
 
     async def first_delivery(
         self, event_id: Optional[str], channel: Optional[str] = None, ts: Optional[str] = None

@@ -47,9 +47,10 @@ from socketio import exceptions as socketio_errors
 
 from bot.channels import log_privacy
 from bot.channels.feedback import FEEDBACK_EVENT, parse_rating, record
-from bot.channels.limits import MAX_TEXT_CHARS, SLOW_DOWN, Limits, client_address, trusted_proxies
+from bot.channels.limits import MAX_TEXT_CHARS, SLOW_DOWN, Limits, client_address
 from bot.channels.rest import APOLOGY, MAX_METADATA_BYTES, metadata_bytes, run_turn
 from bot.render import BARE_URL, link_urls, to_widget_markdown
+from bot.settings import Settings, load
 
 __all__ = ["BARE_URL", "SocketIOInput", "SocketIOOutput", "answer_or_apologise", "link_urls", "parse_origins"]
 
@@ -145,11 +146,13 @@ class SocketIOInput(_RasaSocketIOInput):
             credentials.get("metadata_key", "metadata"),
         )
         channel.cors_allowed_origins = parse_origins(credentials.get("cors_allowed_origins"))
+        channel.settings = load()  # built by Rasa from credentials.yml: the settings are read here
         if not channel.cors_allowed_origins:
             logger.warning("socketio: no cors_allowed_origins configured; browsers on any other site are refused")
         return channel
 
     cors_allowed_origins: Origins = []
+    settings: Settings = Settings()  # every setting's default until Rasa builds the channel
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else super().get_output_channel()
@@ -170,9 +173,12 @@ class SocketIOInput(_RasaSocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        limits, proxies = Limits.from_env("socketio"), trusted_proxies()
-        connections = Limits.from_env("socketio-connect", per_sender=False)  # new connections per address
-        feedback_limits = Limits.from_env("socketio-feedback")  # same rates, counted apart from messages
+        settings = self.settings
+        limits, proxies = Limits.from_settings("socketio", settings), settings.trusted_proxies
+        connections = Limits.from_settings(
+            "socketio-connect", settings, per_sender=False
+        )  # new connections per address
+        feedback_limits = Limits.from_settings("socketio-feedback", settings)  # same rates, counted apart from messages
         addresses: Dict[Text, str] = {}  # the client address of each connected socket, for the limit
         sessions: Dict[Text, Text] = {}  # the session (conversation) id each socket asked for
         storing = asyncio.Semaphore(MAX_FEEDBACK_AT_ONCE)

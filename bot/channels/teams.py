@@ -52,24 +52,23 @@ from sanic.response import HTTPResponse
 
 from bot.channels import log_privacy
 from bot.channels.background import BackgroundTasks
-from bot.channels.body import max_body_bytes, read_body
+from bot.channels.body import DEFAULT_MAX_BODY_BYTES, read_body
 from bot.channels.limits import MAX_TEXT_CHARS
-from bot.channels.marks import Marks, marks_from_env
+from bot.channels.marks import Marks, MemoryMarks, marks_for
 from bot.channels.teams_auth import (
-    APP_ID_ENV,
-    APP_PASSWORD_ENV,
     CLOCK_SKEW_SECONDS,
     HTTP_TIMEOUT,
     AppToken,
     AuthError,
-    Settings,
     SigningKeys,
+    TeamsApp,
     check_tenant,
     validate_token,
 )
 from bot.channels.welcome import welcome_for
 from bot.render import to_teams
-from bot.serving import waiting_on_io
+from bot.settings import APP_ID_ENV, APP_PASSWORD_ENV, load
+from bot.turns import waiting_on_io
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ REPLAY_SECONDS = 24 * 3600.0  # the longest an activity id is remembered (its to
 
 __all__ = [
     "AuthError",
-    "Settings",
+    "TeamsApp",
     "TeamsInput",
     "TeamsOutput",
     "bot_added",
@@ -233,11 +232,19 @@ class TeamsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(Settings.from_env())
+        settings = load()  # built by Rasa from credentials.yml: the settings are read here
+        return cls(
+            settings.teams,
+            marks_for("pmo:teams:", "Teams replays", settings),
+            body_cap=settings.max_body_bytes,
+        )
 
-    def __init__(self, settings: Settings, seen: Optional[Marks] = None) -> None:
+    def __init__(
+        self, settings: TeamsApp, seen: Optional[Marks] = None, body_cap: int = DEFAULT_MAX_BODY_BYTES
+    ) -> None:
         self.settings = settings
-        self.seen = seen if seen is not None else marks_from_env("pmo:teams:", "Teams replays")
+        self.seen = seen if seen is not None else MemoryMarks()
+        self.body_cap = body_cap
         self.keys = SigningKeys(settings.openid_url)
         self.token = AppToken(settings)
         self._in_background = BackgroundTasks("Teams")
@@ -283,7 +290,7 @@ class TeamsInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.enabled else "off"})
 
-        cap = max_body_bytes()
+        cap = self.body_cap
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:

@@ -1,6 +1,6 @@
 """Bot Framework authentication for the Teams connector.
 
-- :class:`Settings`: the app's credentials and Microsoft's endpoints, from the environment
+- :class:`TeamsApp` (:mod:`bot.settings`): the app's credentials and Microsoft's endpoints
   (single-tenant bots get their token from their own tenant, multi-tenant ones from
   ``botframework.com``);
 - :func:`validate_token`: an incoming token must be signed (RS256 only) by a published key
@@ -19,30 +19,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, Optional, Set
 
 import aiohttp
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
+from bot.settings import TeamsApp as TeamsApp
+
 logger = logging.getLogger(__name__)
 
-APP_ID_ENV = "MICROSOFT_APP_ID"
-APP_PASSWORD_ENV = "MICROSOFT_APP_PASSWORD"
-APP_TYPE_ENV = "MICROSOFT_APP_TYPE"
-TENANT_ENV = "MICROSOFT_APP_TENANT_ID"
-OPENID_ENV = "TEAMS_OPENID_METADATA_URL"
-LOGIN_ENV = "TEAMS_LOGIN_URL"
-ISSUER_ENV = "TEAMS_TOKEN_ISSUER"
-
-DEFAULT_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
-DEFAULT_LOGIN_URL = "https://login.microsoftonline.com"
-DEFAULT_ISSUER = "https://api.botframework.com"
-MULTI_TENANT = "botframework.com"
 SCOPE = "https://api.botframework.com/.default"
 CLOCK_SKEW_SECONDS = 5 * 60
 KEYS_MAX_AGE_SECONDS = 24 * 3600
@@ -52,51 +41,6 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
 
 class AuthError(Exception):
     """Why an incoming request is not from the Bot Framework (safe to log)."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    app_id: str
-    app_password: str
-    tenant_id: str
-    openid_url: str
-    login_url: str
-    issuers: Tuple[str, ...]
-
-    @classmethod
-    def from_env(cls, env: Optional[Dict[str, str]] = None) -> "Settings":
-        env = dict(os.environ if env is None else env)
-        app_type = (env.get(APP_TYPE_ENV) or "").strip().lower()
-        tenant = (env.get(TENANT_ENV) or "").strip()
-        if app_type == "multitenant":
-            tenant = MULTI_TENANT
-        elif app_type not in ("", "singletenant"):
-            raise ValueError(
-                f"{APP_TYPE_ENV} must be SingleTenant or MultiTenant (managed identities are not supported)"
-            )
-        elif app_type == "singletenant" and not tenant:
-            raise ValueError(f"{APP_TYPE_ENV}=SingleTenant needs {TENANT_ENV}")
-        issuers = tuple(i.strip() for i in (env.get(ISSUER_ENV) or DEFAULT_ISSUER).split(",") if i.strip())
-        return cls(
-            app_id=(env.get(APP_ID_ENV) or "").strip(),
-            app_password=env.get(APP_PASSWORD_ENV) or "",
-            tenant_id=tenant or MULTI_TENANT,
-            openid_url=env.get(OPENID_ENV) or DEFAULT_OPENID_URL,
-            login_url=(env.get(LOGIN_ENV) or DEFAULT_LOGIN_URL).rstrip("/"),
-            issuers=issuers,
-        )
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.app_id and self.app_password)
-
-    @property
-    def single_tenant(self) -> bool:
-        return self.tenant_id != MULTI_TENANT
-
-    @property
-    def token_url(self) -> str:
-        return f"{self.login_url}/{self.tenant_id}/oauth2/v2.0/token"
 
 
 def same_url(a: str, b: str) -> bool:
@@ -112,7 +56,7 @@ def service_url_claim(claims: Dict[str, Any]) -> Optional[str]:
 
 
 def validate_token(
-    token: str, keys: Dict[str, Dict[str, Any]], settings: Settings, service_url: str, channel_id: str
+    token: str, keys: Dict[str, Dict[str, Any]], settings: TeamsApp, service_url: str, channel_id: str
 ) -> Dict[str, Any]:
     """The token's claims, or :class:`AuthError` saying why it is refused."""
     try:
@@ -169,7 +113,7 @@ def activity_tenants(activity: Dict[str, Any]) -> Set[str]:
     return {str(t).strip().lower() for t in named if t is not None}
 
 
-def check_tenant(activity: Dict[str, Any], settings: Settings) -> None:
+def check_tenant(activity: Dict[str, Any], settings: TeamsApp) -> None:
     """A single-tenant bot answers its own tenant only: every tenant the activity names must be
     the bot's, and a Teams activity (which always names one) must name it."""
     if not settings.single_tenant:
@@ -217,7 +161,7 @@ class SigningKeys:
 class AppToken:
     """The bot's own access token for the Bot Connector API, renewed before expiry."""
 
-    settings: Settings
+    settings: TeamsApp
     value: str = ""
     expires_at: float = 0.0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from typing import Optional, Sequence
 
 from bot.insights import schema
 from bot.insights.refresh import DEFAULT_LAG_SECONDS, prune, refresh
+from bot.settings import PASSWORD_ENV, load
 from bot.storage.database import database_url, make_engine
 from bot.storage.schema import SchemaBehind, upgrade
 
-PASSWORD_ENV = "PMO_INSIGHTS_PASSWORD"
 DEFAULT_PORT = 8300
 
 
@@ -29,7 +28,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    password = os.environ.get(PASSWORD_ENV, "")
+    settings = load()  # the one read of the environment
+    password = settings.insights_password
     if args.command == "serve" and not password:
         print(
             f"Refusing to start: set {PASSWORD_ENV} (at least 8 characters); the pages show what visitors "
@@ -37,7 +37,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             file=sys.stderr,
         )
         return 2
-    engine = make_engine(database_url(sqlite_file=args.db))
+    engine = make_engine(database_url(settings, sqlite_file=args.db))
     if args.command == "migrate":  # kept for old scripts: the one migration command of every table
         before, after = upgrade(engine)
         print(f"schema revision {before or 'none'} -> {after}; insights tables ready")

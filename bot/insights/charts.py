@@ -47,7 +47,7 @@ class Chart:
     empty: bool  # nothing above zero: the page says so instead of drawing an empty frame
 
 
-def _nice_top(value: float) -> float:
+def nice_top(value: float) -> float:
     """The axis top: the smallest 1, 2 or 5 times a power of ten at or above ``value``."""
     if value <= 0:
         return 1.0
@@ -59,7 +59,7 @@ def columns(
     title: str, labels: Sequence[str], series: Sequence[Sequence[float]], percent: bool = False, every: int = 0
 ) -> Chart:
     """Vertical bars over time: one group per label, one bar per series (side by side)."""
-    top = _nice_top(max((v for values in series for v in values), default=0.0))
+    top = nice_top(max((v for values in series for v in values), default=0.0))
     if percent:
         top = min(top, 1.0)
     plot_w, plot_h = WIDTH - MARGIN_LEFT - 8, HEIGHT - MARGIN_BOTTOM - 8

@@ -13,11 +13,10 @@ follow-up attributes, list positions) are data, in ``bot/knowledge/words.yml``.
 
 from __future__ import annotations
 
-import itertools
-import re
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List
 
 from bot.knowledge_base import KnowledgeBase
+from bot.text import spelling_variants as spelling_variants
 from bot.words import nlu_words
 
 ROLE_LABEL = "ROLE"
@@ -37,50 +36,6 @@ PMO_TYPE_LABEL = "PMO_TYPE"
 BARE_SUFFIX = "#bare"
 
 Pattern = Dict[str, Any]  # spaCy pattern dicts: str values or lists of token specs
-
-# Each tuple: words that may stand in for one another inside a title.
-_SPELLINGS = (
-    ("co-ordinator", "coordinator", "co ordinator", "cordinator"),
-    ("co-ordinators", "coordinators", "co ordinators"),
-    ("programme", "program"),
-    ("administrator", "admin", "administrater"),
-    ("and", "&"),
-    ("epmo", "e-pmo", "e pmo", "enterprise pmo"),
-    ("organisation", "organization"),
-)
-
-
-def _plural(word: str) -> str:
-    if word.endswith(("s", "x", "ch", "sh")):
-        return word + "es"
-    if word.endswith("y") and word[-2:-1] not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
-
-
-def _pluralise(title: str) -> str:
-    """'head of pmo' -> 'heads of pmo'; 'pmo analyst' -> 'pmo analysts'."""
-    words = title.split(" ")
-    index = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
-    words[index] = _plural(words[index])
-    return " ".join(words)
-
-
-def spelling_variants(title: str) -> Set[str]:
-    """Every lower-case spelling of ``title`` a user might type, plurals included."""
-    base = " ".join(title.lower().split())
-    tokens = re.split(r"(\s+)", base)
-    options: List[List[str]] = []
-    for token in tokens:
-        choices = [token]
-        for group in _SPELLINGS:
-            if token in group:
-                choices = list(group)
-                break
-        options.append(choices)
-    variants = {"".join(combo) for combo in itertools.product(*options)}
-    variants |= {_pluralise(v) for v in variants}
-    return {" ".join(v.split()) for v in variants}
 
 
 def _title_case(title: str) -> str:

@@ -5,37 +5,23 @@ The enquiry and its notifications are written in one transaction
 (:class:`bot.outbox.delivery.Worker`) deliver them afterwards, by email and
 optionally to a Slack or Teams webhook. The action server runs one in a
 background thread (``actions/__init__.py``); ``python -m bot.outbox run`` runs
-one on its own. Settings: :mod:`bot.outbox.settings`.
+one on its own. Settings: :mod:`bot.settings` (``settings.notifications``).
 """
 
 from __future__ import annotations
 
-import os
-from typing import Mapping, Optional
+from typing import Optional
 
 from sqlalchemy.engine import Connection
 
 from bot.enquiries import Enquiry
 from bot.outbox.content import Gist, note_for
-from bot.outbox.delivery import BACKOFF_SECONDS, LEASE_SECONDS, POLL_SECONDS, Background, Worker, wake
+from bot.outbox.delivery import Background, Worker, wake
 from bot.outbox.model import Outbox, queue
-from bot.outbox.settings import Settings, SettingsError, settings_from_env
+from bot.outbox.settings import Settings, SettingsError
+from bot.settings import Settings as AllSettings
 from bot.storage.database import database_url, make_engine
 from bot.storage.enquiry_store import EnquiryStore, StoredEnquiry
-
-POLL_ENV = "PMO_OUTBOX_POLL_SECONDS"
-BACKOFF_ENV = "PMO_OUTBOX_BACKOFF_SECONDS"
-LEASE_ENV = "PMO_OUTBOX_LEASE_SECONDS"
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    try:
-        value = float(env.get(name, "") or default)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be more than 0")
-    return value
 
 
 def save_and_notify(store: EnquiryStore, enquiry: Enquiry, gist: Gist, settings: Settings) -> StoredEnquiry:
@@ -54,26 +40,22 @@ def save_and_notify(store: EnquiryStore, enquiry: Enquiry, gist: Gist, settings:
     return store.save(enquiry, also=notifications)
 
 
-def worker_from_env(
-    env: Optional[Mapping[str, str]] = None, database: Optional[str] = None, name: Optional[str] = None
-) -> Optional[Worker]:
-    """A worker for the configured channels, or None when no channel is configured."""
-    env = os.environ if env is None else env
-    settings = settings_from_env(env)
-    if not settings.channels:
+def worker_for(settings: AllSettings, database: Optional[str] = None, name: Optional[str] = None) -> Optional[Worker]:
+    """A worker for the configured channels, or None when no channel is configured.
+
+    Raises :class:`SettingsError` on a malformed notification or outbox setting.
+    """
+    notifications = settings.notifications
+    if not notifications.channels:
         return None
-    outbox = Outbox(make_engine(database or database_url(env)))
+    outbox = Outbox(make_engine(database or database_url(settings)))
     return Worker(
         outbox,
-        settings,
+        notifications,
         name=name,
-        lease_seconds=_seconds(env, LEASE_ENV, LEASE_SECONDS),
-        backoff_seconds=_seconds(env, BACKOFF_ENV, BACKOFF_SECONDS),
+        lease_seconds=settings.outbox_lease_seconds,
+        backoff_seconds=settings.outbox_backoff_seconds,
     )
-
-
-def poll_seconds(env: Optional[Mapping[str, str]] = None) -> float:
-    return _seconds(os.environ if env is None else env, POLL_ENV, POLL_SECONDS)
 
 
 __all__ = [
@@ -82,10 +64,8 @@ __all__ = [
     "Settings",
     "SettingsError",
     "Worker",
-    "poll_seconds",
     "queue",
     "save_and_notify",
-    "settings_from_env",
     "wake",
-    "worker_from_env",
+    "worker_for",
 ]

@@ -19,7 +19,8 @@ import threading
 from types import FrameType
 from typing import Optional, Sequence, TextIO
 
-from bot.outbox import Outbox, SettingsError, poll_seconds, worker_from_env
+from bot.outbox import Outbox, SettingsError, worker_for
+from bot.settings import load
 from bot.storage.database import database_url, make_engine
 
 
@@ -32,7 +33,8 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
     commands.add_parser("status", help="count notifications by status")
     commands.add_parser("retry-failed", help="queue refused notifications again")
     args = parser.parse_args(argv)
-    url = args.database_url or database_url()
+    settings = load()  # the one read of the environment
+    url = args.database_url or database_url(settings)
 
     if args.command != "run":
         outbox = Outbox(make_engine(url))
@@ -45,8 +47,8 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout) -> i
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        worker = worker_from_env(database=url)
-        poll = poll_seconds()
+        worker = worker_for(settings, database=url)
+        poll = settings.outbox_poll_seconds
     except SettingsError as error:
         parser.error(str(error))
     if worker is None:

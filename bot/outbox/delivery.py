@@ -30,13 +30,13 @@ from typing import List, Optional, Sequence
 from bot.outbox.mail import build_email, webhook_payload
 from bot.outbox.model import Notification, Outbox
 from bot.outbox.settings import EMAIL, WEBHOOK, Settings, SmtpServer
+from bot.settings import BACKOFF_SECONDS as BACKOFF_SECONDS
+from bot.settings import LEASE_SECONDS as LEASE_SECONDS
+from bot.settings import POLL_SECONDS as POLL_SECONDS
 
 logger = logging.getLogger(__name__)
 
-BACKOFF_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 900.0
-LEASE_SECONDS = 120.0
-POLL_SECONDS = 5.0
 SEND_TIMEOUT = 20.0
 
 

@@ -47,35 +47,26 @@ from bot.serving import (
     validator,
 )
 from bot.serving.events import shallow_copy
-from bot.serving.gate import (
-    DEFAULT_MAX_CONCURRENT,
-    MAX_CONCURRENT_ENV,
-    Admission,
-    ArrivalOrderGate,
-    FifoGate,
-    _admission,
-    max_concurrent_messages,
-    waiting_on_io,
-)
+from bot.serving.gate import ArrivalOrderGate, FifoGate
 from bot.serving.graph import execution_plan
 from bot.serving.patching import (
     EXPECTED_RASA_VERSION,
     ServingPatchError,
-    _installed,
     expect,
     expect_function,
     originals,
+    replaced,
     undo_all,
 )
-from bot.serving.timeouts import (
+from bot.serving.validator import quick_check, validators_by_event
+from bot.settings import (
     ACTION_TIMEOUT_ENV,
     DEFAULT_ACTION_TIMEOUT,
-    TurnOutcome,
-    action_timeout,
-    mark_action_failed,
-    watch_turn,
+    DEFAULT_MAX_CONCURRENT,
+    MAX_CONCURRENT_ENV,
+    Settings,
 )
-from bot.serving.validator import quick_check, validators_by_event
+from bot.turns import Admission, TurnOutcome, mark_action_failed, waiting_on_io, watch_turn
 
 __all__ = [
     "ACTION_TIMEOUT_ENV",
@@ -88,18 +79,15 @@ __all__ = [
     "FifoGate",
     "ServingPatchError",
     "TurnOutcome",
-    "_admission",
-    "_installed",
-    "action_timeout",
     "apply",
     "execution_plan",
     "expect",
     "expect_function",
     "mark_action_failed",
-    "max_concurrent_messages",
     "one_numeric_thread",
     "originals",
     "quick_check",
+    "replaced",
     "restore",
     "shallow_copy",
     "validators_by_event",
@@ -110,21 +98,21 @@ __all__ = [
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 # In the order they are installed: the question split wraps the arrival-order gate, so
-# each clause of a message is admitted as its own message.
-PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
-    (validator.NAME, validator.install),
-    (graph.NAME, graph.install),
-    (events.EVENT_LOOKUP, events.install_event_lookup),
-    (events.SLOT_COPY, events.install_slot_copy),
+# each clause of a message is admitted as its own message. Each is handed the settings.
+PATCHES: Tuple[Tuple[str, Callable[[Settings], None]], ...] = (
+    (validator.NAME, lambda _: validator.install()),
+    (graph.NAME, lambda _: graph.install()),
+    (events.EVENT_LOOKUP, lambda _: events.install_event_lookup()),
+    (events.SLOT_COPY, lambda _: events.install_slot_copy()),
     (states.NAME, states.install),
     (gate.ARRIVAL_ORDER, gate.install_arrival_order),
-    (questions.NAME, questions.install),
-    (gate.IO_RELEASE, gate.install_io_release),
+    (questions.NAME, lambda _: questions.install()),
+    (gate.IO_RELEASE, lambda _: gate.install_io_release()),
     (timeouts.NAME, timeouts.install),
     (inprocess.NAME, inprocess.install),  # after the timeout patch: HTTP calls still go through it
-    (sentences.NAME, sentences.install),
-    (readiness.NAME, readiness.install),
-    (heap.NAME, heap.install),
+    (sentences.NAME, lambda _: sentences.install()),
+    (readiness.NAME, lambda _: readiness.install()),
+    (heap.NAME, lambda _: heap.install()),
 )
 
 _applied: List[str] = []
@@ -140,11 +128,12 @@ def one_numeric_thread() -> None:
         os.environ.setdefault(name, "1")
 
 
-def apply() -> List[str]:
+def apply(settings: Settings) -> List[str]:
     """Install every patch once, each checked first; returns the names of those installed.
 
     Raises :class:`ServingPatchError` (nothing installed) if Rasa is not the
-    version and shape the patches were written for.
+    version and shape the patches were written for, and a
+    :class:`bot.settings.SettingsError` on a malformed serving setting.
     """
     if not _applied:
         import rasa
@@ -154,11 +143,10 @@ def apply() -> List[str]:
             "all",
             f"Rasa {rasa.__version__} installed, the patches are for {EXPECTED_RASA_VERSION}",
         )
-        action_timeout()  # a bad PMO_ACTION_TIMEOUT fails here, at start
-        max_concurrent_messages()
+        _ = settings.action_timeout, settings.max_concurrent_messages  # a bad value fails here, at start
         try:
             for name, install in PATCHES:
-                install()
+                install(settings)
                 _applied.append(name)
         except BaseException:
             restore()

@@ -22,25 +22,22 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Optional
 
 from bot.serving import apply, no_tensorflow, one_numeric_thread
+from bot.settings import Settings, load
 
 one_numeric_thread()  # before anything imports numpy
 
-SHELL_LOG_ENV = "PMO_SHELL_LOG"
-DEFAULT_SHELL_LOG = "shell.log"
 VERBOSE_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
 TAIL_LINES = 20
 
 
-def shell_log(args: List[str], env: Optional[Mapping[str, str]] = None) -> Optional[Path]:
-    """Where ``shell``'s standard error goes, or None to leave it on the terminal."""
-    environment: Mapping[str, str] = os.environ if env is None else env
+def shell_log(args: List[str], settings: Settings) -> Optional[Path]:
+    """Where ``shell``'s standard error goes (``PMO_SHELL_LOG``), or None to leave it on the terminal."""
     if args[:1] != ["shell"] or VERBOSE_FLAGS.intersection(args):
         return None
-    value = environment.get(SHELL_LOG_ENV, DEFAULT_SHELL_LOG).strip()
-    return None if value in ("", "-") else Path(value)
+    return settings.shell_log
 
 
 def to_log(path: Path) -> int:
@@ -67,14 +64,15 @@ def back_to_terminal(terminal: int, path: Path) -> None:
 
 def main() -> None:
     args = sys.argv[1:]
-    log = shell_log(args)
+    settings = load()  # the one read of the environment; everything below is handed it
+    log = shell_log(args, settings)
     terminal = to_log(log) if log is not None else None
     if log is not None:
         print(f"Starting the PMO Learning assistant; the libraries' messages go to {log}.", flush=True)
     try:
-        if args[:1] in (["run"], ["shell"]) and no_tensorflow.wanted():
+        if args[:1] in (["run"], ["shell"]) and no_tensorflow.wanted(settings):
             no_tensorflow.install()  # before anything imports TensorFlow (PMO_TENSORFLOW=on keeps it)
-        apply()
+        apply(settings)
         if args[:1] == ["shell"]:
             from bot.serving import shell
 

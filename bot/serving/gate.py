@@ -15,29 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import heapq
 import itertools
-import os
 import weakref
-from typing import Any, AsyncIterator, Dict, List, Optional, Text, Tuple
+from typing import Any, List, Optional, Text, Tuple
 
 from bot.serving.patching import expect_function, originals, replace
+from bot.settings import Settings
+from bot.turns import Admission, current_admission, waiting_on_io
 
 ARRIVAL_ORDER = "messages admitted in arrival order"
 IO_RELEASE = "admission released while waiting on other servers"
-MAX_CONCURRENT_ENV = "PMO_MAX_CONCURRENT_MESSAGES"
-DEFAULT_MAX_CONCURRENT = 2
-
-
-def max_concurrent_messages(env: Optional[Dict[str, str]] = None) -> int:
-    """``PMO_MAX_CONCURRENT_MESSAGES`` as a positive int (0 or unset: the default)."""
-    raw = (os.environ if env is None else env).get(MAX_CONCURRENT_ENV, "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_MAX_CONCURRENT
-    except ValueError:
-        raise ValueError(f"{MAX_CONCURRENT_ENV} must be a whole number, not {raw!r}") from None
-    return value if value > 0 else DEFAULT_MAX_CONCURRENT
 
 
 class FifoGate:
@@ -118,64 +106,23 @@ class ArrivalOrderGate:
         self.gate().release()
 
 
-class Admission:
-    """The place one turn holds in the gate, given up while the turn waits on another server."""
-
-    def __init__(self, gate: FifoGate, ticket: int) -> None:
-        self.gate = gate
-        self.ticket = ticket
-        self.held = True
-
-    def step_out(self) -> bool:
-        if not self.held:
-            return False
-        self.held = False
-        self.gate.release()
-        return True
-
-    async def come_back(self) -> None:
-        await self.gate.acquire(self.ticket)  # ahead of everyone who arrived later
-        self.held = True
-
-
-_admission: "contextvars.ContextVar[Optional[Admission]]" = contextvars.ContextVar("pmo_admission", default=None)
-
-
-@contextlib.asynccontextmanager
-async def waiting_on_io() -> AsyncIterator[None]:
-    """Give the current turn's admission place to others while waiting on I/O.
-
-    The action server, a channel's API, anything awaited that is not this
-    process's CPU: a hung server then holds up only its own turns. A no-op
-    outside an admitted turn (or when the place is already given up).
-    """
-    admission = _admission.get()
-    if admission is None or not admission.step_out():
-        yield
-        return
-    try:
-        yield
-    finally:
-        await admission.come_back()
-
-
-def install_arrival_order() -> None:
+def install_arrival_order(settings: Settings) -> None:
     from rasa.core.processor import MessageProcessor
 
     original = expect_function(
         "messages admitted in arrival order", MessageProcessor, "handle_message", ("self", "message"), is_async=True
     )
     originals["MessageProcessor.handle_message"] = original
-    gate = ArrivalOrderGate(max_concurrent_messages())
+    gate = ArrivalOrderGate(settings.max_concurrent_messages)
 
     async def handle_message(self: MessageProcessor, message: Any) -> Any:
         fifo = gate.gate()
         admission = Admission(fifo, await fifo.acquire())
-        token = _admission.set(admission)
+        token = current_admission.set(admission)
         try:
             return await original(self, message)
         finally:
-            _admission.reset(token)
+            current_admission.reset(token)
             admission.step_out()
 
     replace(MessageProcessor, "handle_message", handle_message)

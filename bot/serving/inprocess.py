@@ -17,7 +17,7 @@ exactly as before. In-process, each custom action call:
   action runs on the loop (it awaits; ``asyncio.wait_for`` cancels it);
 - is bounded by ``PMO_ACTION_TIMEOUT`` and counted as failed (the channel apologises)
   by :func:`bot.serving.timeouts.bounded`, as the HTTP call is, and gives up its
-  admission place (:func:`bot.serving.gate.waiting_on_io`) once it has run for
+  admission place (:func:`bot.turns.waiting_on_io`) once it has run for
   ``HOLD_SECONDS`` (:func:`holding_place`);
 - gets what the action server would have parsed from JSON, and nothing Rasa holds:
   the tracker's state is copied through JSON, but its events only when the action
@@ -38,33 +38,19 @@ import copy
 import functools
 import inspect
 import json
-import os
 import threading
 from collections.abc import MutableSequence
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, TypeVar, Union, overload
 
-from bot.serving.gate import waiting_on_io
 from bot.serving.patching import expect, expect_function, originals, replace
 from bot.serving.timeouts import bounded
+from bot.settings import DEFAULT_ACTION_THREADS, Settings
+from bot.turns import waiting_on_io
 
 NAME = "custom actions run in the Rasa process"
 MODULE_KEY = "actions_module"
-THREADS_ENV = "PMO_ACTION_THREADS"
-DEFAULT_THREADS = 8
 HOLD_SECONDS = 0.05  # an action still running after this is waiting on something: others go first
 T = TypeVar("T")
-
-
-def action_threads(env: Optional[Dict[str, str]] = None) -> int:
-    """``PMO_ACTION_THREADS`` (default 8): synchronous actions that may run at once."""
-    raw = (os.environ if env is None else env).get(THREADS_ENV, "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_THREADS
-    except ValueError:
-        raise ValueError(f"{THREADS_ENV} must be a whole number, not {raw!r}") from None
-    if not 1 <= value <= 256:
-        raise ValueError(f"{THREADS_ENV} must be between 1 and 256, not {raw!r}")
-    return value
 
 
 def actions_module(endpoint: Any) -> Optional[str]:
@@ -256,6 +242,7 @@ async def holding_place(call: Awaitable[T], hold: float = HOLD_SECONDS) -> T:
 
 
 _registry: Dict[str, InProcessActions] = {}
+_threads = DEFAULT_ACTION_THREADS  # PMO_ACTION_THREADS as read when the patch was installed
 _lock = threading.Lock()
 
 
@@ -264,12 +251,13 @@ def actions_for(module: str) -> InProcessActions:
     with _lock:
         found = _registry.get(module)
         if found is None:
-            found = _registry[module] = InProcessActions(module, action_threads())
+            found = _registry[module] = InProcessActions(module, _threads)
         return found
 
 
-def install() -> None:
+def install(settings: Settings) -> None:
     """Custom actions run in-process when the endpoint names ``actions_module`` (after the timeout patch)."""
+    global _threads
     import rasa.core.run
     from rasa.core.actions import action as rasa_action
     from rasa.core.actions.action import RemoteAction
@@ -318,7 +306,7 @@ def install() -> None:
         ),
         is_async=False,
     )
-    action_threads()  # a bad PMO_ACTION_THREADS fails at start
+    _threads = settings.action_threads  # a bad PMO_ACTION_THREADS fails at start
 
     async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
         module = actions_module(self.action_endpoint)

@@ -32,15 +32,15 @@ from __future__ import annotations
 import functools
 import importlib.abc
 import importlib.machinery
-import os
 import sys
 import types
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bot.serving.patching import ServingPatchError, expect, expect_function, originals, replace
+from bot.settings import TENSORFLOW_ENV, Settings
 
 NAME = "TensorFlow left out of the serving process"
-ENV = "PMO_TENSORFLOW"
+ENV = TENSORFLOW_ENV
 LEFT_OUT = ("tensorflow", "keras", "tensorboard")
 STUB_VERSION = "0+left.out"
 
@@ -52,14 +52,9 @@ class TensorFlowLeftOut(RuntimeError):
 _state: Dict[str, bool] = {"serving": False}
 
 
-def wanted(env: Optional[Dict[str, str]] = None) -> bool:
+def wanted(settings: Settings) -> bool:
     """True unless ``PMO_TENSORFLOW`` is on (``on``, ``1``, ``true``, ``yes``)."""
-    raw = (os.environ if env is None else env).get(ENV, "").strip().lower()
-    if raw in ("", "off", "0", "false", "no"):
-        return True
-    if raw in ("on", "1", "true", "yes"):
-        return False
-    raise ValueError(f"{ENV} must be on or off, not {raw!r}")
+    return not settings.tensorflow
 
 
 class _Stand(type):

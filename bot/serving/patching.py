@@ -15,7 +15,7 @@ EXPECTED_RASA_VERSION = "3.6.21"
 # What each patch replaced, for tests that compare old and new behaviour.
 originals: Dict[str, Any] = {}
 # (owner, attribute, value before) for every attribute a patch replaced, in order.
-_installed: List[Tuple[Any, str, Any]] = []
+replaced: List[Tuple[Any, str, Any]] = []
 _MISSING = object()
 
 
@@ -24,14 +24,14 @@ class ServingPatchError(RuntimeError):
 
 
 def replace(owner: Any, attribute: str, value: Any) -> None:
-    _installed.append((owner, attribute, owner.__dict__.get(attribute, _MISSING)))
+    replaced.append((owner, attribute, owner.__dict__.get(attribute, _MISSING)))
     setattr(owner, attribute, value)
 
 
 def undo_all() -> None:
     """Put back every attribute a patch replaced, newest first."""
-    while _installed:
-        owner, attribute, before = _installed.pop()
+    while replaced:
+        owner, attribute, before = replaced.pop()
         if before is _MISSING:
             delattr(owner, attribute)
         else:

@@ -23,15 +23,14 @@ At most ``MAX_CONVERSATIONS`` conversations are kept (least recently used first 
 from __future__ import annotations
 
 import collections
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.serving.patching import expect, expect_function, originals, replace
+from bot.settings import Settings
 
 NAME = "past dialogue states resumed, not replayed"
-CHECK_ENV = "PMO_CHECK_STATES"
 MAX_CONVERSATIONS = 1000
 
 
@@ -144,7 +143,7 @@ class PastStates:
 _past = PastStates()
 
 
-def install() -> None:
+def install(settings: Settings) -> None:
     import inspect
 
     from rasa.shared.core.domain import Domain
@@ -187,7 +186,7 @@ def install() -> None:
     )
     original = DialogueStateTracker.past_states
     originals["DialogueStateTracker.past_states"] = original
-    check = os.environ.get(CHECK_ENV, "").strip() in ("1", "on", "true", "yes")
+    check = settings.check_states  # PMO_CHECK_STATES
 
     def past_states(
         self: DialogueStateTracker,

@@ -2,67 +2,21 @@
 
 A custom action call is bounded by ``PMO_ACTION_TIMEOUT`` (default 5 s; Rasa 3.6
 waits 5 minutes), and a failed or timed-out call is recorded in the turn's
-:class:`TurnOutcome` (:func:`watch_turn`), so every channel apologises with the
-contact route.
+:class:`bot.turns.TurnOutcome` (:func:`bot.turns.watch_turn`), so every channel
+apologises with the contact route.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import functools
-import os
-from typing import Any, Awaitable, Dict, Iterator, Optional, TypeVar
+from typing import Any, Awaitable, Optional, TypeVar
 
 from bot.serving.patching import expect_function, originals, replace
+from bot.settings import ACTION_TIMEOUT_ENV, DEFAULT_ACTION_TIMEOUT, Settings
+from bot.turns import mark_action_failed
 
 NAME = "custom action calls bounded by PMO_ACTION_TIMEOUT"
-ACTION_TIMEOUT_ENV = "PMO_ACTION_TIMEOUT"
-DEFAULT_ACTION_TIMEOUT = 5.0
-
-
-def action_timeout(env: Optional[Dict[str, str]] = None) -> float:
-    """``PMO_ACTION_TIMEOUT`` in seconds (default 5): the longest one custom action call may take."""
-    raw = (os.environ if env is None else env).get(ACTION_TIMEOUT_ENV, "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_ACTION_TIMEOUT
-    except ValueError:
-        raise ValueError(f"{ACTION_TIMEOUT_ENV} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value <= 300:
-        raise ValueError(f"{ACTION_TIMEOUT_ENV} must be more than 0 and at most 300 seconds, not {raw!r}")
-    return value
-
-
-class TurnOutcome:
-    """What a channel needs to know after a turn: did a custom action fail or time out?"""
-
-    def __init__(self) -> None:
-        self.failed_actions = 0
-
-    @property
-    def failed(self) -> bool:
-        return self.failed_actions > 0
-
-
-_outcome: "contextvars.ContextVar[Optional[TurnOutcome]]" = contextvars.ContextVar("pmo_turn", default=None)
-
-
-@contextlib.contextmanager
-def watch_turn() -> Iterator[TurnOutcome]:
-    """Channels wrap a turn in this; the action-call patch records failures in it."""
-    outcome = TurnOutcome()
-    token = _outcome.set(outcome)
-    try:
-        yield outcome
-    finally:
-        _outcome.reset(token)
-
-
-def mark_action_failed() -> None:
-    outcome = _outcome.get()
-    if outcome is not None:
-        outcome.failed_actions += 1
 
 
 T = TypeVar("T")
@@ -88,7 +42,7 @@ async def bounded(name: str, call: Awaitable[T]) -> T:
     """
     from rasa.core.actions.action import ActionExecutionRejection
 
-    limit = _limit if _limit is not None else action_timeout()
+    limit = _limit if _limit is not None else DEFAULT_ACTION_TIMEOUT
     try:
         return await asyncio.wait_for(call, limit)
     except ActionExecutionRejection:
@@ -103,7 +57,7 @@ async def bounded(name: str, call: Awaitable[T]) -> T:
         raise
 
 
-def install() -> None:
+def install(settings: Settings) -> None:
     """A custom action call gives up after ``PMO_ACTION_TIMEOUT`` s (Rasa waits 5 minutes).
 
     Rasa 3.6 passes ``timeout=DEFAULT_REQUEST_TIMEOUT`` (300 s) to the action
@@ -123,7 +77,7 @@ def install() -> None:
         source_has=("timeout=DEFAULT_REQUEST_TIMEOUT", "self.action_endpoint.request("),
     )
     originals["RemoteAction.run"] = original
-    _limit = action_timeout()
+    _limit = settings.action_timeout
 
     async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
         return await bounded(self.name(), original(self, output_channel, nlg, tracker, domain))

@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
+from bot.settings import load
 from bot.storage import schema
 from bot.storage.database import DEFAULT_SQLITE_FILE, database_url, make_engine
 
@@ -28,7 +29,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.action == "history":
         print("\n".join(schema.history()))
         return 0
-    engine = make_engine(database_url(sqlite_file=args.db))
+    engine = make_engine(database_url(load(), sqlite_file=args.db))
     try:
         if args.action == "current":
             found = schema.state(engine)

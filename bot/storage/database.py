@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, TypeVar
+from typing import Any, Awaitable, Callable, Dict, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.settings import DATABASE_URL_ENV as DATABASE_URL_ENV
+from bot.settings import DEFAULT_SQLITE_FILE as DEFAULT_SQLITE_FILE
+from bot.settings import REDIS_URL_ENV as REDIS_URL_ENV
+from bot.settings import Settings
+
 logger = logging.getLogger(__name__)
 
-DATABASE_URL_ENV = "PMO_DATABASE_URL"
-REDIS_URL_ENV = "PMO_REDIS_URL"
-DEFAULT_SQLITE_FILE = "conversations.db"
 RETRY_SECONDS = 30.0
 
 T = TypeVar("T")
@@ -35,15 +36,9 @@ class StorageUnavailable(RuntimeError):
     """The database stayed unreachable for longer than we are willing to wait."""
 
 
-def database_url(env: Optional[Mapping[str, str]] = None, sqlite_file: str = DEFAULT_SQLITE_FILE) -> str:
-    """The configured database URL, or the default SQLite file."""
-    url = (os.environ if env is None else env).get(DATABASE_URL_ENV, "").strip()
-    if not url:
-        return f"sqlite:///{sqlite_file}"
-    # Heroku-style "postgres://" is not a name SQLAlchemy 1.4 accepts.
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    return url
+def database_url(settings: Settings, sqlite_file: str = DEFAULT_SQLITE_FILE) -> str:
+    """The configured database URL (``PMO_DATABASE_URL``, :mod:`bot.settings`), or the SQLite file."""
+    return settings.database_url or f"sqlite:///{sqlite_file}"
 
 
 def make_engine(url: str) -> Engine:
@@ -105,21 +100,3 @@ async def with_retries_async(
             return await operation()
         except DBAPIError as error:
             await asyncio.sleep(policy.pause_after(error))
-
-
-def redis_settings(url: str) -> Dict[str, Any]:
-    """``redis://[[user]:password@]host[:port][/db]`` as RedisLockStore arguments."""
-    from urllib.parse import unquote, urlsplit
-
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise ValueError(f"{REDIS_URL_ENV} must look like redis://host:6379/1")
-    db = parts.path.strip("/")
-    return {
-        "host": parts.hostname,
-        "port": parts.port or 6379,
-        "db": int(db) if db else 1,
-        "username": unquote(parts.username) if parts.username else None,
-        "password": unquote(parts.password) if parts.password else None,
-        "use_ssl": parts.scheme == "rediss",
-    }

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import weakref
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable, Dict, Optional, Set, Text
@@ -33,7 +32,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.storage.database import REDIS_URL_ENV, redis_settings
+from bot.settings import REDIS_URL_ENV, RedisServer, load
+from bot.storage.redis_clients import async_client, redis_settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,31 +49,18 @@ Change = Callable[[Optional[TicketLock]], Optional[TicketLock]]
 class AsyncRedisLocks:
     """Rasa's ticket locks in Redis, through the asyncio client: nothing here blocks the event loop."""
 
-    def __init__(self, settings: Dict[str, Any], key_prefix: str, timeout: float, connect_timeout: float) -> None:
-        self.settings, self.key_prefix = settings, key_prefix
+    def __init__(self, server: RedisServer, key_prefix: str, timeout: float, connect_timeout: float) -> None:
+        self.server, self.key_prefix = server, key_prefix
         self.timeout, self.connect_timeout = timeout, connect_timeout
         # One client per event loop: an asyncio connection belongs to the loop that opened it.
         self._clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]" = weakref.WeakKeyDictionary()
         self._retries: "Set[asyncio.Task[None]]" = set()  # tickets being given back late (kept referenced)
 
     def _client(self) -> Any:
-        import redis.asyncio
-
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = self._clients[loop] = redis.asyncio.Redis(
-                host=self.settings["host"],
-                port=self.settings["port"],
-                db=self.settings["db"],
-                username=self.settings["username"],
-                password=self.settings["password"],
-                ssl=self.settings["use_ssl"],
-                socket_timeout=self.timeout,
-                socket_connect_timeout=self.connect_timeout,
-                socket_keepalive=True,
-                retry_on_timeout=False,
-            )
+            client = self._clients[loop] = async_client(self.server, self.timeout, self.connect_timeout, keepalive=True)
         return client
 
     async def _bounded(self, work: Any) -> Any:
@@ -194,9 +181,12 @@ def _finish(lock: Optional[TicketLock], ticket: int) -> Optional[TicketLock]:
 
 
 class EnvLockStore(LockStore):
+    """Built by Rasa from ``endpoints.yml``: the settings (:mod:`bot.settings`) are read here."""
+
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None) -> None:
         settings = dict(endpoint_config.kwargs) if endpoint_config else {}
-        url = os.environ.get(REDIS_URL_ENV, "").strip()
+        environment = load()
+        url = environment.redis_url
         self._store: LockStore
         self._async: Optional[AsyncRedisLocks] = None
         if url:
@@ -212,9 +202,11 @@ class EnvLockStore(LockStore):
             )
             redis_store.red.ping()  # fail at start-up, not on the first message
             self._store = redis_store
-            self._async = AsyncRedisLocks(redis_settings(url), redis_store.key_prefix, timeout, connect_timeout)
+            server = environment.redis
+            assert server is not None  # the URL is set
+            self._async = AsyncRedisLocks(server, redis_store.key_prefix, timeout, connect_timeout)
         else:
-            workers = os.environ.get("SANIC_WORKERS", "1").strip() or "1"
+            workers = environment.sanic_workers
             if settings.get("require_url") or workers != "1":
                 raise ValueError(
                     f"{REDIS_URL_ENV} must be set for several Sanic workers or replicas "

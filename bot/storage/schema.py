@@ -26,7 +26,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Awaitable, Callable, Iterator, List, Optional, Tuple
 
 import sqlalchemy as sa
 from alembic import command
@@ -152,8 +152,8 @@ def ensure_schema(engine: Engine) -> SchemaState:
     return found
 
 
-async def refuse_to_start_if_behind(app: object, loop: object) -> None:
-    """A Sanic ``before_server_start`` listener: the action server checks the database it will use.
+def refuse_to_start_if_behind(url: str) -> Callable[[object, object], Awaitable[None]]:
+    """A Sanic ``before_server_start`` listener: the action server checks the database at ``url``.
 
     A schema that is behind stops the server (:class:`SchemaBehind`). A database that
     cannot be reached for 30 s does not: the action server still answers everything but
@@ -161,10 +161,10 @@ async def refuse_to_start_if_behind(app: object, loop: object) -> None:
     """
     import asyncio
 
-    from bot.storage.database import StorageUnavailable, database_url, make_engine, with_retries
+    from bot.storage.database import StorageUnavailable, make_engine, with_retries
 
     def check() -> None:
-        engine = make_engine(database_url())
+        engine = make_engine(url)
         try:
             with_retries(lambda: ensure_schema(engine), what="database")
         except StorageUnavailable:
@@ -172,7 +172,10 @@ async def refuse_to_start_if_behind(app: object, loop: object) -> None:
         finally:
             engine.dispose()
 
-    await asyncio.get_running_loop().run_in_executor(None, check)
+    async def listener(app: object, loop: object) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, check)
+
+    return listener
 
 
 def upgrade(engine: Engine, target: str = "head") -> Tuple[Optional[str], Optional[str]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.serving import waiting_on_io
+from bot.settings import DEFAULT_CALL_TIMEOUT, load
 from bot.storage.database import (
     DATABASE_URL_ENV,
     DEFAULT_SQLITE_FILE,
@@ -31,12 +30,11 @@ from bot.storage.database import (
     with_retries_async,
 )
 from bot.storage.schema import ensure_schema
+from bot.turns import waiting_on_io
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-STORE_TIMEOUT_ENV = "PMO_STORE_TIMEOUT"
-DEFAULT_CALL_TIMEOUT = 10.0  # seconds one read or write of a conversation may take
 _pool: Optional[concurrent.futures.ThreadPoolExecutor] = None
 
 
@@ -94,11 +92,12 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         retry_seconds: float = RETRY_SECONDS,
         **kwargs: Any,
     ) -> None:
-        if require_url and not os.environ.get(DATABASE_URL_ENV):
+        settings = load()  # built by Rasa from endpoints.yml: the settings are read here
+        if require_url and not settings.database_url:
             raise ValueError(f"{DATABASE_URL_ENV} must be set (this endpoints file is for production)")
         kwargs.pop("dialect", None)
-        call_timeout = kwargs.pop("call_timeout", None) or os.environ.get(STORE_TIMEOUT_ENV) or DEFAULT_CALL_TIMEOUT
-        url = database_url(sqlite_file=db)
+        call_timeout = kwargs.pop("call_timeout", None) or settings.store_timeout or DEFAULT_CALL_TIMEOUT
+        url = database_url(settings, sqlite_file=db)
         super().__init__(domain=domain, host=url, db=db, event_broker=event_broker, **kwargs)
         # Same engine as Rasa's, plus a liveness check of pooled connections,
         # so the first query after a database restart reconnects instead of failing.

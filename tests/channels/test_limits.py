@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
-from bot.channels.body import DEFAULT_MAX_BODY_BYTES, max_body_bytes
+from bot.channels.body import DEFAULT_MAX_BODY_BYTES
 from bot.channels.limits import (
+    REDIS_TIMEOUT,
     Limits,
     MemoryWindow,
     Rate,
@@ -15,9 +16,10 @@ from bot.channels.limits import (
     client_address,
     parse_proxies,
     parse_rate,
-    redis_client,
     retry_after_header,
 )
+from bot.settings import load
+from bot.storage.redis_clients import async_client
 
 
 class Clock:
@@ -109,15 +111,19 @@ def test_limits_check_address_then_sender():
     assert asyncio.run(go("c", "10.0.0.2"))
 
 
-def test_limits_from_env():
-    assert not Limits.from_env("rest", {"PMO_RATE_LIMIT_PER_SENDER": "0", "PMO_RATE_LIMIT_PER_ADDRESS": "0"}).on
-    limits = Limits.from_env("rest", {})
+def test_limits_from_settings():
+    assert not Limits.from_settings(
+        "rest", load({"PMO_RATE_LIMIT_PER_SENDER": "0", "PMO_RATE_LIMIT_PER_ADDRESS": "0"})
+    ).on
+    limits = Limits.from_settings("rest", load({}))
     assert limits.per_sender.rate == Rate(20, 60) and limits.per_address.rate == Rate(120, 60)
     assert isinstance(limits.per_sender, MemoryWindow) and limits.on
     # new socket.io connections: counted by address only, with the same setting
-    connections = Limits.from_env("socketio-connect", {"PMO_RATE_LIMIT_PER_ADDRESS": "4/60"}, per_sender=False)
+    connections = Limits.from_settings(
+        "socketio-connect", load({"PMO_RATE_LIMIT_PER_ADDRESS": "4/60"}), per_sender=False
+    )
     assert connections.per_sender is None and connections.per_address.rate == Rate(4, 60)
-    assert not Limits.from_env("socketio-connect", {"PMO_RATE_LIMIT_PER_ADDRESS": "0"}, per_sender=False).on
+    assert not Limits.from_settings("socketio-connect", load({"PMO_RATE_LIMIT_PER_ADDRESS": "0"}), per_sender=False).on
 
 
 def test_retry_after_is_whole_seconds_at_least_one():
@@ -128,11 +134,11 @@ def test_retry_after_is_whole_seconds_at_least_one():
 
 
 def test_max_body_bytes():
-    assert max_body_bytes({}) == DEFAULT_MAX_BODY_BYTES == 65536
-    assert max_body_bytes({"PMO_MAX_BODY_BYTES": "100000"}) == 100000
+    assert load({}).max_body_bytes == DEFAULT_MAX_BODY_BYTES == 65536
+    assert load({"PMO_MAX_BODY_BYTES": "100000"}).max_body_bytes == 100000
     for bad in ["12", "lots", "-5"]:
         with pytest.raises(ValueError):
-            max_body_bytes({"PMO_MAX_BODY_BYTES": bad})
+            _ = load({"PMO_MAX_BODY_BYTES": bad}).max_body_bytes
 
 
 PROXIES = parse_proxies("10.0.0.0/8, 192.168.1.7 ,::1")
@@ -157,8 +163,8 @@ def test_client_address(peer, forwarded, client):
 
 
 def test_parse_proxies():
-    assert parse_proxies("") == [] and parse_proxies(None) == []
-    assert parse_proxies("10.0.0.1") == [ipaddress.ip_network("10.0.0.1/32")]
+    assert parse_proxies("") == () and parse_proxies(None) == ()
+    assert parse_proxies("10.0.0.1") == (ipaddress.ip_network("10.0.0.1/32"),)  # a tuple: settings are frozen
     with pytest.raises(ValueError, match="PMO_TRUSTED_PROXIES"):
         parse_proxies("10.0.0.0/8, proxy.internal")
 
@@ -176,7 +182,7 @@ def test_redis_window_is_shared_and_slides():
     prefix = f"pmo:test:{uuid.uuid4().hex}:"
 
     async def go():
-        client = redis_client(redis_url())
+        client = async_client(redis_url(), REDIS_TIMEOUT)
         try:
             one = RedisWindow(Rate(3, 60), client, prefix=prefix, clock=clock)
             two = RedisWindow(Rate(3, 60), client, prefix=prefix, clock=clock)  # another replica
@@ -230,7 +236,7 @@ def test_hung_redis_costs_at_most_the_short_timeout():
     from tests.channels.stubs import hung_server
 
     async def go(port: int):
-        client = redis_client(f"redis://127.0.0.1:{port}/0")  # accepts the connection, never answers
+        client = async_client(f"redis://127.0.0.1:{port}/0", REDIS_TIMEOUT)  # accepts the connection, never answers
         try:
             start = time.monotonic()
             decision = await RedisWindow(Rate(1, 60), client).hit("a")

@@ -18,8 +18,8 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
+from bot.channels.shell import choice_titles
 from bot.render import display_width, to_plain
-from bot.serving.shell import choice_titles
 from harness import servers
 from tests.channels.conftest import Stack
 from tests.channels.stubs import StubServer
@@ -243,7 +243,7 @@ def test_the_patch_fits_the_installed_rasa_and_refuses_another():
 
 def test_the_shell_channel_is_the_projects_rest_channel():
     from bot.channels.rest import RestInput
-    from bot.serving.shell import shell_input_class
+    from bot.channels.shell import shell_input_class
 
     channel = shell_input_class()()
     assert isinstance(channel, RestInput)
@@ -251,7 +251,7 @@ def test_the_shell_channel_is_the_projects_rest_channel():
 
 
 def test_render_reply_prints_the_whole_text_and_short_titles():
-    from bot.serving.shell import render_reply
+    from bot.channels.shell import render_reply
 
     text = "First paragraph " * 20 + "\n\n- one\n- two\n\nLast words."
     buttons = [
@@ -270,7 +270,7 @@ def test_render_reply_prints_the_whole_text_and_short_titles():
 @pytest.mark.parametrize("status,body", [(500, {"error": "boom"}), (200, []), (200, {"not": "a list"})])
 def test_a_turn_that_fails_or_says_nothing_gets_the_apology(status, body):
     from bot.channels.rest import APOLOGY
-    from bot.serving.shell import exchange
+    from bot.channels.shell import exchange
 
     stub = StubServer().route("POST", "/webhooks/rest/webhook", lambda r: (status, body)).start()
     try:
@@ -294,5 +294,6 @@ def test_a_turn_that_fails_or_says_nothing_gets_the_apology(status, body):
 )
 def test_only_the_shell_sends_library_output_to_a_log_file(args, env, log):
     from bot.serving.__main__ import shell_log
+    from bot.settings import load
 
-    assert shell_log(args, env) == log
+    assert shell_log(args, load(env)) == log

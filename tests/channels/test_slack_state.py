@@ -9,8 +9,10 @@ from typing import Any, Awaitable, Callable, List, TypeVar
 
 import pytest
 
-from bot.channels.limits import redis_client
+from bot.channels.limits import REDIS_TIMEOUT
 from bot.channels.slack_state import MemoryMarks, RedisMarks, SlackState
+from bot.settings import load
+from bot.storage.redis_clients import async_client
 from tests.channels.stubs import hung_server
 from tests.production import services
 
@@ -45,10 +47,10 @@ def test_memory_marks_expire_and_stay_bounded():
 
 
 def test_state_without_redis_uses_memory():
-    assert isinstance(SlackState.from_env({}).marks, MemoryMarks)
-    assert isinstance(SlackState.from_env({"PMO_REDIS_URL": services.REDIS_URL}).marks, RedisMarks)
+    assert isinstance(SlackState.from_settings(load({})).marks, MemoryMarks)
+    assert isinstance(SlackState.from_settings(load({"PMO_REDIS_URL": services.REDIS_URL})).marks, RedisMarks)
     with pytest.raises(ValueError, match="PMO_REDIS_URL must look like"):
-        SlackState.from_env({"PMO_REDIS_URL": "http://nope"})
+        SlackState.from_settings(load({"PMO_REDIS_URL": "http://nope"}))
 
 
 def test_an_event_or_its_message_is_taken_once():
@@ -73,7 +75,7 @@ def test_replicas_and_restarts_share_redis():
     prefix = f"pmo:test:{uuid.uuid4().hex}:"
 
     async def go() -> List[Any]:
-        clients = [redis_client(services.REDIS_URL) for _ in range(3)]
+        clients = [async_client(services.REDIS_URL, REDIS_TIMEOUT) for _ in range(3)]
         one, two, restarted = (SlackState(RedisMarks(c, prefix=prefix)) for c in clients)
         try:
             seen = [
@@ -109,7 +111,7 @@ def test_a_hung_redis_costs_a_bounded_wait_then_memory_answers():
     with hung_server() as port:
 
         async def go() -> List[Any]:
-            client = redis_client(f"redis://127.0.0.1:{port}/0")
+            client = async_client(f"redis://127.0.0.1:{port}/0", REDIS_TIMEOUT)
             state = SlackState(RedisMarks(client))
             try:
                 start = time.monotonic()
@@ -134,7 +136,7 @@ def test_the_event_loop_keeps_running_while_redis_hangs():
     with hung_server() as port:
 
         async def go() -> int:
-            client = redis_client(f"redis://127.0.0.1:{port}/0")
+            client = async_client(f"redis://127.0.0.1:{port}/0", REDIS_TIMEOUT)
             ticks = 0
 
             async def tick() -> None:

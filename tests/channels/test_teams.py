@@ -18,9 +18,10 @@ import pytest
 import requests
 from jwt.algorithms import RSAAlgorithm
 
-from bot.channels.teams import AuthError, Settings, bot_added, card_action, hero_card, user_text, validate_token
+from bot.channels.teams import AuthError, bot_added, card_action, hero_card, user_text, validate_token
 from bot.knowledge_base import default_knowledge_base
 from bot.render import to_teams
+from bot.settings import teams_app
 from tests.channels.conftest import (
     ACCESS_TOKEN,
     APP_ID,
@@ -300,7 +301,7 @@ def test_non_message_activities_are_accepted_silently(channels: Stack):
 
 
 def test_settings_single_and_multi_tenant():
-    single = Settings.from_env(
+    single = teams_app(
         {
             "MICROSOFT_APP_ID": "a",
             "MICROSOFT_APP_PASSWORD": "p",
@@ -309,18 +310,16 @@ def test_settings_single_and_multi_tenant():
         }
     )
     assert single.enabled and single.token_url == "https://login.microsoftonline.com/t1/oauth2/v2.0/token"
-    multi = Settings.from_env(
-        {"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "MultiTenant"}
-    )
+    multi = teams_app({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "MultiTenant"})
     assert multi.token_url == "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
     assert multi.openid_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
     assert multi.issuers == (ISSUER,)
-    assert Settings.from_env({"MICROSOFT_APP_TENANT_ID": "t2"}).tenant_id == "t2"  # a tenant implies single-tenant
-    assert not Settings.from_env({}).enabled
+    assert teams_app({"MICROSOFT_APP_TENANT_ID": "t2"}).tenant_id == "t2"  # a tenant implies single-tenant
+    assert not teams_app({}).enabled
     with pytest.raises(ValueError, match="needs MICROSOFT_APP_TENANT_ID"):
-        Settings.from_env({"MICROSOFT_APP_TYPE": "SingleTenant"})
+        teams_app({"MICROSOFT_APP_TYPE": "SingleTenant"})
     with pytest.raises(ValueError, match="SingleTenant or MultiTenant"):
-        Settings.from_env({"MICROSOFT_APP_TYPE": "UserAssignedMSI"})
+        teams_app({"MICROSOFT_APP_TYPE": "UserAssignedMSI"})
 
 
 @pytest.mark.parametrize(
@@ -362,7 +361,7 @@ def test_user_text(activity_fields, text):
 def test_validate_token_pins_rs256_and_checks_claims():
     key = new_key()
     keys = {KEY_ID: {**json.loads(RSAAlgorithm.to_jwk(key.public_key())), "kid": KEY_ID}}
-    settings = Settings.from_env({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "p"})
+    settings = teams_app({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "p"})
     service = "https://smba.example/emea/"
     good = make_token(key, service)
     assert validate_token(good, keys, settings, service.rstrip("/"), "msteams")["aud"] == APP_ID

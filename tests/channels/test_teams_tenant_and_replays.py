@@ -14,7 +14,8 @@ from typing import Any, Dict
 
 import pytest
 
-from bot.channels.teams_auth import AuthError, Settings, check_tenant
+from bot.channels.teams_auth import AuthError, check_tenant
+from bot.settings import teams_app
 from tests.channels.conftest import APP_ID, TENANT_ID, Stack
 from tests.channels.test_teams import activity, conversation_update, new_conversation, replies_in, send
 
@@ -76,8 +77,8 @@ def test_the_bot_added_twice_by_the_same_activity_welcomes_once(channels: Stack)
     assert len(teams.stub.received(replies_in(conversation))) == 1
 
 
-MULTI = Settings.from_env({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "MultiTenant"})
-SINGLE = Settings.from_env(
+MULTI = teams_app({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TYPE": "MultiTenant"})
+SINGLE = teams_app(
     {"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": TENANT_ID.upper()}
 )
 

@@ -2,12 +2,12 @@
 
 import pytest
 
-from bot.insights.charts import HEIGHT, WIDTH, _nice_top, columns, rows
+from bot.insights.charts import HEIGHT, WIDTH, columns, nice_top, rows
 
 
 @pytest.mark.parametrize("value, top", [(0, 1), (7, 10), (10, 10), (11, 20), (180, 200), (0.13, 0.2), (0.5, 0.5)])
 def test_axis_top(value, top):
-    assert _nice_top(value) == pytest.approx(top)
+    assert nice_top(value) == pytest.approx(top)
 
 
 def test_columns_fit_and_show_percentages():

@@ -16,10 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from bot.enquiries import Enquiry
-from bot.outbox import Background, Outbox, save_and_notify, settings_from_env, worker_from_env
+from bot.outbox import Background, Outbox, save_and_notify, worker_for
 from bot.outbox.__main__ import main as outbox_cli
 from bot.outbox.content import Gist
 from bot.outbox.model import notifications
+from bot.settings import load
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
 from harness.servers import ROOT
@@ -47,7 +48,7 @@ def enquiry(n: int = 1, name: str = "Jane Smith", organisation: str = "Acme Cons
 
 def queue_enquiries(url: str, env: Dict[str, str], count: int = 1) -> List[str]:
     store = EnquiryStore(make_engine(url), retry_seconds=2)
-    settings = settings_from_env(env)
+    settings = load(env).notifications
     return [save_and_notify(store, enquiry(n), GIST, settings).reference for n in range(1, count + 1)]
 
 
@@ -75,7 +76,7 @@ def test_the_team_gets_the_enquiry_by_email_and_webhook(tmp_path: Path, smtp: Sm
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp, webhook.url)
     [reference] = queue_enquiries(url, env)
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None and worker.run_once() == 2
 
     [mail] = smtp.wait_for(1)
@@ -110,8 +111,8 @@ def test_nothing_is_queued_while_notifications_are_off(tmp_path: Path, smtp: Smt
     smtp.start()
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     queue_enquiries(url, {}, count=2)
-    assert worker_from_env({}, database=url) is None
-    worker = worker_from_env(outbox_env(smtp), database=url)  # turned on later: no backlog is mailed
+    assert worker_for(load({}), database=url) is None
+    worker = worker_for(load(outbox_env(smtp)), database=url)  # turned on later: no backlog is mailed
     assert worker is not None and worker.run_once() == 0 and smtp.messages() == []
     assert len(EnquiryStore(make_engine(url)).all()) == 2
 
@@ -123,8 +124,8 @@ def test_header_tricks_in_the_details_add_no_header_and_no_recipient(tmp_path: P
     store = EnquiryStore(make_engine(url))
     # Stored rows are what the form checked; here they are forged straight into the store.
     forged = enquiry(name="Jane\r\nBcc: thief@evil.example", organisation="Acme\nTo: thief@evil.example\r\n\r\nbody")
-    save_and_notify(store, forged, Gist(asked=("hi\r\nCc: thief@evil.example",)), settings_from_env(env))
-    worker = worker_from_env(env, database=url)
+    save_and_notify(store, forged, Gist(asked=("hi\r\nCc: thief@evil.example",)), load(env).notifications)
+    worker = worker_for(load(env), database=url)
     assert worker is not None and worker.run_once() == 1
     [mail] = smtp.wait_for(1)
     assert smtp.recipients() == [["team@pmo-learning.co.uk", "sales@pmo-learning.co.uk"]]
@@ -150,7 +151,7 @@ def test_smtp_down_for_a_while_then_back_delivers_exactly_one_mail(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp)
     queue_enquiries(url, env)
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None
     background = Background(worker, poll_seconds=0.1).start()
     try:
@@ -171,7 +172,7 @@ def test_a_4xx_answer_is_retried_and_a_5xx_answer_is_recorded_as_refused(tmp_pat
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp)
     queue_enquiries(url, env)
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None
     smtp.start("--reply", "451")
     assert worker.run_once() == 1
@@ -197,7 +198,7 @@ def test_a_4xx_answer_is_retried_and_a_5xx_answer_is_recorded_as_refused(tmp_pat
 
 
 def drain(url: str, env: Dict[str, str]) -> None:
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None
     worker.batch = 2
     while worker.run_once():

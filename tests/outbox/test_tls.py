@@ -8,7 +8,8 @@ from typing import Dict, Iterator
 
 import pytest
 
-from bot.outbox import worker_from_env
+from bot.outbox import worker_for
+from bot.settings import load
 from tests.outbox.conftest import SmtpSink, outbox_env
 from tests.outbox.test_delivery import queue_enquiries, rows
 
@@ -65,7 +66,7 @@ def test_tls_and_login_as_the_url_says(tmp_path: Path, smtp: SmtpSink, certifica
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp, PMO_SMTP_URL=f"{scheme}://mailer%40acme.co.uk:s3cret%3Apw@127.0.0.1:{smtp.port}")
     queue_enquiries(url, env)
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None and worker.run_once() == 1
     assert rows(url)[0]["last_error"] is None and rows(url)[0]["status"] == "sent"
     assert len(smtp.wait_for(1)) == 1
@@ -85,7 +86,7 @@ def test_a_wrong_password_is_refused_not_retried_forever(tmp_path: Path, smtp: S
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp, PMO_SMTP_URL=f"smtp+starttls://mailer:wrong@127.0.0.1:{smtp.port}")
     queue_enquiries(url, env)
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None and worker.run_once() == 1
     [row] = rows(url)
     assert row["status"] == "failed" and str(row["last_error"]).startswith("SMTP 535")
@@ -112,7 +113,7 @@ def test_an_untrusted_certificate_gets_no_mail_and_no_password(
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     env = outbox_env(smtp, PMO_SMTP_URL=f"smtp+starttls://mailer:right@127.0.0.1:{smtp.port}")
     queue_enquiries(url, env)
-    worker = worker_from_env(env, database=url)
+    worker = worker_for(load(env), database=url)
     assert worker is not None and worker.run_once() == 1
     [row] = rows(url)
     assert row["status"] == "pending" and "SSL" in str(row["last_error"])  # retried later, never sent in clear

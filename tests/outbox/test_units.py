@@ -10,7 +10,8 @@ import pytest
 from bot.outbox.content import EnquiryNote, Gist, gist_from_events
 from bot.outbox.delivery import backoff
 from bot.outbox.mail import MAIL_POLICY, build_email, new_message_id, webhook_payload
-from bot.outbox.settings import EMAIL, WEBHOOK, SettingsError, SmtpServer, parse_smtp_url, settings_from_env
+from bot.outbox.settings import EMAIL, WEBHOOK, SettingsError, SmtpServer, parse_smtp_url
+from bot.settings import notifications
 
 ON = {
     "PMO_SMTP_URL": "smtp+starttls://mailer%40acme.co.uk:p%3Ass@smtp.acme.co.uk",
@@ -64,18 +65,18 @@ def test_smtp_urls(url, server):
 )
 def test_unusable_settings_are_refused_with_the_reason(env, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        settings_from_env(env)
+        notifications(env)
 
 
 def test_channels_follow_the_variables():
-    assert settings_from_env({}).channels == ()
-    settings = settings_from_env(ON)
+    assert notifications({}).channels == ()
+    settings = notifications(ON)
     assert settings.channels == (EMAIL,)
     assert settings.recipients == ("team@pmo-learning.co.uk", "sales@pmo-learning.co.uk")
     assert settings.smtp == SmtpServer("smtp.acme.co.uk", 587, "starttls", "mailer@acme.co.uk", "p:ss")
-    hooked = settings_from_env({**ON, "PMO_ENQUIRY_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x"})
+    hooked = notifications({**ON, "PMO_ENQUIRY_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x"})
     assert hooked.channels == (EMAIL, WEBHOOK)
-    assert settings_from_env({"PMO_ENQUIRY_WEBHOOK_URL": "https://x.webhook.office.com/a"}).channels == (WEBHOOK,)
+    assert notifications({"PMO_ENQUIRY_WEBHOOK_URL": "https://x.webhook.office.com/a"}).channels == (WEBHOOK,)
 
 
 def test_the_mail_policy_refuses_a_line_break_in_any_header():

@@ -116,10 +116,11 @@ def test_forget_needs_an_address(db):
 
 
 def test_forget_also_erases_the_teams_notifications_of_the_enquiry(db):
-    from bot.outbox import Outbox, save_and_notify, settings_from_env
+    from bot.outbox import Outbox, save_and_notify
     from bot.outbox.content import Gist
+    from bot.settings import notifications
 
-    settings = settings_from_env(
+    settings = notifications(
         {
             "PMO_SMTP_URL": "smtp://127.0.0.1:1",
             "PMO_ENQUIRY_TO": "team@pmo-learning.co.uk",

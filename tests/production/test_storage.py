@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from bot.enquiries import Enquiry
+from bot.settings import load
 from bot.storage import database
 from bot.storage.conversations import conversations_mentioning, delete_conversations, events
-from bot.storage.database import StorageUnavailable, database_url, make_engine, redis_settings, with_retries
+from bot.storage.database import StorageUnavailable, database_url, make_engine, with_retries
 from bot.storage.enquiry_store import EnquiryStore
+from bot.storage.redis_clients import redis_settings
 from bot.storage.schema import OWN_TABLES, VERSION_TABLE
 from tests.production import services
 
@@ -122,7 +124,7 @@ def test_no_events_table_means_nothing_to_erase(engine):
     ],
 )
 def test_database_url(env, url):
-    assert database_url(env) == url
+    assert database_url(load(env)) == url
 
 
 @pytest.mark.parametrize(

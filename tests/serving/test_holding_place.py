@@ -6,15 +6,16 @@ import asyncio
 import gc
 from typing import List
 
-from bot.serving.gate import Admission, FifoGate, _admission
+from bot.serving.gate import FifoGate
 from bot.serving.heap import freeze
 from bot.serving.inprocess import holding_place
+from bot.turns import Admission, current_admission
 
 
 async def _turn_with_action(action_seconds: float, hold: float, seen: List[str]) -> str:
     gate = FifoGate(1)
     admission = Admission(gate, await gate.acquire())
-    token = _admission.set(admission)
+    token = current_admission.set(admission)
 
     async def action() -> str:
         await asyncio.sleep(action_seconds)
@@ -30,7 +31,7 @@ async def _turn_with_action(action_seconds: float, hold: float, seen: List[str])
     try:
         result = await holding_place(action(), hold=hold)
     finally:
-        _admission.reset(token)
+        current_admission.reset(token)
     seen.append("back" if admission.held else "not back")
     admission.step_out()
     await other

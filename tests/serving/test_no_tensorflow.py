@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 
+from bot.settings import load
 from harness.servers import ROOT, base_env
 
 
@@ -32,7 +33,7 @@ def test_rasa_imports_with_no_tensorflow_in_memory_and_this_pipeline_passes_the_
         from bot.serving import no_tensorflow
         no_tensorflow.install()
         import bot.serving
-        bot.serving.apply()
+        bot.serving.apply(bot.settings.load())
         import rasa.core.run, rasa.core.agent
         from rasa.core.policies.rule_policy import RulePolicy
         from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
@@ -89,11 +90,11 @@ def test_tensorflow_imported_first_refuses_to_start():
 def test_pmo_tensorflow_keeps_it(value, leave_out):
     from bot.serving.no_tensorflow import wanted
 
-    assert wanted({"PMO_TENSORFLOW": value}) is leave_out
+    assert wanted(load({"PMO_TENSORFLOW": value})) is leave_out
 
 
 def test_a_bad_pmo_tensorflow_is_refused():
     from bot.serving.no_tensorflow import wanted
 
     with pytest.raises(ValueError, match="PMO_TENSORFLOW"):
-        wanted({"PMO_TENSORFLOW": "maybe"})
+        wanted(load({"PMO_TENSORFLOW": "maybe"}))
