@@ -7,16 +7,16 @@ from typing import Sequence
 
 from bot.answers.common import (
     Reply,
-    _pmo_roles_line,
-    _role_buttons,
-    _roles,
-    _way_back,
+    all_role_buttons,
     article,
     button,
     capitalised,
     ebook_line,
     in_sentence,
     join,
+    pmo_roles_line,
+    roles_by_level,
+    way_back,
 )
 from bot.knowledge_base import AdjacentRole, Certification, KnowledgeBase, Technique
 
@@ -58,36 +58,38 @@ def technique(kb: KnowledgeBase, item: Technique) -> Reply:
 def not_a_pmo_role(kb: KnowledgeBase, title: str) -> Reply:
     text = (
         f"{capitalised(title)} isn't one of the PMO roles: it's a delivery role that PMOs work alongside. "
-        f"{_pmo_roles_line(kb)}"
+        f"{pmo_roles_line(kb)}"
     )
-    return Reply(text, _role_buttons(kb), kind="adjacent_role:other")
+    return Reply(text, all_role_buttons(kb), kind="adjacent_role:other")
 
 
 def specialist_role(kb: KnowledgeBase, title: str) -> Reply:
     text = (
         f"Some PMOs have {article(title)} {in_sentence(title)}, but it's a specialist role, not one of the four "
-        f"PMO roles I can describe, so I won't guess its level. {_pmo_roles_line(kb)}\n\n"
+        f"PMO roles I can describe, so I won't guess its level. {pmo_roles_line(kb)}\n\n"
         "What does the job involve day to day? Planning and reporting sounds like a PMO Analyst; "
         "running the office sounds like a PMO Manager."
     )
-    return Reply(text, _role_buttons(kb), kind="specialist_role")
+    return Reply(text, all_role_buttons(kb), kind="specialist_role")
 
 
 def other_job(kb: KnowledgeBase, title: str) -> Reply:
     """A job title that is not in the knowledge base: never mapped to a level by a shared word."""
     safe = " ".join(str(title).split())[:40]
     text = (
-        f"I don't know {safe} as a PMO role, so I won't guess its level. {_pmo_roles_line(kb)}\n\n"
+        f"I don't know {safe} as a PMO role, so I won't guess its level. {pmo_roles_line(kb)}\n\n"
         "If you tell me what the job involves day to day, I can say which PMO role is closest."
     )
-    return Reply(text, _role_buttons(kb), kind="unknown_title")
+    return Reply(text, all_role_buttons(kb), kind="unknown_title")
 
 
 def unknown_role(kb: KnowledgeBase, value: str) -> Reply:
     safe = " ".join(str(value).split())[:40]
     return Reply(
-        f'I don\'t know "{safe}" as a PMO role. I can explain these four: ' + join([r.name for r in _roles(kb)]) + ".",
-        _role_buttons(kb),
+        f'I don\'t know "{safe}" as a PMO role. I can explain these four: '
+        + join([r.name for r in roles_by_level(kb)])
+        + ".",
+        all_role_buttons(kb),
         kind="unknown_title",
     )
 
@@ -218,7 +220,7 @@ def out_of_scope(kb: KnowledgeBase) -> Reply:
     return Reply(
         "Sorry, that's outside what I can help with. I'm here for PMO roles, PMO careers and "
         "PMO Learning's courses.",
-        _way_back(),
+        way_back(),
         kind="out_of_scope",
     )
 
@@ -227,7 +229,7 @@ def did_not_understand(kb: KnowledgeBase) -> Reply:
     return Reply(
         "Sorry, I didn't quite understand that. I can explain PMO roles, compare them, and recommend "
         "a course. Could you say it another way?",
-        _way_back(),
+        way_back(),
         kind="fallback",
     )
 

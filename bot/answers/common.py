@@ -71,7 +71,7 @@ def sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def _roles(kb: KnowledgeBase) -> List[Role]:
+def roles_by_level(kb: KnowledgeBase) -> List[Role]:
     return sorted(kb.roles, key=lambda r: r.level)
 
 
@@ -95,15 +95,15 @@ def ebook_line(kb: KnowledgeBase) -> str:
     return f'The free eBook "{ebook.name}" is a good first read ({kb.contact.website}).'
 
 
-def _pmo_roles_line(kb: KnowledgeBase) -> str:
-    return "The four PMO roles are " + join([r.name for r in _roles(kb)]) + "."
+def pmo_roles_line(kb: KnowledgeBase) -> str:
+    return "The four PMO roles are " + join([r.name for r in roles_by_level(kb)]) + "."
 
 
-def _role_buttons(kb: KnowledgeBase) -> List[Button]:
-    return [button(r.name, "ask_role_description", role=r.name) for r in _roles(kb)]
+def all_role_buttons(kb: KnowledgeBase) -> List[Button]:
+    return [button(r.name, "ask_role_description", role=r.name) for r in roles_by_level(kb)]
 
 
-def _way_back() -> List[Button]:
+def way_back() -> List[Button]:
     """The buttons after an answer that could not help: the main questions, and what the bot can do."""
     return [
         button("PMO roles explained", "ask_role_description"),

@@ -8,12 +8,12 @@ from bot.answers.common import (
     FIRST_REPLY_CHARS,
     Button,
     Reply,
-    _roles,
     button,
     canonical_title,
     capitalised,
     ebook_line,
     join,
+    roles_by_level,
 )
 from bot.knowledge_base import Course, KnowledgeBase, Role
 from bot.recommend import NeedLevel, Recommendation
@@ -85,9 +85,9 @@ def same_role(kb: KnowledgeBase, role_name: str, titles: Sequence[str]) -> Reply
 
 def list_roles(kb: KnowledgeBase) -> Reply:
     lines = ["A PMO career has four levels:", ""]
-    lines += [f"- {r.level}. {r.name} ({r.level_label})" for r in _roles(kb)]
+    lines += [f"- {r.level}. {r.name} ({r.level_label})" for r in roles_by_level(kb)]
     lines += ["", "Which one would you like to know more about?"]
-    buttons = [button(r.name, "ask_role_description", role=r.name) for r in _roles(kb)]
+    buttons = [button(r.name, "ask_role_description", role=r.name) for r in roles_by_level(kb)]
     return Reply("\n".join(lines), buttons, kind="roles")
 
 
@@ -171,7 +171,9 @@ def level_buttons(kb: KnowledgeBase) -> List[Button]:
         3: "I run or lead a PMO",
         4: "Head of PMO or director",
     }
-    return [button(hints.get(role.level, role.name), "inform_experience", role=role.name) for role in _roles(kb)]
+    return [
+        button(hints.get(role.level, role.name), "inform_experience", role=role.name) for role in roles_by_level(kb)
+    ]
 
 
 def ask_level(kb: KnowledgeBase, outcome: NeedLevel) -> Reply:
@@ -208,7 +210,9 @@ def entry_requirements(kb: KnowledgeBase, level: Optional[int] = None) -> Reply:
             f"{kb.entry_requirement(1)}\n\n"
             "For the more senior roles, what counts is experience and the course prerequisites."
         )
-        buttons = [button(f"Moving up to {r.name}", "ask_entry_requirements", role=r.name) for r in _roles(kb)[1:]]
+        buttons = [
+            button(f"Moving up to {r.name}", "ask_entry_requirements", role=r.name) for r in roles_by_level(kb)[1:]
+        ]
         return Reply(text, buttons, kind="entry_requirements")
     role = kb.role_at_level(level)
     course = kb.course(kb.recommendation_for(level).main)
