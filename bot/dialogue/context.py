@@ -195,7 +195,14 @@ def attribute_of(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     for specific in ("recognition", "resit", "acronym"):  # "recognised abroad?"
         if specific in values and specific in allowed:
             return specific
-    if "exam" in values and "exam" in allowed and ("format" not in values or "exam" in turn.words):
+    if (
+        "accreditation" in values
+        and "accreditation" in allowed
+        and turn.words & {"body", "board", "bodies", "certifies", "awards", "who"}
+    ):
+        return "accreditation"  # "who's the exam body for P3O?": who certifies it, not the exam
+    exam_words = {"exam", "exams", "questions", "multiple", "book", "pass"}
+    if "exam" in values and "exam" in allowed and ("format" not in values or turn.words & exam_words):
         return "exam"  # "how long is the exam?", "the format of the exam": the exam, not the course
     if "format" in values and "format" in allowed:
         return "format"  # "self-paced for my team?"

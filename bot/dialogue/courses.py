@@ -3,6 +3,7 @@ ways to train, kinds of PMO and free resources."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any, List, Optional, Tuple
 
@@ -197,6 +198,10 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
                 ),
             )
         targets = [target]
+    if not targets and attribute and turn.words & {"every", "each", "all"} and "course" in " ".join(turn.words):
+        return Outcome(
+            [answers.courses_detail(kb, kb.courses, attribute)], ctx
+        )  # "does every course end with an exam?"
     if not targets and attribute in ("accreditation", "recognition") and not turn.words & {"it", "this", "that"}:
         return Outcome([answers.courses_detail(kb, kb.courses, attribute)], ctx)  # "is there a certificate?"
     if not targets:
@@ -213,7 +218,33 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     for target in targets[:2]:
         reply, ctx = about_course(kb, ctx, target, attribute, turn)
         replies.append(reply)
+    second = _second_attribute(turn, attribute)
+    if len(targets) == 1 and second is not None and not targets[0].startswith("family:"):
+        reply, ctx = about_course(
+            kb, ctx, targets[0], second, turn
+        )  # "how many days out, and is the exam on the last day?"
+        replies.append(reply)
     return Outcome(replies, ctx)
+
+
+def _second_attribute(turn: Turn, first: Optional[str]) -> Optional[str]:
+    """A second course detail asked in the same message (length and exam, prerequisites and length...)."""
+    if first is None:
+        return None
+    spans = {
+        str(e.get("value")): (int(e.get("start") or 0), int(e.get("end") or 0))
+        for e in turn.entities
+        if e.get("entity") == "attribute"
+    }
+    if first not in spans:
+        return None
+    for other in ("length", "exam", "prerequisites", "accreditation", "format"):
+        if other == first or other not in spans:
+            continue
+        (_, end), (start, _) = sorted([spans[first], spans[other]])
+        if re.search(r"\band\b|,|\?|\balso\b", turn.text[end:start].lower()):  # "how long is the exam?": one thing
+            return other
+    return None
 
 
 def course_list(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:

@@ -406,7 +406,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return course_question(kb, turn, ctx)
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
     if (
-        (ctx.topic == "team" or turn.words & {"team", "them", "they", "people", "everyone", "staff", "group"})
+        (ctx.topic == "team" or _asked_words(turn) & {"team", "them", "they", "people", "everyone", "staff", "group"})
         and len(named) == 1
         and any(p in normalised(turn.text) for p in dialogue_words().suits_team)
         and not attribute_asked(turn, ("prerequisites", "length", "exam", "price", "dates"))

@@ -47,6 +47,8 @@ _POSSESSIVE = re.compile(r"\b(my|our|his|her|their|your)\s+(new\s+|old\s+|curren
 _LEVEL_TO = re.compile(
     r"\b(admin|administrator|support|analyst|co-?ordinator|planner|manager|lead)s?\s+(to|into)\s+(an?\s+|the\s+)?$"
 )
+# "I don't want to start as an administrator", "I've never been a PMO analyst": the title is no claim.
+_NOT_A_CLAIM = re.compile(r"\b(don'?t want to|do not want to|rather not|never been|never worked as|not be)\b[^.,;!?]*$")
 # "I'm their PMO lead": the title after "I'm their/your" is the visitor's own.
 _I_AM_THEIR = re.compile(r"\b(i'm|i am|im|i'll be|i will be)\s+(their|your)\s+(new\s+)?$")
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
@@ -434,6 +436,9 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     ]  # "lists administrator", "director courses"
     for entity in out:
         name, start = entity.get("entity"), int(entity.get("start") or 0)
+        if name == "role" and _NOT_A_CLAIM.search(low[max(0, start - 32) : start]):
+            entity["role"] = "asked"  # "I don't want to start as an administrator": no claim
+            continue
         if name == "role" and id(entity) in listed:
             entity["role"] = "asked"  # "your courses split into admin, analyst, manager, director": a list, no claim
             continue
