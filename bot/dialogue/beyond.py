@@ -172,7 +172,9 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
         return compare(kb, turn, ctx)
     named = names_pmo(turn)
-    in_conversation = bool(ctx.topic) and bool(turn.words & (dialogue_words().back_references | {"both"}))
+    in_conversation = bool(ctx.topic) and bool(
+        turn.words & (dialogue_words().back_references | {"both", "difference", "similar", "same"})
+    )
     if named or in_conversation:  # never "outside what I can help with" for a PMO message: one short question
         return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.out_of_scope(kb)], ctx)

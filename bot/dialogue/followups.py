@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional
 
@@ -38,9 +39,22 @@ def _pointed_course_words(turn: Turn) -> set[str]:
     return {w for w in ("course", "one") if any(f"{d} {w}" in low for d in ("that", "the", "this", "same"))}
 
 
+_CHANGES = (
+    "does that change",
+    "does it change",
+    "would that change",
+    "does that matter",
+    "does that make a difference",
+)
+
+
 def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
-    """ "why?" / "why that one?" right after a recommendation: the reason, in a sentence."""
-    if "why" not in turn.words or len(turn.words) > 6 or ctx.topic != "recommendation" or not ctx.recommended:
+    """ "why?" / "why that one?" right after a recommendation, or "does that change anything?": the
+    reason, in a sentence, and how to change it."""
+    changes = any(p in turn.text.lower() for p in _CHANGES) and not roles_named(kb, turn)
+    if (("why" not in turn.words or len(turn.words) > 6) and not changes) or not ctx.recommended:
+        return None
+    if ctx.topic != "recommendation" and not changes:
         return None
     course = kb.course_named(ctx.recommended)
     if course is None:
@@ -152,6 +166,8 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     roles = roles_named(kb, turn)
     courses = courses_named(kb, turn)
     evidence = visitor_evidence(kb, turn)
+    if roles and not courses and re.search(r"\bwhat (would|does|do|will)\b.*\bdo\b\W*$", turn.text.lower()):
+        return describe_role(kb, with_attribute(turn, "duties"), ctx)  # "what would a new PMO administrator do?"
     if roles and attribute_of(turn, ROLE_ATTRIBUTES) and not courses:  # "what would I do day to day as an analyst?"
         return describe_role(kb, turn, ctx)
     if attribute_of(turn, ("price", "dates")) and not roles:  # "rough price, ballpark?"

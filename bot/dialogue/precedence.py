@@ -287,6 +287,20 @@ def _first_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional
     return course_question(kb, Turn(turn.intent, named, turn.text), ctx)
 
 
+def _same_body(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """Who certifies the course in context and another one named, side by side."""
+    if not attribute_asked(turn, ("accreditation",)) or not turn.words & {"it", "this", "that", "same"}:
+        return None
+    current = _course_in_context(kb, ctx)
+    named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
+    for family in (kb.family_named(v) for v in turn.values("course_family")):
+        named += [kb.course(c) for c in family.courses] if family else []
+    others = [c for c in named if current is None or c.name != current.name]
+    if current is None or not others:
+        return None
+    return Outcome([answers.courses_detail(kb, [current, *others], "accreditation")], ctx)
+
+
 def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "I'd rather not start at the very bottom" after a level 1 course: the course a level up, if the
     visitor's experience covers it; "what if I'm not ready for that?": the course a level down."""
@@ -339,6 +353,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     before_this = _first_course_asked(kb, turn, ctx)
     if before_this is not None:  # "do i have to do the admin one first?" after the Analysts course
         return before_this
+    same_body = _same_body(kb, turn, ctx)
+    if same_body is not None:  # "and who certifies it, is it the same people as P3O?"
+        return same_body
     level_away = other_level(kb, turn, ctx)
     if level_away is not None:  # "i dont really want to start at the very bottom tbh"
         return level_away
