@@ -64,6 +64,7 @@ class DialogueWords:
     not_ready: Phrases
     instead: Phrases
     suits_team: Phrases
+    accepts_suggestion: Phrases
     prerequisites_asked: Tuple[frozenset[str], frozenset[str]]  # (when words, need words)
     name_filler: frozenset[str]
     lead_ins: frozenset[str]
@@ -168,6 +169,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         not_ready=phrases("not_ready"),
         instead=phrases("instead"),
         suits_team=phrases("suits_team"),
+        accepts_suggestion=phrases("accepts_suggestion"),
         prerequisites_asked=(frozenset(prerequisites["when"]), frozenset(prerequisites["need"])),
         name_filler=words("name_filler"),
         lead_ins=words("lead_ins"),

@@ -40,7 +40,7 @@ COURSE_ONLY_ATTRIBUTES = ("exam", "prerequisites", "accreditation", "content", "
 
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
 # Topics after which "it" is a course: one discussed, recommended, a family, or the one course of a team's answer.
-COURSE_TOPICS = ("course", "recommendation", "family", "team")
+COURSE_TOPICS = ("course", "recommendation", "family", "team", "instead")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot import answers
-from bot.dialogue.context import Context, Outcome, Turn, elliptical
+from bot.dialogue.context import COURSE_TOPICS, Context, Outcome, Turn, context_course, elliptical, with_attribute
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, question_spans, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
@@ -345,6 +345,8 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return Outcome([answers.other_language(kb)], ctx)
     if job in _OWN_FLOW or turn.values("topic"):
         return None
+    if ctx.topic == "instead" and any(p in normalised(turn.text) for p in dialogue_words().accepts_suggestion):
+        ctx = replace(ctx, course=ctx.recommended, topic="recommendation")  # "fine, you've convinced me. how long?"
     from bot.dialogue import others
 
     theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, job, turn, ctx)
@@ -356,6 +358,18 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     same_body = _same_body(kb, turn, ctx)
     if same_body is not None:  # "and who certifies it, is it the same people as P3O?"
         return same_body
+    if (
+        attribute_asked(turn, ("next",))
+        and ctx.topic in COURSE_TOPICS
+        and context_course(kb, ctx)
+        and not turn.values("role")
+        and not turn.values("course")
+        and turn.words & {"that", "it", "this", "one"}
+        and not any(p in normalised(turn.text) for p in dialogue_words().moving_up)  # "the next step up": a role
+    ):  # "What would I do after that one, assuming I actually get a job?"
+        from bot.dialogue.courses import course_question
+
+        return course_question(kb, with_attribute(turn, "next"), ctx)
     level_away = other_level(kb, turn, ctx)
     if level_away is not None:  # "i dont really want to start at the very bottom tbh"
         return level_away
@@ -416,7 +430,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
                 if other.level is not None
                 else answers.course_fit(kb, other, ctx.level)  # "what if I go for P3O, can I just do the practitioner?"
             )
-            return Outcome([weighed], replace(ctx, course=other.name))
+            return Outcome([weighed], replace(ctx, course=other.name, topic="instead"))
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 
