@@ -202,6 +202,7 @@ def _explained(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
 def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     """The replies for ``job`` and the context after it (precedence: :mod:`.precedence`)."""
     whole, turn = turn, precedence.focused(turn)  # someone else's job in the backstory is not the question's topic
+    ctx = precedence.accepted(turn, ctx)  # "fine, you've convinced me. how long is it?"
     decided = precedence.first(kb, job, turn, ctx)
     guarded = guard(kb, job, turn, ctx) if decided is None and job not in ("resume", "stop_recommendation") else None
     leaning = None

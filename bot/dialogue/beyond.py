@@ -58,6 +58,14 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, 
             if len(replies) == 1
             else Reply("\n\n".join(r.text for r in replies), replies[0].buttons, replies[0].kind)
         )
+        suggested = kb.course_named(ctx.recommended or "")
+        weighs = turn.words & {"instead", "better", "rather", "thoughts", "worth", "vs", "versus", "alternative"}
+        if suggested is not None and weighs and suggested.name not in reply.text:  # "a mate suggested PMP instead"
+            reply = Reply(
+                f"{reply.text}\n\nFor what you've told me, {suggested.name} is still the PMO course I'd suggest.",
+                reply.buttons,
+                reply.kind,
+            )
         named = [c.name for c in kb.courses if c.name in reply.text]
         # "how long is that course?" after PRINCE2: the one course the answer named, if just one.
         return reply, replace(ctx, topic="certification", course=named[0] if len(named) == 1 else ctx.course)

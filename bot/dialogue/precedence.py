@@ -301,6 +301,25 @@ def _same_body(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
     return Outcome([answers.courses_detail(kb, [current, *others], "accreditation")], ctx)
 
 
+_AIMED_AT = re.compile(r"\b(tailored (to|for)|aimed at|designed for|specifically for|specific to|meant for|just for)\b")
+
+
+def _course_aimed_at(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A course asked for one role ("something tailored to analysts"): that level's course."""
+    low = turn.text.lower()
+    aimed = [
+        str(e.get("value"))
+        for e in turn.entities
+        if e.get("entity") == "role"
+        and e.get("value") in {x.name for x in kb.roles}
+        and any(0 <= int(e.get("start") or 0) - m.end() <= 12 for m in _AIMED_AT.finditer(low))
+    ]  # the title right after "tailored to", not a backstory one
+    if len(set(aimed)) != 1 or turn.values("course"):
+        return None
+    course = kb.course(kb.recommendation_for(kb.role(aimed[0]).level).main)
+    return Outcome([answers.describe_course(kb, course)], replace(ctx, course=course.name, topic="course"))
+
+
 def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "I'd rather not start at the very bottom" after a level 1 course: the course a level up, if the
     visitor's experience covers it; "what if I'm not ready for that?": the course a level down."""
@@ -338,6 +357,13 @@ def _asked_length(turn: Turn) -> int:
     return sum(len(turn.text[a:b].split()) for a, b in question_spans(turn.text)) or len(turn.words)
 
 
+def accepted(turn: Turn, ctx: Context) -> Context:
+    """ "fine, you've convinced me" after another course was weighed: the suggested one is "it" again."""
+    if ctx.topic == "instead" and any(p in normalised(turn.text) for p in dialogue_words().accepts_suggestion):
+        return replace(ctx, course=ctx.recommended, topic="recommendation")
+    return ctx
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -345,8 +371,6 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return Outcome([answers.other_language(kb)], ctx)
     if job in _OWN_FLOW or turn.values("topic"):
         return None
-    if ctx.topic == "instead" and any(p in normalised(turn.text) for p in dialogue_words().accepts_suggestion):
-        ctx = replace(ctx, course=ctx.recommended, topic="recommendation")  # "fine, you've convinced me. how long?"
     from bot.dialogue import others
 
     theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, job, turn, ctx)
@@ -370,6 +394,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import course_question
 
         return course_question(kb, with_attribute(turn, "next"), ctx)
+    aimed = _course_aimed_at(kb, turn, ctx)
+    if aimed is not None:  # "is there something more tailored to analysts, or is P3O it?"
+        return aimed
     level_away = other_level(kb, turn, ctx)
     if level_away is not None:  # "i dont really want to start at the very bottom tbh"
         return level_away
