@@ -246,3 +246,65 @@ def test_remembered_other_person_survives_the_slots():
     assert slots == {"context_other": "PMO Director"}
     assert context_from_slots(KB, slots).other == "PMO Director"
     assert context_from_slots(KB, {"context_other": "Chief Wizard"}).other is None  # forged: dropped
+
+
+# ---------------------------------------------------------------- course details asked in passing
+
+
+def test_two_details_of_one_course_in_one_message(talk):
+    [outcome] = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "how many days are people away on P3O Foundation, and is the exam on the final day?",
+            )
+        ]
+    )
+    assert "3 days" in text(outcome) and "75" in text(outcome)
+
+
+def test_the_exam_body_is_who_certifies(talk):
+    [outcome] = talk([("course", "ask_course_details", "which exam body is behind P3O these days?")])
+    assert "PeopleCert" in text(outcome) and "multiple-choice" not in text(outcome)
+
+
+def test_every_course_asked_at_once(talk):
+    [outcome] = talk([("course", "ask_course_details", "does each course finish with an exam?")])
+    assert "Essentials for PMO Administrators" in text(outcome) and "P3O Foundation" in text(outcome)
+
+
+def test_the_course_in_context_and_another_certified_side_by_side(talk):
+    *_, bodies = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a project co-ordinator, which course?"),
+            ("course", "ask_course_details", "and who certifies it, same people as P3O?"),
+        ]
+    )
+    assert "APMG" in text(bodies) and "PeopleCert" in text(bodies)
+
+
+def test_a_course_aimed_at_a_role(talk):
+    [outcome] = talk([("course", "ask_course_details", "is there anything aimed at planners or is P3O all you do?")])
+    assert "Essentials for PMO Analysts" in text(outcome)
+
+
+def test_convinced_goes_back_to_the_course_suggested(talk):
+    *_, length = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm head of PMO for the whole group, which course?"),
+            ("course", "ask_course_details", "shouldn't I be on the managers one though?"),
+            ("course", "ask_course_details", "fair enough. how many days is it?"),
+        ]
+    )
+    assert "Essentials for PMO Directors" in text(length) and "2 days" in text(length)
+
+
+def test_does_that_change_anything_gives_the_reason(talk):
+    *_, reason = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO planner, what would you suggest?"),
+            ("fallback", "out_of_scope", "we don't have a formal PMO yet though. does that change anything?"),
+        ]
+    )
+    assert "Essentials for PMO Analysts" in text(reason)

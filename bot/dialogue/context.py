@@ -195,10 +195,9 @@ def attribute_of(turn: Turn, allowed: Sequence[str]) -> Optional[str]:
     for specific in ("recognition", "resit", "acronym"):  # "recognised abroad?"
         if specific in values and specific in allowed:
             return specific
-    if (
-        "accreditation" in values
-        and "accreditation" in allowed
-        and turn.words & {"body", "board", "bodies", "certifies", "awards", "who"}
+    if "accreditation" in allowed and (
+        ("accreditation" in values and turn.words & {"body", "board", "bodies", "certifies", "awards", "who"})
+        or ("exam" in values and turn.words & {"body", "bodies", "awarding"})
     ):
         return "accreditation"  # "who's the exam body for P3O?": who certifies it, not the exam
     exam_words = {"exam", "exams", "questions", "multiple", "book", "pass"}
