@@ -111,6 +111,9 @@ def level_from_evidence(kb: KnowledgeBase, evidence: Evidence) -> Optional[Tuple
             reason = f"you mentioned {typed}, which is a level {role.level} {role.name} title"
         return role.level, reason
     for cue, (level, reason) in CUE_LEVELS.items():
+        if cue in evidence.cues and evidence.about_someone:  # "she runs our programme office"
+            role = kb.role_at_level(level)
+            return level, f"the work described is what a {role.name} does, at level {level} ({role.level_label})"
         if cue in evidence.cues:
             if cue == "support_work" and ((evidence.years or 0) >= EXPERIENCED_SUPPORT_YEARS or evidence.moving_up):
                 following = kb.role_at_level(2)  # "3 years of minutes and registers, I want to progress"

@@ -40,7 +40,7 @@ def team_training(
     ]
     rows: List[str] = []
     for level, count in sorted(groups, reverse=True):
-        people = f"{count} {_GROUP[level]}" if count else f"the {_GROUP[level]}"
+        people = f"{count} {_GROUP[level] if count != 1 else _GROUP[level][:-1]}" if count else f"the {_GROUP[level]}"
         rows.append(f"- {people}: {_main_course(kb, level).name}")
     if own_level is not None and all(level != own_level for level, _ in groups):
         rows.insert(0, f"- you, leading it: {_main_course(kb, own_level).name}")

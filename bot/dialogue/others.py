@@ -21,11 +21,16 @@ from typing import Optional
 
 from bot.dialogue.context import COURSE_ATTRIBUTES, Context, Outcome, Turn, attribute_of, course_for_level
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import question_spans
+from bot.nlu.reading import normalised, question_spans
 from bot.words import dialogue_words
 
 # Words that point at one other person ("them" is too often a team).
 _THIRD_PERSON = frozenset({"she", "her", "hers", "herself", "he", "him", "his", "himself", "shes", "hes"})
+# "she runs our programme office": someone else's work that is a PMO Manager's (level 3).
+_RUNS_AN_OFFICE = re.compile(
+    r"\b(she|he)(?:'s| is)? (runs|leads|manages|is in charge of|looks after|running|leading|managing) "
+    r"(the|our|a|their|his|her|an)? ?(\w+ )?(pmo|programme office|program office|project office|portfolio office)\b"
+)
 # Words that make the message about the visitor instead.
 _FIRST_PERSON = frozenset({"me", "myself", "mine"})
 # "Does that count?", "would that be enough?": whether experience stands in for a prerequisite.
@@ -69,6 +74,8 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
     from bot.dialogue.roles import recommend_course
 
     theirs = [r for r in reading.others if r in {x.name for x in kb.roles}]
+    if not theirs and _RUNS_AN_OFFICE.search(normalised(turn.text)):
+        theirs = [kb.role_at_level(3).name]  # "what about my manager, she runs our programme office"
     asked_for_them = (*turn.entities, {"entity": "asking_for", "value": "other"})
     if (
         (theirs or (reading.others_cues and turn.words & _THIRD_PERSON)) and ctx.topic and _wants_course_for_them(turn)

@@ -254,7 +254,13 @@ def _course_in_context(kb: KnowledgeBase, ctx: Context) -> Optional[Course]:
 def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """A course that is not one level's (P3O, MoP) weighed against what the visitor says about themself."""
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
-    if len(named) != 1 or named[0].level is not None or turn.values("certification") or turn.values("course_family"):
+    families = [f for f in (kb.family_named(v) for v in turn.values("course_family")) if f]
+    if not named and len(families) == 1 and len(families[0].courses) > 1:
+        first_of = kb.course(families[0].courses[0])  # "P3O is the best, should I do it?": where P3O starts
+        named = [first_of] if first_of.level is None else []
+    elif families:
+        return None
+    if len(named) != 1 or named[0].level is not None or turn.values("certification"):
         return None
     if ctx.topic == "team" or _asked_words(turn) & {"team", "them", "they", "everyone", "staff", "group"}:
         return None  # "would it make sense to put them all on P3O Foundation?": for the team (team_course)

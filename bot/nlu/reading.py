@@ -431,6 +431,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     out: List[Entity] = [dict(e) for e in entities]
     team = _team(low, out, w)
     listed = _listed_levels(low, out)
+    counted_groups = any(
+        e.get("entity") == "role"
+        and _is_plural(e)
+        and (_count_before(low, int(e.get("start") or 0), int(e.get("end") or 0)) or 0) >= 2
+        for e in out
+    )  # "3 PMO analysts and 1 admin": with counted groups, a counted title is one more group
     out = [
         e for e in out if not (id(e) in listed and e.get("entity") != "role")
     ]  # "lists administrator", "director courses"
@@ -458,7 +464,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
             count = _count_before(low, start, end)
             counted = _is_plural(entity) and (count or 0) >= 2  # "the 5 analysts"
-            if ours or counted or (team is not None and (_is_plural(entity) or count is not None)):
+            grouped = (team is not None or counted_groups) and count is not None
+            if ours or counted or grouped or (team is not None and _is_plural(entity)):
                 entity["group"] = "team"
                 entity["role"] = "member"
                 if count is not None:
