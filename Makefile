@@ -100,7 +100,7 @@ nlu-eval: train
 # Benchmark, not part of `make test` (about half an hour on 2 cores): understanding,
 # conversation tests, training and serving, side by side with a stock `rasa init`
 # assistant. Writes bench/out/results.json and latency.png, copies them to docs/.
-# `make bench-smoke` runs every code path in about a minute (tests/test_bench.py).
+# `make bench-smoke` runs every code path in about a minute (tests/benchmarks/test_run.py).
 # Options: make bench BENCH_ARGS="--no-cv --stock-cv --levels 1,20 --seconds 20 ..."
 .PHONY: bench bench-smoke
 bench: install
@@ -118,7 +118,7 @@ bench-corpus: train
 # The soak (benchmarks/soak.py; about 40 minutes, needs PostgreSQL and Redis): the production set-up
 # for 30 minutes at half its open-loop capacity, sampled every 5 minutes; writes bench/out/soak.json
 # and soak.png and copies them to docs/. `python -m benchmarks.soak --smoke` is the minute-long
-# version tests/test_bench_soak.py runs. Options: make bench-soak SOAK_ARGS="--rate 5 --minutes 60"
+# version tests/benchmarks/test_soak.py runs. Options: make bench-soak SOAK_ARGS="--rate 5 --minutes 60"
 .PHONY: bench-soak
 bench-soak: train
 	$(PYTHON) -m benchmarks.soak --docs $(SOAK_ARGS)

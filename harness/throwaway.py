@@ -10,7 +10,7 @@ unprivileged user (``nobody``, or ``PMO_TEST_SERVICES_USER``) through
 ``setpriv``. The binaries are Debian's (``scripts/test-services.sh`` installs
 them with apt-get when missing).
 
-Which servers the tests use (``tests/production/services.py`` asks
+Which servers the tests use (``harness/services.py`` asks
 :func:`postgres_url` and :func:`redis_url`):
 
 - ``PMO_TEST_POSTGRES_URL`` / ``PMO_TEST_REDIS_URL``, when set: those;
@@ -322,6 +322,22 @@ def _session_url(kind: str, variable: str, machine_url: str) -> str:
     url = _STARTED[kind].url
     os.environ[variable] = url
     return url
+
+
+def own_postgres() -> Postgres:
+    """A throwaway PostgreSQL that is this session's from now on (:func:`postgres_url` answers it).
+
+    For a stack whose tests restart PostgreSQL (tests/deploy/test_scale_out.py): restarting a
+    server of the session's own disturbs no test that another pytest worker runs meanwhile on
+    the machine's. Started once; :func:`stop_all` removes it with the others.
+    """
+    server = _STARTED.get("postgres")
+    if not isinstance(server, Postgres):
+        if not _STARTED:
+            atexit.register(stop_all)
+        server = _STARTED["postgres"] = start_postgres()
+    os.environ[POSTGRES_VARIABLE] = server.url
+    return server
 
 
 def postgres_url() -> str:

@@ -1,6 +1,6 @@
 """Hostile input over the widget's socket.io, Slack and Teams (hypothesis), against the real server.
 
-The REST fuzzing (tests/production/test_fuzz.py) reads each turn's outcome from a header;
+The REST fuzzing (tests/deploy/test_fuzz.py) reads each turn's outcome from a header;
 these channels answer asynchronously, so a turn that failed shows as the apology arriving
 (every channel sends it when a turn fails: bot.channels.rest.APOLOGY). Each example is a
 batch of messages, one per lane (a lane is one conversation), sent together; the test then
@@ -30,8 +30,8 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from harness.stubs import Recorded
 from tests.channels.conftest import APP_ID, SLACK_SECRET, TENANT_ID, Stack
-from tests.channels.stubs import Recorded
 from tests.support.hostile import MARKUP, SQL, WORDS, forged, is_command, json_values
 
 pytestmark = pytest.mark.slow

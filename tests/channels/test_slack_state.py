@@ -11,8 +11,8 @@ import pytest
 
 from bot.channels.limits import redis_client
 from bot.channels.slack_state import MemoryMarks, RedisMarks, SlackState
-from tests.channels.stubs import hung_server
-from tests.production import services
+from harness import services
+from harness.stubs import hung_server
 
 T = TypeVar("T")
 

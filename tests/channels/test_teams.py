@@ -21,6 +21,7 @@ from jwt.algorithms import RSAAlgorithm
 from bot.channels.teams import AuthError, Settings, bot_added, card_action, hero_card, user_text, validate_token
 from bot.knowledge_base import default_knowledge_base
 from bot.render import to_teams
+from harness.stubs import Recorded
 from tests.channels.conftest import (
     ACCESS_TOKEN,
     APP_ID,
@@ -33,7 +34,6 @@ from tests.channels.conftest import (
     make_token,
     new_key,
 )
-from tests.channels.stubs import Recorded
 
 pytestmark = pytest.mark.slow
 

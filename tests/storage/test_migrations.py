@@ -27,8 +27,8 @@ from bot.outbox import model as outbox_model
 from bot.storage import enquiry_store, schema
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
+from harness import services
 from harness.servers import ROOT, base_env
-from tests.production import services
 from tests.storage import release
 
 # SQLAlchemy 1.4 and alembic say, on every reflection, that they skip the expression index.

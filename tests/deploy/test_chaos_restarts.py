@@ -27,8 +27,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
-from harness import servers
-from tests.production import services, stack
+from harness import servers, services, stack
 
 pytestmark = pytest.mark.slow
 

@@ -27,9 +27,8 @@ import pytest
 import requests
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
-from harness import servers
-from tests.production import stack
-from tests.production.test_chaos_restarts import RedisProcess
+from harness import servers, stack
+from tests.deploy.test_chaos_restarts import RedisProcess
 
 pytestmark = pytest.mark.slow
 

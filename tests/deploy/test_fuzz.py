@@ -30,7 +30,7 @@ from bot.channels.body import DEFAULT_MAX_BODY_BYTES
 from bot.channels.rest import APOLOGY, TURN_HEADER
 from bot.enquiries import Rejected
 from bot.knowledge_base import default_knowledge_base
-from tests.production.stack import replayed_slots, say, slots
+from harness.stack import replayed_slots, say, slots
 from tests.support.hostile import hostile, json_values
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from bot.storage.conversations import conversations_mentioning, delete_conversat
 from bot.storage.database import StorageUnavailable, database_url, make_engine, redis_settings, with_retries
 from bot.storage.enquiry_store import EnquiryStore
 from bot.storage.schema import OWN_TABLES, VERSION_TABLE
-from tests.production import services
+from harness import services
 
 JANE = Enquiry(
     conversation_id="conv-jane",
