@@ -46,8 +46,12 @@ actions: install
 run: train
 	$(PYTHON) -m bot.serving shell --model $(MODEL) --endpoints endpoints.yml
 
+# Two pytest-xdist workers: the tests that share a server run in one worker (tests/conftest.py groups
+# them), the longest groups first. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 test: lint train browser balancer web-build services
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Static checks (settings in pyproject.toml): ruff's formatter and linter on every Python
 # file, mypy on bot/ (strict) and actions/. Part of `make test`, so CI runs them.
@@ -56,10 +60,10 @@ lint: install
 	$(BIN)/ruff check --quiet .
 	$(BIN)/mypy bot actions
 
-# The fast loop: everything that needs no trained model, browser, database or
-# running server (unit, action, NLU-component and answer tests), in about 20 s.
+# The fast loop: every test not marked slow (pytest.ini says what slow means: a server, a browser,
+# a process, PostgreSQL or the trained model), wherever it lives, in about 30 s.
 test-fast: install
-	$(BIN)/pytest -q -m "not slow" --ignore=tests/production --ignore=tests/channels
+	$(BIN)/pytest -q -m "not slow"
 
 # Website widget: rasa-webchat and the Inter font from npm (package-lock.json),
 # assembled into web/dist with nothing loaded from a CDN or Google Fonts.

@@ -33,6 +33,7 @@ from tests.storage import release
 
 # SQLAlchemy 1.4 and alembic say, on every reflection, that they skip the expression index.
 pytestmark = [
+    pytest.mark.slow,  # Python processes running the migrations, and PostgreSQL
     pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
     pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index"),
 ]
