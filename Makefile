@@ -109,9 +109,17 @@ nlu-eval: train
 .PHONY: bench bench-smoke
 bench: install
 	$(PYTHON) -m benchmarks.run $(BENCH_ARGS)
+	$(MAKE) bench-fuzz
 	$(MAKE) bench-soak
 bench-smoke: train
 	$(PYTHON) -m benchmarks.run --smoke
+
+# The fuzz tests against running servers at full volume (harness/fuzzing.py; about 5 minutes): REST on two
+# replicas (245 + 100 batches, at least 2,700 requests) and the widget, Slack and Teams (40 batches each).
+# `make test` runs every strategy of the same tests with fewer batches.
+.PHONY: bench-fuzz
+bench-fuzz: train web-build services
+	PMO_FUZZ=full $(BIN)/pytest -q -p no:cacheprovider tests/deploy/test_fuzz.py tests/channels/test_fuzz_channels.py
 
 # What real visitors write (issue 19, docs/bench.md): the corpus in benchmarks/corpus/ and the
 # distractors, over REST against real servers, in about a minute; also a step of `make bench`.
