@@ -172,6 +172,12 @@ class Server:
             process.kill()
             process.wait(timeout=10)
 
+    def kill(self) -> None:
+        """Kills the server at once (SIGKILL), as a crash would; :meth:`start` brings it back on its port."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
     def restart(self, timeout: float = START_TIMEOUT) -> float:
         """Stops and starts the server on the same port and data; returns the seconds it took."""
         started = time.monotonic()
