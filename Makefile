@@ -34,15 +34,19 @@ $(STAMP): requirements.txt requirements-dev.txt requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
 	@touch $@
 
+# `make run` trains quietly, like the shell it opens: Rasa's output to models/train.log and one progress
+# line (scripts/train-quietly.sh). `make train` and `make test` train as before, with the whole output.
+TRAIN_LOG := models/train.log
 train: $(MODEL)
 $(MODEL): $(STAMP) $(KNOWLEDGE) $(TRAINING)
-	$(RASA) train --fixed-model-name pmo --out models
+	$(if $(QUIET_TRAINING),scripts/train-quietly.sh $(TRAIN_LOG) )$(RASA) train --fixed-model-name pmo --out models
 
 actions: install
 	$(RASA) run actions --actions actions
 
 # One process: the actions run inside Rasa (endpoints.yml names actions_module; bot/serving/inprocess.py).
 # With a separate action server instead (`make actions`), point endpoints.yml's action_endpoint at its url.
+run: QUIET_TRAINING := yes
 run: train
 	$(PYTHON) -m bot.serving shell --model $(MODEL) --endpoints endpoints.yml
 
