@@ -16,6 +16,8 @@ from bot.knowledge_base import KnowledgeBase, default_knowledge_base
 from harness import servers, services, stack, throwaway
 
 ROOT = Path(__file__).resolve().parents[1]
+# The conversation and corpus summaries (printed by the controller too when pytest-xdist runs the tests).
+pytest_plugins = ["tests.conversations.summary"]
 
 
 # The session fixtures that start servers, shared by tests in several modules. With pytest-xdist
