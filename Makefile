@@ -65,10 +65,10 @@ lint: install
 	$(BIN)/mypy bot actions
 
 # The fast loop: every test not marked slow (pytest.ini says what slow means: a server, a browser,
-# a process, PostgreSQL or the trained model), wherever it lives, in about 30 s (two workers: each collects
-# the suite, about 12 s, and runs half of the 970 tests).
+# a process, PostgreSQL or the trained model), wherever it lives, in about 30 s: two workers, each collects
+# the suite (about 10 s) and runs whole modules, the biggest first (30-35 s measured; 43 s in one process).
 test-fast: install
-	$(BIN)/pytest -q -m "not slow" -n 2
+	$(BIN)/pytest -q -m "not slow" -n 2 --dist loadgroup
 
 # Website widget: rasa-webchat and the Inter font from npm (package-lock.json),
 # assembled into web/dist with nothing loaded from a CDN or Google Fonts.
