@@ -330,13 +330,17 @@ def _session_url(kind: str, variable: str, machine_url: str) -> str:
     return url
 
 
-def own_postgres() -> Postgres:
+def own_postgres() -> Optional[Postgres]:
     """A throwaway PostgreSQL that is this session's from now on (:func:`postgres_url` answers it).
 
     For a stack whose tests restart PostgreSQL (tests/deploy/test_scale_out.py): restarting a
     server of the session's own disturbs no test that another pytest worker runs meanwhile on
-    the machine's. Started once; :func:`stop_all` removes it with the others.
+    the machine's. Started once; :func:`stop_all` removes it with the others. None, and nothing
+    started, when ``PMO_TEST_SERVICES=machine`` or ``PMO_TEST_POSTGRES_URL`` names a server: that
+    one is used and restarted (run such a session in one process, ``PYTEST_WORKERS=0``).
     """
+    if mode() == "machine" or (os.environ.get(POSTGRES_VARIABLE) and "postgres" not in _STARTED):
+        return None
     server = _STARTED.get("postgres")
     if not isinstance(server, Postgres):
         if not _STARTED:
