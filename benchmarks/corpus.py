@@ -20,7 +20,7 @@ string appears; ``decline`` wants a polite "I can't advise on that". A fallback 
 understand", "outside what I can help with") fails any other turn; the channel's error apology
 fails every turn. Only the replies are read: nothing here depends on the assistant's code.
 
-The pure parts (loading, checking, the report) are tested in tests/test_corpus_checks.py; the
+The pure parts (loading, checking, the report) are tested in tests/benchmarks/test_corpus.py; the
 gate on the figures is tests/conversations/test_corpus.py.
 """
 

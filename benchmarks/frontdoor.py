@@ -60,8 +60,8 @@ def ladder(url: str, rates: List[float], seconds: float, label: str) -> Dict[str
 
 
 def with_stack(replicas: int, rates: List[float], seconds: float) -> Dict[str, Any]:
-    from tests.frontdoor import stack
-    from tests.production import services
+    from harness import frontdoor as stack
+    from harness import services
 
     work = Path(tempfile.mkdtemp(prefix=f"pmo-frontdoor-{replicas}-"))
     with services.fresh_database("pmo_bench") as url:

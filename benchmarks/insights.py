@@ -2,7 +2,7 @@
 
     python -m benchmarks.insights [--conversations 100000] [--days 90] [--repeat 5] [--keep] [--screenshot PNG]
 
-Fills a fresh PostgreSQL database (tests/production/services.py, dropped at
+Fills a fresh PostgreSQL database (harness/services.py, dropped at
 the end unless --keep) with synthetic conversations written the way Rasa's
 SQL tracker store writes them (its own ``events`` table definition; event
 JSON shaped like real rows: session start, user with parse_data and intent
@@ -355,7 +355,7 @@ def run_module(url: str, *args: str) -> Tuple[float, str]:
 
 
 def screenshot(base: str, path: Path) -> None:
-    """The overview over 90 days in Debian's Chromium (as tests/production/test_insights_browser.py drives it)."""
+    """The overview over 90 days in Debian's Chromium (as tests/insights/test_browser.py drives it)."""
     from playwright.sync_api import sync_playwright
 
     from harness.browser import CHROMIUM, FLAGS
@@ -426,7 +426,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--screenshot", type=Path, help="save a screenshot of the overview (90 days) here")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from tests.production.services import fresh_database
+    from harness.services import fresh_database
 
     report: Dict[str, Any] = {"conversations": args.conversations, "days": args.days}
     with fresh_database("pmo_insights_bench") as url:

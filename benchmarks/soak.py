@@ -3,7 +3,7 @@
     python -m benchmarks.soak                      # 30 min at half the capacity measured first
     python -m benchmarks.soak --rate 5             # a fixed rate instead of the capacity ladder
     python -m benchmarks.soak --smoke              # 1 minute at 2 msg/s, a sample every 15 s, half the
-                                                   # conversations enquiring (tests/test_bench_soak.py)
+                                                   # conversations enquiring (tests/benchmarks/test_soak.py)
 
 The stack is the one a deployment runs: a fresh PostgreSQL database migrated by
 ``python -m bot.storage migrate upgrade`` first (the operator's step), Redis

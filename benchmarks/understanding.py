@@ -2,7 +2,7 @@
 
 Loads a trained model in-process and parses every test message, so it measures
 exactly what the server would answer. Used by `make bench` and by the quality
-gate in tests/test_nlu_quality.py.
+gate in tests/nlu/test_quality.py.
 """
 
 from __future__ import annotations

@@ -70,66 +70,32 @@ def run_load(url: str, conversations: int, turns: int, tag: str) -> Dict[str, fl
 
 
 def measure(workers: int, conversations: int, turns: int, admin_url: str, redis_url: str) -> Dict[str, float]:
-    import sqlalchemy as sa
+    # The scale-out stack of tests/deploy/test_scale_out.py (harness/stack.py), one replica.
+    from harness import services, stack
+    from harness.servers import action_server, write_endpoints
 
-    from harness.servers import BIN, MODEL, ROOT, Server, action_server, base_env, free_port, write_endpoints
-
-    name = f"pmo_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    env = {
-        "PMO_DATABASE_URL": admin.url.set(database=name).render_as_string(hide_password=False),
-        "PMO_REDIS_URL": redis_url,
-    }
-    workdir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    actions = action_server(workdir, env=env)
-    endpoints = write_endpoints(
-        workdir,
-        actions.port,
-        "tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n",
-        f"lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n  key_prefix: bench{uuid.uuid4().hex[:6]}\n",
-    )
-    port = free_port()
-    rasa = Server(
-        name=f"rasa x{workers}",
-        args=[str(ROOT / "scripts" / "rasa-server.sh")],
-        port=port,
-        ready_path="/",
-        log=workdir / f"rasa-{port}.log",
-        env=base_env(
-            PYTHON_BIN=str(BIN / "python"),
-            RASA_PORT=str(port),
-            RASA_ENDPOINTS=str(endpoints),
-            RASA_MODEL=str(MODEL),
-            SANIC_WORKERS=str(workers),
-            **env,
-        ),
-    )
-    try:
-        actions.start()
-        rasa.start(timeout=600)
-        deadline = time.monotonic() + 600
-        while rasa.log.read_text(errors="replace").count("Rasa server is up and running") < workers:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{workers} workers not up; see {rasa.log}")
-            time.sleep(0.5)
-        url = rasa.url + "/webhooks/rest/webhook"
-        run_load(url, conversations=4 * workers, turns=3, tag="warmup")  # every worker loads its graph
-        return {"workers": workers, **run_load(url, conversations, turns, tag=f"w{workers}")}
-    finally:
-        rasa.stop()
-        actions.stop()
-        with admin.connect() as connection:
-            connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with services.fresh_database("pmo_bench", admin_url) as database_url:
+        env = {"PMO_DATABASE_URL": database_url, "PMO_REDIS_URL": redis_url}
+        workdir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+        actions = action_server(workdir, env=env)
+        endpoints = write_endpoints(
+            workdir,
+            actions.port,
+            stack.TRACKER_STORE.format(db="unused.db"),
+            stack.LOCK_STORE.format(extra=f"  key_prefix: bench{uuid.uuid4().hex[:6]}\n"),
+        )
+        rasa = stack.replica(workdir, endpoints, {**env, "SANIC_WORKERS": str(workers)})
+        rasa.name = f"rasa x{workers}"
+        try:
+            actions.start()
+            rasa.start(timeout=600)
+            stack.wait_for_workers(rasa, workers, timeout=600)
+            url = rasa.url + "/webhooks/rest/webhook"
+            run_load(url, conversations=4 * workers, turns=3, tag="warmup")  # every worker loads its graph
+            return {"workers": workers, **run_load(url, conversations, turns, tag=f"w{workers}")}
+        finally:
+            rasa.stop()
+            actions.stop()
 
 
 def main(argv: Sequence[str] = ()) -> int:

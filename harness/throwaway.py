@@ -10,7 +10,7 @@ unprivileged user (``nobody``, or ``PMO_TEST_SERVICES_USER``) through
 ``setpriv``. The binaries are Debian's (``scripts/test-services.sh`` installs
 them with apt-get when missing).
 
-Which servers the tests use (``tests/production/services.py`` asks
+Which servers the tests use (``harness/services.py`` asks
 :func:`postgres_url` and :func:`redis_url`):
 
 - ``PMO_TEST_POSTGRES_URL`` / ``PMO_TEST_REDIS_URL``, when set: those;
@@ -187,6 +187,12 @@ class Server(ABC):
             process.kill()
             process.wait(timeout=10)
 
+    def kill(self) -> None:
+        """Kills the server at once (SIGKILL), as a crash would; :meth:`start` brings it back on its port."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
     def restart(self, timeout: float = START_TIMEOUT) -> float:
         """Stops and starts the server on the same port and data; returns the seconds it took."""
         started = time.monotonic()
@@ -338,6 +344,26 @@ def _session_url(kind: str, variable: str, machine_url: str) -> str:
     url = _STARTED[kind].url
     os.environ[variable] = url
     return url
+
+
+def own_postgres() -> Optional[Postgres]:
+    """A throwaway PostgreSQL that is this session's from now on (:func:`postgres_url` answers it).
+
+    For a stack whose tests restart PostgreSQL (tests/deploy/test_scale_out.py): restarting a
+    server of the session's own disturbs no test that another pytest worker runs meanwhile on
+    the machine's. Started once; :func:`stop_all` removes it with the others. None, and nothing
+    started, when ``PMO_TEST_SERVICES=machine`` or ``PMO_TEST_POSTGRES_URL`` names a server: that
+    one is used and restarted (run such a session in one process, ``PYTEST_WORKERS=0``).
+    """
+    if mode() == "machine" or (os.environ.get(POSTGRES_VARIABLE) and "postgres" not in _STARTED):
+        return None
+    server = _STARTED.get("postgres")
+    if not isinstance(server, Postgres):
+        if not _STARTED:
+            atexit.register(stop_all)
+        server = _STARTED["postgres"] = start_postgres()
+    os.environ[POSTGRES_VARIABLE] = server.url
+    return server
 
 
 def postgres_url() -> str:

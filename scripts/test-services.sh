@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian's PostgreSQL and Redis binaries for the tests' throwaway servers
 # (harness/throwaway.py), installed with apt-get when they are needed and missing.
-# Needed when PMO_TEST_SERVICES=throwaway, or when nothing answers on 127.0.0.1:5432 /
-# 127.0.0.1:6379 and no PMO_TEST_POSTGRES_URL / PMO_TEST_REDIS_URL is set. The tests start
-# and stop the servers themselves (own data directory, free ports); this only installs.
+# PostgreSQL's always (the scale-out stack runs on one of its own), unless PMO_TEST_SERVICES=machine
+# or PMO_TEST_POSTGRES_URL is set; Redis's when PMO_TEST_SERVICES=throwaway, or when nothing answers
+# on 127.0.0.1:6379 and no PMO_TEST_REDIS_URL is set. The tests start and stop the servers
+# themselves (own data directory, free ports); this only installs.
 set -euo pipefail
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -14,7 +15,8 @@ has_pg_client() { command -v psql >/dev/null && command -v pg_dump >/dev/null &&
 mode="${PMO_TEST_SERVICES:-auto}"
 packages=()
 if [ "$mode" != machine ]; then
-  if [ -z "${PMO_TEST_POSTGRES_URL:-}" ] && ! has_postgres && { [ "$mode" = throwaway ] || ! answers 5432; }; then
+  # Always when missing: the scale-out tests start a PostgreSQL of their own (they restart it).
+  if [ -z "${PMO_TEST_POSTGRES_URL:-}" ] && ! has_postgres; then
     packages+=(postgresql)
   fi
   if [ -z "${PMO_TEST_REDIS_URL:-}" ] && ! has_redis && { [ "$mode" = throwaway ] || ! answers 6379; }; then

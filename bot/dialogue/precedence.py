@@ -1,7 +1,7 @@
 """Which reading of a message wins, in one place (pure).
 
 Every answering job runs after these rules, in this order; each has a test in
-``tests/test_precedence.py``:
+``tests/dialogue/test_precedence.py``:
 
 1. A message in another language gets a plain note that answers are in English.
 2. Training asked for a team ("we're a team of six...", "my director wants us all trained")

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from harness import servers
-from tests.channels.stubs import Recorded, StubServer
+from harness.stubs import Recorded, StubServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

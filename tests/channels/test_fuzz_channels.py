@@ -1,6 +1,6 @@
 """Hostile input over the widget's socket.io, Slack and Teams (hypothesis), against the real server.
 
-The REST fuzzing (tests/production/test_fuzz.py) reads each turn's outcome from a header;
+The REST fuzzing (tests/deploy/test_fuzz.py) reads each turn's outcome from a header;
 these channels answer asynchronously, so a turn that failed shows as the apology arriving
 (every channel sends it when a turn fails: bot.channels.rest.APOLOGY). Each example is a
 batch of messages, one per lane (a lane is one conversation), sent together; the test then
@@ -30,13 +30,17 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from harness import fuzzing
+from harness.stubs import Recorded
 from tests.channels.conftest import APP_ID, SLACK_SECRET, TENANT_ID, Stack
-from tests.channels.stubs import Recorded
 from tests.support.hostile import MARKUP, SQL, WORDS, forged, is_command, json_values
 
 pytestmark = pytest.mark.slow
 
 LANES = 16  # conversations at once: the server, not the lanes, is the bottleneck
+# Batches of hostile messages per channel; make bench-fuzz sends 40 (harness/fuzzing.py).
+HOSTILE_BATCHES = fuzzing.size(40, 12)
+MIN_INPUTS = fuzzing.size(750, 225)  # per channel
 RUN = uuid.uuid4().hex[:6]
 APOLOGY_MARK = "problem on my side"
 # No shrinking: a failure is reported as found (shrinking batches against a live server takes minutes).
@@ -151,7 +155,7 @@ malformed_socket_events = st.one_of(
 )
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=HOSTILE_BATCHES, **SETTINGS)
 @given(
     messages=st.lists(texts, min_size=LANES, max_size=LANES), metadata=st.none() | json_values | st.text(max_size=50)
 )
@@ -244,7 +248,7 @@ def posted(
     return [[r for r in found if key(r) == lane] for lane in lanes]
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=HOSTILE_BATCHES, **SETTINGS)
 @given(messages=st.lists(texts, min_size=LANES, max_size=LANES))
 def test_slack_hostile_messages(channels: Stack, messages: List[str]):
     lanes = [f"D{lane_id('s', lane).upper()}" for lane in range(LANES)]
@@ -355,7 +359,7 @@ def teams_post(stack: Stack, body: Any) -> requests.Response:
     )
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=HOSTILE_BATCHES, **SETTINGS)
 @given(messages=st.lists(texts, min_size=LANES, max_size=LANES))
 def test_teams_hostile_messages(channels: Stack, messages: List[str]):
     lanes = [lane_id("t", lane) for lane in range(LANES)]
@@ -446,8 +450,8 @@ def test_enough_inputs_and_the_server_still_answers(channels: Stack):
         )
     )
     # 768 each when hypothesis runs every example; with the REST fuzzing (2,760) over 5,000 in all
-    assert all(c["inputs"] >= 750 for c in COUNTS.values()), COUNTS
-    assert total >= 2250, COUNTS
+    assert all(c["inputs"] >= MIN_INPUTS for c in COUNTS.values()), COUNTS
+    assert total >= 3 * MIN_INPUTS, COUNTS
     reply = requests.post(
         channels.rasa_url + "/webhooks/rest/webhook",
         timeout=60,

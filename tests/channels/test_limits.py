@@ -171,7 +171,7 @@ def test_parse_proxies():
 
 def redis_url() -> str:
     """The tests' Redis (the machine's, or a throwaway one: harness/throwaway.py); required, never skipped."""
-    from tests.production import services
+    from harness import services
 
     services.require_redis()
     return services.redis_url()
@@ -233,7 +233,7 @@ def test_redis_failure_lets_messages_through_and_backs_off():
 def test_hung_redis_costs_at_most_the_short_timeout():
     import time
 
-    from tests.channels.stubs import hung_server
+    from harness.stubs import hung_server
 
     async def go(port: int):
         client = async_client(f"redis://127.0.0.1:{port}/0", REDIS_TIMEOUT)  # accepts the connection, never answers

@@ -21,8 +21,8 @@ import pytest
 from bot.channels.shell import choice_titles
 from bot.render import display_width, to_plain
 from harness import servers
+from harness.stubs import StubServer
 from tests.channels.conftest import Stack
-from tests.channels.stubs import StubServer
 
 DOWN = "\x1b[B"
 UP = "\x1b[A"

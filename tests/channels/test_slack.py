@@ -21,8 +21,8 @@ import requests
 from bot.channels.slack import MAX_SECTION_CHARS, button_blocks, check_signature, chosen_blocks, split_sections
 from bot.knowledge_base import default_knowledge_base
 from bot.render import to_slack_mrkdwn
+from harness.stubs import Recorded
 from tests.channels.conftest import SLACK_SECRET, SLACK_TOKEN, Stack
-from tests.channels.stubs import Recorded
 
 pytestmark = pytest.mark.slow
 

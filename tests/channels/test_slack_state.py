@@ -13,8 +13,8 @@ from bot.channels.limits import REDIS_TIMEOUT
 from bot.channels.slack_state import MemoryMarks, RedisMarks, SlackState
 from bot.settings import load
 from bot.storage.redis_clients import async_client
-from tests.channels.stubs import hung_server
-from tests.production import services
+from harness import services
+from harness.stubs import hung_server
 
 T = TypeVar("T")
 

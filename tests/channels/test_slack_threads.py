@@ -9,8 +9,8 @@ from typing import Any, Dict, List
 import pytest
 
 from bot.render import to_slack_mrkdwn
+from harness.stubs import Recorded
 from tests.channels.conftest import RATE_LIMITED, REVOKED, Stack
-from tests.channels.stubs import Recorded
 from tests.channels.test_slack import (
     BOT,
     CATALOGUE,

@@ -22,6 +22,7 @@ from bot.channels.teams import AuthError, bot_added, card_action, hero_card, use
 from bot.knowledge_base import default_knowledge_base
 from bot.render import to_teams
 from bot.settings import teams_app
+from harness.stubs import Recorded
 from tests.channels.conftest import (
     ACCESS_TOKEN,
     APP_ID,
@@ -34,7 +35,6 @@ from tests.channels.conftest import (
     make_token,
     new_key,
 )
-from tests.channels.stubs import Recorded
 
 pytestmark = pytest.mark.slow
 

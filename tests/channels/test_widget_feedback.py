@@ -26,6 +26,7 @@ from bot.channels.feedback import (
     rated_answer,
 )
 from bot.render import to_widget_markdown
+from harness import socketio_client
 from tests.channels.conftest import Stack
 
 
@@ -83,39 +84,13 @@ def stored_feedback(stack: Stack, sender_id: str) -> List[Dict[str, Any]]:
 
 async def _rate(url: str, session_id: str, ratings: List[Tuple[str, Dict[str, Any]]]) -> Tuple[List[Any], List[Any]]:
     """One widget session: /greet, then each (session id, rating) sent with an acknowledgement."""
-    import socketio
-
-    client = socketio.AsyncClient(reconnection=False)
-    replies: List[Dict[str, Any]] = []
-    confirmed, replied = asyncio.Event(), asyncio.Event()
-
-    @client.on("session_confirm")
-    async def on_confirm(_: Any) -> None:
-        confirmed.set()
-
-    @client.on("bot_uttered")
-    async def on_reply(data: Dict[str, Any]) -> None:
-        replies.append(data)
-        replied.set()
-
-    await client.connect(url, transports=["websocket"], wait_timeout=10)
-    try:
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed.wait(), 10)
-        await client.emit("user_uttered", {"message": "/greet", "session_id": session_id})
-        await asyncio.wait_for(replied.wait(), 60)
-        await asyncio.sleep(0.5)
+    async with socketio_client.session(url, session_id) as visitor:
+        replies = await visitor.say("/greet", timeout=60)
         acks = []
         for claimed_session, rating in ratings:
             answer = rating.pop("answer", None) or replies[0]["text"]
-            acks.append(
-                await client.call(
-                    FEEDBACK_EVENT, {"session_id": claimed_session, "answer": answer, **rating}, timeout=20
-                )
-            )
+            acks.append(await visitor.call(FEEDBACK_EVENT, {"session_id": claimed_session, "answer": answer, **rating}))
         return replies, acks
-    finally:
-        await client.disconnect()
 
 
 @pytest.mark.slow

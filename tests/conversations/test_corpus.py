@@ -15,7 +15,6 @@ sets are checked).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -23,6 +22,7 @@ import yaml
 
 from benchmarks import corpus
 from harness import servers
+from tests.conversations import summary
 from tests.nlu.overlap import describe, overlaps, reportable, training_examples
 
 GATES: Dict[str, Any] = yaml.safe_load(corpus.GATES_FILE.read_text(encoding="utf-8"))
@@ -79,18 +79,6 @@ def test_corpus_is_apart_from_training_data(folder: Path) -> None:
 # ---------------------------------------------------------------- against the real servers
 
 
-class _Summary:
-    """Prints the run's summary line after pytest's own summary (like conftest.py's)."""
-
-    def __init__(self, line: str, failures: Path) -> None:
-        self.line, self.failures = line, failures
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        terminalreporter.write_sep("=", "corpus summary")
-        terminalreporter.write_line(self.line)
-        terminalreporter.write_line(f"  failures: {self.failures}")
-
-
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Dict[str, Any]]:
     if not servers.MODEL.exists():
@@ -100,7 +88,7 @@ def result(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
         figures = corpus.evaluate(url, corpus.load_corpus(), corpus.load_distractors(), WORKERS)
     failures = workdir / "corpus-failures.txt"
     failures.write_text(corpus.failures_report(figures), encoding="utf-8")
-    request.config.pluginmanager.register(_Summary(corpus.summary_line(figures), failures), "corpus-summary")
+    summary.CORPUS.update(line=corpus.summary_line(figures), failures=str(failures))  # printed at the end
     figures["failures_file"] = str(failures)
     yield figures
 

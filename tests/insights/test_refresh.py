@@ -46,7 +46,7 @@ def engine(request, tmp_path) -> Iterator[Engine]:
         yield made
         made.dispose()
         return
-    from tests.production.services import fresh_database
+    from harness.services import fresh_database
 
     with fresh_database("pmo_insights") as url:
         made = make_engine(url)

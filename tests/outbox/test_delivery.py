@@ -23,9 +23,9 @@ from bot.outbox.model import notifications
 from bot.settings import load
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
+from harness import services
 from harness.servers import ROOT
 from tests.outbox.conftest import SmtpSink, WebhookStub, outbox_env
-from tests.production import services
 
 pytestmark = pytest.mark.slow  # starts an SMTP server process (and PostgreSQL for the race)
 

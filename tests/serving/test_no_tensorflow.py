@@ -15,6 +15,8 @@ import pytest
 from bot.settings import load
 from harness.servers import ROOT, base_env
 
+pytestmark = pytest.mark.slow  # each test imports Rasa in a Python process of its own
+
 
 def run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run(

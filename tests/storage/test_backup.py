@@ -23,10 +23,9 @@ from typing import Iterator, Tuple
 
 import pytest
 
-from harness import servers
+from harness import servers, services
 from harness.servers import ROOT, base_env
-from tests.production import services
-from tests.production.stack import TRACKER_STORE, say
+from harness.stack import TRACKER_STORE, say
 
 pytestmark = pytest.mark.slow
 

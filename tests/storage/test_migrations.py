@@ -27,12 +27,13 @@ from bot.outbox import model as outbox_model
 from bot.storage import enquiry_store, schema
 from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
+from harness import services
 from harness.servers import ROOT, base_env
-from tests.production import services
 from tests.storage import release
 
 # SQLAlchemy 1.4 and alembic say, on every reflection, that they skip the expression index.
 pytestmark = [
+    pytest.mark.slow,  # Python processes running the migrations, and PostgreSQL
     pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
     pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index"),
 ]

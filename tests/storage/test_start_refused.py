@@ -17,7 +17,7 @@ import pytest
 from bot.storage.database import make_engine
 from harness import servers
 from harness.servers import ROOT, base_env
-from tests.production.stack import TRACKER_STORE, say
+from harness.stack import TRACKER_STORE, say
 from tests.storage import release
 
 pytestmark = pytest.mark.slow

@@ -5,9 +5,10 @@ conversation per lane, so no conversation gets two messages at a time), to
 both replicas. After each batch the lanes' slots are read back from the
 tracker store (PostgreSQL) and must all hold values the assistant could have
 set itself; the token-protected HTTP API is checked to agree at the end.
-At least 2,700 requests are sent in total. The test servers run the production body
-cap (64 KB, bot/channels/body.py): a body over it must get a 413 with a reason, one
-under it a real answer (hostile text) or a 400 with a reason (malformed JSON).
+At least 2,700 requests are sent in total by `make bench-fuzz`, 470 by `make test`
+(harness/fuzzing.py). The test servers run the production body cap (64 KB,
+bot/channels/body.py): a body over it must get a 413 with a reason, one under it a
+real answer (hostile text) or a 400 with a reason (malformed JSON).
 """
 
 from __future__ import annotations
@@ -30,12 +31,17 @@ from bot.channels.body import DEFAULT_MAX_BODY_BYTES
 from bot.channels.rest import APOLOGY, TURN_HEADER
 from bot.enquiries import Rejected
 from bot.knowledge_base import default_knowledge_base
-from tests.production.stack import replayed_slots, say, slots
+from harness import fuzzing
+from harness.stack import replayed_slots, say, slots
 from tests.support.hostile import hostile, json_values
 
 pytestmark = pytest.mark.slow
 
 LANES = 8
+# Batches of each test; make bench-fuzz sends 245 and 100 (harness/fuzzing.py), at least 2,700 requests.
+HOSTILE_BATCHES = fuzzing.size(245, 40)
+MALFORMED_BATCHES = fuzzing.size(100, 20)
+MIN_REQUESTS = fuzzing.size(2700, 470)
 RUN = uuid.uuid4().hex[:8]
 SENT = {"requests": 0}
 TURNS: List[Any] = []  # X-PMO-Turn of each reply of the current batch, in order
@@ -166,7 +172,7 @@ def send_batch(shared, batch: int, bodies: List[Tuple[int, Body]]) -> List[Tuple
 
 
 @settings(
-    max_examples=245,
+    max_examples=HOSTILE_BATCHES,
     deadline=None,
     derandomize=True,
     database=None,
@@ -214,7 +220,7 @@ def test_hostile_messages_get_polite_replies_and_never_bad_slots(shared, batches
 
 
 @settings(
-    max_examples=100,
+    max_examples=MALFORMED_BATCHES,
     deadline=None,
     derandomize=True,
     database=None,
@@ -235,7 +241,7 @@ def test_enough_requests_and_both_replicas_still_answer(shared):
         f"(the apology sent), {REPLIES['failed']} failed, {REPLIES['too large (413)']} refused as too large"
     )
     assert REPLIES["failed"] == 0 and REPLIES["answered"] > 0.85 * sum(REPLIES.values()), REPLIES
-    assert SENT["requests"] >= 2700, SENT
+    assert SENT["requests"] >= MIN_REQUESTS, SENT
     for replica in shared.replicas:
         assert replica.process.poll() is None, f"{replica.name} died; see {replica.log}"
         turn = say(replica, uuid.uuid4().hex, "what does a pmo analyst do?")

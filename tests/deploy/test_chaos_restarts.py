@@ -14,21 +14,17 @@ server frozen (a hang rather than a refusal) in test_chaos.py.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
-import redis
 import requests
 import sqlalchemy as sa
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
-from harness import servers
-from tests.production import services, stack
+from harness import servers, services, stack, throwaway
 
 pytestmark = pytest.mark.slow
 
@@ -37,56 +33,11 @@ QUICK = 2.0  # seconds: a turn that needs nothing that is down
 VISITORS = 10
 
 
-class RedisProcess:
-    """A redis-server of the test's own, keeping nothing on disk."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = servers.free_port()
-        self.log = workdir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisProcess":
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--logfile",
-                str(self.log),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port, socket_timeout=1).ping()
-                return self
-            except redis.RedisError:
-                time.sleep(0.1)
-        raise RuntimeError(f"redis-server on {self.port} did not start; see {self.log}")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
-def production(tmp_path_factory) -> Iterator[Tuple[servers.Server, servers.Server, RedisProcess, str]]:
+def production(tmp_path_factory) -> Iterator[Tuple[servers.Server, servers.Server, throwaway.Redis, str]]:
     services.require_postgres()
     workdir = tmp_path_factory.mktemp("chaos-restarts")
-    cache = RedisProcess(workdir).start()
+    cache = throwaway.start_redis()  # of its own: killing it disturbs no other test
     with services.fresh_database("pmo_chaos") as url:
         env = {"PMO_DATABASE_URL": url, "PMO_REDIS_URL": cache.url}
         actions = servers.action_server(workdir, env=env)
@@ -106,6 +57,7 @@ def production(tmp_path_factory) -> Iterator[Tuple[servers.Server, servers.Serve
             rasa.stop()
             actions.stop()
             cache.kill()
+            cache.remove()
 
 
 SENT: Dict[str, List[str]] = {}

@@ -1,5 +1,5 @@
 """One front door (HAProxy) with two replicas on a fresh PostgreSQL database and Redis, the
-action server, the demo page, and Slack/Teams stubs, for the whole tests/frontdoor/test_frontdoor.py
+action server, the demo page, and Slack/Teams stubs, for the whole tests/deploy/test_frontdoor.py
 module. PostgreSQL, Redis or HAProxy missing is a failure, not a skip."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from typing import Iterator
 
 import pytest
 
+from harness import frontdoor as stack
+from harness import services
 from tests.channels.conftest import (
     APP_ID,
     APP_PASSWORD,
@@ -20,8 +22,6 @@ from tests.channels.conftest import (
     _teams_stub,
     new_key,
 )
-from tests.frontdoor import stack
-from tests.production import services
 
 # Messages per client address at the edge and in the application (PMO_RATE_LIMIT_PER_ADDRESS):
 # low, so that a test can reach it; every other test client has an address of its own.

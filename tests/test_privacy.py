@@ -16,6 +16,8 @@ from bot.storage.database import make_engine
 from bot.storage.enquiry_store import EnquiryStore
 from harness.servers import ROOT, base_env
 
+pytestmark = pytest.mark.slow  # python -m bot.privacy in processes of its own
+
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):

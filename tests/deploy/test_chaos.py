@@ -21,8 +21,7 @@ import pytest
 import requests
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
-from harness import servers
-from tests.production import stack
+from harness import servers, stack
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,9 @@ import requests
 import sqlalchemy as sa
 
 from bot.channels.rest import APOLOGY
+from harness import services
 from harness.servers import ROOT, base_env
-from tests.production import services
-from tests.production.stack import TOKEN, Turn, say, slots, tracker
+from harness.stack import TOKEN, Turn, say, slots, tracker
 
 pytestmark = pytest.mark.slow
 

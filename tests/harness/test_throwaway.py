@@ -9,8 +9,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from harness import throwaway
-from tests.production import services
+from harness import services, throwaway
 
 DEAD_POSTGRES = "postgresql://root@127.0.0.1:1/test"
 DEAD_REDIS = "redis://127.0.0.1:1/1"

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from harness import services
 from harness.servers import ROOT, base_env
-from tests.production import services
 from tests.support.loop import ticks_while
 
 

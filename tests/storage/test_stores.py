@@ -18,7 +18,7 @@ from bot.storage.database import StorageUnavailable, database_url, make_engine, 
 from bot.storage.enquiry_store import EnquiryStore
 from bot.storage.redis_clients import redis_settings
 from bot.storage.schema import OWN_TABLES, VERSION_TABLE
-from tests.production import services
+from harness import services
 
 JANE = Enquiry(
     conversation_id="conv-jane",
@@ -36,7 +36,7 @@ def postgres_url():
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def engine(request, tmp_path):
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")

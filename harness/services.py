@@ -47,17 +47,18 @@ def __getattr__(name: str) -> str:
     raise AttributeError(name)
 
 
-def _admin_engine() -> sa.engine.Engine:
-    return sa.create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+def _admin_engine(admin_url: Optional[str] = None) -> sa.engine.Engine:
+    return sa.create_engine(admin_url or postgres_admin_url(), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
 
-def require_postgres() -> None:
+def require_postgres(admin_url: Optional[str] = None) -> None:
     try:
-        with _admin_engine().connect() as connection:
+        with _admin_engine(admin_url).connect() as connection:
             connection.execute(sa.text("select 1"))
     except Exception as error:  # any reason at all: say it loudly
+        where = admin_url or postgres_admin_url()
         pytest.fail(
-            f"PostgreSQL is required for the scale-out tests and is unreachable at {postgres_admin_url()}: {error}",
+            f"PostgreSQL is required for the scale-out tests and is unreachable at {where}: {error}",
             pytrace=False,
         )
 
@@ -73,11 +74,11 @@ def require_redis() -> None:
 
 
 @contextmanager
-def fresh_database(prefix: str = "pmo_test") -> Iterator[str]:
+def fresh_database(prefix: str = "pmo_test", admin_url: Optional[str] = None) -> Iterator[str]:
     """A new, empty PostgreSQL database for one test run; dropped afterwards."""
-    require_postgres()
+    require_postgres(admin_url)
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = _admin_engine()
+    admin = _admin_engine(admin_url)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)

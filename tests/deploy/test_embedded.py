@@ -22,7 +22,7 @@ from bot.channels.socketio import link_urls
 from bot.knowledge_base import default_knowledge_base
 from harness import socketio_client
 from harness.servers import ROOT, base_env
-from tests.production.stack import Stack, listening_addresses, replayed_slots, say
+from harness.stack import Stack, listening_addresses, replayed_slots, say
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.storage.lock_store import EnvLockStore
-from tests.production import services
+from harness import services
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 """The front door, really running: HAProxy (scripts/frontdoor.sh balancer, deploy/haproxy/haproxy.cfg)
 in front of two Rasa replicas on PostgreSQL and Redis, the action server and the demo page.
 
-Used by tests/frontdoor/conftest.py and benchmarks/frontdoor.py. Every process is started the
+Used by tests/deploy/conftest.py and benchmarks/frontdoor.py. Every process is started the
 way production starts it: replicas by scripts/rasa-server.sh (``python -m bot.serving run``) with
 endpoints.production.yml, the credentials file scripts/frontdoor.sh writes (the allowed origins).
 """
@@ -23,8 +23,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from harness import servers
+from harness import stack as production
 from harness.servers import ROOT, Server, base_env, free_port
-from tests.production import stack as production
 
 SCRIPT = ROOT / "scripts" / "frontdoor.sh"
 # Rasa's conversation lock lifetime (seconds), as scripts/frontdoor.sh and deploy/compose.yaml set

@@ -281,6 +281,7 @@ def test_fifo_gate_survives_cancelled_waiters():
     asyncio.run(scenario())
 
 
+@pytest.mark.slow  # starts the entry point in a Python process of its own
 def test_server_entry_point_keeps_numerical_libraries_to_one_thread():
     import subprocess
     import sys

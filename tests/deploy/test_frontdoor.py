@@ -27,6 +27,7 @@ import requests
 import yaml
 
 from bot.channels.rest import APOLOGY
+from harness.frontdoor import FrontDoor, texts
 from tests.channels.test_slack import event, sign
 from tests.channels.test_teams import activity, replies_in, said
 from tests.channels.test_webchat import (
@@ -40,8 +41,7 @@ from tests.channels.test_webchat import (
     type_message,
     with_buttons,
 )
-from tests.frontdoor.conftest import RATE
-from tests.frontdoor.stack import FrontDoor, texts
+from tests.deploy.conftest import RATE
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
+from harness import services
 from harness.servers import MODEL, ROOT, base_env
-from tests.production import services
 
 pytestmark = pytest.mark.slow
 PROCESSES = {"rasa", "actions", "outbox", "insights"}

@@ -27,9 +27,7 @@ import pytest
 import requests
 
 from bot.channels.rest import APOLOGY, TURN_HEADER
-from harness import servers
-from tests.production import stack
-from tests.production.test_chaos_restarts import RedisProcess
+from harness import servers, stack, throwaway
 
 pytestmark = pytest.mark.slow
 
@@ -40,9 +38,9 @@ VISITORS = 10
 
 
 @pytest.fixture(scope="module")
-def frozen_redis_stack(tmp_path_factory) -> Iterator[Tuple[servers.Server, RedisProcess]]:
+def frozen_redis_stack(tmp_path_factory) -> Iterator[Tuple[servers.Server, throwaway.Redis]]:
     workdir = tmp_path_factory.mktemp("redis-frozen")
-    cache = RedisProcess(workdir).start()
+    cache = throwaway.start_redis()  # of its own: freezing it disturbs no other test
     db_file = workdir / "conversations.db"
     env = {"PMO_DATABASE_URL": f"sqlite:///{db_file}", "PMO_REDIS_URL": cache.url}
     actions = servers.action_server(workdir, env=env)
@@ -60,6 +58,7 @@ def frozen_redis_stack(tmp_path_factory) -> Iterator[Tuple[servers.Server, Redis
         rasa.stop()
         actions.stop()
         cache.kill()
+        cache.remove()
 
 
 def say(url: str, sender: str, text: str) -> Tuple[float, List[str], str]:

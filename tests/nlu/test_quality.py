@@ -12,7 +12,7 @@ from benchmarks.understanding import evaluate
 from harness.servers import MODEL
 from tests.nlu.overlap import describe, nlu_examples, overlaps, questions, reportable, training_examples
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
