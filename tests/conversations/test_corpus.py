@@ -15,6 +15,7 @@ sets are checked).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
