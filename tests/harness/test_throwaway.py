@@ -4,6 +4,7 @@ on a machine without its own, and as PMO_TEST_SERVICES=throwaway forces them any
 from __future__ import annotations
 
 from pathlib import Path
+from typing import List
 
 import pytest
 import redis
@@ -61,9 +62,17 @@ def test_forced_throwaway_servers_start_store_restart_and_stop(own_session):
 
 
 class _Started(throwaway.Server):
+    """A server that is already up: only its URL is read."""
+
     @property
     def url(self) -> str:
         return f"fake://{self.name}"
+
+    def command(self) -> List[str]:
+        raise AssertionError("a started server is never started again")
+
+    def ready(self) -> bool:
+        return True
 
 
 def test_nothing_on_the_usual_ports_means_throwaway_servers(own_session, tmp_path):
