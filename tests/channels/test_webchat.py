@@ -30,8 +30,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "what does a PMO analyst do?"
 FOLLOW_UP = "what does a PMO manager do?"
-# The website for prices (the bot never quotes them): a link, and today a list with a paragraph after it.
-PRICES = "how much does a course cost?"
+# The ways to train: a list with a paragraph after it, and the website (for prices and dates) as a link.
+PRICES = "what are the ways to train?"
 # Follow-ups: a role, its "more" quick reply for duties, then another role by context alone.
 ROLE_QUESTION = "what does a PMO planner do?"
 DIRECTOR = "PMO Director"
