@@ -26,18 +26,7 @@ from typing import Dict, List, Sequence
 
 import requests
 
-SCRIPT = [
-    "hi",
-    "which course is right for me?",
-    "what does a pmo analyst do?",
-    "are you a bot?",
-    "I'm a project co-ordinator",
-    "how long is the course?",
-    "what types of PMO are there?",
-    "difference between a pmo analyst and a pmo manager",
-    "how do I become a PMO manager?",
-    "what can you do?",
-]
+from harness.stack import SCRIPT
 
 
 def _percentile(values: Sequence[float], share: float) -> float:

@@ -65,6 +65,7 @@ class DialogueWords:
     instead: Phrases
     suits_team: Phrases
     accepts_suggestion: Phrases
+    asks_if_it_changes: Phrases
     prerequisites_asked: Tuple[frozenset[str], frozenset[str]]  # (when words, need words)
     name_filler: frozenset[str]
     lead_ins: frozenset[str]
@@ -170,6 +171,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         instead=phrases("instead"),
         suits_team=phrases("suits_team"),
         accepts_suggestion=phrases("accepts_suggestion"),
+        asks_if_it_changes=phrases("asks_if_it_changes"),
         prerequisites_asked=(frozenset(prerequisites["when"]), frozenset(prerequisites["need"])),
         name_filler=words("name_filler"),
         lead_ins=words("lead_ins"),

@@ -15,6 +15,19 @@ from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port
 TRACKER_STORE = 'tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n  db: "{db}"\n'
 LOCK_STORE = "lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n{extra}"
 TOKEN = "test-" + uuid.uuid4().hex
+# One visitor's ten turns over every kind of answer: the scale-out test and benchmarks/workers.py replay it.
+SCRIPT = [
+    "hi",
+    "which course is right for me?",
+    "what does a pmo analyst do?",
+    "are you a bot?",
+    "I'm a project co-ordinator",
+    "how long is the course?",
+    "what types of PMO are there?",
+    "difference between a pmo analyst and a pmo manager",
+    "how do I become a PMO manager?",
+    "what can you do?",
+]
 
 
 def replica(workdir: Path, endpoints: Path, env: Dict[str, str], port: Optional[int] = None) -> Server:

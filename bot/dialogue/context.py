@@ -7,13 +7,14 @@ the readers use are data, in ``bot/knowledge/dialogue_words.yml`` (:func:`bot.wo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bot.answers import Reply
 from bot.knowledge_base import Course, KnowledgeBase
-from bot.nlu.reading import Reading, read
+from bot.nlu.reading import Reading, question_spans, read
 from bot.nlu.reading import words as reading_words
 from bot.recommend import RoleMention, evidence_from_entities
 from bot.words import dialogue_words
@@ -39,6 +40,8 @@ COURSE_ONLY_ATTRIBUTES = ("exam", "prerequisites", "accreditation", "content", "
 
 
 ROLE_ATTRIBUTES = ("duties", "skills", "titles")
+# Words that point at one other person ("them" is too often a team).
+THIRD_PERSON = frozenset({"she", "her", "hers", "herself", "he", "him", "his", "himself", "shes", "hes"})
 # Topics after which "it" is a course: one discussed, recommended, a family, or the one course of a team's answer.
 COURSE_TOPICS = ("course", "recommendation", "family", "team", "instead")
 
@@ -71,6 +74,12 @@ class Turn:
     @cached_property
     def words(self) -> Set[str]:
         return set("".join(ch if ch.isalnum() else " " for ch in self.text.lower()).split())
+
+    @cached_property
+    def asked_words(self) -> Set[str]:
+        """The words of the message's question sentences ("Half my team have it. Is it worth it?": no "team")."""
+        asked = " ".join(self.text[a:b] for a, b in question_spans(self.text)).lower()
+        return set(re.findall(r"[a-z]+", asked))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ _CHANGES = (
 def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "why?" / "why that one?" right after a recommendation, or "does that change anything?": the
     reason, in a sentence, and how to change it."""
-    changes = any(p in turn.text.lower() for p in _CHANGES) and not roles_named(kb, turn)
+    changes = says(turn, dialogue_words().asks_if_it_changes) and not roles_named(kb, turn)
     if (("why" not in turn.words or len(turn.words) > 6) and not changes) or not ctx.recommended:
         return None
     if ctx.topic != "recommendation" and not changes:

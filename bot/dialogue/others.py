@@ -19,13 +19,11 @@ import re
 from dataclasses import replace
 from typing import Optional
 
-from bot.dialogue.context import COURSE_ATTRIBUTES, Context, Outcome, Turn, attribute_of, course_for_level
+from bot.dialogue.context import COURSE_ATTRIBUTES, THIRD_PERSON, Context, Outcome, Turn, attribute_of, course_for_level
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import normalised, question_spans
+from bot.nlu.reading import normalised
 from bot.words import dialogue_words
 
-# Words that point at one other person ("them" is too often a team).
-_THIRD_PERSON = frozenset({"she", "her", "hers", "herself", "he", "him", "his", "himself", "shes", "hes"})
 # "she runs our programme office": someone else's work that is a PMO Manager's (level 3).
 _RUNS_AN_OFFICE = re.compile(
     r"\b(she|he)(?:'s| is)? (runs|leads|manages|is in charge of|looks after|running|leading|managing) "
@@ -56,10 +54,7 @@ def remember(kb: KnowledgeBase, turn: Turn, before: Context, after: Context, abo
 
 
 def _points_at_them(turn: Turn, ctx: Context) -> bool:
-    asked_words = set(
-        re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower().replace("'", ""))
-    )
-    return bool(asked_words & _THIRD_PERSON) and not (turn.words & _FIRST_PERSON)  # "them" is often a team
+    return bool(turn.asked_words & THIRD_PERSON) and not (turn.words & _FIRST_PERSON)  # "them" is often a team
 
 
 def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -78,7 +73,7 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
         theirs = [kb.role_at_level(3).name]  # "what about my manager, she runs our programme office"
     asked_for_them = (*turn.entities, {"entity": "asking_for", "value": "other"})
     if (
-        (theirs or (reading.others_cues and turn.words & _THIRD_PERSON)) and ctx.topic and _wants_course_for_them(turn)
+        (theirs or (reading.others_cues and turn.words & THIRD_PERSON)) and ctx.topic and _wants_course_for_them(turn)
     ):  # "my colleague is the programme office manager, what's hers?"
         return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
     if ctx.other is None or not _points_at_them(turn, ctx):
@@ -107,7 +102,7 @@ def _wants_course_for_them(turn: Turn) -> bool:
     """ "what's hers?", "wants in too", "is there one for him?": a course asked for the person named."""
     low = turn.text.lower()
     return bool(
-        turn.words & (_THIRD_PERSON | {"too", "also", "wants", "course", "one"}) or "as well" in low or "?" in low
+        turn.words & (THIRD_PERSON | {"too", "also", "wants", "course", "one"}) or "as well" in low or "?" in low
     )
 
 

@@ -26,7 +26,16 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot import answers
-from bot.dialogue.context import COURSE_TOPICS, Context, Outcome, Turn, context_course, elliptical, with_attribute
+from bot.dialogue.context import (
+    COURSE_TOPICS,
+    THIRD_PERSON,
+    Context,
+    Outcome,
+    Turn,
+    context_course,
+    elliptical,
+    with_attribute,
+)
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, question_spans, words
 from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
@@ -121,7 +130,6 @@ def names_pmo(turn: Turn) -> List[str]:
     return named
 
 
-_THIRD_PERSON = frozenset({"she", "he", "her", "him", "his", "hers", "shes", "hes"})
 _BACK = frozenset({"that", "this", "it", "they", "them", "he", "she", "her", "his", "their"})
 
 
@@ -151,7 +159,7 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     never someone else's; a past job only when nothing else is said; years in another job ignored."""
     reading = turn.reading
     own_said = reading.own_roles or reading.cues or reading.loose_cues or turn.values("background")
-    pointed = not own_said and bool(turn.words & _THIRD_PERSON) and not turn.words & {"me", "myself"}
+    pointed = not own_said and bool(turn.words & THIRD_PERSON) and not turn.words & {"me", "myself"}
     if (reading.for_someone_else or pointed) and (reading.others or reading.others_cues):
         return _their_evidence(kb, turn)  # "I want to put my PMO Officer on a course. She builds the dashboards"
     base = evidence_from_entities(kb, [e for e in turn.entities if e.get("role") not in ("other", "unassigned")])
@@ -262,7 +270,7 @@ def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optio
         return None
     if len(named) != 1 or named[0].level is not None or turn.values("certification"):
         return None
-    if ctx.topic == "team" or _asked_words(turn) & {"team", "them", "they", "everyone", "staff", "group"}:
+    if ctx.topic == "team" or turn.asked_words & {"team", "them", "they", "everyone", "staff", "group"}:
         return None  # "would it make sense to put them all on P3O Foundation?": for the team (team_course)
     if not _fit_asked(kb, turn) or attribute_asked(
         turn, ("prerequisites", "length", "exam", "format", "price", "dates")
@@ -351,11 +359,6 @@ def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome
             listed=(f"course:{other.name}", f"course:{current.name}"),
         ),
     )
-
-
-def _asked_words(turn: Turn) -> set[str]:
-    """The words of the message's question sentences ("Half my team have it. Is it worth it for me?": no "team")."""
-    return set(re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()))
 
 
 def _asked_length(turn: Turn) -> int:
@@ -470,7 +473,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return course_question(kb, turn, ctx)
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
     if (
-        (ctx.topic == "team" or _asked_words(turn) & {"team", "them", "they", "people", "everyone", "staff", "group"})
+        (ctx.topic == "team" or turn.asked_words & {"team", "them", "they", "people", "everyone", "staff", "group"})
         and len(named) == 1
         and any(p in normalised(turn.text) for p in dialogue_words().suits_team)
         and not attribute_asked(turn, ("prerequisites", "length", "exam", "price", "dates"))
@@ -552,11 +555,10 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import course_question
 
         return course_question(kb, turn, ctx)
-    asked_words = set(re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()))
     if (
         job == "describe_role"
         and turn.values("role")
-        and asked_words & dialogue_words().course_words
+        and turn.asked_words & dialogue_words().course_words
         and not turn.values("attribute")
         and not turn.values("course")
     ):  # "just a couple of project analysts... would your PMO courses still be relevant to them?"

@@ -306,7 +306,7 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
         for e in entities
         if e.get("entity") == "role"
         and _is_plural(e)
-        and (_count_before(low, int(e.get("start") or 0), int(e.get("end") or 0)) or 0) >= 2
+        and (_count_of(low, int(e.get("start") or 0), int(e.get("end") or 0)) or 0) >= 2
     ]  # "three administrators and two analysts", "my three PMO managers"
     plain = re.sub(r"'s\b", "  ", low)  # "my team's titles" names the team (same length: offsets hold)
     named = bool(w.team_words.search(plain))
@@ -357,7 +357,7 @@ _COUNT_AFTER = re.compile(
 )
 
 
-def _count_before(low: str, start: int, end: int = -1) -> Optional[int]:
+def _count_of(low: str, start: int, end: int = -1) -> Optional[int]:
     """The number of people a title counts: written just before it ("two analysts", "my four are all
     analysts"), else just after it ("the admins 4", "analysts, about 10 of them"); never the previous
     group's ("the analysts are 6, the admins")."""
@@ -434,7 +434,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     counted_groups = any(
         e.get("entity") == "role"
         and _is_plural(e)
-        and (_count_before(low, int(e.get("start") or 0), int(e.get("end") or 0)) or 0) >= 2
+        and (_count_of(low, int(e.get("start") or 0), int(e.get("end") or 0)) or 0) >= 2
         for e in out
     )  # "3 PMO analysts and 1 admin": with counted groups, a counted title is one more group
     out = [
@@ -462,7 +462,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "asked"  # "is that the admin level or the analyst level?"
                 continue
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
-            count = _count_before(low, start, end)
+            count = _count_of(low, start, end)
             counted = _is_plural(entity) and (count or 0) >= 2  # "the 5 analysts"
             grouped = (team is not None or counted_groups) and count is not None
             if ours or counted or grouped or (team is not None and _is_plural(entity)):

@@ -34,6 +34,7 @@ import pytest
 import requests
 import yaml
 
+from benchmarks.corpus import reply_buttons, reply_text
 from harness import servers
 
 pytestmark = pytest.mark.slow
@@ -92,18 +93,6 @@ def conversation_url(tmp_path_factory) -> Iterator[str]:
 def _norm(text: str) -> str:
     """Lower case, with typographic apostrophes and dashes made plain."""
     return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2011", "-").replace("\u2010", "-")
-
-
-def reply_text(messages: Sequence[Dict[str, Any]]) -> str:
-    return "\n".join(str(m.get("text") or "") for m in messages)
-
-
-def reply_buttons(messages: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
-    return [
-        {"title": str(b.get("title") or ""), "payload": str(b.get("payload") or "")}
-        for m in messages
-        for b in (m.get("buttons") or [])
-    ]
 
 
 def _button_matches(button: Dict[str, str], wanted: Any) -> bool:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from bot.channels.rest import APOLOGY
 from harness import services
 from harness.servers import ROOT, base_env
-from harness.stack import TOKEN, Turn, say, slots, tracker
+from harness.stack import SCRIPT, TOKEN, Turn, say, slots, tracker
 
 pytestmark = pytest.mark.slow
 
@@ -109,20 +109,6 @@ def test_one_conversation_alternates_between_replicas(shared):
         ).one()
     engine.dispose()
     assert tuple(row) == ("Alex Alternating", "alex@alternating.co.uk", None)
-
-
-SCRIPT = [
-    "hi",
-    "which course is right for me?",
-    "what does a pmo analyst do?",
-    "are you a bot?",
-    "I'm a project co-ordinator",
-    "how long is the course?",
-    "what types of PMO are there?",
-    "difference between a pmo analyst and a pmo manager",
-    "how do I become a PMO manager?",
-    "what can you do?",
-]
 
 
 def test_fifty_concurrent_conversations_over_both_replicas(shared):
