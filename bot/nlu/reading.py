@@ -348,6 +348,8 @@ def _is_plural(entity: Mapping[str, Any]) -> bool:
     return bool(text) and bool(_PLURAL_TITLE.search(text.split()[-1] if " of " not in text else text.split()[0]))
 
 
+# "... and an administrator" after counted groups: one more group of one.
+_ONE_MORE = re.compile(r"(\band|,|:)\s+(an?|one|a single)\s+(new\s+|senior\s+|junior\s+)?$")
 # Words that may stand between a count and the titles it counts ("my four are all analysts").
 _BETWEEN_COUNT = frozenset({"are", "all", "is", "of", "them", "those", "these"})
 # A count written after the titles: "the analysts are 6", "admins 4", "analysts, about 10 of them", "analysts (3)".
@@ -463,6 +465,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 continue
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
             count = _count_of(low, start, end)
+            if count is None and counted_groups and _ONE_MORE.search(low[max(0, start - 24) : start]):
+                count = 1  # "two analysts and an administrator", "3 PMO analysts and a PMO manager"
             counted = _is_plural(entity) and (count or 0) >= 2  # "the 5 analysts"
             grouped = (team is not None or counted_groups) and count is not None
             if ours or counted or grouped or (team is not None and _is_plural(entity)):

@@ -308,3 +308,18 @@ def test_does_that_change_anything_gives_the_reason(talk):
         ]
     )
     assert "Essentials for PMO Analysts" in text(reason)
+
+
+def test_one_more_of_a_kind_after_counted_groups_is_a_group_not_the_lead(talk):
+    [team] = talk(
+        [
+            (
+                "training_options",
+                "ask_training_options",
+                "I'm in HR and book training for our PMO of six: three planners, two admins and a PMO manager. "
+                "Could you train them together, and who does what?",
+            )
+        ]
+    )
+    assert "1 manager: Essentials for PMO Managers" in text(team)
+    assert "you, leading it" not in text(team)
