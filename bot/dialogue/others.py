@@ -19,6 +19,7 @@ import re
 from dataclasses import replace
 from typing import Optional
 
+from bot import answers
 from bot.dialogue.context import COURSE_ATTRIBUTES, THIRD_PERSON, Context, Outcome, Turn, attribute_of, course_for_level
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import normalised
@@ -53,11 +54,11 @@ def remember(kb: KnowledgeBase, turn: Turn, before: Context, after: Context, abo
     return after
 
 
-def _points_at_them(turn: Turn, ctx: Context) -> bool:
+def _points_at_them(turn: Turn) -> bool:
     return bool(turn.asked_words & THIRD_PERSON) and not (turn.words & _FIRST_PERSON)  # "them" is often a team
 
 
-def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+def about_them(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The answer to a follow-up about the other person, or None when the message is not about them."""
     reading = turn.reading
     if reading.team or reading.members:
@@ -76,7 +77,7 @@ def about_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optiona
         (theirs or (reading.others_cues and turn.words & THIRD_PERSON)) and ctx.topic and _wants_course_for_them(turn)
     ):  # "my colleague is the programme office manager, what's hers?"
         return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
-    if ctx.other is None or not _points_at_them(turn, ctx):
+    if ctx.other is None or not _points_at_them(turn):
         return None
     if reading.others_cues or theirs:  # "actually she's only been here 2 months and mostly takes minutes"
         return _theirs(kb, recommend_course(kb, Turn("ask_course_recommendation", asked_for_them, turn.text), ctx))
@@ -122,8 +123,6 @@ def counts_as_equivalent(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optiona
     course = kb.course_named(ctx.course or ctx.recommended or "")
     if course is None:
         return None
-    from bot import answers
-
     return Outcome([answers.counts_as_equivalent(kb, course, _whose(turn))], ctx)
 
 

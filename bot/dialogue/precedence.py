@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot import answers
+from bot.dialogue import others
 from bot.dialogue.context import (
     COURSE_TOPICS,
     THIRD_PERSON,
@@ -380,9 +381,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         return Outcome([answers.other_language(kb)], ctx)
     if job in _OWN_FLOW or turn.values("topic"):
         return None
-    from bot.dialogue import others
-
-    theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, job, turn, ctx)
+    theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, turn, ctx)
     if theirs is not None:  # "how long is hers?", "she was a PM for years, does that count?"
         return theirs
     before_this = _first_course_asked(kb, turn, ctx)
