@@ -116,10 +116,14 @@ def _bare_role(doc: Doc, start: int, end: int, value: str) -> Tuple[str, str, in
 
 
 def _team_outside_pmo(doc: Doc, end: int) -> bool:
-    """'I manage a team of nurses': the cue names a team that is not a PMO's."""
+    """'I manage a team of nurses', 'a team of 20 agents': the cue names a team that is not a PMO's."""
+    if doc[end - 1].like_num and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
+        return doc[end].lower_ not in nlu_words().pmo_team_words  # "a team of 20 agents", not "a team of 5 analysts"
     if end + 1 >= len(doc) or doc[end].lower_ != "of":
         return False
     following = doc[end + 1]
+    if following.like_num and end + 2 < len(doc) and doc[end + 2].is_alpha and not doc[end + 2].is_stop:
+        following = doc[end + 2]  # "a team of 20 agents": what the team is of
     return (
         not following.like_num
         and following.lower_ not in nlu_words().pmo_team_words

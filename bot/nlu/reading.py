@@ -48,9 +48,13 @@ _LEVEL_TO = re.compile(
     r"\b(admin|administrator|support|analyst|co-?ordinator|planner|manager|lead)s?\s+(to|into)\s+(an?\s+|the\s+)?$"
 )
 # "I don't want to start as an administrator", "I've never been a PMO analyst": the title is no claim.
-_NOT_A_CLAIM = re.compile(r"\b(don'?t want to|do not want to|rather not|never been|never worked as|not be)\b[^.,;!?]*$")
+_NOT_A_CLAIM = re.compile(
+    r"\b(don'?t want to|do not want to|rather not|never been|never worked as|not be)\b[^.,;!?]*$"
+    r"|\bnot\s+(an?\s+|the\s+)?(pmo\s+)?$"  # "I meant analyst not administrator"
+)
 # "I'm their PMO lead": the title after "I'm their/your" is the visitor's own.
 _I_AM_THEIR = re.compile(r"\b(i'm|i am|im|i'll be|i will be)\s+(their|your)\s+(new\s+)?$")
+_FROM_TO = re.compile(r"\bfrom\s+(an?\s+|the\s+)?(pmo\s+)?$")
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
@@ -291,12 +295,33 @@ def _up_to_date(low: str, entity: Mapping[str, Any]) -> bool:
 
 
 def _employer(low: str, entity: Mapping[str, Any], w: Words) -> bool:
-    """ "delivery for a retail group": the sector of an employer, not the visitor's own background."""
+    """ "delivery for a retail group": the sector of an employer, not the visitor's own background; "the
+    forecast for 60 developers": people the visitor works for, not their own job."""
     if entity.get("entity") != "background":
         return False
+    said = str(entity.get("text") or "").lower()
+    if said.endswith(("ers", "ors", "ists", "ants", "ians", "ses")):
+        return True
     start, end = int(entity.get("start") or 0), int(entity.get("end") or 0)
     return bool(
         w.employer_before.search(low[max(0, start - 12) : start]) or w.employer_after.search(low[end : end + 20])
+    )
+
+
+def _team_outside_pmo(low: str, entity: Mapping[str, Any], entities: Sequence[Entity], w: Words) -> bool:
+    """ "I've managed a retail store, a team of 20", "no direct reports": no PMO team is managed."""
+    if entity.get("entity") != "experience" or entity.get("value") != "manages_team":
+        return False
+    start = int(entity.get("start") or 0)
+    begin = _sentence_start(low, start)
+    if _NEGATION.search(low[max(begin, start - 30) : start]):
+        return True
+    end = _SENTENCE_END.search(low, start)
+    sentence = low[begin : end.start() if end else len(low)]
+    return not w.pmo_words.search(sentence) and any(
+        e.get("entity") == "background" and _sentence_start(low, int(e.get("start") or 0)) == begin
+        for e in entities
+        if not _employer(low, e, w)
     )
 
 
@@ -476,6 +501,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                     entity["count"] = count
             elif holder == "other":
                 entity["role"] = "other"
+            elif _FROM_TO.search(low[max(0, start - 20) : start]) and re.match(r"\s*(to|into)\b", low[end:]):
+                entity["role"] = "current"  # "help me make the jump from analyst to manager": where the visitor is
             elif when is not None:
                 entity["role"] = when
             elif holder == "self" and _opens_question(low, start, w):
@@ -496,7 +523,9 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         for entity in out:
             if entity.get("entity") == "role" and entity.get("role") == "current":
                 entity["role"] = "past"
-    out = [e for e in out if not _employer(low, e, w) and not _up_to_date(low, e)]
+    out = [
+        e for e in out if not _employer(low, e, w) and not _up_to_date(low, e) and not _team_outside_pmo(low, e, out, w)
+    ]
     added: List[Entity] = []
     for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
     if for_other is not None:
