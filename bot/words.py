@@ -59,6 +59,7 @@ class DialogueWords:
     own_title_before: Phrases
     short_follow_up_openers: frozenset[str]
     moving_up: Phrases
+    asks_what_to_take: Phrases
     thats_me: Phrases
     aims_higher: Phrases
     not_ready: Phrases
@@ -165,6 +166,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         own_title_before=phrases("own_title_before"),
         short_follow_up_openers=words("short_follow_up_openers"),
         moving_up=phrases("moving_up"),
+        asks_what_to_take=phrases("asks_what_to_take"),
         thats_me=phrases("thats_me"),
         aims_higher=phrases("aims_higher"),
         not_ready=phrases("not_ready"),

@@ -94,12 +94,18 @@ def unknown_role(kb: KnowledgeBase, value: str) -> Reply:
     )
 
 
-def certification(kb: KnowledgeBase, cert: Certification, mentioned_courses: Sequence[str] = ()) -> Reply:
+def certification(
+    kb: KnowledgeBase, cert: Certification, mentioned_courses: Sequence[str] = (), newcomer: bool = True
+) -> Reply:
+    """What the certification is and that it isn't ours; its note for PMO newcomers only to a newcomer (an
+    analyst weighing CAPM is not pointed at the entry-level course)."""
     plural = " and " in cert.name
     text = (
         f"{cert.name}, from {cert.body}, {'are' if plural else 'is'} {cert.about}. "
-        f"{'They aren' if plural else 'It isn'}'t one of PMO Learning's courses.\n\n{cert.for_pmo}"
+        f"{'They aren' if plural else 'It isn'}'t one of PMO Learning's courses."
     )
+    if newcomer:
+        text += f"\n\n{cert.for_pmo}"
     related = [kb.course(c) for c in cert.related]
     extra = [kb.course_named(n) for n in mentioned_courses]
     courses = [c for c in extra if c] + [c for c in related if c.name not in mentioned_courses]

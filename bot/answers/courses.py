@@ -185,15 +185,24 @@ def counts_as_equivalent(kb: KnowledgeBase, course: Course, whose: str = "your")
     return Reply(text, [button("Talk to the team", "request_human")], kind=f"course:{course.name}")
 
 
-def describe_family(kb: KnowledgeBase, family: CourseFamily, attribute: Optional[str] = None) -> Reply:
+def describe_family(
+    kb: KnowledgeBase, family: CourseFamily, attribute: Optional[str] = None, level: Optional[int] = None
+) -> Reply:
+    """A family of courses; with the visitor's ``level`` (said in the message), only its courses that suit it
+    ("P3O or Essentials? I'm a PMO manager": Essentials for PMO Managers, not the whole ladder)."""
     courses = [kb.course(c) for c in family.courses]
     if len(courses) == 1:
         return course_detail(kb, courses[0], attribute) if attribute else describe_course(kb, courses[0])
     name = capitalised(family.name)
+    suited = [c for c in courses if c.level == level or level in c.levels or (c.level is None and not c.levels)]
     if attribute == "accreditation":
         text = f"{name}: {family.summary}."
     elif attribute in ("length", "exam", "prerequisites"):
         text = "\n".join([f"{name}:", ""] + [f"- {course_detail(kb, c, attribute).text}" for c in courses])
+    elif level is not None and suited:
+        text = f"{name}: {family.summary}.\n\nAt your level (level {level}):\n" + "\n".join(
+            f"- {c.name}: for {c.audience_short}" for c in suited
+        )
     else:
         text = f"{name}: {family.summary}.\n\n" + "\n".join(f"- {c.name}: for {c.audience_short}" for c in courses)
     buttons = [button(c.name, "ask_course_details", course=c.name) for c in courses]

@@ -43,7 +43,7 @@ def _asked(turn: Turn, name: str) -> List[str]:
     return found
 
 
-def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, Context]:
+def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context, newcomer: bool = True) -> Tuple[Reply, Context]:
     certs = _asked(turn, "certification") or turn.values("certification")
     known = [kb.certification(c) for c in certs if kb.certification(c)]
     mentioned = [c.name for c in courses_named(kb, turn)]
@@ -52,7 +52,7 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Tuple[Reply, 
         if family:
             mentioned += [kb.course(c).name for c in family.courses[:1]]
     if known:
-        replies = [answers.certification(kb, cert, mentioned) for cert in known[:2] if cert]
+        replies = [answers.certification(kb, cert, mentioned, newcomer) for cert in known[:2] if cert]
         reply = (
             replies[0]
             if len(replies) == 1
@@ -133,8 +133,8 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
         ):
             return _certification(kb, turn, ctx)
         if certs and holds_role:  # "PMP or one of your courses? I'm a project co-ordinator": both
-            cert_reply, _ = _certification(kb, turn, ctx)
             outcome = recommend_course(kb, turn, ctx)
+            cert_reply, _ = _certification(kb, turn, ctx, newcomer=(outcome.context.level or 1) == 1)
             reply = outcome.replies[0]
             # The certification is what was asked (its kind); the course for their level follows.
             return Reply(f"{cert_reply.text}\n\n{reply.text}", reply.buttons, cert_reply.kind), outcome.context
@@ -151,6 +151,9 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
 
 
 def certification(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
+    evidence = visitor_evidence(kb, turn)
+    if turn.values("certification") and not _asked(turn, "certification") and (evidence.roles or evidence.cues):
+        return recommend_course(kb, turn, ctx)  # "I've done PRINCE2 years ago. What should I do now?": backstory
     reply, new = _certification(kb, turn, ctx)
     return Outcome([reply], new)
 

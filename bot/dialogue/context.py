@@ -284,7 +284,11 @@ def context_course(kb: KnowledgeBase, ctx: Context) -> Optional[str]:
     if ctx.topic == "team":
         courses = team_courses(kb, ctx)
         return courses[0].name if len(courses) == 1 else None
-    return ctx.course or ctx.recommended
+    if ctx.course or ctx.recommended:
+        return ctx.course or ctx.recommended
+    if ctx.role and ctx.topic in ("role", "compare", "career", "entry"):  # "how long is it?" after a role: its course
+        return course_for_level(kb, kb.role(ctx.role).level).name
+    return None
 
 
 def team_courses(kb: KnowledgeBase, ctx: Context) -> List[Course]:

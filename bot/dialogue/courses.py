@@ -46,7 +46,7 @@ def about_course(
     if target.startswith("family:"):
         family = kb.family_named(target[7:])
         assert family is not None
-        reply = answers.describe_family(kb, family, attribute)
+        reply = answers.describe_family(kb, family, attribute, _visitor_level(kb, turn))
         listed = tuple(f"course:{kb.course(c).name}" for c in family.courses)
         return reply, replace(
             ctx, course=target, topic="family", attribute=attribute, listed=listed if len(listed) > 1 else ctx.listed
@@ -62,6 +62,17 @@ def about_course(
     if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
         new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
     return reply, new
+
+
+def _visitor_level(kb: KnowledgeBase, turn: Optional[Turn]) -> Optional[int]:
+    """The level the message says the visitor is at ("I'm a PMO manager"), or None."""
+    from bot.dialogue.precedence import visitor_evidence  # precedence reads this module's answers lazily too
+    from bot.recommend import Recommendation, recommend
+
+    if turn is None:
+        return None
+    outcome = recommend(kb, visitor_evidence(kb, turn))
+    return outcome.level if isinstance(outcome, Recommendation) else None
 
 
 def _names_course(course: Course, family: Any, turn: Turn) -> bool:

@@ -7,8 +7,9 @@ recommend) share their helpers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from typing import Tuple
+from typing import Optional, Tuple
 
 from bot import answers
 from bot.answers import Reply
@@ -32,6 +33,7 @@ from bot.dialogue.context import (
 from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import visitor_evidence
 from bot.knowledge_base import KnowledgeBase
+from bot.nlu.reading import asked
 from bot.recommend import Evidence, NeedLevel, RoleMention, recommend
 from bot.words import dialogue_words
 
@@ -56,7 +58,7 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and ctx.role
         and turn.words & dialogue_words().back_references
         and turn.words & dialogue_words().course_words
-    ):
+    ) or says(turn, dialogue_words().asks_what_to_take):  # "so as an analyst what would you book me on?"
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     attribute = attribute_of(turn, ROLE_ATTRIBUTES)
     if not mentions and ctx.role and (attribute or turn.words & dialogue_words().back_references):
@@ -244,20 +246,46 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         elif ctx.level:
             evidence = Evidence(roles=(RoleMention(role=kb.role_at_level(ctx.level).name),), remembered=True)
     outcome = recommend(kb, evidence)
+    named = [  # a course written by its name ("would Essentials for PMO Managers suit me?"), not "director courses"
+        str(e.get("value"))
+        for e in turn.entities
+        if e.get("entity") == "course" and _BY_NAME.search(str(e.get("text") or "").lower())
+    ]
+    if isinstance(outcome, NeedLevel) and len(named) == 1:  # "would Essentials for PMO Managers suit me?": who it's for
+        about = course_question(kb, with_attribute(turn, "audience"), ctx)
+        return Outcome([*about.replies, answers.ask_level(kb, outcome)], replace(about.context, awaiting_level=True))
     if isinstance(outcome, NeedLevel):
         return Outcome([answers.ask_level(kb, outcome)], replace(ctx, awaiting_level=True, topic="ask_level"))
-    return Outcome(
-        [answers.recommendation(kb, outcome)],
-        replace(
-            ctx,
-            awaiting_level=False,
-            level=ctx.level if evidence.about_someone else outcome.level,  # someone else's level is not the visitor's
-            recommended=outcome.main.name,
-            course=outcome.main.name,
-            role=outcome.role,
-            topic="recommendation",
-        ),
+    after = replace(
+        ctx,
+        awaiting_level=False,
+        level=ctx.level if evidence.about_someone else outcome.level,  # someone else's level is not the visitor's
+        recommended=outcome.main.name,
+        course=outcome.main.name,
+        role=outcome.role,
+        topic="recommendation",
     )
+    replies = [answers.recommendation(kb, outcome)]
+    detail = _detail_asked(turn)
+    if detail is not None:  # "... Which course fits me, and is it online?": the detail of the course suggested
+        about = course_question(kb, with_attribute(Turn(turn.intent, (), turn.text), detail), after)
+        replies += about.replies
+    return Outcome(replies, after)
+
+
+_BY_NAME = re.compile(r"\b(essentials|p3o|mop|foundation|practitioner)\b")
+
+# Details of the suggested course a visitor asks alongside "which course?" (not "who is it for", "what next").
+_DETAILS_ALONGSIDE = ("length", "format", "exam", "prerequisites", "accreditation", "content")
+
+
+def _detail_asked(turn: Turn) -> Optional[str]:
+    """A course detail asked in a question sentence of the message ("and is it online?"), or None."""
+    for entity in turn.entities:
+        value = entity.get("value")
+        if entity.get("entity") == "attribute" and value in _DETAILS_ALONGSIDE and asked(turn.text, entity):
+            return str(value)
+    return None
 
 
 def resume_recommendation(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
