@@ -323,3 +323,72 @@ def test_one_more_of_a_kind_after_counted_groups_is_a_group_not_the_lead(talk):
     )
     assert "1 manager: Essentials for PMO Managers" in text(team)
     assert "you, leading it" not in text(team)
+
+
+# ---------------------------------------------------------------- what a backstory's question asks alongside
+
+
+def test_a_detail_asked_beside_which_course_is_answered_for_the_course_suggested(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a project co-ordinator, planning and reporting for three projects. Which course would you pick, and "
+                "how long is it?",
+            )
+        ]
+    )
+    assert courses_named(outcome) == ["Essentials for PMO Analysts"] and len(outcome.replies) == 2
+    assert "Essentials for PMO Analysts" in outcome.replies[1].text and "pmolearning.co.uk" in outcome.replies[1].text
+
+
+def test_how_long_is_it_after_a_role_is_that_roles_course(talk):
+    _, length = talk(
+        [
+            ("describe_role", "ask_role_description", "what does a head of PMO actually do all day?"),
+            ("course", "ask_course_details", "and how long is it?"),
+        ]
+    )
+    assert courses_named(length) == ["Essentials for PMO Directors"] and "2 days" in text(length)
+
+
+def test_families_weighed_by_someone_who_says_their_level_list_that_levels_courses(talk):
+    [outcome] = talk([("course", "ask_course_details", "Essentials or P3O, which is better? I'm a PMO co-ordinator.")])
+    levelled = [r.text.split("At your level (level 2):")[1] for r in outcome.replies]  # each family's courses for them
+    assert "Essentials for PMO Analysts" in levelled[0] + levelled[1] and "P3O Foundation" in levelled[0] + levelled[1]
+    assert not {"Essentials for PMO Directors", "Essentials for PMO Administrators"} & set(courses_named(outcome))
+    assert "P3O Practitioner:" not in text(outcome)
+
+
+def test_a_certification_in_the_backstory_does_not_take_the_answer(talk):
+    [outcome] = talk(
+        [
+            (
+                "certification",
+                "ask_certification",
+                "I passed PRINCE2 Foundation in 2019. These days I run our programme office. What would you suggest?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Managers"]
+    assert "Essentials for PMO Administrators" not in text(outcome)
+
+
+def test_an_analyst_weighing_another_certification_is_not_pointed_at_the_entry_course(talk):
+    [outcome] = talk(
+        [("recommend", "ask_course_recommendation", "I'm a PMO analyst. CAPM or one of yours, what's best for me?")]
+    )
+    assert "Essentials for PMO Analysts" in text(outcome) and "Essentials for PMO Administrators" not in text(outcome)
+
+
+def test_what_would_you_book_me_on_reads_as_a_recommendation(talk):
+    [outcome] = talk([("describe_role", "ask_role_description", "right, so as a scheduler what would you book me on?")])
+    assert courses_named(outcome) == ["Essentials for PMO Analysts"]
+
+
+def test_would_a_named_course_suit_me_says_who_it_is_for_and_asks(talk):
+    [outcome] = talk([("recommend", "ask_course_recommendation", "so would Essentials for PMO Directors suit me?")])
+    assert outcome.replies[0].text.startswith("Essentials for PMO Directors is for")
+    assert courses_named(outcome) == ["Essentials for PMO Directors"]
+    assert outcome.replies[-1].kind == "ask_level" and outcome.context.awaiting_level

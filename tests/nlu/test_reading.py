@@ -171,3 +171,46 @@ def test_from_one_level_to_the_next(reader):
 def test_an_accepted_job_is_the_job_now(reader):
     reading = reader("I've been a PMO analyst for 4 years and I've just accepted a job as the first Head of PMO")
     assert reading.now == ("PMO Director",) and reading.past == ("PMO Analyst",)
+
+
+# ---------------------------------------------------------------- managing people outside PMO, corrections
+
+
+def test_a_team_managed_outside_pmo_is_no_pmo_experience(reader):
+    assert (
+        "manages_team"
+        not in reader(
+            "I ran a busy restaurant for six years, a team of 15 (rotas, stock, ordering). What course should I start with?"
+        ).cues
+    )
+    assert "manages_team" not in reader("I supervise a team of 12 drivers at a depot. Which course?").cues
+    assert "manages_team" in reader("I manage a team of 4 planners in the programme office. Which course?").cues
+
+
+def test_a_negated_team_is_no_team(reader):
+    assert "manages_team" not in reader("I build the monthly dashboards. I have no direct reports.").cues
+
+
+def test_a_correction_claims_the_title_said_and_not_the_one_taken_back(reader):
+    reading = reader("oops, I meant coordinator not administrator")
+    assert reading.own_roles == ("PMO Analyst",) and "PMO Administrator" in reading.asked
+
+
+def test_from_one_title_to_another_is_where_the_visitor_is_and_where_they_go(reader):
+    reading = reader("what would get me from planner to PMO manager?")
+    assert reading.current == ("PMO Analyst",) and reading.target == ("PMO Manager",)
+
+
+def test_a_new_starters_title_and_the_bosses_one_reports_to_are_theirs(reader):
+    starter = reader("We have a new starter next week as a project support officer. Which course would suit him?")
+    assert starter.others == ("PMO Administrator",) and not starter.own_roles
+    boss = reader("I chase the timesheets and I report to the head of PMO. What level am I?")
+    assert boss.others == ("PMO Director",) and "PMO Director" not in boss.own_roles
+
+
+def test_people_the_visitor_works_for_are_not_their_background():
+    nlp, vocabulary = build_pipeline(KB), fuzzy_vocabulary(KB)
+    found = read_message(nlp("I keep the schedule for 40 engineers on the programme"), vocabulary)
+    assert not [e for e in found if e["entity"] == "background"]
+    found = read_message(nlp("I was an engineer for 10 years, now I want to work in a PMO"), vocabulary)
+    assert [e["value"] for e in found if e["entity"] == "background"] == ["career_changer"]

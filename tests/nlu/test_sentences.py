@@ -1,6 +1,6 @@
 """A chatty message is understood by its question (bot.nlu.sentences)."""
 
-from bot.nlu.sentences import focus, sentences
+from bot.nlu.sentences import focus, sentences, the_question
 
 
 def parse(text, intent, confidence=0.9, entities=()):
@@ -49,3 +49,29 @@ def test_a_confident_whole_message_is_left_alone():
 def test_unsure_sentences_do_not_win():
     whole = parse("Hello there. Tell me about PMO stuff maybe.", "greet", 0.8)
     assert focus(whole, lambda text: parse(text, "ask_pmo_types", 0.4)) is whole
+
+
+def test_the_one_question_of_a_backstory_decides_when_the_whole_reads_as_a_statement():
+    text = "I run the PMO for a housing group. Two years now. How is a PMO Manager different from a PMO Director?"
+    whole = parse(text, "inform_experience", 0.95)
+    chosen = focus(whole, lambda t: parse(t, "compare_roles", 0.9) if t.endswith("?") else parse(t, "greet"))
+    assert chosen["intent"]["name"] == "compare_roles" and chosen["text"] == text
+
+
+def test_the_question_does_not_decide_when_unsure_or_when_the_whole_is_a_specific_question():
+    text = "I run the PMO for a housing group. Two years now. What next for me?"
+    unsure = focus(parse(text, "inform_experience"), lambda t: parse(t, "ask_course_recommendation", 0.6))
+    assert unsure["intent"]["name"] == "inform_experience"
+    specific = focus(parse(text, "ask_course_recommendation"), lambda t: parse(t, "ask_training_options", 0.99))
+    assert specific["intent"]["name"] == "ask_course_recommendation"
+    two = "I run a PMO. Which course? And is it online?"
+    assert the_question(two) is None and the_question("Which course fits a PMO manager?") is None
+
+
+def test_a_short_ask_for_a_person_is_a_request_for_the_team():
+    chosen = focus(
+        parse("great, thanks. who should I contact to get this booked?", "thank"), lambda t: parse(t, "greet")
+    )
+    assert chosen["intent"]["name"] == "request_human"
+    detail = parse("what do I need before I can book it?", "ask_course_details", 0.9, [{"entity": "attribute"}])
+    assert focus(detail, lambda t: parse(t, "greet"))["intent"]["name"] == "ask_course_details"
