@@ -23,7 +23,7 @@ from bot.dialogue.context import (
     team_courses,
     with_attribute,
 )
-from bot.dialogue.courses import course_question
+from bot.dialogue.courses import course_question, training_options
 from bot.dialogue.precedence import course_meant, names_pmo, visitor_evidence
 from bot.dialogue.roles import career_change, other_role_answer, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -178,6 +178,8 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     about_a_course = about_course_asked(kb, turn, ctx)
     if about_a_course is not None:  # "ok, leaning to the analyst one. is it live or recorded?"
         return about_a_course
+    if attribute_of(turn, ("format",)):  # "is there a version I can do at home, not live?" with no course in mind
+        return training_options(kb, turn, ctx)
     if len(ctx.compared) == 2 and turn.words & {"difference", "differences", "compare", "vs", "versus", "between"}:
         from bot.dialogue.roles import compare  # "whats the difference between the two roles really?"
 

@@ -40,12 +40,15 @@ QUESTION_INTENTS = frozenset(
         "ask_pmo_types",
         "ask_course_details",
         "ask_free_resources",
+        "ask_course_list",
     }
 )
 OVERRIDABLE = frozenset(
     {"inform_experience", "follow_up", "ask_entry_requirements", "ask_career_path", "ask_certification"}
 )
 QUESTION_CONFIDENCE = 0.8
+# Below this, the whole message's intent is a guess whatever it is: its one question decides.
+UNSURE_WHOLE = 0.5
 # A short message asking who to talk to is that, whatever else it says; these intents answer it their way.
 MAX_CONTACT_WORDS = 20
 KEEP_WITH_CONTACT = frozenset({"request_human", "provide_details", "cancel_request", "ask_training_options"})
@@ -99,7 +102,8 @@ def _by_the_question(whole: Parse, parse_sentence: Callable[[str], Parse]) -> Pa
     experience): the one question sentence, classified on its own, decides when it is sure."""
     intent = (whole.get("intent") or {}).get("name")
     question = the_question(whole.get("text") or "")
-    if question is None or intent not in OVERRIDABLE:
+    unsure = float((whole.get("intent") or {}).get("confidence") or 0.0) < UNSURE_WHOLE
+    if question is None or (intent not in OVERRIDABLE and not unsure):
         return whole
     parsed = parse_sentence(question)
     name = (parsed.get("intent") or {}).get("name")
