@@ -60,6 +60,7 @@ class DialogueWords:
     short_follow_up_openers: frozenset[str]
     moving_up: Phrases
     asks_what_to_take: Phrases
+    ways_to_train: Phrases
     thats_me: Phrases
     aims_higher: Phrases
     not_ready: Phrases
@@ -167,6 +168,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         short_follow_up_openers=words("short_follow_up_openers"),
         moving_up=phrases("moving_up"),
         asks_what_to_take=phrases("asks_what_to_take"),
+        ways_to_train=phrases("ways_to_train"),
         thats_me=phrases("thats_me"),
         aims_higher=phrases("aims_higher"),
         not_ready=phrases("not_ready"),

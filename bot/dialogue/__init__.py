@@ -148,8 +148,10 @@ def _about_the_last_thing(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context)
     ):
         return None
     if not turn.words & dialogue_words().back_references and not (
-        len(turn.words) <= 8
-        and attribute_of(turn, COURSE_ONLY_ATTRIBUTES)
+        (
+            (len(turn.words) <= 8 and attribute_of(turn, COURSE_ONLY_ATTRIBUTES))
+            or (len(turn.words) <= 2 and attribute_of(turn, COURSE_ATTRIBUTES))  # "length?"
+        )
         and (context_course(kb, ctx) or team_courses(kb, ctx))
     ):  # "what if I fail?" right after a course is about that course
         return None

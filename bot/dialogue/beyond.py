@@ -87,7 +87,7 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
         and not courses_named(kb, turn)
     ):
         found = kb.technique_in(turn.text)  # "what's a RAID log?": PMO work, just not ours to teach
-        if found is not None:
+        if found is not None and not _describes_own_work(turn, ctx):
             technique = found[0]
             return answers.technique(kb, technique), replace(
                 ctx, topic="technique", role=technique.role, attribute=None
@@ -171,7 +171,7 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     prices, dates or payment is pointed to the website and the team instead."""
     if attribute_of(turn, ("price", "dates")):
         return course_question(kb, turn, ctx)
-    if _asks_advice_with_experience(kb, turn):  # "I run a small PMO... what would you suggest?"
+    if _asks_advice_with_experience(kb, turn) or _describes_own_work(turn, ctx):  # "I run a small PMO... any advice?"
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if words().contact_words.search(normalised(turn.text)):  # "who do I talk to to get this booked?"
         return Outcome([answers.contact(kb)], ctx)
@@ -207,6 +207,17 @@ def about_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[
     if ctx.topic in COURSE_TOPICS and (context_course(kb, ctx) or team_courses(kb, ctx)):
         return course_question(kb, turn, ctx)
     return None
+
+
+def _describes_own_work(turn: Turn, ctx: Context) -> bool:
+    """ "it's mostly minutes, chasing actions, keeping the risk log up to date" while a course for the visitor is
+    being worked out: their work, not a question about a technique."""
+    reading = turn.reading
+    return (
+        bool(reading.cues or reading.loose_cues)
+        and (ctx.topic in ("recommendation", "ask_level", "instead") or ctx.awaiting_level)
+        and "?" not in turn.text
+    )
 
 
 def _asks_advice_with_experience(kb: KnowledgeBase, turn: Turn) -> bool:

@@ -35,6 +35,7 @@ from bot.dialogue.context import (
     Turn,
     context_course,
     elliptical,
+    says,
     with_attribute,
 )
 from bot.knowledge_base import Course, KnowledgeBase
@@ -374,6 +375,10 @@ def accepted(turn: Turn, ctx: Context) -> Context:
     return ctx
 
 
+# Jobs a question about how training with PMO Learning works may be read as ("how do people train with you?").
+_MAY_MEAN_TRAINING = ("out_of_scope", "fallback", "course_list", "capabilities", "follow_up", "course")
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -384,6 +389,10 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, turn, ctx)
     if theirs is not None:  # "how long is hers?", "she was a PM for years, does that count?"
         return theirs
+    if job in _MAY_MEAN_TRAINING and says(turn, dialogue_words().ways_to_train):  # "ok, how do I train with you?"
+        from bot.dialogue.courses import training_options
+
+        return training_options(kb, turn, ctx)
     before_this = _first_course_asked(kb, turn, ctx)
     if before_this is not None:  # "do i have to do the admin one first?" after the Analysts course
         return before_this

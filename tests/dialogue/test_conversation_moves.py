@@ -392,3 +392,20 @@ def test_would_a_named_course_suit_me_says_who_it_is_for_and_asks(talk):
     assert outcome.replies[0].text.startswith("Essentials for PMO Directors is for")
     assert courses_named(outcome) == ["Essentials for PMO Directors"]
     assert outcome.replies[-1].kind == "ask_level" and outcome.context.awaiting_level
+
+
+def test_how_do_i_train_with_you_gets_the_ways_to_train(talk):
+    [outcome] = talk([("fallback", "out_of_scope", "so how would I actually train with you?")])
+    assert "virtual classroom" in text(outcome) and "eLearning" in text(outcome)
+
+
+def test_describing_ones_work_after_a_suggestion_refines_it_rather_than_explaining_a_technique(talk):
+    _, work, length = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO officer, which course for me?"),
+            ("out_of_scope", "out_of_scope", "to be fair it's mainly taking minutes and updating the issue log"),
+            ("course", "ask_course_details", "length?"),
+        ]
+    )
+    assert courses_named(work) == ["Essentials for PMO Administrators"]
+    assert "Essentials for PMO Administrators" in text(length) and "3 days" in text(length)
