@@ -199,9 +199,9 @@ def describe_family(
         text = f"{name}: {family.summary}."
     elif attribute in ("length", "exam", "prerequisites"):
         text = "\n".join([f"{name}:", ""] + [f"- {course_detail(kb, c, attribute).text}" for c in courses])
-    elif level is not None and suited:
-        text = f"{name}: {family.summary}.\n\nAt your level (level {level}):\n" + "\n".join(
-            f"- {c.name}: for {c.audience_short}" for c in suited
+    elif level is not None and suited:  # the family's summary may name its other courses: only theirs here
+        text = f"{name}, at your level (level {level}):\n" + "\n".join(
+            f"- {c.name}: for {c.audience_short} (certified by {c.certification})" for c in suited
         )
     else:
         text = f"{name}: {family.summary}.\n\n" + "\n".join(f"- {c.name}: for {c.audience_short}" for c in courses)

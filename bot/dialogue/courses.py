@@ -69,8 +69,8 @@ def _visitor_level(kb: KnowledgeBase, turn: Optional[Turn]) -> Optional[int]:
     from bot.dialogue.precedence import visitor_evidence  # precedence reads this module's answers lazily too
     from bot.recommend import Recommendation, recommend
 
-    if turn is None:
-        return None
+    if turn is None or not (turn.reading.now or turn.reading.current or turn.reading.cues):
+        return None  # said as theirs: "a friend of mine is a project support officer" is no level of the visitor's
     outcome = recommend(kb, visitor_evidence(kb, turn))
     return outcome.level if isinstance(outcome, Recommendation) else None
 

@@ -336,6 +336,10 @@ def _course_aimed_at(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Ou
     return Outcome([answers.describe_course(kb, course)], replace(ctx, course=course.name, topic="course"))
 
 
+# Words that make "something more senior?" about other people rather than the visitor.
+_OTHER_PEOPLE = THIRD_PERSON | {"they", "them", "their", "leads", "who", "people", "staff"}
+
+
 def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """ "I'd rather not start at the very bottom" after a level 1 course: the course a level up, if the
     visitor's experience covers it; "what if I'm not ready for that?": the course a level down."""
@@ -344,6 +348,8 @@ def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome
     down = not up and any(p in text for p in dialogue_words().not_ready)
     current = _course_in_context(kb, ctx)
     if not (up or down) or current is None or current.level is None or turn.values("course"):
+        return None
+    if turn.words & _OTHER_PEOPLE:  # "and for the two team leads, is there something more senior?": not the visitor
         return None
     level = current.level + (1 if up else -1)
     if level not in (1, 2, 3, 4):

@@ -207,7 +207,9 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if own_specialist and not evidence.roles and set(evidence.cues) <= {"support_work", "analyst_work"}:
         evidence = replace(evidence, cues=())  # "My title is Resource Manager... I chase timesheets": ask, don't guess
     if not evidence.roles and not evidence.cues:
-        if other and kb.adjacent_role(other[0]):  # "I'm a project manager, which course?"
+        if (
+            other and kb.adjacent_role(other[0]) and _claimed(turn, "other_role")
+        ):  # "I'm a project manager, which course?"
             return career_change(kb, turn, ctx)
         if turn.values("background") and (
             not ctx.awaiting_level or turn.intent in ("ask_course_recommendation", "inform_experience")
@@ -271,6 +273,22 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         about = course_question(kb, with_attribute(Turn(turn.intent, (), turn.text), detail), after)
         replies += about.replies
     return Outcome(replies, after)
+
+
+# Before a job title, words that make it the visitor's ("I'm a", "8 years as a"), not a job weighed or someone else's.
+_CLAIM = re.compile(
+    r"\b(i'?m|im|i am|i was|i've been|ive been|i have been|as|worked as|work as|working as)\s+(an?\s+|the\s+)?"
+    r"(\w+\s+)?$"
+)
+
+
+def _claimed(turn: Turn, name: str) -> bool:
+    """The first ``name`` entity is said as the visitor's own job ("I've been a project manager for 8 years")."""
+    entity = next((e for e in turn.entities if e.get("entity") == name), None)
+    if entity is None:
+        return False
+    start = int(entity.get("start") or 0)
+    return not turn.text[:start] or bool(_CLAIM.search(turn.text[max(0, start - 30) : start].lower()))
 
 
 _BY_NAME = re.compile(r"\b(essentials|p3o|mop|foundation|practitioner)\b")

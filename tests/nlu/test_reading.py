@@ -180,7 +180,8 @@ def test_a_team_managed_outside_pmo_is_no_pmo_experience(reader):
     assert (
         "manages_team"
         not in reader(
-            "I ran a busy restaurant for six years, a team of 15 (rotas, stock, ordering). What course should I start with?"
+            "I ran a busy restaurant for six years, a team of 15 (rotas, stock, ordering). "
+            "What course should I start with?"
         ).cues
     )
     assert "manages_team" not in reader("I supervise a team of 12 drivers at a depot. Which course?").cues
