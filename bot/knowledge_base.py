@@ -159,6 +159,7 @@ class NamedItem(_Model):
     description: str
     kind: Optional[str] = None
     aliases: List[str] = []
+    described_by: List[str] = []  # PMO types: phrases that describe one without naming it
 
 
 class Contact(_Model):

@@ -61,6 +61,7 @@ class DialogueWords:
     moving_up: Phrases
     asks_what_to_take: Phrases
     ways_to_train: Phrases
+    asks_pmo_type: Phrases
     thats_me: Phrases
     aims_higher: Phrases
     not_ready: Phrases
@@ -169,6 +170,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         moving_up=phrases("moving_up"),
         asks_what_to_take=phrases("asks_what_to_take"),
         ways_to_train=phrases("ways_to_train"),
+        asks_pmo_type=phrases("asks_pmo_type"),
         thats_me=phrases("thats_me"),
         aims_higher=phrases("aims_higher"),
         not_ready=phrases("not_ready"),

@@ -264,9 +264,14 @@ def pmo_types(kb: KnowledgeBase) -> Reply:
     )
 
 
-def pmo_type(kb: KnowledgeBase, kind: NamedItem) -> Reply:
+def pmo_type(kb: KnowledgeBase, kind: NamedItem, described: bool = False) -> Reply:
+    """One kind of PMO; ``described``: the kind the visitor described without naming it."""
     others = [t for t in kb.pmo_types if t.name != kind.name]
     text = f"{kind.name}: {kind.description}."
+    if described:
+        named = in_sentence(kind.name.split(" (")[0])
+        article = "an" if named[:1] in "aeiou" else "a"
+        text = f"From what you describe, that sounds like {article} {named}: {kind.description}."
     return Reply(
         text,
         [button(t.name.split(" (")[0], "ask_pmo_types", pmo_type=t.name) for t in others[:3]]

@@ -3,6 +3,7 @@ are not PMO roles) and the jobs beyond the catalogue."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import List, Optional, Tuple
 
@@ -26,7 +27,7 @@ from bot.dialogue.context import (
 from bot.dialogue.courses import course_question, training_options
 from bot.dialogue.precedence import course_meant, names_pmo, visitor_evidence
 from bot.dialogue.roles import career_change, other_role_answer, recommend_course
-from bot.knowledge_base import KnowledgeBase
+from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, weighed, words
 from bot.words import dialogue_words
 
@@ -119,7 +120,17 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
             and (context_course(kb, ctx) or courses_named(kb, turn))
         ):  # "do I need PRINCE2 first?" about the course just discussed or named
             outcome = course_question(kb, with_attribute(turn, "prerequisites"), ctx)
-            return outcome.replies[0], outcome.context
+            reply = outcome.replies[0]
+            named_in = _prerequisites_naming(kb, turn)  # "does my PRINCE2 Practitioner count towards any prerequisite?"
+            if named_in and named_in[0].name not in reply.text:
+                course = named_in[0]
+                reply = Reply(
+                    f"{reply.text}\n\n{turn.values('certification')[0]} is named in the prerequisites of "
+                    f"{course.name}: {course.prerequisites}.",
+                    reply.buttons,
+                    reply.kind,
+                )
+            return reply, outcome.context
         certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory
         evidence = visitor_evidence(kb, turn)
         holds_role = bool(evidence.roles or evidence.cues or turn.values("background")) and (
@@ -209,14 +220,23 @@ def about_course_asked(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[
     return None
 
 
+def _prerequisites_naming(kb: KnowledgeBase, turn: Turn) -> List[Course]:
+    """The courses whose prerequisites name the certification the message names."""
+    names = [c.name for c in (kb.certification(v) for v in turn.values("certification")) if c]
+    return [c for c in kb.courses if any(n.lower() in c.prerequisites.lower() for n in names)]
+
+
 def _describes_own_work(turn: Turn, ctx: Context) -> bool:
     """ "it's mostly minutes, chasing actions, keeping the risk log up to date" while a course for the visitor is
     being worked out: their work, not a question about a technique."""
     reading = turn.reading
+    tokens = re.findall(r"[\w']+", normalised(turn.text))
+    opener = next((t for t in tokens if t not in dialogue_words().lead_ins), "")
     return (
         bool(reading.cues or reading.loose_cues)
         and (ctx.topic in ("recommendation", "ask_level", "instead") or ctx.awaiting_level)
         and "?" not in turn.text
+        and opener not in words().question_words  # "and what's a dashboard then" is a question
     )
 
 

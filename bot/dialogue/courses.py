@@ -26,7 +26,8 @@ from bot.dialogue.context import (
     said_course,
     team_courses,
 )
-from bot.knowledge_base import Course, KnowledgeBase
+from bot.knowledge_base import Course, KnowledgeBase, NamedItem
+from bot.nlu.reading import normalised
 from bot.words import dialogue_words
 
 _BODIES = {"apmg": "APMG", "peoplecert": "PeopleCert", "axelos": "AXELOS", "pmi": "PMI"}
@@ -278,8 +279,30 @@ def training_options(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     return Outcome([answers.training_options(kb)], replace(ctx, topic="training"))
 
 
+_ALL_KINDS = re.compile(r"\b(types|kinds|sorts) of\b|\bdifferent (types|kinds)\b")
+
+
+def described_pmo_types(kb: KnowledgeBase, text: str) -> List[Tuple[NamedItem, int]]:
+    """The kinds of PMO a message describes without naming them ("a central PMO plus a small one in each
+    directorate that follows its standards"), with how many of their ``described_by`` phrases it uses, best first."""
+    low = normalised(text)
+    scored = [
+        (kind, sum(bool(re.search(r"(?<![\w'])" + re.escape(p) + r"(?![\w'])", low)) for p in kind.described_by))
+        for kind in kb.pmo_types
+    ]
+    return sorted((s for s in scored if s[1]), key=lambda s: -s[1])
+
+
 def pmo_types(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     kinds = [t for t in (kb.pmo_type(v) for v in turn.values("pmo_type")) if t]
+    if not kinds and not _ALL_KINDS.search(normalised(turn.text)):  # "can you explain the types of PMO?": all of them
+        described = described_pmo_types(kb, turn.text)
+        if described and (len(described) == 1 or described[0][1] > described[1][1]):
+            return Outcome([answers.pmo_type(kb, described[0][0], described=True)], replace(ctx, topic="pmo_types"))
+        if described:  # two kinds fit as well: both, and let the visitor say
+            first, second = (answers.pmo_type(kb, kind, described=True) for kind, _ in described[:2])
+            both = answers.Reply(f"{first.text}\n\n{second.text}", second.buttons, kind="pmo_types")
+            return Outcome([both], replace(ctx, topic="pmo_types"))
     if len(kinds) >= 2:  # "the difference between a programme office and a portfolio office?"
         first, second = answers.pmo_type(kb, kinds[0]), answers.pmo_type(kb, kinds[1])
         both = answers.Reply(f"{first.text}\n\n{second.text}", second.buttons, kind="pmo_types")

@@ -385,6 +385,20 @@ def accepted(turn: Turn, ctx: Context) -> Context:
 _MAY_MEAN_TRAINING = ("out_of_scope", "fallback", "course_list", "capabilities", "follow_up", "course")
 
 
+def _asks_pmo_type(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> bool:
+    """ "which type is that?", or right after the kinds of PMO "and the office that's only there until the
+    programme finishes?"."""
+    if says(turn, dialogue_words().asks_pmo_type):
+        return True
+    from bot.dialogue.courses import described_pmo_types
+
+    return (
+        ctx.topic == "pmo_types"
+        and job in ("fallback", "follow_up", "out_of_scope", "describe_role")
+        and bool(described_pmo_types(kb, turn.text))
+    )
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -399,6 +413,10 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import training_options
 
         return training_options(kb, turn, ctx)
+    if job != "pmo_types" and not turn.values("role") and _asks_pmo_type(kb, job, turn, ctx):
+        from bot.dialogue.courses import pmo_types  # "is there a name for that set-up?", "this PMO thing"
+
+        return pmo_types(kb, turn, ctx)
     before_this = _first_course_asked(kb, turn, ctx)
     if before_this is not None:  # "do i have to do the admin one first?" after the Analysts course
         return before_this

@@ -341,8 +341,10 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
     # The training must be what is asked ("could you put training together for all of us?"), not
     # backstory ("what's the career path? I'm writing progression criteria for my team's training").
     spans = question_spans(low) if "?" in low else [(0, len(low))]
-    asks_training = any(w.training_words.search(low[start:end]) for start, end in spans) or any(
-        e.get("entity") == "certification" for e in entities
+    asks_training = (
+        any(w.training_words.search(low[start:end]) for start, end in spans)
+        or any(e.get("entity") == "certification" for e in entities)
+        or bool(w.group_asks.search(plain) and w.training_words.search(plain))  # "I'd like to get everyone trained"
     )
     size: Optional[int] = None
     for match in _SIZE.finditer(low):

@@ -51,7 +51,9 @@ QUESTION_CONFIDENCE = 0.8
 UNSURE_WHOLE = 0.5
 # A short message asking who to talk to is that, whatever else it says; these intents answer it their way.
 MAX_CONTACT_WORDS = 20
-KEEP_WITH_CONTACT = frozenset({"request_human", "provide_details", "cancel_request", "ask_training_options"})
+KEEP_WITH_CONTACT = frozenset(
+    {"request_human", "provide_details", "cancel_request", "ask_training_options", "bot_challenge"}
+)  # "r u a real person" asks whether this is a bot
 MAX_SENTENCES = 6
 _PMO_ENTITIES = frozenset(
     {"role", "course", "course_family", "certification", "pmo_type", "experience", "background", "other_role", "years"}

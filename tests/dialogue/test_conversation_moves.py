@@ -409,3 +409,41 @@ def test_describing_ones_work_after_a_suggestion_refines_it_rather_than_explaini
     )
     assert courses_named(work) == ["Essentials for PMO Administrators"]
     assert "Essentials for PMO Administrators" in text(length) and "3 days" in text(length)
+
+
+# ---------------------------------------------------------------- a kind of PMO described, not named
+
+
+def test_a_pmo_described_not_named_gets_its_name(talk):
+    hub, programme = talk(
+        [
+            (
+                "fallback",
+                "follow_up",
+                "Head office will keep a central team, and every region gets its own local PMO working to the "
+                "same rules. What would you call that?",
+            ),
+            ("fallback", "follow_up", "and one set up just for the new payroll programme until it ends?"),
+        ]
+    )
+    assert "hub" in text(hub).lower() and text(programme).lower().count("programme office") == 1
+
+
+def test_a_description_that_fits_two_kinds_gets_both():
+    from bot.dialogue.courses import described_pmo_types
+
+    kinds = [k.name for k, _ in described_pmo_types(KB, "a strategic office that sets standards")]
+    assert kinds[:2] in (
+        ["Enterprise PMO (ePMO)", "Centre of Excellence"],
+        ["Centre of Excellence", "Enterprise PMO (ePMO)"],
+    )
+
+
+def test_a_certification_counted_towards_a_prerequisite_names_the_course_whose_prerequisite_it_is(talk):
+    _, counted = talk(
+        [
+            ("course", "ask_course_details", "what is MoP?"),
+            ("course", "ask_course_details", "would my PRINCE2 cert count as a prerequisite anywhere?"),
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(counted) and "PRINCE2" in text(counted)
