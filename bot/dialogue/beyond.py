@@ -74,8 +74,14 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context, newcomer: bool =
     return answers.unknown_certification(kb, typed), replace(ctx, topic="certification")
 
 
+# Declined topics that are never mere backstory.
+_DECLINED_ANYWHERE = ("voucher",)
+
+
 def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tuple[Reply, Context]]:
-    for topic_id in _asked(turn, "topic"):  # "are you hiring?", not "a recruiter suggested PMO"
+    # "are you hiring?", not "a recruiter suggested PMO"; a voucher from elsewhere is declined wherever it is said
+    # ("I bought a P3O exam voucher from another company. Can I use it with you?")
+    for topic_id in _asked(turn, "topic") + [v for v in turn.values("topic") if v in _DECLINED_ANYWHERE]:
         topic = kb.declined_topic(topic_id)
         if topic is not None:
             roles = roles_named(kb, turn)
@@ -103,6 +109,7 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
         "describe_role",
         "compare",
         "course",
+        "decline",
         "recommend",
         "training_options",
         "course_list",

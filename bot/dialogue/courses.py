@@ -303,9 +303,9 @@ def pmo_types(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             first, second = (answers.pmo_type(kb, kind, described=True) for kind, _ in described[:2])
             both = answers.Reply(f"{first.text}\n\n{second.text}", second.buttons, kind="pmo_types")
             return Outcome([both], replace(ctx, topic="pmo_types"))
-    if len(kinds) >= 2:  # "the difference between a programme office and a portfolio office?"
-        first, second = answers.pmo_type(kb, kinds[0]), answers.pmo_type(kb, kinds[1])
-        both = answers.Reply(f"{first.text}\n\n{second.text}", second.buttons, kind="pmo_types")
+    if len(kinds) >= 2:  # "the difference between a project office, a programme office and a portfolio office?"
+        each = [answers.pmo_type(kb, kind) for kind in kinds[:3]]
+        both = answers.Reply("\n\n".join(r.text for r in each), each[-1].buttons, kind="pmo_types")
         return Outcome([both], replace(ctx, topic="pmo_types"))
     if kinds:
         return Outcome([answers.pmo_type(kb, kinds[0])], replace(ctx, topic="pmo_types"))

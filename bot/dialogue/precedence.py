@@ -34,6 +34,7 @@ from bot.dialogue.context import (
     Outcome,
     Turn,
     context_course,
+    course_for_level,
     elliptical,
     says,
     with_attribute,
@@ -385,6 +386,30 @@ def accepted(turn: Turn, ctx: Context) -> Context:
 _MAY_MEAN_TRAINING = ("out_of_scope", "fallback", "course_list", "capabilities", "follow_up", "course")
 
 
+# Before the course a prerequisites question is about: "straight to the analyst one", "before the Directors one".
+_SUBJECT_COURSE = re.compile(r"\b(straight\s+(on\s*to|to|into|on)|before|go\s+on)\s+(the\s+|an?\s+)?$")
+
+
+def _course_asked_about(kb: KnowledgeBase, turn: Turn) -> Course:
+    """The course a prerequisites question is about: the one written after "straight to" or "before", else the
+    first one named (by its name, or by a role and "one"/"course": "the analyst one")."""
+    found: List[Tuple[int, Course]] = []
+    for entity in turn.entities:
+        start, value = int(entity.get("start") or 0), str(entity.get("value"))
+        course = kb.course_named(value) if entity.get("entity") == "course" else None
+        if course is not None:
+            found.append((start, course))
+        elif (
+            entity.get("entity") == "role"
+            and value in {r.name for r in kb.roles}
+            and re.match(r"s?\s+(one|course)\b", turn.text[int(entity.get("end") or start) :].lower())
+        ):
+            found.append((start, course_for_level(kb, kb.role(value).level)))
+    low = turn.text.lower()
+    subject = [item for item in found if _SUBJECT_COURSE.search(low[max(0, item[0] - 30) : item[0]])]
+    return min(subject or found, key=lambda item: item[0])[1]
+
+
 def _asks_pmo_type(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> bool:
     """ "which type is that?", or right after the kinds of PMO "and the office that's only there until the
     programme finishes?"."""
@@ -441,6 +466,18 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     level_away = other_level(kb, turn, ctx)
     if level_away is not None:  # "i dont really want to start at the very bottom tbh"
         return level_away
+    if (
+        job in ("recommend", "describe_role", "career_path", "entry_requirements")
+        and attribute_asked(turn, ("prerequisites",))
+        and any(e.get("entity") == "course" for e in turn.entities)
+    ):  # "Can I go on the Directors course if I've never done the others? I'm a new head of PMO"
+        from bot.dialogue.courses import course_question
+
+        last = _course_asked_about(kb, turn)  # "... can I go straight to the analyst one?": the last course named
+        about = [e for e in turn.entities if e.get("entity") not in ("course", "role")] + [
+            {"entity": "course", "value": last.name}
+        ]
+        return course_question(kb, with_attribute(Turn(turn.intent, tuple(about), turn.text), "prerequisites"), ctx)
     if job == "training_options" and not reading.members:
         pass  # "can you train my whole team in-house?": the ways to train, and the enquiry opens (actions)
     elif reading.team or (

@@ -135,6 +135,8 @@ def _not_a_job_abbreviation(doc: Doc, start: int, end: int) -> bool:
     """ "2 PM" is a time and "a BA in history" a degree, not a project manager or business analyst."""
     before = doc[start - 1] if start > 0 else None
     after = doc[end].lower_ if end < len(doc) else ""
+    if doc[start:end].text == "BA" and before is not None and before.is_alpha and not before.is_stop:
+        return before.lower_ not in nlu_words().allowed_before_bare  # "history BA" is a degree; "a senior BA" a job
     return bool(before is not None and before.like_num) or after in ("in", "hons", "degree", "(hons)")
 
 

@@ -447,3 +447,43 @@ def test_a_certification_counted_towards_a_prerequisite_names_the_course_whose_p
         ]
     )
     assert "Essentials for PMO Managers" in text(counted) and "PRINCE2" in text(counted)
+
+
+# ---------------------------------------------------------------- details asked inside a longer message
+
+
+def test_can_i_go_straight_to_a_course_is_its_prerequisites(talk):
+    [straight] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "Newly appointed head of PMO here. Could I go straight onto the directors course without doing the "
+                "managers one first?",
+            )
+        ]
+    )
+    assert text(straight).startswith("Prerequisites for Essentials for PMO Directors")
+
+
+def test_a_voucher_from_elsewhere_is_declined_even_when_the_question_says_it(talk):
+    [outcome] = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "My old employer gave me a PMO exam voucher last year. Would you accept it for the P3O Foundation exam?",
+            )
+        ]
+    )
+    assert "can't advise" in text(outcome) and "75 multiple-choice" not in text(outcome)
+
+
+def test_another_providers_certification_asked_beside_a_decline_is_explained(talk):
+    [outcome] = talk([("decline", "ask_beyond_scope", "could you also run PMP for us, or is that not your thing?")])
+    assert "PMP" in text(outcome) and "can't advise" not in text(outcome)
+
+
+def test_three_kinds_of_pmo_compared_are_all_described(talk):
+    [outcome] = talk([("pmo_types", "ask_pmo_types", "how do a project office, a portfolio office and a hub differ?")])
+    assert all(k in text(outcome) for k in ("Project office", "Portfolio office", "Hub"))

@@ -215,3 +215,11 @@ def test_people_the_visitor_works_for_are_not_their_background():
     assert not [e for e in found if e["entity"] == "background"]
     found = read_message(nlp("I was an engineer for 10 years, now I want to work in a PMO"), vocabulary)
     assert [e["value"] for e in found if e["entity"] == "background"] == ["career_changer"]
+
+
+def test_a_subject_before_ba_is_a_degree_not_a_business_analyst():
+    nlp, vocabulary = build_pipeline(KB), fuzzy_vocabulary(KB)
+    degree = read_message(nlp("I finished my history BA in June, what is a PMO?"), vocabulary)
+    assert not [e for e in degree if e["entity"] == "other_role"]
+    job = read_message(nlp("we need a senior BA on the programme"), vocabulary)
+    assert [e["value"] for e in job if e["entity"] == "other_role"] == ["Business Analyst"]
