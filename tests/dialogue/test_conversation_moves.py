@@ -472,7 +472,8 @@ def test_a_voucher_from_elsewhere_is_declined_even_when_the_question_says_it(tal
             (
                 "course",
                 "ask_course_details",
-                "My old employer gave me a PMO exam voucher last year. Would you accept it for the P3O Foundation exam?",
+                "My old employer gave me a PMO exam voucher last year. "
+                "Would you accept it for the P3O Foundation exam?",
             )
         ]
     )
