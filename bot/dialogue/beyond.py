@@ -26,7 +26,7 @@ from bot.dialogue.context import (
 )
 from bot.dialogue.courses import course_question, training_options
 from bot.dialogue.precedence import course_meant, names_pmo, visitor_evidence
-from bot.dialogue.roles import career_change, other_role_answer, recommend_course
+from bot.dialogue.roles import career_change, claims_title, other_role_answer, recommend_course
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, weighed, words
 from bot.words import dialogue_words
@@ -94,7 +94,7 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
         and not courses_named(kb, turn)
     ):
         found = kb.technique_in(turn.text)  # "what's a RAID log?": PMO work, just not ours to teach
-        if found is not None and not _describes_own_work(turn, ctx):
+        if found is not None and not _describes_own_work(turn, ctx) and _technique_asked(turn, found[1]):
             technique = found[0]
             return answers.technique(kb, technique), replace(
                 ctx, topic="technique", role=technique.role, attribute=None
@@ -159,10 +159,12 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
         other = turn.values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
             # "can an ex project manager go into PMO?"
-            if kb.adjacent_role(other[0]) and turn.words & dialogue_words().moving_into_pmo:
+            first_other = next(e for e in turn.entities if e.get("entity") == "other_role")
+            said = claims_title(turn, "other_role") or asked(turn.text, first_other)  # not "chasing the PMs for..."
+            if kb.adjacent_role(other[0]) and turn.words & dialogue_words().moving_into_pmo and said:
                 outcome = career_change(kb, turn, ctx)
                 return outcome.replies[0], outcome.context
-            if not roles_named(kb, turn) or first_start(turn, "other_role") < first_start(turn, "role"):
+            if said and (not roles_named(kb, turn) or first_start(turn, "other_role") < first_start(turn, "role")):
                 # "planning manager on a programme, is that a PMO manager job?": about the other job
                 return other_role_answer(kb, other[0], turn, ctx, compare=job == "compare")
     return None
@@ -231,6 +233,13 @@ def _prerequisites_naming(kb: KnowledgeBase, turn: Turn) -> List[Course]:
     """The courses whose prerequisites name the certification the message names."""
     names = [c.name for c in (kb.certification(v) for v in turn.values("certification")) if c]
     return [c for c in kb.courses if any(n.lower() in c.prerequisites.lower() for n in names)]
+
+
+def _technique_asked(turn: Turn, term: str) -> bool:
+    """The technique stands in a question ("what's a RAID log?"), not in the backstory of another question ("I
+    update the RAID logs... What level am I?")."""
+    position = normalised(turn.text).find(term.split()[0])
+    return position < 0 or asked(turn.text, {"start": position})
 
 
 def _describes_own_work(turn: Turn, ctx: Context) -> bool:

@@ -30,6 +30,7 @@ from bot.dialogue.courses import about_course, course_question, partial_course, 
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
+from bot.nlu.reading import asked
 from bot.words import dialogue_words
 
 
@@ -62,8 +63,24 @@ def _why(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     return Outcome([answers.why_recommended(kb, course, ctx.level)], ctx)
 
 
+# Words above which a message read as a follow-up, with nothing said before, is a first message with a backstory.
+_LONG_FIRST_MESSAGE = 15
+
+
 def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """A short message that leans on the last answer: "and a manager?", "the second one", "what's next?"."""
+    if (
+        not (ctx.topic or ctx.course or ctx.role)
+        and len(turn.words) > _LONG_FIRST_MESSAGE
+        and not any(  # "Essentials or P3O? I run a programme office...": about the courses named; a kind of PMO
+            e.get("entity") in ("course", "course_family", "certification")  # only when asked about
+            or (e.get("entity") == "pmo_type" and asked(turn.text, e))
+            for e in turn.entities
+        )
+    ):
+        evidence = visitor_evidence(kb, turn)  # a long first message has nothing to lean on: read for the visitor
+        if evidence.roles or evidence.cues or turn.values("background"):
+            return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     why = _why(kb, turn, ctx)
     if why is not None:
         return why

@@ -208,7 +208,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         evidence = replace(evidence, cues=())  # "My title is Resource Manager... I chase timesheets": ask, don't guess
     if not evidence.roles and not evidence.cues:
         if (
-            other and kb.adjacent_role(other[0]) and _claimed(turn, "other_role")
+            other and kb.adjacent_role(other[0]) and claims_title(turn, "other_role")
         ):  # "I'm a project manager, which course?"
             return career_change(kb, turn, ctx)
         if turn.values("background") and (
@@ -282,7 +282,7 @@ _CLAIM = re.compile(
 )
 
 
-def _claimed(turn: Turn, name: str) -> bool:
+def claims_title(turn: Turn, name: str) -> bool:
     """The first ``name`` entity is said as the visitor's own job ("I've been a project manager for 8 years")."""
     entity = next((e for e in turn.entities if e.get("entity") == name), None)
     if entity is None:

@@ -488,3 +488,31 @@ def test_another_providers_certification_asked_beside_a_decline_is_explained(tal
 def test_three_kinds_of_pmo_compared_are_all_described(talk):
     [outcome] = talk([("pmo_types", "ask_pmo_types", "how do a project office, a portfolio office and a hub differ?")])
     assert all(k in text(outcome) for k in ("Project office", "Portfolio office", "Hub"))
+
+
+def test_a_technique_and_a_job_in_the_backstory_do_not_take_the_question(talk):
+    [outcome] = talk(
+        [
+            (
+                "out_of_scope",
+                "out_of_scope",
+                "Most of my week goes on nagging the project managers for updates and building the dashboards from "
+                "them. Nobody has told me what my level is. Which course would fit?",
+            )
+        ]
+    )
+    assert courses_named(outcome) == ["Essentials for PMO Analysts"]
+
+
+def test_a_long_first_message_read_as_a_follow_up_is_read_for_the_visitor(talk):
+    [outcome] = talk(
+        [
+            (
+                "follow_up",
+                "follow_up",
+                "I was a nurse on a busy ward for fifteen years and I'm ready for a change; people say I'd be good in "
+                "a project office. Anything for total beginners?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
