@@ -61,7 +61,8 @@ def _certification(kb: KnowledgeBase, turn: Turn, ctx: Context, newcomer: bool =
         )
         suggested = kb.course_named(ctx.recommended or "")
         weighs = turn.words & {"instead", "better", "rather", "thoughts", "worth", "vs", "versus", "alternative"}
-        if suggested is not None and weighs and suggested.name not in reply.text:  # "a mate suggested PMP instead"
+        # "a mate suggested PMP instead"; "do you do PMP?" once a course was suggested in this conversation
+        if suggested is not None and (weighs or ctx.topic != "certification") and suggested.name not in reply.text:
             reply = Reply(
                 f"{reply.text}\n\nFor what you've told me, {suggested.name} is still the PMO course I'd suggest.",
                 reply.buttons,

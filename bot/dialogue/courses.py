@@ -199,9 +199,8 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             and attribute
             and len(family.courses) > 1
             and not named_in_family
-            and "both" not in turn.words
-            and "all" not in turn.words
-        ):  # "how long is it?" after P3O: which one?
+            and not turn.words & {"both", "all", "each", "every"}
+        ):  # "how long is it?" after P3O: which one? ("when's each exam?": each)
             courses = [kb.course(c) for c in family.courses]
             return Outcome(
                 [answers.which_course(kb, attribute, courses)],

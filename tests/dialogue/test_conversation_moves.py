@@ -516,3 +516,20 @@ def test_a_long_first_message_read_as_a_follow_up_is_read_for_the_visitor(talk):
         ]
     )
     assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
+
+
+def test_another_certification_asked_after_a_suggestion_keeps_the_suggestion_in_view(talk):
+    _, other = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a planner on a rail programme, which course for me?"),
+            ("certification", "ask_certification", "do you lot do PMP as well?"),
+        ]
+    )
+    assert "PMP" in text(other) and "Essentials for PMO Analysts" in text(other)
+
+
+def test_each_exam_of_a_family_in_context_is_answered_for_each(talk):
+    _, each = talk(
+        [("course", "ask_course_details", "what's P3O?"), ("course", "ask_course_details", "and each exam?")]
+    )
+    assert "P3O Foundation" in text(each) and "P3O Practitioner" in text(each) and "Which course" not in text(each)
