@@ -316,10 +316,11 @@ def _team_outside_pmo(low: str, entity: Mapping[str, Any], entities: Sequence[En
     begin = _sentence_start(low, start)
     if _NEGATION.search(low[max(begin, start - 30) : start]):
         return True
-    end = _SENTENCE_END.search(low, start)
-    sentence = low[begin : end.start() if end else len(low)]
-    return not w.pmo_words.search(sentence) and any(
-        e.get("entity") == "background" and _sentence_start(low, int(e.get("start") or 0)) == begin
+    end = int(entity.get("end") or start)
+    return any(  # the job outside PMO and the team, with no PMO word between them
+        e.get("entity") == "background"
+        and _sentence_start(low, int(e.get("start") or 0)) == begin
+        and not w.pmo_words.search(low[min(start, int(e.get("start") or 0)) : max(end, int(e.get("end") or 0))])
         for e in entities
         if not _employer(low, e, w)
     )

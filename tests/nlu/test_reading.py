@@ -186,6 +186,12 @@ def test_a_team_managed_outside_pmo_is_no_pmo_experience(reader):
     )
     assert "manages_team" not in reader("I supervise a team of 12 drivers at a depot. Which course?").cues
     assert "manages_team" in reader("I manage a team of 4 planners in the programme office. Which course?").cues
+    assert (
+        "manages_team"
+        not in reader(
+            "Ten years as a restaurant manager with a team of 12, then I joined a project office where I do the minutes."
+        ).cues
+    )  # the project office comes later in the sentence: the team is still the restaurant's
 
 
 def test_a_negated_team_is_no_team(reader):
