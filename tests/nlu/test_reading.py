@@ -189,7 +189,8 @@ def test_a_team_managed_outside_pmo_is_no_pmo_experience(reader):
     assert (
         "manages_team"
         not in reader(
-            "Ten years as a restaurant manager with a team of 12, then I joined a project office where I do the minutes."
+            "Ten years as a restaurant manager with a team of 12, then I joined a project office "
+            "where I do the minutes."
         ).cues
     )  # the project office comes later in the sentence: the team is still the restaurant's
 
