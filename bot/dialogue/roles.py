@@ -275,20 +275,14 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     return Outcome(replies, after)
 
 
-# Before a job title, words that make it the visitor's ("I'm a", "8 years as a"), not a job weighed or someone else's.
-_CLAIM = re.compile(
-    r"\b(i'?m|im|i am|i was|i've been|ive been|i have been|as|worked as|work as|working as)\s+(an?\s+|the\s+)?"
-    r"(\w+\s+)?$"
-)
-
-
 def claims_title(turn: Turn, name: str) -> bool:
     """The first ``name`` entity is said as the visitor's own job ("I've been a project manager for 8 years")."""
     entity = next((e for e in turn.entities if e.get("entity") == name), None)
     if entity is None:
         return False
     start = int(entity.get("start") or 0)
-    return not turn.text[:start] or bool(_CLAIM.search(turn.text[max(0, start - 30) : start].lower()))
+    before = turn.text[max(0, start - 30) : start].lower().replace("\u2019", "'")
+    return not turn.text[:start] or any(cue in before for cue in dialogue_words().own_title_before)
 
 
 _BY_NAME = re.compile(r"\b(essentials|p3o|mop|foundation|practitioner)\b")
