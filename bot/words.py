@@ -59,6 +59,8 @@ class DialogueWords:
     own_title_before: Phrases
     short_follow_up_openers: frozenset[str]
     moving_up: Phrases
+    moved_up_already: Phrases
+    title_only: Phrases
     asks_what_to_take: Phrases
     ways_to_train: Phrases
     asks_pmo_type: Phrases
@@ -168,6 +170,8 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         own_title_before=phrases("own_title_before"),
         short_follow_up_openers=words("short_follow_up_openers"),
         moving_up=phrases("moving_up"),
+        moved_up_already=phrases("moved_up_already"),
+        title_only=phrases("title_only"),
         asks_what_to_take=phrases("asks_what_to_take"),
         ways_to_train=phrases("ways_to_train"),
         asks_pmo_type=phrases("asks_pmo_type"),

@@ -130,7 +130,13 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
             outcome = course_question(kb, with_attribute(turn, "prerequisites"), ctx)
             reply = outcome.replies[0]
             named_in = _prerequisites_naming(kb, turn)  # "does my PRINCE2 Practitioner count towards any prerequisite?"
-            if named_in and named_in[0].name not in reply.text:
+            asked_course = kb.course_named(outcome.context.course or "")
+            if asked_course and asked_course.prerequisites.strip().lower() == "none":
+                # "is there a course for people like me or do I need PRINCE2 first?" about the entry course:
+                # no, and another course's prerequisites are beside the point.
+                cert = turn.values("certification")[0]
+                reply = Reply(f"{reply.text}\n\nSo you don't need {cert} first.", reply.buttons, reply.kind)
+            elif named_in and named_in[0].name not in reply.text:
                 course = named_in[0]
                 reply = Reply(
                     f"{reply.text}\n\n{turn.values('certification')[0]} is named in the prerequisites of "

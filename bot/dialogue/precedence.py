@@ -28,13 +28,16 @@ from typing import List, Optional, Tuple
 from bot import answers
 from bot.dialogue import others
 from bot.dialogue.context import (
+    COURSE_ATTRIBUTES,
     COURSE_TOPICS,
     THIRD_PERSON,
     Context,
     Outcome,
     Turn,
+    attribute_of,
     context_course,
     course_for_level,
+    courses_named,
     elliptical,
     says,
     with_attribute,
@@ -187,6 +190,14 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     if not own and not base.cues and reading.members and not turn.values("background"):
         members = [m.role for m in reading.members if m.role in known]  # "my new PMO admins need training"
         return Evidence(roles=tuple(RoleMention(role=r) for r in members[:1]), about_someone=True)
+    work = [c for c in (*base.cues, *reading.loose_cues) if c in ("support_work", "analyst_work")]
+    if (
+        own
+        and work
+        and says(turn, dialogue_words().title_only)
+        and all(CUE_LEVELS[c][0] != kb.role(own[0]).level for c in work)
+    ):  # "my title is PMO Analyst but I mostly take minutes": the work decides
+        return Evidence(cues=(work[0],), years=None if reading.background_years else base.years)
     running = [CUE_LEVELS[c][0] for c in base.cues if c in _RUNS_AN_OFFICE]
     if own and running and max(running) > kb.role(own[0]).level:
         own = []  # "I'm a PMO analyst and I've been asked to set up our PMO": the work says level 3
@@ -387,7 +398,11 @@ _MAY_MEAN_TRAINING = ("out_of_scope", "fallback", "course_list", "capabilities",
 
 
 # Before the course a prerequisites question is about: "straight to the analyst one", "before the Directors one".
-_SUBJECT_COURSE = re.compile(r"\b(straight\s+(on\s*to|to|into|on)|before|go\s+on)\s+(the\s+|an?\s+)?$")
+_SUBJECT_COURSE = re.compile(
+    r"\b(straight\s+(on\s*to|to|into|on)|before|go\s+on"
+    r"|before\s+(i|you|we|they|he|she|someone)\s+(can\s+|could\s+|may\s+)?(do|take|book|start|sit|go\s+on(to)?))"
+    r"\s+(the\s+|an?\s+)?$"
+)  # "have done the admin course before you can do the analyst one?": the analyst one
 
 
 def _course_asked_about(kb: KnowledgeBase, turn: Turn) -> Course:
@@ -408,6 +423,34 @@ def _course_asked_about(kb: KnowledgeBase, turn: Turn) -> Course:
     low = turn.text.lower()
     subject = [item for item in found if _SUBJECT_COURSE.search(low[max(0, item[0] - 30) : item[0]])]
     return min(subject or found, key=lambda item: item[0])[1]
+
+
+def _course_checked_against_title(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "My new job title is Enterprise PMO Manager. Does that mean I should do the PMO Managers course?": the visitor
+    names their own title and asks whether one course is theirs. When the title's level has another course, say who
+    the named course is for, then the course for their level."""
+    reading = turn.reading
+    if job not in ("course", "recommend", "describe_role", "follow_up") or reading.team or reading.for_someone_else:
+        return None
+    if not says(turn, dialogue_words().asks_what_to_take):
+        return None
+    known = {r.name for r in kb.roles}
+    own = [r for r in (*reading.now, *reading.current) if r in known]
+    named = {c.name for c in courses_named(kb, turn) if c.level}
+    if not own or len(named) != 1:
+        return None
+    course = kb.course_named(next(iter(named)))
+    level = kb.role(own[0]).level
+    if course is None or course.level == level:
+        return None
+    from bot.dialogue.courses import course_question
+    from bot.dialogue.roles import recommend_course
+
+    about = course_question(
+        kb, with_attribute(Turn(turn.intent, ({"entity": "course", "value": course.name},), turn.text), "audience"), ctx
+    )
+    mine = recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
+    return Outcome([*about.replies[:1], *mine.replies], mine.context)
 
 
 def _asks_pmo_type(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> bool:
@@ -460,6 +503,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import course_question
 
         return course_question(kb, with_attribute(turn, "next"), ctx)
+    checked = _course_checked_against_title(kb, job, turn, ctx)
+    if checked is not None:  # "My new title is Enterprise PMO Manager. Should I do the PMO Managers course?"
+        return checked
     aimed = _course_aimed_at(kb, turn, ctx)
     if aimed is not None:  # "is there something more tailored to analysts, or is P3O it?"
         return aimed
@@ -485,6 +531,14 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and (reading.members or reading.unassigned or (reading.others and elliptical(turn)))
         and len(turn.words) <= 25
     ):  # "and our Portfolio Office Manager?" after a team's courses: one more group
+        group = [m.role for m in reading.members] or list(reading.unassigned)
+        detail = attribute_of(turn, COURSE_ATTRIBUTES)
+        if not reading.team and len(group) == 1 and detail and detail != "next":
+            from bot.dialogue.courses import course_question  # "and the support officers, how long would theirs be"
+
+            course = course_for_level(kb, kb.role(group[0]).level)
+            their_course = Turn(turn.intent, ({"entity": "course", "value": course.name},), turn.text)
+            return course_question(kb, with_attribute(their_course, detail), ctx)
         return team_training(kb, turn, ctx)
     counted = any(m.count for m in reading.members)
     for_them = ctx.topic == "team" or bool(turn.words & _GROUP_WORDS) or not (reading.own_roles or reading.cues)

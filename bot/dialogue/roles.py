@@ -195,7 +195,12 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if len(evidence.roles) > 1:
         evidence = replace(evidence, roles=tuple(first_person_first(turn, list(evidence.roles))))
     # "I'm an admin, want to move up"
-    if (evidence.roles or evidence.cues) and not turn.reading.now and says(turn, dialogue_words().moving_up):
+    if (
+        (evidence.roles or evidence.cues)
+        and not turn.reading.now
+        and says(turn, dialogue_words().moving_up)
+        and not says(turn, dialogue_words().moved_up_already)
+    ):
         evidence = replace(evidence, moving_up=True)
     if not evidence.roles and ctx.role and says(turn, dialogue_words().thats_me):  # "that's me actually"
         evidence = replace(evidence, roles=(RoleMention(role=ctx.role),))

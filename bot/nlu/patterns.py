@@ -130,7 +130,11 @@ def beyond_patterns(kb: KnowledgeBase) -> List[Pattern]:
     patterns.append(
         {
             "label": TOPIC_LABEL,
-            "pattern": [_any("pays", "paying"), {**_any("more", "better", "best", "most", "well"), "OP": _OPT}],
+            # "which pays more?"; not "my company is paying for the course"
+            "pattern": [
+                _any("pays", "paying"),
+                _any("more", "better", "best", "most", "well", "a", "an", "someone", "people", "staff", "them"),
+            ],
             "id": "salary",
         }
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
@@ -58,6 +58,12 @@ _FROM_TO = re.compile(r"\bfrom\s+(an?\s+|the\s+)?(pmo\s+)?$")
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
+# Before a title: the visitor manages people who hold it ("I line manage two analysts and an administrator").
+_MANAGED = re.compile(
+    r"\b(manage|manages|managing|line[- ]manage|line[- ]managing|supervise|supervises|supervising|oversee|"
+    r"oversees|overseeing)\s+(?!(?:\w+\s+){0,6}?as\b)(?:[\w,'-]+\s+){0,6}$"
+)
+_MY_ONE = re.compile(r"\b(my|our)\s+(new\s+|own\s+)?(pmo\s+|programme\s+|project\s+)?$")
 _NEGATION = re.compile(r"\b(never|not|no|don't|dont|haven't|havent|didn't|didnt|without|n't)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-\u2013\u2014]\s|\s(?:but|although|though|whereas)\s")
 _PLURAL_TITLE = re.compile(r"s\b|\bheads\b", re.IGNORECASE)
@@ -171,7 +177,8 @@ def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Opt
     begin = _sentence_start(low, start)
     window = low[begin:start]
     me, them = _last(w.first_person, window), _last(w.other_people, window)
-    holder = "self" if me > them else "other" if them > me else None
+    # Equal ends mean one phrase inside the other: "a friend of mine" is someone else, not "mine".
+    holder = "self" if me > them else "other" if them >= 0 else None
     region = window[max(me, them, 0) :]
     marks = {
         "now": _last(w.now_after_change, region),
@@ -180,6 +187,85 @@ def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Opt
     }
     when, where = max(marks.items(), key=lambda item: item[1])
     return holder, (when if where >= 0 else None)
+
+
+# A person named in the message: "Tom is a graduate coming in as...", "my colleague Priya".
+_NAME = re.compile(r"(?<![\w'])([A-Z][a-z]{2,})(?![\w])")
+_NAME_VERB = re.compile(
+    r"\s+(?:is|has|was|will|joins|joined|starts|started|comes|coming|works|worked|does|did|just|already|"
+    r"recently|currently|also|needs|wants|would|should|could|can|'s)\b"
+)
+_NAME_INTRO = re.compile(r"\b(?:colleague|boss|manager|friend|called|named|admin|analyst|officer|starter|joiner)\s+$")
+_FOR_NAME = (
+    r"(?:for|suit|suits|book|put|get|would|should|could|can|does|is|about|and)\s+({names})\b"
+    r"|\b({names})\s+(?:needs|need)\b"
+)
+
+
+@lru_cache(maxsize=256)
+def people_named(text: str) -> Tuple[str, ...]:
+    """First names of other people, lower case: a capitalised word that introduces someone ("Tom is a graduate",
+    "Priya has been...") and comes back later in the message, or follows "my colleague"/"called". Never a word
+    the assistant knows (titles, courses) nor a common word that opens a sentence ("Training is...")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    found: List[str] = []
+    hesitant: List[str] = []  # "Tom is a graduate" opening a sentence: a name only beside another sign
+    for match in _NAME.finditer(text):
+        word = match.group(1)
+        low = word.lower()
+        if low in STOP_WORDS or low in found or low in _NOT_NAMES:
+            continue
+        if _NAME_INTRO.search(text[max(0, match.start() - 20) : match.start()].lower()):
+            found.append(low)  # "my colleague Priya"
+            continue
+        if not _NAME_VERB.match(text, match.end()):
+            continue
+        opens = not text[: match.start()].strip() or bool(re.search(r"[.!?;:\n]\s*$", text[: match.start()]))
+        if not opens or len(re.findall(rf"\b{word}\b", text)) >= 2:
+            found.append(low)  # "..., and Priya has been a co-ordinator", "Tom is ... for Tom?"
+        else:
+            hesitant.append(low)
+    if hesitant and (found or _THIRD_PERSON.search(text.lower())):
+        found.extend(h for h in hesitant if h not in found)
+    return tuple(found)
+
+
+_THIRD_PERSON = re.compile(r"\b(she|he|her|him|his|hers|she's|he's)\b")
+
+
+_NOT_NAMES = frozenset(
+    """hi hello hey morning afternoon evening thanks cheers also currently basically honestly actually
+    training course courses essentials pmo pmos project programme portfolio office director manager analyst
+    administrator admin officer head lead team prince prince2 foundation practitioner msp mop apm pmp capm axelos
+    peoplecert apmg house london england scotland wales ireland india uk nhs council government bank january
+    february march april june july august september october november december monday tuesday wednesday
+    thursday friday saturday sunday budget management everyone nobody someone everybody exam online""".split()
+)
+
+
+def _with_names(w: Words, names: Sequence[str]) -> Words:
+    """The reader's words with this message's named people counted as other people."""
+    if not names:
+        return w
+    alternatives = "|".join(re.escape(n) for n in names)
+    person = rf"(?<![\w'])(?:{alternatives})(?![\w'])"
+    return replace(
+        w,
+        other_people=re.compile(person + "|" + w.other_people.pattern),
+        for_someone_else=re.compile(_FOR_NAME.format(names=alternatives) + "|" + w.for_someone_else.pattern),
+    )
+
+
+def _person_before(low: str, start: int, names: Sequence[str]) -> Optional[str]:
+    """The named person nearest before ``start`` in its sentence."""
+    window = low[_sentence_start(low, start) : start]
+    best, where = None, -1
+    for name in names:
+        for match in re.finditer(rf"(?<![\w']){re.escape(name)}(?![\w'])", window):
+            if match.start() > where:
+                best, where = name, match.start()
+    return best
 
 
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
@@ -346,6 +432,7 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
         any(w.training_words.search(low[start:end]) for start, end in spans)
         or any(e.get("entity") == "certification" for e in entities)
         or bool(w.group_asks.search(plain) and w.training_words.search(plain))  # "I'd like to get everyone trained"
+        or (len(counted) >= 2 and bool(w.group_asks.search(plain)))  # "2 PMO managers, 4 analysts... for all of them"
     )
     size: Optional[int] = None
     for match in _SIZE.finditer(low):
@@ -355,10 +442,16 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
                 break
         if size:
             break
-    for_me = bool(w.only_me.search(low)) and not re.search(
-        r"\b(and|&) (my|our|the) (team|staff|people)\b|\bmyself and\b", low
-    )
-    request = asks_training and not for_me
+    asked_text = " ".join(plain[start:end] for start, end in spans)
+    for_me = (
+        bool(w.only_me.search(asked_text))
+        and not re.search(r"\b(and|&) (for )?(my|our|the) (team|staff|people)\b|\bmyself and\b", asked_text)
+        and not w.team_words.search(asked_text)
+    )  # "... and something for myself too. What for each of us?": the team
+    for_them = any(w.for_someone_else.search(low[start:end]) for start, end in spans) and not any(
+        w.team_words.search(plain[start:end]) or w.group_asks.search(plain[start:end]) for start, end in spans
+    )  # "Sarah is a new PMO admin on my team. What course would suit her?": one person
+    request = asks_training and not for_me and not for_them
     if not request:
         return None
     return {
@@ -456,7 +549,8 @@ def _cue(value: str, start: int, end: int, text: str) -> Entity:
 
 def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     """The entities with the reading written on them (roles, groups) and the reader's own added."""
-    w = words()
+    names = people_named(text)
+    w = _with_names(words(), names)
     low = normalised(text)
     out: List[Entity] = [dict(e) for e in entities]
     team = _team(low, out, w)
@@ -492,6 +586,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "asked"  # "is that the admin level or the analyst level?"
                 continue
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
+            one_of_ours = (
+                team is not None and holder == "other" and bool(_MY_ONE.search(low[max(0, start - 20) : start]))
+            )  # "get my PMO manager and her two analysts trained": one member of the team
+            if one_of_ours and not ours:
+                entity["group"], entity["role"], entity["count"] = "team", "member", 1
+                continue
             count = _count_of(low, start, end)
             if count is None and counted_groups and _ONE_MORE.search(low[max(0, start - 24) : start]):
                 count = 1  # "two analysts and an administrator", "3 PMO analysts and a PMO manager"
@@ -504,10 +604,15 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                     entity["count"] = count
             elif holder == "other":
                 entity["role"] = "other"
+                person = _person_before(low, start, names)
+                if person:
+                    entity["person"] = person  # "Tom is a graduate coming in as a PMO administrator"
             elif _FROM_TO.search(low[max(0, start - 20) : start]) and re.match(r"\s*(to|into)\b", low[end:]):
                 entity["role"] = "current"  # "help me make the jump from analyst to manager": where the visitor is
             elif when is not None:
                 entity["role"] = when
+            elif holder == "self" and _MANAGED.search(low[max(_sentence_start(low, start), start - 60) : start]):
+                entity["role"] = "other"  # "I now line manage two analysts and an administrator": the people managed
             elif holder == "self" and _opens_question(low, start, w):
                 entity["role"] = "asked"  # "does that make me a PMO manager?": a question, not a claim
             elif holder == "self":
@@ -532,9 +637,17 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     added: List[Entity] = []
     for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
     if for_other is not None:
-        added.append(
-            {"entity": "asking_for", "value": "other", "start": for_other.start(), "end": for_other.end(), "text": ""}
-        )
+        asking: Entity = {
+            "entity": "asking_for",
+            "value": "other",
+            "start": for_other.start(),
+            "end": for_other.end(),
+            "text": "",
+        }
+        person = next((n for n in names if re.search(rf"\b{re.escape(n)}\b", for_other.group(0))), None)
+        if person:
+            asking["person"] = person  # "what would you book for Tom?"
+        added.append(asking)
     runs = w.runs_office.search(low)
     if runs and not any(e.get("value") in ("runs_pmo", "several_pmos", "head_of") for e in out):
         added.append(_cue("runs_pmo", runs.start(), runs.end(), text))
@@ -549,7 +662,13 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         lead = w.leads_team.search(low)
         if lead and not any(e.get("value") in ("manages_team", "runs_pmo") for e in out):
             added.append(_cue("manages_team", lead.start(), lead.end(), text))
+    tally = {
+        cue: len(pattern.findall(low))
+        for cue, pattern in (("support_work", w.support_work), ("analyst_work", w.analyst_work))
+    }
     for cue, pattern in (("support_work", w.support_work), ("analyst_work", w.analyst_work)):
+        if team is None and tally[cue] < max(tally.values()):
+            continue  # "booking meetings, minutes, chasing actions... and the monthly report pack": mostly support
         for match in pattern.finditer(low):  # work the visitor says they do, outside any title
             inside = any(int(e.get("start") or 0) < match.end() and match.start() < int(e.get("end") or 0) for e in out)
             holder = _holder_and_time(low, match.start(), w)[0]
@@ -651,6 +770,9 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
     constraints: List[str] = []
     team: Optional[str] = None
     foreign = background_years = for_someone_else = False
+    asked_person = next(
+        (e.get("person") for e in entities if e.get("entity") == "asking_for" and e.get("person")), None
+    )
     for entity in entities:
         name, value = entity.get("entity"), entity.get("value")
         if not isinstance(value, str):
@@ -661,7 +783,11 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
                 members.append(Member(value, int(count) if isinstance(count, int) else None))
                 continue
             bucket = groups.get(str(entity.get("role") or "unassigned"), groups["unassigned"])
-            if value not in bucket:
+            if value in bucket:
+                continue
+            if asked_person and entity.get("person") == asked_person:
+                bucket.insert(0, value)  # "Tom is ..., Priya has been ... What would you book for Tom?"
+            else:
                 bucket.append(value)
         elif name == "team" and entity.get("role") == "request":
             team = value

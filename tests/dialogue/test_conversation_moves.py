@@ -533,3 +533,123 @@ def test_each_exam_of_a_family_in_context_is_answered_for_each(talk):
         [("course", "ask_course_details", "what's P3O?"), ("course", "ask_course_details", "and each exam?")]
     )
     assert "P3O Foundation" in text(each) and "P3O Practitioner" in text(each) and "Which course" not in text(each)
+
+
+# ---------------------------------------------------------------- December 7, fourth session (writer E read)
+
+
+def test_a_named_new_starter_gets_their_own_course_not_the_bookers(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "I lead a small project office. Two people start with us after Easter: Omar is a school leaver "
+                "joining as a project assistant, and Grace has spent five years as a project co-ordinator "
+                "elsewhere. Which course would you put Omar on?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
+    assert "Essentials for PMO Managers" not in text(outcome)
+
+
+def test_a_friend_who_works_in_a_pmo_does_not_set_the_visitors_level(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "I've worked in a bakery for ten years. A mate of mine works as a PMO manager and thinks I'd fit in. "
+                "Where would a total beginner start, and would I need PRINCE2 first?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
+    assert "Essentials for PMO Managers" not in text(outcome)
+
+
+def test_a_title_the_visitor_says_is_only_a_title_gives_way_to_the_work(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "On paper I'm a PMO analyst, but really I book rooms, take the minutes and chase timesheets all day. "
+                "Which of your courses fits?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
+
+
+def test_a_course_checked_against_a_new_title_gets_the_titles_course(talk):
+    [outcome] = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "They've made my new job title Head of PMO. Does that mean I should do the Essentials for PMO "
+                "Managers course?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Directors" in text(outcome)
+    assert "Essentials for PMO Analysts" not in text(outcome)
+
+
+def test_a_promotion_that_has_happened_is_the_job_now_not_a_wish_to_move_up(talk):
+    _, corrected = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a project administrator, which course should I book?"),
+            ("recommend", "inform_experience", "oh wait, I'm actually a PMO analyst now, I was promoted in the spring"),
+        ]
+    )
+    assert courses_named(corrected)[:1] == ["Essentials for PMO Analysts"]
+
+
+def test_outgrowing_the_work_moves_the_suggestion_up(talk):
+    _, moved = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO admin, what course should I do?"),
+            ("recommend", "inform_experience", "to be fair I feel like I've outgrown the admin side now"),
+        ]
+    )
+    assert courses_named(moved)[:1] == ["Essentials for PMO Analysts"]
+
+
+def test_one_group_of_a_team_asked_about_gets_its_course_detail(talk):
+    _, length = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "We want training for our programme office: 3 analysts, 2 support officers and 2 managers.",
+            ),
+            ("follow_up", "follow_up", "the support officers, how long would their course last?"),
+        ]
+    )
+    assert "Essentials for PMO Administrators" in text(length) and "3 days" in text(length)
+
+
+def test_a_certificate_at_the_end_is_about_who_certifies_the_course(talk):
+    _, cert = talk(
+        [
+            ("course", "ask_course_details", "tell me about Essentials for PMO Analysts"),
+            ("course", "ask_course_details", "do you get a certificate at the end?"),
+        ]
+    )
+    assert "APMG" in text(cert)
+
+
+def test_a_company_paying_for_a_course_is_not_a_salary_question(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "My employer is paying for one course this year. I'm a PMO analyst, what should I go for?",
+            )
+        ]
+    )
+    assert "salar" not in text(outcome).lower() and courses_named(outcome)

@@ -230,3 +230,46 @@ def test_a_subject_before_ba_is_a_degree_not_a_business_analyst():
     assert not [e for e in degree if e["entity"] == "other_role"]
     job = read_message(nlp("we need a senior BA on the programme"), vocabulary)
     assert [e["value"] for e in job if e["entity"] == "other_role"] == ["Business Analyst"]
+
+
+def test_people_named_in_the_message_hold_their_own_titles(reader):
+    reading = reader(
+        "I run the PMO. Next month Leo is joining as a PMO analyst and Maya has been a programme support officer "
+        "for a year. What should Leo do?"
+    )
+    assert reading.own_roles == ()
+    assert reading.others[:1] == ("PMO Analyst",)  # the person asked about first
+    assert reading.for_someone_else
+
+
+def test_a_mate_of_mine_is_someone_else(reader):
+    reading = reader("a mate of mine works as a PMO manager. I'm a chef. where do I start?")
+    assert "PMO Manager" in reading.others and "PMO Manager" not in reading.own_roles
+
+
+def test_the_people_the_visitor_manages_hold_those_titles(reader):
+    reading = reader("I was promoted last year to PMO lead and now I line manage three analysts and an administrator.")
+    assert reading.now == ("PMO Manager",)
+    assert "PMO Administrator" not in reading.own_roles
+
+
+def test_a_listed_team_with_a_request_for_all_of_them_is_a_team(reader):
+    reading = reader(
+        "Our portfolio office has 3 PMO managers, 5 analysts and 4 support officers. We'd like something "
+        "consistent for all of them - where would you start?"
+    )
+    assert reading.team and {m.role for m in reading.members} >= {"PMO Manager", "PMO Analyst"}
+
+
+def test_one_named_team_member_and_a_group_are_both_members(reader):
+    reading = reader(
+        "As head of delivery I want my PMO manager and his three analysts trained, plus something for myself. "
+        "What would suit each of us?"
+    )
+    assert reading.team and {m.role for m in reading.members} == {"PMO Manager", "PMO Analyst"}
+
+
+def test_mostly_support_work_with_one_report_is_support_work(reader):
+    reading = reader("I book rooms, type up minutes, chase actions and keep the timesheets, plus one monthly report.")
+    assert "support_work" in (*reading.cues, *reading.loose_cues)
+    assert "analyst_work" not in (*reading.cues, *reading.loose_cues)
