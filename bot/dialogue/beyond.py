@@ -31,6 +31,9 @@ from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, weighed, words
 from bot.words import dialogue_words
 
+# Before a certification named only as a yardstick for another question.
+_BY_WAY_OF_COMPARISON = re.compile(r"\b(like|like with|as with|as for|unlike|similar to|same as)\s+(the\s+)?$")
+
 
 def _asked(turn: Turn, name: str) -> List[str]:
     """Values of one entity type that stand in a sentence asking something."""
@@ -39,6 +42,9 @@ def _asked(turn: Turn, name: str) -> List[str]:
         value = entity.get("value")
         if entity.get("entity") != name or not isinstance(value, str) or value in found:
             continue
+        start = int(entity.get("start") or 0)
+        if name == "certification" and _BY_WAY_OF_COMPARISON.search(turn.text[max(0, start - 14) : start].lower()):
+            continue  # "who accredits the Essentials courses - a proper body like with PRINCE2?": a yardstick
         if asked(turn.text, entity) or weighed(turn.text, entity):  # "choosing between PMO-CP and P3O"
             found.append(value)
     return found

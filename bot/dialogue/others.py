@@ -27,7 +27,8 @@ from bot.words import dialogue_words
 
 # "she runs our programme office": someone else's work that is a PMO Manager's (level 3).
 _RUNS_AN_OFFICE = re.compile(
-    r"\b(she|he)(?:'s| is)? (runs|leads|manages|is in charge of|looks after|running|leading|managing) "
+    r"\b(she|he)(?:'s| is)? (runs|leads|manages|is in charge of|looks after|running|leading|managing|setting up|"
+    r"sets up|set up|building|builds) "
     r"(the|our|a|their|his|her|an)? ?(\w+ )?(pmo|programme office|program office|project office|portfolio office)\b"
 )
 # Words that make the message about the visitor instead.
@@ -70,9 +71,13 @@ def about_them(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
     from bot.dialogue.roles import recommend_course
 
     theirs = [r for r in reading.others if r in {x.name for x in kb.roles}]
-    if not theirs and _RUNS_AN_OFFICE.search(normalised(turn.text)):
-        theirs = [kb.role_at_level(3).name]  # "what about my manager, she runs our programme office"
-    asked_for_them = (*turn.entities, {"entity": "asking_for", "value": "other"})
+    office = _RUNS_AN_OFFICE.search(normalised(turn.text))
+    if not theirs and office:  # "what about my manager, she runs our programme office"
+        theirs = [kb.role_at_level(4 if office.group(4) in ("enterprise ", "epmo ") else 3).name]
+    described = tuple(
+        {"entity": "role", "value": r, "role": "other"} for r in theirs if r not in reading.others
+    )  # "she's setting up an enterprise PMO": the level her work says
+    asked_for_them = (*turn.entities, *described, {"entity": "asking_for", "value": "other"})
     if (
         (theirs or (reading.others_cues and turn.words & THIRD_PERSON)) and ctx.topic and _wants_course_for_them(turn)
     ):  # "my colleague is the programme office manager, what's hers?"

@@ -361,6 +361,8 @@ def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome
     current = _course_in_context(kb, ctx)
     if not (up or down) or current is None or current.level is None or turn.values("course"):
         return None
+    if turn.values("course_family") or turn.values("certification"):  # "P3O - is that for me or more senior?"
+        return None
     if turn.words & _OTHER_PEOPLE:  # "and for the two team leads, is there something more senior?": not the visitor
         return None
     level = current.level + (1 if up else -1)
@@ -423,6 +425,30 @@ def _course_asked_about(kb: KnowledgeBase, turn: Turn) -> Course:
     low = turn.text.lower()
     subject = [item for item in found if _SUBJECT_COURSE.search(low[max(0, item[0] - 30) : item[0]])]
     return min(subject or found, key=lambda item: item[0])[1]
+
+
+def _someones_title_compared(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "My new boss's title is Head of PMO ... Is that the same as a PMO Director?": whether someone else's title,
+    said in the backstory, is the role the question names."""
+    if "same as" not in normalised(turn.text) or not turn.words & dialogue_words().back_references:
+        return None
+    known = {r.name for r in kb.roles}
+    theirs = [
+        e for e in turn.entities if e.get("entity") == "role" and e.get("role") == "other" and e.get("value") in known
+    ]
+    named = [
+        e
+        for e in turn.entities
+        if e.get("entity") == "role" and e.get("role") != "other" and e.get("value") in known and asked(turn.text, e)
+    ]
+    if not theirs or len(named) != 1:
+        return None
+    title, role, asked_role = str(theirs[0].get("text") or ""), str(theirs[0]["value"]), str(named[0]["value"])
+    if role == asked_role:
+        reply = answers.same_role(kb, role, [title, str(named[0].get("text") or "")])
+    else:
+        reply = answers.not_same_role(kb, role, title, asked_role)
+    return Outcome([reply], replace(ctx, role=role, title=title, topic="role"))
 
 
 def _course_checked_against_title(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -503,6 +529,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import course_question
 
         return course_question(kb, with_attribute(turn, "next"), ctx)
+    same = _someones_title_compared(kb, turn, ctx)
+    if same is not None:  # "My new boss's title is Head of PMO... Is that the same as a PMO Director?"
+        return same
     checked = _course_checked_against_title(kb, job, turn, ctx)
     if checked is not None:  # "My new title is Enterprise PMO Manager. Should I do the PMO Managers course?"
         return checked

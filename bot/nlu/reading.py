@@ -58,6 +58,13 @@ _FROM_TO = re.compile(r"\bfrom\s+(an?\s+|the\s+)?(pmo\s+)?$")
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
+# Before a title: the post the visitor is asked to join as ("wants me to join her team as a ...").
+_JOIN_AS = re.compile(r"\b(me|i)\s+(to\s+)?join(ing)?\s+(\w+\s+){0,3}as\s+(an?\s+|the\s+)?$")
+# After a number of years: time away from work ("a 4 year break", "3 years off").
+_A_BREAK = re.compile(r"\s*(-\s*)?(years?|yrs?)?\s*(career\s+|maternity\s+|long\s+)?(break|off|out|away|gap)\b")
+# Cues of running an office, and "the" before one: someone else's office ("the head of the portfolio office").
+_OFFICE_CUES = ("head_of", "runs_pmo", "several_pmos")
+_THE_BEFORE = re.compile(r"(^|[.!?]\s*|\s)the\s+$")
 # Before a title: the visitor manages people who hold it ("I line manage two analysts and an administrator").
 _MANAGED = re.compile(
     r"\b(manage|manages|managing|line[- ]manage|line[- ]managing|supervise|supervises|supervising|oversee|"
@@ -106,7 +113,8 @@ class Words:
 
 def _phrases(words: Sequence[str]) -> Pattern[str]:
     ordered = sorted({" ".join(str(w).lower().split()) for w in words}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in ordered) + r")(?![\w'])")
+    # "my boss's title": a possessive 's still ends the phrase
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in ordered) + r")(?:'s)?(?![\w'])")
 
 
 @lru_cache(maxsize=1)
@@ -176,6 +184,8 @@ def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Opt
         return "other", None  # "my boss", "our head of PMO"; not "my PMO analyst job"
     begin = _sentence_start(low, start)
     window = low[begin:start]
+    if _JOIN_AS.search(window):
+        return "self", "target"  # "the head of the portfolio office wants me to join her team as a portfolio analyst"
     me, them = _last(w.first_person, window), _last(w.other_people, window)
     # Equal ends mean one phrase inside the other: "a friend of mine" is someone else, not "mine".
     holder = "self" if me > them else "other" if them >= 0 else None
@@ -617,8 +627,16 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = "asked"  # "does that make me a PMO manager?": a question, not a claim
             elif holder == "self":
                 entity["role"] = "current"
+        elif (
+            name == "experience"
+            and entity.get("value") in _OFFICE_CUES
+            and (_THE_BEFORE.search(low[max(0, start - 12) : start]) or _holder_and_time(low, start, w)[0] == "other")
+        ):
+            entity["role"] = "other"  # "the head of the portfolio office wants me to join her team"
         elif name in ("other_role", "background", "certification") and _holder_and_time(low, start, w)[0] == "other":
             entity["role"] = "other"  # "my dad was a programme manager", "my sister works as a nurse"
+        elif name == "years" and _A_BREAK.match(low[int(entity.get("end") or start) :]):
+            entity["role"] = "background"  # "back to work after a 4 year break": years away, not in the job
         elif name == "years":
             window = low[_sentence_start(low, start) : int(entity.get("end") or start) + 40]
             if any(

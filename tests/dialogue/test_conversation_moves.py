@@ -653,3 +653,79 @@ def test_a_company_paying_for_a_course_is_not_a_salary_question(talk):
         ]
     )
     assert "salar" not in text(outcome).lower() and courses_named(outcome)
+
+
+def test_the_head_of_someone_elses_office_is_not_the_visitors_level(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a credit controller. The head of the programme office has asked me to join her team as a "
+                "PMO planner next month. What course would help?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Analysts"]
+    assert "Essentials for PMO Directors" not in text(outcome)
+
+
+def test_a_certification_named_as_a_yardstick_does_not_take_the_question(talk):
+    [outcome] = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "Who certifies the Essentials courses? Is it an outside body, as with PMP, or your own certificate?",
+            )
+        ]
+    )
+    assert "APMG" in text(outcome)
+
+
+def test_a_family_asked_about_beats_a_higher_level_wish(talk):
+    _, family = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO planner, which course should I do?"),
+            ("follow_up", "follow_up", "a colleague mentioned P3O too - is that one more senior?"),
+        ]
+    )
+    assert "P3O Foundation" in text(family)
+
+
+def test_someone_elses_title_asked_against_a_role(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "My manager's title is Portfolio Office Manager. Is that the same as a PMO Director? I started last "
+                "week as a project administrator.",
+            )
+        ]
+    )
+    assert text(outcome).startswith("No:") and "PMO Manager" in text(outcome)
+
+
+def test_her_enterprise_office_puts_her_at_director_level(talk):
+    _, hers = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a project support officer, which course suits me?"),
+            ("follow_up", "follow_up", "and my boss? she's setting up an enterprise PMO across the whole group"),
+        ]
+    )
+    assert "Essentials for PMO Directors" in text(hers)
+
+
+def test_years_away_from_work_are_not_years_in_the_job(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm coming back after a 5 year career break. I was a project administrator for 3 years before "
+                "that. Which course would get me going again?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]

@@ -1,6 +1,6 @@
 """A chatty message is understood by its question (bot.nlu.sentences)."""
 
-from bot.nlu.sentences import focus, sentences, the_question
+from bot.nlu.sentences import asks_for_a_person, focus, sentences, the_question
 
 
 def parse(text, intent, confidence=0.9, entities=()):
@@ -75,3 +75,7 @@ def test_a_short_ask_for_a_person_is_a_request_for_the_team():
     assert chosen["intent"]["name"] == "request_human"
     detail = parse("what do I need before I can book it?", "ask_course_details", 0.9, [{"entity": "attribute"}])
     assert focus(detail, lambda t: parse(t, "greet"))["intent"]["name"] == "ask_course_details"
+
+
+def test_a_quote_for_everything_is_a_request_for_the_team() -> None:
+    assert asks_for_a_person("lovely, could you send me a quote for everything?")
