@@ -248,8 +248,9 @@ def test_a_mate_of_mine_is_someone_else(reader):
 
 
 def test_the_people_the_visitor_manages_hold_those_titles(reader):
-    reading = reader("I was promoted last year to PMO lead and now I line manage three analysts and an administrator.")
-    assert reading.now == ("PMO Manager",)
+    promoted = reader("I was promoted last year to PMO lead and now I line manage three analysts and an administrator.")
+    assert promoted.now == ("PMO Manager",)
+    reading = reader("Since the spring I oversee the administrator of our project office. What should I study?")
     assert "PMO Administrator" not in reading.own_roles
 
 
