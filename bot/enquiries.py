@@ -270,7 +270,9 @@ _IN_HOUSE = re.compile(
     re.IGNORECASE,
 )
 _BOOKING = re.compile(
-    r"(?<!open )(?<!closed )\bbook(ing|ed)?\b|\breserve\b|\bsign (me |us )?up\b|\bregister\b|" r"\benrol+(ing|ment)?\b",
+    # "book" as a verb; not the book of "open book" or "can I take the book in?"
+    r"(?<!open )(?<!closed )(?<!the )(?<!a )(?<!my )(?<!any )(?<!this )\bbook\b|\bbook(ing|ed)\b|\breserve\b|"
+    r"\bsign (me |us )?up\b|\bregister\b|\benrol+(ing|ment)?\b",
     re.IGNORECASE,
 )
 

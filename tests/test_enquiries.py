@@ -215,3 +215,8 @@ def test_no_dns_lookup_is_made(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.setattr("dns.resolver.Resolver.resolve", no_network, raising=False)
     assert enquiries.check_email("jane@no-such-domain-anywhere.co.uk") == "jane@no-such-domain-anywhere.co.uk"
+
+
+def test_the_book_of_an_open_book_exam_is_not_a_booking() -> None:
+    assert enquiries.enquiry_topic("and am I allowed to take the book into the exam?") is None
+    assert enquiries.enquiry_topic("ok, can I book it for March?") == enquiries.BOOKING

@@ -55,6 +55,7 @@ from bot.dialogue.context import (
     says,
     slots_from_context,
     team_courses,
+    with_attribute,
 )
 from bot.dialogue.courses import course_list, course_question, free_resources, pmo_types, training_options
 from bot.dialogue.followups import fallback, follow_up
@@ -70,7 +71,7 @@ from bot.dialogue.roles import (
 )
 from bot.jobs import SIDE_QUESTION_JOBS
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import words
+from bot.nlu.reading import asked, question_spans, words
 from bot.words import dialogue_words
 
 __all__ = [
@@ -228,12 +229,57 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     recommended = outcome.context.recommended != ctx.recommended or outcome.context.topic == "recommendation"
     for_them = recommended and outcome.context.other == ctx.other and others.about_someone(kb, turn)
     outcome.context = others.remember(kb, whole, ctx, outcome.context, for_them)
+    outcome.replies += _details_beside(kb, job, turn, outcome)
     unique: list[answers.Reply] = []
     for reply in outcome.replies:  # two clauses answered by the same reply say it once
         if all(reply.text != seen.text for seen in unique):
             unique.append(reply)
     outcome.replies = unique
     return outcome
+
+
+# Practical details a visitor asks beside their main question ("... and can I do it from Ireland?").
+_PRACTICAL = ("format", "length", "exam", "accreditation", "recognition", "prerequisites")
+# Jobs whose answer is already about a detail, a form, or a decline of the whole message.
+_NO_DETAILS_BESIDE = ("course", "resume", "stop_recommendation", "training_options", "course_list", "decline")
+
+
+def _details_beside(kb: KnowledgeBase, job: str, turn: Turn, outcome: Outcome) -> list[answers.Reply]:
+    """Every practical detail asked in its own question sentence, answered for the course the answer is about,
+    when the main answer did not already give it ("Which course is for me? ... and can I do it from Ireland?")."""
+    declined = bool(outcome.replies) and outcome.replies[0].kind.startswith("decline")
+    if not outcome.replies or (not declined and (job in _NO_DETAILS_BESIDE or outcome.context.attribute)):
+        return []
+    wanted: tuple[str, ...] = _PRACTICAL
+    if outcome.context.topic == "team":
+        wanted = ("accreditation", "recognition", "exam")  # the team's answer says how a group trains
+    spans = question_spans(turn.text)
+    if len(spans) < 2 and len(turn.text.split()) < 25:
+        return []  # a short single question: the job answered it
+    in_message = {c.name for c in courses_named(kb, turn)}
+    course = kb.course_named(outcome.context.course or outcome.context.recommended or "") or (
+        kb.course_named(next(iter(in_message))) if len(in_message) == 1 else None
+    )  # "Can I use those vouchers for P3O Foundation, and is the exam open book?": the course named
+    if course is None:
+        return []
+    said = "\n".join(r.text for r in outcome.replies)
+    extra: list[answers.Reply] = []
+    for entity in turn.entities:
+        value = str(entity.get("value"))
+        if entity.get("entity") != "attribute" or value not in wanted or not asked(turn.text, entity):
+            continue
+        start = int(entity.get("start") or 0)
+        sentence = next(((s, e) for s, e in spans if s <= start < e), None)
+        if sentence is None or sentence == (0, len(turn.text)):
+            continue  # the whole message is one question: the job answered what it asked
+        named = Turn(turn.intent, ({"entity": "course", "value": course.name},), turn.text[sentence[0] : sentence[1]])
+        about = course_question(kb, with_attribute(named, value), outcome.context)
+        for reply in about.replies[:1]:
+            if reply.text not in said and all(reply.text != r.text for r in extra):
+                extra.append(reply)
+        if len(extra) == 2:
+            break
+    return extra
 
 
 def looks_like_question(text: str) -> bool:

@@ -169,7 +169,7 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
             reply = outcome.replies[0]
             # The certification is what was asked (its kind); the course for their level follows.
             return Reply(f"{cert_reply.text}\n\n{reply.text}", reply.buttons, cert_reply.kind), outcome.context
-        other = turn.values("other_role")
+        other = turn.own_values("other_role")
         if other and job in ("describe_role", "compare", "follow_up", "entry_requirements", "fallback"):
             # "can an ex project manager go into PMO?"
             first_other = next(e for e in turn.entities if e.get("entity") == "other_role")

@@ -54,6 +54,15 @@ class Turn:
     entities: Tuple[Mapping[str, Any], ...] = ()
     text: str = ""
 
+    def own_values(self, name: str) -> List[str]:
+        """Like :meth:`values`, without the entities the reader gave to someone else ("my boss, the controls
+        manager")."""
+        return [
+            v
+            for v in self.values(name)
+            if any(e.get("entity") == name and e.get("value") == v and e.get("role") != "other" for e in self.entities)
+        ]
+
     def values(self, name: str) -> List[str]:
         """Distinct string values of one entity type, in the order they were written."""
         found: List[str] = []

@@ -127,7 +127,12 @@ def targets_named(kb: KnowledgeBase, turn: Turn) -> bool:
 def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     """A question about a course: named, a family, by a role, by position, or the one just discussed."""
     attribute = attribute_of(turn, COURSE_ATTRIBUTES)
-    if attribute is None and (ctx.topic == "ask_course" or elliptical(turn)) and ctx.attribute in COURSE_ATTRIBUTES:
+    corrects = ctx.topic == "family" and bool(turn.words & {"meant", "other", "mean"})  # "no, I meant the practitioner"
+    if (
+        attribute is None
+        and (ctx.topic == "ask_course" or elliptical(turn) or corrects)
+        and ctx.attribute in COURSE_ATTRIBUTES
+    ):
         attribute = ctx.attribute  # "which course do you mean?" answered, or "and for the practitioner?"
     if attribute == "length" and ctx.attribute == "exam" and not turn.words & {"course", "days", "training"}:
         attribute = "exam"  # "how long do I get?" right after the exam
@@ -197,7 +202,7 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         elif (
             family is not None
             and attribute
-            and len(family.courses) > 1
+            and len(family.courses) > 2  # "pass mark?" after P3O: both of its two exams, not a question back
             and not named_in_family
             and not turn.words & {"both", "all", "each", "every"}
         ):  # "how long is it?" after P3O: which one? ("when's each exam?": each)

@@ -195,6 +195,7 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
         own
         and work
         and says(turn, dialogue_words().title_only)
+        and not set(base.cues) & {"manages_team", *_RUNS_AN_OFFICE}  # "my title says lead... 3 analysts report to me"
         and all(CUE_LEVELS[c][0] != kb.role(own[0]).level for c in work)
     ):  # "my title is PMO Analyst but I mostly take minutes": the work decides
         return Evidence(cues=(work[0],), years=None if reading.background_years else base.years)
@@ -363,8 +364,9 @@ def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome
         return None
     if turn.values("course_family") or turn.values("certification"):  # "P3O - is that for me or more senior?"
         return None
-    if turn.words & _OTHER_PEOPLE:  # "and for the two team leads, is there something more senior?": not the visitor
-        return None
+    counted_people = re.search(r"\b\d+\s+(people|staff)\b", text)  # "i was managing 30 people": still the visitor
+    if turn.words & _OTHER_PEOPLE and not (counted_people and turn.words & _OTHER_PEOPLE <= {"people", "staff"}):
+        return None  # "and for the two team leads, is there something more senior?": not the visitor
     level = current.level + (1 if up else -1)
     if level not in (1, 2, 3, 4):
         return None
@@ -425,6 +427,87 @@ def _course_asked_about(kb: KnowledgeBase, turn: Turn) -> Course:
     low = turn.text.lower()
     subject = [item for item in found if _SUBJECT_COURSE.search(low[max(0, item[0] - 30) : item[0]])]
     return min(subject or found, key=lambda item: item[0])[1]
+
+
+# Words asking for a course for an office ("anything more specific to that?", "a course on running one?").
+_OFFICE_COURSE = re.compile(
+    r"\b(course|courses|training|anything (more )?specific|something (more )?specific|specifically"
+    r"|for (our|my|the|her|his) (\w+ )?(portfolio|programme|project) office)\b"
+)
+_RUNNING_ONE = re.compile(r"\b(running|run|set(ting)? up|lead(ing)?|design(ing)?) (one|it|this|that|a pmo|the pmo)\b")
+
+
+def _course_for_an_office(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A kind of PMO named with a course asked for it: the course written for that kind ("since it's a portfolio
+    office, anything more specific?" -> MoP), or P3O for running one ("... and is there a course on running one?")."""
+    kinds = turn.values("pmo_type")
+    if len(kinds) != 1 or turn.values("course") or turn.values("course_family") or turn.values("certification"):
+        return None
+    if turn.reading.team or turn.reading.members:
+        return None  # "a team of six in a new portfolio office... training for all of us": the team's courses
+    office = next(e for e in turn.entities if e.get("entity") == "pmo_type")
+    if not asked(turn.text, office) and len(turn.words) > 20:
+        return None  # "I work in a portfolio office ... which course is for me?": their level decides
+    low = normalised(turn.text)
+    asked_text = " ".join(low[s:e] for s, e in question_spans(turn.text))
+    if not _OFFICE_COURSE.search(asked_text):
+        return None
+    from bot.dialogue.courses import course_question, pmo_types
+
+    kind = kinds[0].split(" (")[0].lower()
+    written_for = [c for c in kb.courses if kind in c.audience.lower() or kind in c.audience_short.lower()]
+    if written_for:
+        named = Turn(turn.intent, ({"entity": "course", "value": written_for[0].name},), turn.text)
+        return course_question(kb, with_attribute(named, "audience"), ctx)
+    if _RUNNING_ONE.search(asked_text):  # "what's a CoE ... and is there a course on running one?"
+        described = pmo_types(kb, turn, ctx)
+        p3o = next((c for c in kb.courses if "setting up" in c.audience.lower()), None)
+        if p3o is None:
+            return None
+        named = Turn(turn.intent, ({"entity": "course", "value": p3o.name},), turn.text)
+        about = course_question(kb, with_attribute(named, "audience"), ctx)
+        return Outcome([*described.replies, *about.replies], about.context)
+    return None
+
+
+def _the_other_of_the_family(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """After a detail of each course of a family, "no, I meant the practitioner": that detail, for that one."""
+    if ctx.topic != "family" or ctx.attribute not in COURSE_ATTRIBUTES or attribute_of(turn, COURSE_ATTRIBUTES):
+        return None
+    if not turn.words & {"meant", "mean", "other", "no", "just", "only"}:
+        return None
+    family = kb.family_named((ctx.course or "")[7:]) if (ctx.course or "").startswith("family:") else None
+    if family is None:
+        return None
+    picked = [
+        kb.course(c)
+        for c in family.courses
+        if kb.course(c).name in turn.values("course") or kb.course(c).name.split()[-1].lower() in turn.words
+    ]
+    if len(picked) != 1:
+        return None
+    from bot.dialogue.courses import course_question
+
+    named = Turn(turn.intent, ({"entity": "course", "value": picked[0].name},), turn.text)
+    return course_question(kb, with_attribute(named, ctx.attribute), ctx)
+
+
+def _suggestion_in_family(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "which of the essentials courses matches it?" right after a course was suggested from that family: the
+    suggestion, not the whole family."""
+    families = turn.values("course_family")
+    suggested = kb.course_named(ctx.recommended or "")
+    if len(families) != 1 or suggested is None or turn.values("course") or not turn.words & {"which", "what"}:
+        return None
+    if not turn.words & {"matches", "match", "fits", "fit", "suits", "suit", "me", "my", "it", "that"}:
+        return None
+    family = kb.family_named(families[0])
+    if family is None or suggested.id not in family.courses:
+        return None
+    from bot.dialogue.courses import course_question
+
+    named = Turn(turn.intent, ({"entity": "course", "value": suggested.name},), turn.text)
+    return course_question(kb, with_attribute(named, "audience"), ctx)
 
 
 def _someones_title_compared(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -503,10 +586,26 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, turn, ctx)
     if theirs is not None:  # "how long is hers?", "she was a PM for years, does that count?"
         return theirs
+    if (
+        job in ("fallback", "out_of_scope")
+        and (not ctx.topic or ctx.topic.startswith("declined:"))
+        and attribute_asked(turn, ("format",))
+        and not context_course(kb, ctx)
+        and not turn.values("course")
+    ):  # "And can I attend from Nigeria or do I have to travel?": how people train
+        from bot.dialogue.courses import training_options
+
+        return training_options(kb, turn, ctx)
     if job in _MAY_MEAN_TRAINING and says(turn, dialogue_words().ways_to_train):  # "ok, how do I train with you?"
         from bot.dialogue.courses import training_options
 
         return training_options(kb, turn, ctx)
+    meant = _the_other_of_the_family(kb, turn, ctx)
+    if meant is not None:  # "no, I meant the other one, the practitioner" after both P3O lengths
+        return meant
+    for_office = _course_for_an_office(kb, turn, ctx)
+    if for_office is not None:  # "since it's a portfolio office, is there anything more specific to that?"
+        return for_office
     if job != "pmo_types" and not turn.values("role") and _asks_pmo_type(kb, job, turn, ctx):
         from bot.dialogue.courses import pmo_types  # "is there a name for that set-up?", "this PMO thing"
 
@@ -532,6 +631,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     same = _someones_title_compared(kb, turn, ctx)
     if same is not None:  # "My new boss's title is Head of PMO... Is that the same as a PMO Director?"
         return same
+    in_family = _suggestion_in_family(kb, turn, ctx)
+    if in_family is not None:  # "... and which of the Essentials courses matches it?" after a suggestion
+        return in_family
     checked = _course_checked_against_title(kb, job, turn, ctx)
     if checked is not None:  # "My new title is Enterprise PMO Manager. Should I do the PMO Managers course?"
         return checked
@@ -622,7 +724,17 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     if attribute_asked(turn, ("price", "dates")) and job in _NEVER_QUOTES:
         from bot.dialogue.courses import course_question  # "can you give me dates for next month?"
 
-        return course_question(kb, turn, ctx)
+        quoted = course_question(kb, turn, ctx)
+        wants_course = job == "recommend" or (
+            job in ("out_of_scope", "fallback") and says(turn, dialogue_words().asks_what_to_take)
+        )  # "My employer will fund one course this year. Is there something at my level?"
+        if wants_course and level_from_evidence(kb, visitor_evidence(kb, turn)) is not None:
+            from bot.dialogue.roles import recommend_course  # "My employer funds one course. What's at my level?"
+
+            suggested = recommend_course(kb, turn, ctx)
+            if suggested.context.recommended:
+                return Outcome([*suggested.replies, *quoted.replies], suggested.context)
+        return quoted
     named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
     if (
         (ctx.topic == "team" or turn.asked_words & {"team", "them", "they", "people", "everyone", "staff", "group"})

@@ -33,7 +33,7 @@ from bot.dialogue.context import (
 from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import visitor_evidence
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import asked
+from bot.nlu.reading import asked, question_spans
 from bot.recommend import Evidence, NeedLevel, RoleMention, recommend
 from bot.words import dialogue_words
 
@@ -207,7 +207,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     item = mentioned_item(turn, ctx) if turn.values("mention") or "other" in turn.words else None
     if not evidence.roles and item and item.startswith("role:"):  # "which course for the second one?"
         evidence = replace(evidence, roles=(RoleMention(role=item[5:]),), about_someone=True)
-    other = turn.values("other_role")
+    other = turn.own_values("other_role")
     own_specialist = next((o for o in other if kb.is_specialist_role(o)), None)
     if own_specialist and not evidence.roles and set(evidence.cues) <= {"support_work", "analyst_work"}:
         evidence = replace(evidence, cues=())  # "My title is Resource Manager... I chase timesheets": ask, don't guess
@@ -275,7 +275,12 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     replies = [answers.recommendation(kb, outcome)]
     detail = _detail_asked(turn)
     if detail is not None:  # "... Which course fits me, and is it online?": the detail of the course suggested
-        about = course_question(kb, with_attribute(Turn(turn.intent, (), turn.text), detail), after)
+        # only the question's words: "the project managers" of the backstory do not name a course
+        asked_text = " ".join(turn.text[start:end] for start, end in question_spans(turn.text))
+        named_courses = [str(e.get("value")) for e in turn.entities if e.get("entity") == "course"]
+        one = ({"entity": "course", "value": named_courses[0]},) if len(set(named_courses)) == 1 else ()
+        # "Someone said P3O Foundation is more relevant. How many questions?": the course named, else the suggestion
+        about = course_question(kb, with_attribute(Turn(turn.intent, one, asked_text), detail), after)
         replies += about.replies
     return Outcome(replies, after)
 
@@ -334,7 +339,7 @@ def entry_requirements(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
 
 
 def career_change(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
-    other = turn.values("other_role")
+    other = turn.own_values("other_role")
     adjacent = next((kb.adjacent_role(o) for o in other if kb.adjacent_role(o)), None)
     asked_course = turn.intent in ("ask_course_recommendation", "inform_experience")
     if adjacent is not None:

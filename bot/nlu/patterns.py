@@ -330,6 +330,15 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
         [_any("line"), {"ORTH": "-", "OP": _OPT}, _any("manage", "manages", "managing", "manager", "management")],
         [_any("team"), _any("of"), {"LIKE_NUM": True}],
         [_any("direct"), _any("reports")],
+        # "with 3 analysts reporting to me", "two planners report into me"; not "nobody reports to me"
+        [
+            {"LIKE_NUM": True},
+            {"IS_ALPHA": True, "OP": "?"},
+            {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["pmos", "offices", "teams"]}},  # "three PMOs": several_pmos
+            _any("reporting", "report"),
+            _any("to", "into"),
+            _any("me"),
+        ],
     ],
     "head_of": [
         # "head of the programme office", not "head of HR".

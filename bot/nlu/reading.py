@@ -62,8 +62,12 @@ _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
 _JOIN_AS = re.compile(r"\b(me|i)\s+(to\s+)?join(ing)?\s+(\w+\s+){0,3}as\s+(an?\s+|the\s+)?$")
 # After a number of years: time away from work ("a 4 year break", "3 years off").
 _A_BREAK = re.compile(r"\s*(-\s*)?(years?|yrs?)?\s*(career\s+|maternity\s+|long\s+)?(break|off|out|away|gap)\b")
+# Before the titles of people the visitor is taking on ("I'll probably hire a PMO manager and an analyst").
+_HIRING = re.compile(r"\b(hire|hiring|recruit|recruiting|take on|taking on|bring in|bringing in)\b")
+# A change of job before "from X to Y": Y is the job now.
+_CHANGED = re.compile(r"\b(promoted|moved|moving|stepped|stepping|gone|went|switched|switching|changed)\b")
 # Cues of running an office, and "the" before one: someone else's office ("the head of the portfolio office").
-_OFFICE_CUES = ("head_of", "runs_pmo", "several_pmos")
+_OFFICE_CUES = ("head_of", "runs_pmo", "several_pmos", "manages_team")
 _THE_BEFORE = re.compile(r"(^|[.!?]\s*|\s)the\s+$")
 # Before a title: the visitor manages people who hold it ("I line manage two analysts and an administrator").
 _MANAGED = re.compile(
@@ -205,6 +209,7 @@ _NAME_VERB = re.compile(
     r"\s+(?:is|has|was|will|joins|joined|starts|started|comes|coming|works|worked|does|did|just|already|"
     r"recently|currently|also|needs|wants|would|should|could|can|'s)\b"
 )
+_NAME_APPOSITION = re.compile(r",\s+(our|my|the|a|an|his|her|their)\s")
 _NAME_INTRO = re.compile(r"\b(?:colleague|boss|manager|friend|called|named|admin|analyst|officer|starter|joiner)\s+$")
 _FOR_NAME = (
     r"(?:for|suit|suits|book|put|get|would|should|could|can|does|is|about|and)\s+({names})\b"
@@ -228,6 +233,9 @@ def people_named(text: str) -> Tuple[str, ...]:
             continue
         if _NAME_INTRO.search(text[max(0, match.start() - 20) : match.start()].lower()):
             found.append(low)  # "my colleague Priya"
+            continue
+        if _NAME_APPOSITION.match(text, match.end()) and re.match(r",[^,.!?]{4,60},", text[match.end() :]):
+            found.append(low)  # "Sarah, our senior project coordinator, is going to lead it"
             continue
         if not _NAME_VERB.match(text, match.end()):
             continue
@@ -401,6 +409,19 @@ def _employer(low: str, entity: Mapping[str, Any], w: Words) -> bool:
     start, end = int(entity.get("start") or 0), int(entity.get("end") or 0)
     return bool(
         w.employer_before.search(low[max(0, start - 12) : start]) or w.employer_after.search(low[end : end + 20])
+    )
+
+
+def _managed_once(low: str, entity: Mapping[str, Any], w: Words) -> bool:
+    """ "i was managing 30 people": people managed in a past job, with nothing in the sentence about a PMO."""
+    if entity.get("entity") != "experience" or entity.get("value") != "manages_team":
+        return False
+    start = int(entity.get("start") or 0)
+    rest = low[_sentence_start(low, start) :]
+    end = _SENTENCE_END.search(rest, start - _sentence_start(low, start))
+    sentence = rest[: end.start()] if end else rest
+    return bool(re.search(r"\b(was|were|used to|had been|i've been)\s+$", low[max(0, start - 16) : start])) and not (
+        w.pmo_words.search(sentence)
     )
 
 
@@ -597,8 +618,13 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 continue
             ours = bool(_OURS.search(low[max(0, start - 24) : start])) and _is_plural(entity)  # "my new PMO admins"
             one_of_ours = (
-                team is not None and holder == "other" and bool(_MY_ONE.search(low[max(0, start - 20) : start]))
-            )  # "get my PMO manager and her two analysts trained": one member of the team
+                team is not None
+                and holder == "other"
+                and bool(
+                    _MY_ONE.search(low[max(0, start - 20) : start])
+                    or _HIRING.search(low[_sentence_start(low, start) : start])
+                )
+            )  # "get my PMO manager and her two analysts trained", "I'll hire a PMO manager and an analyst"
             if one_of_ours and not ours:
                 entity["group"], entity["role"], entity["count"] = "team", "member", 1
                 continue
@@ -614,6 +640,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                     entity["count"] = count
             elif holder == "other":
                 entity["role"] = "other"
+                if joined and _CHANGED.search(low[_sentence_start(low, start) : start]):
+                    entity["when"] = "now"  # "my wife has just been promoted from support officer to PMO analyst"
                 person = _person_before(low, start, names)
                 if person:
                     entity["person"] = person  # "Tom is a graduate coming in as a PMO administrator"
@@ -650,7 +678,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
             if entity.get("entity") == "role" and entity.get("role") == "current":
                 entity["role"] = "past"
     out = [
-        e for e in out if not _employer(low, e, w) and not _up_to_date(low, e) and not _team_outside_pmo(low, e, out, w)
+        e
+        for e in out
+        if not _employer(low, e, w)
+        and not _up_to_date(low, e)
+        and not _team_outside_pmo(low, e, out, w)
+        and not _managed_once(low, e, w)
     ]
     added: List[Entity] = []
     for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
@@ -666,7 +699,14 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         if person:
             asking["person"] = person  # "what would you book for Tom?"
         added.append(asking)
-    runs = w.runs_office.search(low)
+    runs = next(
+        (
+            m
+            for m in w.runs_office.finditer(low)
+            if re.match(r"(i|i'm|i'll|im|i've)\b", m.group(0)) or _holder_and_time(low, m.start(), w)[0] == "self"
+        ),
+        None,
+    )  # "I'll be creating a PMO"; not "my org is standing up a PMO"
     if runs and not any(e.get("value") in ("runs_pmo", "several_pmos", "head_of") for e in out):
         added.append(_cue("runs_pmo", runs.start(), runs.end(), text))
     if team is not None:
@@ -803,7 +843,7 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
             bucket = groups.get(str(entity.get("role") or "unassigned"), groups["unassigned"])
             if value in bucket:
                 continue
-            if asked_person and entity.get("person") == asked_person:
+            if (asked_person and entity.get("person") == asked_person) or entity.get("when") == "now":
                 bucket.insert(0, value)  # "Tom is ..., Priya has been ... What would you book for Tom?"
             else:
                 bucket.append(value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import spacy
 from spacy.language import Language
@@ -26,6 +26,11 @@ DEFAULT_OUTPUT = Path("build") / "spacy_pmo"
 
 def build_pipeline(kb: Optional[KnowledgeBase] = None) -> Language:
     nlp = spacy.blank("en")
+    # A full stop after a name ending in a capital ("My manager suggested P3O.", "... about MoP.") is its own
+    # token: spaCy's English rules keep it on the word, as in "U.S.", and the name is then never matched.
+    suffixes = [*list(nlp.Defaults.suffixes or []), r"(?<=[A-Za-z0-9][A-Z])\.$"]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     ruler = nlp.add_pipe(
         "entity_ruler",
         config={"phrase_matcher_attr": "LOWER", "validate": True, "overwrite_ents": True},

@@ -729,3 +729,158 @@ def test_years_away_from_work_are_not_years_in_the_job(talk):
         ]
     )
     assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
+
+
+def test_a_course_asked_for_a_kind_of_office_is_the_one_written_for_it(talk):
+    [outcome] = talk(
+        [("follow_up", "follow_up", "we're a portfolio office really - is there a course specifically for that?")]
+    )
+    assert courses_named(outcome) == ["MoP Foundation and Practitioner"]
+
+
+def test_a_kind_of_pmo_and_a_course_on_running_one_are_both_answered(talk):
+    [outcome] = talk(
+        [("pmo_types", "ask_pmo_types", "What is a Centre of Excellence, and is there a course on running one?")]
+    )
+    assert "Centre of Excellence" in text(outcome) and "P3O Practitioner" in text(outcome)
+
+
+def test_someone_promoted_from_one_title_to_another_gets_the_new_titles_course(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "My husband has just moved from project administrator to PMO analyst. I'd like to buy him a course "
+                "for the new job. What would suit him?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Analysts"]
+
+
+def test_which_of_a_family_fits_after_a_suggestion_is_the_suggestion(talk):
+    _, fits = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO planner, which course for me?"),
+            ("course", "ask_course_details", "and which of the Essentials courses fits me then?"),
+        ]
+    )
+    assert courses_named(fits) == ["Essentials for PMO Analysts"]
+
+
+def test_a_detail_asked_beside_which_course_ignores_titles_in_the_backstory(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I've just become Head of PMO; four PMO managers report to me. Which course is for my level, and how "
+                "long is it?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Directors" in text(outcome) and "2 days" in text(outcome)
+    assert "Essentials for PMO Managers takes" not in text(outcome)
+
+
+def test_funding_mentioned_beside_a_level_question_still_gets_the_course(talk):
+    [outcome] = talk(
+        [
+            (
+                "fallback",
+                "out_of_scope",
+                "I'm a scheduler on a bridge project and my firm will pay for one course. Is there something PMO "
+                "related at my level, and what does it cost?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Analysts" in text(outcome) and "pmolearning.co.uk" in text(outcome)
+
+
+def test_a_suggestion_that_feels_too_junior_moves_up(talk):
+    _, up = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a project support officer, which course?"),
+            ("follow_up", "follow_up", "hmm that feels a bit junior for me after 9 years"),
+        ]
+    )
+    assert "Essentials for PMO Analysts" in text(up)
+
+
+def test_a_practical_question_beside_the_main_one_is_answered_too(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I run a small programme office and two planners report to me. Which course would you suggest for me? "
+                "And is there an exam at the end?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(outcome) and "exam" in text(outcome).lower()
+
+
+def test_a_declined_voucher_still_gets_the_exam_question_answered(talk):
+    [outcome] = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "Our firm bought exam vouchers for P3O Foundation from another company. Can we use them with you? "
+                "And how many questions does the exam have?",
+            )
+        ]
+    )
+    assert "voucher" in text(outcome).lower() and "75" in text(outcome)
+
+
+def test_attending_from_abroad_with_nothing_discussed_gets_the_ways_to_train(talk):
+    [outcome] = talk([("fallback", "out_of_scope", "Could I attend from Kenya, or would I need to travel to London?")])
+    assert "virtual classroom" in text(outcome)
+
+
+def test_a_detail_after_a_two_course_family_answers_both(talk):
+    _, both = talk(
+        [("course", "ask_course_details", "tell me about P3O"), ("fallback", "nlu_fallback", "how many questions?")]
+    )
+    assert "P3O Foundation" in text(both) and "P3O Practitioner" in text(both) and "Which course" not in text(both)
+
+
+def test_the_other_course_of_the_family_keeps_the_detail(talk):
+    _, _, other = talk(
+        [
+            ("course", "ask_course_details", "what's P3O?"),
+            ("course", "ask_course_details", "how long does it take"),
+            ("follow_up", "follow_up", "no I meant just the practitioner"),
+        ]
+    )
+    assert text(other).startswith("P3O Practitioner takes")
+
+
+def test_people_managed_in_a_past_job_do_not_make_a_pmo_manager(talk):
+    _, higher = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm leaving the army after 20 years. Where do I start?",
+            ),
+            ("fallback", "out_of_scope", "not keen on starting right at the bottom, I was managing 40 people"),
+        ]
+    )
+    assert "Essentials for PMO Managers" not in text(higher) and "Essentials for PMO Analysts" in text(higher)
+
+
+def test_everyone_saying_something_is_not_a_team(talk):
+    [outcome] = talk(
+        [
+            (
+                "certification",
+                "ask_certification",
+                "I'm a brand new project support officer and everyone says get PRINCE2. Is that what I need?",
+            )
+        ]
+    )
+    assert "in-house" not in text(outcome) and "Essentials for PMO Administrators" in text(outcome)

@@ -274,3 +274,30 @@ def test_mostly_support_work_with_one_report_is_support_work(reader):
     reading = reader("I book rooms, type up minutes, chase actions and keep the timesheets, plus one monthly report.")
     assert "support_work" in (*reading.cues, *reading.loose_cues)
     assert "analyst_work" not in (*reading.cues, *reading.loose_cues)
+
+
+def test_a_course_name_before_a_full_stop_is_still_read(reader):
+    nlp = build_pipeline(KB)
+    vocabulary = fuzzy_vocabulary(KB)
+    found = read_message(nlp("Our director keeps mentioning MoP. Is it any good for a portfolio analyst?"), vocabulary)
+    assert any(e["entity"] == "course" and e["value"].startswith("MoP") for e in found)
+    assert [t.text for t in nlp("about MoP.")] == ["about", "MoP", "."]
+    assert [t.text for t in nlp("the U.S. office")] == ["the", "U.S.", "office"]
+
+
+def test_an_organisation_setting_up_a_pmo_is_not_the_visitor_running_it(reader):
+    reading = reader("My company is standing up a PMO and has offered me a planner job in it. Which course?")
+    assert "runs_pmo" not in reading.cues
+
+
+def test_a_person_introduced_by_apposition_is_someone_else(reader):
+    reading = reader("We've had a change. Amir, our senior project co-ordinator, will run the new PMO. Which course?")
+    assert reading.own_roles == () and reading.others == ("PMO Analyst",)
+
+
+def test_people_the_visitor_will_hire_are_the_team(reader):
+    reading = reader(
+        "We're about to recruit a PMO manager and a PMO administrator. How would your courses map to those two "
+        "people?"
+    )
+    assert reading.team and {m.role for m in reading.members} == {"PMO Manager", "PMO Administrator"}
