@@ -61,6 +61,7 @@ class DialogueWords:
     moving_up: Phrases
     moved_up_already: Phrases
     title_only: Phrases
+    asks_my_level: Phrases
     asks_what_to_take: Phrases
     ways_to_train: Phrases
     asks_pmo_type: Phrases
@@ -172,6 +173,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         moving_up=phrases("moving_up"),
         moved_up_already=phrases("moved_up_already"),
         title_only=phrases("title_only"),
+        asks_my_level=phrases("asks_my_level"),
         asks_what_to_take=phrases("asks_what_to_take"),
         ways_to_train=phrases("ways_to_train"),
         asks_pmo_type=phrases("asks_pmo_type"),

@@ -70,6 +70,10 @@ def _visitor_level(kb: KnowledgeBase, turn: Optional[Turn]) -> Optional[int]:
     from bot.dialogue.precedence import visitor_evidence  # precedence reads this module's answers lazily too
     from bot.recommend import Recommendation, recommend
 
+    if turn is not None and not (turn.reading.now or turn.reading.current or turn.reading.cues):
+        members = {m.role for m in turn.reading.members}
+        if len(members) == 1:  # "my PMO managers - P3O Practitioner or the Essentials one?": that group's level
+            return kb.role(next(iter(members))).level
     if turn is None or not (turn.reading.now or turn.reading.current or turn.reading.cues):
         return None  # said as theirs: "a friend of mine is a project support officer" is no level of the visitor's
     outcome = recommend(kb, visitor_evidence(kb, turn))

@@ -474,8 +474,8 @@ def _the_other_of_the_family(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Opt
     """After a detail of each course of a family, "no, I meant the practitioner": that detail, for that one."""
     if ctx.topic != "family" or ctx.attribute not in COURSE_ATTRIBUTES or attribute_of(turn, COURSE_ATTRIBUTES):
         return None
-    if not turn.words & {"meant", "mean", "other", "no", "just", "only"}:
-        return None
+    if not turn.words & {"meant", "mean", "other", "no", "just", "only"} and len(turn.words) > 8:
+        return None  # "no, I meant the practitioner", or short: "the foundation one i think"
     family = kb.family_named((ctx.course or "")[7:]) if (ctx.course or "").startswith("family:") else None
     if family is None:
         return None
@@ -532,6 +532,21 @@ def _someones_title_compared(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Opt
     else:
         reply = answers.not_same_role(kb, role, title, asked_role)
     return Outcome([reply], replace(ctx, role=role, title=title, topic="role"))
+
+
+def _level_asked(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """The visitor asks where they fit ("what level would you put me at?") and says enough to place them: their
+    level's course, whatever courses the backstory names."""
+    if job not in ("course", "recommend", "follow_up", "fallback", "out_of_scope") or turn.reading.team:
+        return None
+    asked_text = " ".join(normalised(turn.text)[s:e] for s, e in question_spans(turn.text))
+    if not any(p in asked_text for p in dialogue_words().asks_my_level):
+        return None
+    if level_from_evidence(kb, visitor_evidence(kb, turn)) is None:
+        return None
+    from bot.dialogue.roles import recommend_course
+
+    return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
 
 
 def _course_checked_against_title(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
@@ -634,6 +649,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     in_family = _suggestion_in_family(kb, turn, ctx)
     if in_family is not None:  # "... and which of the Essentials courses matches it?" after a suggestion
         return in_family
+    placed = _level_asked(kb, job, turn, ctx)
+    if placed is not None:  # "... 14 years. I feel I should be on the managers course. What level would you put me at?"
+        return placed
     checked = _course_checked_against_title(kb, job, turn, ctx)
     if checked is not None:  # "My new title is Enterprise PMO Manager. Should I do the PMO Managers course?"
         return checked

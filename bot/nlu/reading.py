@@ -66,6 +66,11 @@ _A_BREAK = re.compile(r"\s*(-\s*)?(years?|yrs?)?\s*(career\s+|maternity\s+|long\
 _HIRING = re.compile(r"\b(hire|hiring|recruit|recruiting|take on|taking on|bring in|bringing in)\b")
 # A change of job before "from X to Y": Y is the job now.
 _CHANGED = re.compile(r"\b(promoted|moved|moving|stepped|stepping|gone|went|switched|switching|changed)\b")
+# Before a cue of running an office: the organisation does it, not the visitor ("we're setting up a PMO").
+_ORGANISATION_DOES = re.compile(
+    r"\b(we're|we are|we've|they're|they are|(company|org|organisation|organization|firm|business|trust|council|"
+    r"employer|department) (is|are|has))\s+(\w+\s+){0,2}$"
+)
 # Cues of running an office, and "the" before one: someone else's office ("the head of the portfolio office").
 _OFFICE_CUES = ("head_of", "runs_pmo", "several_pmos", "manages_team")
 _THE_BEFORE = re.compile(r"(^|[.!?]\s*|\s)the\s+$")
@@ -658,9 +663,19 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
         elif (
             name == "experience"
             and entity.get("value") in _OFFICE_CUES
-            and (_THE_BEFORE.search(low[max(0, start - 12) : start]) or _holder_and_time(low, start, w)[0] == "other")
+            and (
+                _THE_BEFORE.search(low[max(0, start - 12) : start])
+                or _holder_and_time(low, start, w)[0] == "other"
+                or _ORGANISATION_DOES.search(low[max(_sentence_start(low, start), start - 30) : start])
+            )
         ):
-            entity["role"] = "other"  # "the head of the portfolio office wants me to join her team"
+            entity["role"] = "other"  # "the head of the portfolio office wants me to join her team", "we're setting up"
+        elif (
+            name == "experience"
+            and entity.get("value") in _OFFICE_CUES
+            and _NEGATION.search(low[max(_sentence_start(low, start), start - 40) : start])
+        ):
+            entity["role"] = "negated"  # "I've never managed anyone or run a PMO"
         elif name in ("other_role", "background", "certification") and _holder_and_time(low, start, w)[0] == "other":
             entity["role"] = "other"  # "my dad was a programme manager", "my sister works as a nurse"
         elif name == "years" and _A_BREAK.match(low[int(entity.get("end") or start) :]):
@@ -727,6 +742,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     for cue, pattern in (("support_work", w.support_work), ("analyst_work", w.analyst_work)):
         if team is None and tally[cue] < max(tally.values()):
             continue  # "booking meetings, minutes, chasing actions... and the monthly report pack": mostly support
+        candidates: List[Entity] = []
         for match in pattern.finditer(low):  # work the visitor says they do, outside any title
             inside = any(int(e.get("start") or 0) < match.end() and match.start() < int(e.get("end") or 0) for e in out)
             holder = _holder_and_time(low, match.start(), w)[0]
@@ -738,8 +754,12 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 found["role"] = holder or "unassigned"
                 if team is not None and holder != "self":  # "one does the risk log and minutes, one builds..."
                     found["role"], found["group"] = "member", "team"
-                added.append(found)
-                break
+                candidates.append(found)
+        # "chasing the PMs for their highlight reports, pulling them into a dashboard": one work phrase near
+        # "their" does not make the whole description someone else's
+        own = [c for c in candidates if c["role"] != "other"]
+        if own or candidates:
+            added.append((own or candidates)[0])
     for name, pattern in w.constraints:
         constraint = pattern.search(low)
         if constraint:
@@ -849,6 +869,8 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
                 bucket.append(value)
         elif name == "team" and entity.get("role") == "request":
             team = value
+        elif name == "experience" and entity.get("role") == "negated":
+            continue
         elif name == "experience" and entity.get("group") == "team":
             if value not in member_cues:
                 member_cues.append(value)

@@ -884,3 +884,54 @@ def test_everyone_saying_something_is_not_a_team(talk):
         ]
     )
     assert "in-house" not in text(outcome) and "Essentials for PMO Administrators" in text(outcome)
+
+
+def test_is_that_the_three_day_one_asks_the_length(talk):
+    _, length = talk(
+        [
+            ("course", "ask_course_details", "tell me about Essentials for PMO Administrators"),
+            ("follow_up", "follow_up", "is that the 3 day one?"),
+        ]
+    )
+    assert "3 days" in text(length)
+
+
+def test_a_paid_course_is_not_a_pay_question(talk):
+    [outcome] = talk(
+        [
+            (
+                "free_resources",
+                "ask_free_resources",
+                "Is there anything free I could try before I commit to a paid course? Our budget is tiny.",
+            )
+        ]
+    )
+    assert "salar" not in text(outcome).lower()
+
+
+def test_where_do_i_fit_is_answered_with_the_visitors_level_whatever_course_is_named(talk):
+    [outcome] = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "Eleven years as a project support officer: minutes, the action log, room bookings and timesheets. "
+                "Surely I'm ready for the Essentials for PMO Managers course by now? What level would you put me at?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Analysts"]
+
+
+def test_a_family_weighed_for_one_group_of_a_team_lists_that_groups_course(talk):
+    _, weighed = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "Please train our office: 5 analysts, 2 PMO managers and 3 project administrators.",
+            ),
+            ("course", "ask_course_details", "my PMO managers - P3O Practitioner or the Essentials one?"),
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(weighed) and "Essentials for PMO Administrators" not in text(weighed)

@@ -301,3 +301,22 @@ def test_people_the_visitor_will_hire_are_the_team(reader):
         "people?"
     )
     assert reading.team and {m.role for m in reading.members} == {"PMO Manager", "PMO Administrator"}
+
+
+def test_running_a_pmo_said_with_never_is_no_cue(reader):
+    reading = reader(
+        "Planner for 15 years, P6 and critical path. I've never run a PMO and don't want to. What level am I?"
+    )
+    assert "runs_pmo" not in reading.cues and "analyst_work" in (*reading.cues, *reading.loose_cues)
+
+
+def test_an_organisation_setting_up_its_pmo_is_not_the_visitor(reader):
+    reading = reader("We're setting up a PMO next year and I've been asked to join it as a PMO analyst. Which course?")
+    assert "runs_pmo" not in reading.cues
+
+
+def test_portfolio_work_described_is_analyst_work(reader):
+    reading = reader(
+        "I keep the portfolio register, write the board papers and run the prioritisation scoring. Which course?"
+    )
+    assert "analyst_work" in (*reading.cues, *reading.loose_cues)
