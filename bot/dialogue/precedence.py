@@ -199,7 +199,8 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
         and all(CUE_LEVELS[c][0] != kb.role(own[0]).level for c in work)
     ):  # "my title is PMO Analyst but I mostly take minutes": the work decides
         return Evidence(cues=(work[0],), years=None if reading.background_years else base.years)
-    running = [CUE_LEVELS[c][0] for c in base.cues if c in _RUNS_AN_OFFICE]
+    only_a_title = says(turn, dialogue_words().title_only)  # "my official title is Senior Analyst but I manage three"
+    running = [CUE_LEVELS[c][0] for c in base.cues if c in _RUNS_AN_OFFICE or (c == "manages_team" and only_a_title)]
     if own and running and max(running) > kb.role(own[0]).level:
         own = []  # "I'm a PMO analyst and I've been asked to set up our PMO": the work says level 3
     return Evidence(
@@ -537,11 +538,12 @@ def _someones_title_compared(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Opt
 def _level_asked(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The visitor asks where they fit ("what level would you put me at?") and says enough to place them: their
     level's course, whatever courses the backstory names."""
-    if job not in ("course", "recommend", "follow_up", "fallback", "out_of_scope") or turn.reading.team:
+    if job not in ("course", "recommend", "follow_up", "fallback", "out_of_scope", "course_list") or turn.reading.team:
         return None
     asked_text = " ".join(normalised(turn.text)[s:e] for s, e in question_spans(turn.text))
-    if not any(p in asked_text for p in dialogue_words().asks_my_level):
-        return None
+    by_list = job == "course_list" and any(p in asked_text for p in dialogue_words().asks_what_to_take)
+    if not by_list and not any(p in asked_text for p in dialogue_words().asks_my_level):
+        return None  # "... Which of your courses fits me?" read as a request for the list: their course
     if level_from_evidence(kb, visitor_evidence(kb, turn)) is None:
         return None
     from bot.dialogue.roles import recommend_course

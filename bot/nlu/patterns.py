@@ -325,6 +325,7 @@ _CUES: Dict[str, List[List[Dict[str, object]]]] = {
             ),
             _DET,
             {"OP": _OPT},
+            {"OP": _OPT},  # "managing the other three analysts"
             _any("team", "teams", "people", "staff", "analysts", "administrators", "officers"),
         ],
         [_any("line"), {"ORTH": "-", "OP": _OPT}, _any("manage", "manages", "managing", "manager", "management")],

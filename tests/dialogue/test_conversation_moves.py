@@ -937,3 +937,17 @@ def test_a_family_weighed_for_one_group_of_a_team_lists_that_groups_course(talk)
         ]
     )
     assert "Essentials for PMO Managers" in text(weighed) and "Essentials for PMO Administrators" not in text(weighed)
+
+
+def test_which_of_your_courses_fits_me_with_a_backstory_is_a_recommendation(talk):
+    [outcome] = talk(
+        [
+            (
+                "course_list",
+                "ask_course_list",
+                "My official title is Reporting Analyst, but really I spend my days managing the other two analysts "
+                "and running the change board. Which of your courses fits me?",
+            )
+        ]
+    )
+    assert courses_named(outcome) == ["Essentials for PMO Managers"]
