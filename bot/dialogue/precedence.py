@@ -603,18 +603,15 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, turn, ctx)
     if theirs is not None:  # "how long is hers?", "she was a PM for years, does that count?"
         return theirs
-    if (
+    travels = (  # "And can I attend from Nigeria or do I have to travel?" with nothing discussed yet
         job in ("fallback", "out_of_scope")
         and (not ctx.topic or ctx.topic.startswith("declined:"))
         and attribute_asked(turn, ("format",))
         and not context_course(kb, ctx)
         and not turn.values("course")
-    ):  # "And can I attend from Nigeria or do I have to travel?": how people train
-        from bot.dialogue.courses import training_options
-
-        return training_options(kb, turn, ctx)
-    if job in _MAY_MEAN_TRAINING and says(turn, dialogue_words().ways_to_train):  # "ok, how do I train with you?"
-        from bot.dialogue.courses import training_options
+    )
+    if travels or (job in _MAY_MEAN_TRAINING and says(turn, dialogue_words().ways_to_train)):
+        from bot.dialogue.courses import training_options  # how people train ("ok, how do I train with you?")
 
         return training_options(kb, turn, ctx)
     meant = _the_other_of_the_family(kb, turn, ctx)

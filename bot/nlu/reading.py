@@ -422,9 +422,8 @@ def _managed_once(low: str, entity: Mapping[str, Any], w: Words) -> bool:
     if entity.get("entity") != "experience" or entity.get("value") != "manages_team":
         return False
     start = int(entity.get("start") or 0)
-    rest = low[_sentence_start(low, start) :]
-    end = _SENTENCE_END.search(rest, start - _sentence_start(low, start))
-    sentence = rest[: end.start()] if end else rest
+    end = _SENTENCE_END.search(low, start)
+    sentence = low[_sentence_start(low, start) : end.start() if end else len(low)]
     return bool(re.search(r"\b(was|were|used to|had been|i've been)\s+$", low[max(0, start - 16) : start])) and not (
         w.pmo_words.search(sentence)
     )
