@@ -33,6 +33,7 @@ this module maps jobs to functions and answers questions asked inside a form.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Optional
 
 from bot import answers
@@ -44,6 +45,7 @@ from bot.dialogue.context import (
     COURSE_TOPICS,
     ROLE_ATTRIBUTES,
     SLOTS,
+    THIRD_PERSON,
     Context,
     Outcome,
     Turn,
@@ -220,6 +222,7 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
         outcome = leaning
     else:
         outcome = JOBS[job](kb, turn, ctx)
+    outcome = _recommendation_beside(kb, job, turn, ctx, outcome)
     if (
         job in _ANSWERS_SIDE_QUESTION
         and outcome.context.awaiting_level
@@ -229,6 +232,7 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     recommended = outcome.context.recommended != ctx.recommended or outcome.context.topic == "recommendation"
     for_them = recommended and outcome.context.other == ctx.other and others.about_someone(kb, turn)
     outcome.context = others.remember(kb, whole, ctx, outcome.context, for_them)
+    outcome.context = _level_told(kb, job, whole, outcome.context)
     outcome.replies += _details_beside(kb, job, turn, outcome)
     unique: list[answers.Reply] = []
     for reply in outcome.replies:  # two clauses answered by the same reply say it once
@@ -236,6 +240,54 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
             unique.append(reply)
     outcome.replies = unique
     return outcome
+
+
+# "Which course should I book her on, and is there anything she can read first?": a course asked for.
+_COURSE_ASKED = re.compile(
+    r"\b(which|what)\b[^.?!]{0,40}\b(course|courses|training|qualification)\b|\b(recommend|suggest|advise)\b"
+)
+
+
+def _recommendation_beside(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context, outcome: Outcome) -> Outcome:
+    """A course asked for beside another question that took the answer ("anything free to start with, and which paid
+    course would I do later?", "what's the salary... also which qualification would help me get there"): the other
+    answer, then the course, when the message says enough to choose one (never a second question)."""
+    if job in ("resume", "stop_recommendation") or outcome.context.topic in ("recommendation", "team", "ask_level"):
+        return outcome
+    if outcome.context.awaiting_level or any(c.name in r.text for r in outcome.replies for c in kb.courses):
+        return outcome
+    if all(r.kind in ("ask_topic", "clarify") for r in outcome.replies):  # a question back: answered first
+        return outcome
+    asking = [turn.text[a:b].lower() for a, b in question_spans(turn.text)]
+    asking = [s for s in asking if _COURSE_ASKED.search(s)]
+    if not asking:
+        return outcome
+    asked_for = Turn("ask_course_recommendation", turn.entities, turn.text)
+    if set(re.findall(r"[a-z]+", asking[0])) & THIRD_PERSON:  # "which course should I book her on": for her
+        asked_for = Turn(asked_for.intent, (*turn.entities, {"entity": "asking_for", "value": "other"}), turn.text)
+        if not precedence.visitor_evidence(kb, asked_for).about_someone:
+            return outcome  # nothing said of her: never the visitor's course instead
+    suggested = recommend_course(kb, asked_for, ctx)
+    if suggested.context.topic != "recommendation" or not suggested.replies:
+        return outcome
+    replies = [r for r in outcome.replies if r.kind != "ask_level"] + suggested.replies[:1]
+    return Outcome(replies, dataclasses.replace(suggested.context, other=outcome.context.other))
+
+
+# Jobs that set the visitor's level themselves, or end the recommendation.
+_SETS_LEVEL = ("recommend", "resume", "stop_recommendation", "decline")
+
+
+def _level_told(kb: KnowledgeBase, job: str, turn: Turn, after: Context) -> Context:
+    """A visitor who says what they do while asking something else ("I work in HR and want to move into PMO support:
+    anything free?") has told us their level: it is kept, so that a later "which course would be the one for me?"
+    is answered from it instead of asking again. Someone else's job is never kept as the visitor's."""
+    if after.level is not None or after.awaiting_level or job in _SETS_LEVEL or len(turn.words) < 6:
+        return after
+    stated = recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), Context())
+    if stated.context.topic != "recommendation" or stated.context.level is None:
+        return after
+    return dataclasses.replace(after, level=stated.context.level)
 
 
 # Practical details a visitor asks beside their main question ("... and can I do it from Ireland?").

@@ -217,6 +217,8 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         from bot.dialogue.roles import compare  # "whats the difference between the two roles really?"
 
         return compare(kb, turn, ctx)
+    if states_work(turn, ctx):  # "my colleague Dev does our minutes, room bookings and expenses"
+        return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     named = names_pmo(turn)
     in_conversation = bool(ctx.topic) and bool(
         turn.words & (dialogue_words().back_references | {"both", "difference", "similar", "same"})
@@ -266,6 +268,30 @@ def _describes_own_work(turn: Turn, ctx: Context) -> bool:
         and (ctx.topic in ("recommendation", "ask_level", "instead") or ctx.awaiting_level)
         and "?" not in turn.text
         and opener not in words().question_words  # "and what's a dashboard then" is a question
+    )
+
+
+def states_work(turn: Turn, ctx: Context) -> bool:
+    """A statement, not a question, of what someone does, said once a conversation is under way ("Day to day I keep
+    the resource plan... Nobody reports to me", "my colleague Dev does our minutes"): facts that refine a suggestion,
+    answered with one rather than with "what would you like to know?"."""
+    reading = turn.reading
+    facts = (
+        reading.cues
+        or reading.loose_cues
+        or reading.own_roles
+        or reading.now
+        or reading.others
+        or reading.others_cues
+        or turn.values("background")
+    )
+    tokens = re.findall(r"[\w']+", normalised(turn.text))
+    opener = next((t for t in tokens if t not in dialogue_words().lead_ins), "")
+    return (
+        bool(facts)
+        and bool(ctx.topic or ctx.recommended)
+        and "?" not in turn.text
+        and opener not in words().question_words
     )
 
 

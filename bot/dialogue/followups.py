@@ -8,7 +8,7 @@ from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.beyond import about_course_asked
+from bot.dialogue.beyond import about_course_asked, states_work
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
     COURSE_TOPICS,
@@ -168,6 +168,8 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([answers.role_detail(kb, role.name, detail)], replace(ctx, topic="role"))
     if ctx.topic == "catalogue" or ctx.topic == "ask_course":
         return Outcome([answers.which_course(kb)], ctx)
+    if states_work(turn, ctx):  # "no wait, it's for her deputy, who runs the main portfolio office"
+        return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     return Outcome([answers.what_about(kb)], ctx)
 
 
@@ -242,6 +244,8 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             [answers.pmo_routes(kb)],
             replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)),
         )
+    if states_work(turn, ctx):  # "he's a programme support officer, 4 years in": facts that refine the suggestion
+        return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
     if names_pmo(turn):  # a PMO message we could not place: one short question, never "outside"
         return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.did_not_understand(kb)], ctx)

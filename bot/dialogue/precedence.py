@@ -593,6 +593,40 @@ def _asks_pmo_type(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> boo
     )
 
 
+# Jobs that already answer for whoever the message is about, or answer something else entirely.
+_ANSWERS_FOR_THEM = ("recommend", "course_list", "compare", "pmo_types", "free_resources", "training_options")
+_THEY = frozenset({"they", "them", "their", "theirs"}) | THIRD_PERSON
+
+
+def _course_for_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """Someone else, or a group, brought up while a course is being worked out ("and for my analysts?", "My line
+    manager runs the programme office. what would she need?", "and the new juniors? a few of them have never worked
+    in projects"): their course, when what is said of them places them; never the visitor's level."""
+    if job in _ANSWERS_FOR_THEM or not (ctx.recommended or ctx.topic in ("recommendation", "team")):
+        return None
+    if any(turn.values(n) for n in ("course", "course_family", "certification")) or attribute_of(
+        turn, COURSE_ATTRIBUTES
+    ):
+        return None  # "how long is hers?" is about a course (others.about_them)
+    reading = turn.reading
+    if reading.own_roles or reading.now or reading.current or turn.words & {"i", "me", "myself", "i'm", "im"}:
+        return None
+    told = reading.members or reading.others or reading.others_cues
+    new_to_it = bool(turn.values("background")) and not reading.cues  # "none of them have ever worked on projects"
+    if not told and not ((reading.cues or new_to_it) and turn.words & _THEY):
+        return None
+    entities = (*turn.entities, {"entity": "asking_for", "value": "other"})
+    if not told:  # "and the new juniors? a few of them have never worked in projects": what is said is theirs
+        entities = tuple({**e, "role": "other"} if e.get("entity") == "experience" else e for e in entities)
+        if new_to_it:
+            entities += ({"entity": "experience", "value": "new_to_pmo", "role": "other"},)
+    their = Turn("ask_course_recommendation", entities, turn.text)
+    from bot.dialogue.roles import recommend_course
+
+    suggested = recommend_course(kb, their, ctx)
+    return suggested if suggested.context.topic == "recommendation" else None
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -796,6 +830,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and bool(turn.words & {"house", "inhouse", "onsite", "site"})
     ):  # "With 20 people it probably makes sense to bring it in house?"
         return team_training(kb, turn, ctx)
+    for_them = _course_for_them(kb, job, turn, ctx)
+    if for_them is not None:  # "and for my analysts?", "what would she need?" while courses are being worked out
+        return for_them
     about_me = any(p in normalised(turn.text) for p in _ABOUT_ME) and (reading.current or reading.now or reading.cues)
     if about_me and ctx.topic:  # "and what about me? I'm the PMO administrator in one of her PMOs"
         from bot.dialogue.roles import recommend_course

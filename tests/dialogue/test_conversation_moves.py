@@ -951,3 +951,97 @@ def test_which_of_your_courses_fits_me_with_a_backstory_is_a_recommendation(talk
         ]
     )
     assert courses_named(outcome) == ["Essentials for PMO Managers"]
+
+
+# ---------------------------------------------------------------- what the visitor told us earlier, and questions beside
+
+
+def test_a_level_told_beside_another_question_is_kept_for_later(talk):
+    free, later = talk(
+        [
+            (
+                "free_resources",
+                "ask_free_resources",
+                "I've been a hospital ward clerk for years and I'm hoping to move into project support. "
+                "Is there anything free I could read?",
+            ),
+            ("recommend", "ask_course_recommendation", "when I'm ready, which course would be mine?"),
+        ]
+    )
+    assert "eBook" in text(free) and free.context.level == 1
+    assert courses_named(later) == ["Essentials for PMO Administrators"]
+    assert all(r.kind != "ask_level" for r in later.replies), "what the visitor said is not asked again"
+
+
+def test_someone_elses_job_beside_another_question_is_not_kept_as_the_visitors_level(talk):
+    [free] = talk(
+        [
+            (
+                "free_resources",
+                "ask_free_resources",
+                "My brother is a programme office manager at a bank. Is there anything free I could read about PMOs?",
+            )
+        ]
+    )
+    assert free.context.level is None
+
+
+def test_what_i_actually_do_said_after_a_suggestion_changes_it(talk):
+    first, work = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO lead at a software firm, which course is mine?"),
+            (
+                "fallback",
+                "out_of_scope",
+                "well most days I update the plans, pull together the monthly dashboard and chase the risk "
+                "owners. Nobody reports to me.",
+            ),
+        ]
+    )
+    assert courses_named(first) == ["Essentials for PMO Managers"]
+    assert courses_named(work) == ["Essentials for PMO Analysts"]
+
+
+def test_a_course_asked_beside_a_question_about_free_material_is_suggested_too(talk):
+    [outcome] = talk(
+        [
+            (
+                "free_resources",
+                "ask_free_resources",
+                "I left teaching in the summer and want to get into project support. Is there anything free to read "
+                "first, and which course would I take after that?",
+            )
+        ]
+    )
+    assert "eBook" in text(outcome)
+    assert courses_named(outcome) == ["Essentials for PMO Administrators"]
+
+
+def test_a_course_asked_for_him_beside_another_question_is_his_not_the_visitors(talk):
+    [outcome] = talk(
+        [
+            (
+                "free_resources",
+                "inform_experience",
+                "I manage a small project office. Our new starter, a project assistant who comes from a retail job, "
+                "begins in March. Which course should I put him on, and is there anything he could read beforehand?",
+            )
+        ]
+    )
+    assert "eBook" in text(outcome)
+    assert courses_named(outcome) == ["Essentials for PMO Administrators"]
+
+
+def test_a_group_brought_up_after_a_suggestion_gets_its_own_course(talk):
+    _, juniors = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO manager, which course is mine?"),
+            (
+                "follow_up",
+                "follow_up",
+                "and the graduates joining us in May? none of them have ever worked on projects",
+            ),
+        ]
+    )
+    assert courses_named(juniors) == ["Essentials for PMO Administrators"]
+    assert juniors.context.level == 3, "their level is not the visitor's"
