@@ -953,7 +953,7 @@ def test_which_of_your_courses_fits_me_with_a_backstory_is_a_recommendation(talk
     assert courses_named(outcome) == ["Essentials for PMO Managers"]
 
 
-# ---------------------------------------------------------------- what the visitor told us earlier, and questions beside
+# ---------------------------------------------------------------- told earlier, and questions beside
 
 
 def test_a_level_told_beside_another_question_is_kept_for_later(talk):
