@@ -830,9 +830,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and bool(turn.words & {"house", "inhouse", "onsite", "site"})
     ):  # "With 20 people it probably makes sense to bring it in house?"
         return team_training(kb, turn, ctx)
-    their_course = _course_for_them(kb, job, turn, ctx)
-    if their_course is not None:  # "and for my analysts?", "what would she need?" while courses are worked out
-        return their_course
+    course_for_them = _course_for_them(kb, job, turn, ctx)
+    if course_for_them is not None:  # "and for my analysts?", "what would she need?" while courses are worked out
+        return course_for_them
     about_me = any(p in normalised(turn.text) for p in _ABOUT_ME) and (reading.current or reading.now or reading.cues)
     if about_me and ctx.topic:  # "and what about me? I'm the PMO administrator in one of her PMOs"
         from bot.dialogue.roles import recommend_course
