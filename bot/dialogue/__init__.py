@@ -73,7 +73,7 @@ from bot.dialogue.roles import (
 )
 from bot.jobs import SIDE_QUESTION_JOBS
 from bot.knowledge_base import KnowledgeBase
-from bot.nlu.reading import asked, question_spans, words
+from bot.nlu.reading import asked, question_spans, weighed, words
 from bot.words import dialogue_words
 
 __all__ = [
@@ -223,6 +223,7 @@ def respond(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Outcome:
     else:
         outcome = JOBS[job](kb, turn, ctx)
     outcome = _recommendation_beside(kb, job, turn, ctx, outcome)
+    outcome.replies += _certification_beside(kb, turn, outcome)
     if (
         job in _ANSWERS_SIDE_QUESTION
         and outcome.context.awaiting_level
@@ -272,6 +273,26 @@ def _recommendation_beside(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context
         return outcome
     replies = [r for r in outcome.replies if r.kind != "ask_level"] + suggested.replies[:1]
     return Outcome(replies, dataclasses.replace(suggested.context, other=outcome.context.other))
+
+
+# Words of a question that weighs what the backstory named ("what's the difference and which should I do?").
+_WEIGHING = frozenset({"difference", "realistic", "instead", "better", "or", "versus", "vs", "same", "worth", "count"})
+
+
+def _certification_beside(kb: KnowledgeBase, turn: Turn, outcome: Outcome) -> list[answers.Reply]:
+    """Another provider's certification weighed beside the course suggested ("HR said the APM PFQ, my manager said
+    your courses: what's the difference and which should I do?"): after the suggestion, what that certification is."""
+    if outcome.context.topic != "recommendation" or not outcome.context.recommended:
+        return []
+    said = "\n".join(r.text for r in outcome.replies)
+    asked_words = set(re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()))
+    for entity in turn.entities:
+        cert = kb.certification(str(entity.get("value"))) if entity.get("entity") == "certification" else None
+        if cert is None or cert.name.lower() in said.lower():
+            continue
+        if asked(turn.text, entity) or weighed(turn.text, entity) or asked_words & _WEIGHING:
+            return [answers.certification(kb, cert, [outcome.context.recommended], False)]
+    return []
 
 
 # Jobs that set the visitor's level themselves, or end the recommendation.

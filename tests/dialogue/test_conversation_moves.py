@@ -1045,3 +1045,18 @@ def test_a_group_brought_up_after_a_suggestion_gets_its_own_course(talk):
     )
     assert courses_named(juniors) == ["Essentials for PMO Administrators"]
     assert juniors.context.level == 3, "their level is not the visitor's"
+
+
+def test_another_providers_certification_weighed_beside_the_suggestion_is_explained_after_it(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I book the meeting rooms and take the minutes for our project board. A friend keeps telling me to "
+                "get the CAPM. Is that sensible for someone like me, or would your course be better?",
+            )
+        ]
+    )
+    assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
+    assert "CAPM" in outcome.replies[-1].text and "isn't one of PMO Learning's courses" in outcome.replies[-1].text
