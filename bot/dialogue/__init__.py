@@ -295,15 +295,16 @@ def _certification_beside(kb: KnowledgeBase, turn: Turn, outcome: Outcome) -> li
     return []
 
 
-# Jobs that set the visitor's level themselves, or end the recommendation.
-_SETS_LEVEL = ("recommend", "resume", "stop_recommendation", "decline")
-
-
 def _level_told(kb: KnowledgeBase, job: str, turn: Turn, after: Context) -> Context:
     """A visitor who says what they do while asking something else ("I work in HR and want to move into PMO support:
     anything free?") has told us their level: it is kept, so that a later "which course would be the one for me?"
     is answered from it instead of asking again. Someone else's job is never kept as the visitor's."""
-    if after.level is not None or after.awaiting_level or job in _SETS_LEVEL or len(turn.words) < 6:
+    if (
+        after.level is not None
+        or after.awaiting_level
+        or job in ("resume", "stop_recommendation")
+        or len(turn.words) < 6
+    ):
         return after
     stated = recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), Context())
     if stated.context.topic != "recommendation" or stated.context.level is None:

@@ -1060,3 +1060,19 @@ def test_another_providers_certification_weighed_beside_the_suggestion_is_explai
     )
     assert courses_named(outcome)[:1] == ["Essentials for PMO Administrators"]
     assert "CAPM" in outcome.replies[-1].text and "isn't one of PMO Learning's courses" in outcome.replies[-1].text
+
+
+def test_a_level_told_in_a_declined_question_is_kept_for_the_next_question_of_the_message(talk):
+    # bot.serving.questions sends "...? ... also which course...?" as two turns: the second has no backstory.
+    declined, later = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "what do PMO analysts earn in Bristol? I'm a project coordinator at a housing association.",
+            ),
+            ("recommend", "ask_course_recommendation", "which course would help me get there"),
+        ]
+    )
+    assert declined.replies[0].kind.startswith("decline")
+    assert courses_named(later) == ["Essentials for PMO Analysts"]
