@@ -219,6 +219,8 @@ def out_of_scope(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return compare(kb, turn, ctx)
     if states_work(turn, ctx):  # "my colleague Dev does our minutes, room bookings and expenses"
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    if fits_around(turn):  # "is any of this on evenings or weekends? we work shifts"
+        return training_options(kb, turn, ctx)
     named = names_pmo(turn)
     in_conversation = bool(ctx.topic) and bool(
         turn.words & (dialogue_words().back_references | {"both", "difference", "similar", "same"})
@@ -268,6 +270,15 @@ def _describes_own_work(turn: Turn, ctx: Context) -> bool:
         and (ctx.topic in ("recommendation", "ask_level", "instead") or ctx.awaiting_level)
         and "?" not in turn.text
         and opener not in words().question_words  # "and what's a dashboard then" is a question
+    )
+
+
+def fits_around(turn: Turn) -> bool:
+    """A question about fitting training around a life ("can I do it part time around work?", "is any of it
+    online?"): how people train with PMO Learning answers it."""
+    return any(
+        e.get("entity") == "constraint" and e.get("value") in ("online", "evenings") and asked(turn.text, e)
+        for e in turn.entities
     )
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 from bot import answers
 from bot.answers import Reply
-from bot.dialogue.beyond import about_course_asked, states_work
+from bot.dialogue.beyond import about_course_asked, fits_around, states_work
 from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
     COURSE_TOPICS,
@@ -26,7 +26,14 @@ from bot.dialogue.context import (
     says,
     with_attribute,
 )
-from bot.dialogue.courses import about_course, course_question, partial_course, pmo_types, sibling_course
+from bot.dialogue.courses import (
+    about_course,
+    course_question,
+    partial_course,
+    pmo_types,
+    sibling_course,
+    training_options,
+)
 from bot.dialogue.precedence import names_pmo, visitor_evidence
 from bot.dialogue.roles import career_path, compare, describe_role, recommend_course
 from bot.knowledge_base import KnowledgeBase
@@ -246,6 +253,8 @@ def fallback(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         )
     if states_work(turn, ctx):  # "he's a programme support officer, 4 years in": facts that refine the suggestion
         return recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    if fits_around(turn):  # "can we do it around shifts?"
+        return training_options(kb, turn, ctx)
     if names_pmo(turn):  # a PMO message we could not place: one short question, never "outside"
         return Outcome([answers.clarify_pmo(kb, [])], ctx)
     return Outcome([answers.did_not_understand(kb)], ctx)

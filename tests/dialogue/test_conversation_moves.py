@@ -1076,3 +1076,13 @@ def test_a_level_told_in_a_declined_question_is_kept_for_the_next_question_of_th
     )
     assert declined.replies[0].kind.startswith("decline")
     assert courses_named(later) == ["Essentials for PMO Analysts"]
+
+
+def test_fitting_training_around_shifts_is_answered_with_the_ways_to_train(talk):
+    _, shifts = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO analyst in a hospital, which course is mine?"),
+            ("out_of_scope", "out_of_scope", "can any of it be done on weekends? I work shifts"),
+        ]
+    )
+    assert "eLearning" in text(shifts) and "pmolearning.co.uk" in text(shifts)
