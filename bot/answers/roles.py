@@ -164,6 +164,18 @@ def recommendation(kb: KnowledgeBase, rec: Recommendation) -> Reply:
     return Reply(text, buttons, kind=f"recommendation:{rec.level}")
 
 
+def course_each(kb: KnowledgeBase, mine: Recommendation, theirs: Recommendation, who: str) -> Reply:
+    """ "What would you suggest for both of us?": a course for the visitor and one for the other person, with why."""
+    text = (
+        "A course for each of you:\n"
+        f"- you: {mine.main.name}, because {mine.reason}\n"
+        f"- {who}: {theirs.main.name}, because {theirs.reason}"
+    )
+    courses = list(dict.fromkeys((mine.main.name, theirs.main.name)))
+    buttons = [button(f"About {name}", "ask_course_details", course=name) for name in courses]
+    return Reply(text, buttons, kind=f"recommendation:{mine.level}")
+
+
 def level_buttons(kb: KnowledgeBase) -> List[Button]:
     hints = {
         1: "New to PMO or in project support",

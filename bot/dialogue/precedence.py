@@ -44,7 +44,15 @@ from bot.dialogue.context import (
 )
 from bot.knowledge_base import Course, KnowledgeBase
 from bot.nlu.reading import asked, normalised, question_spans, words
-from bot.recommend import CUE_LEVELS, Evidence, RoleMention, evidence_from_entities, level_from_evidence
+from bot.recommend import (
+    CUE_LEVELS,
+    Evidence,
+    Recommendation,
+    RoleMention,
+    evidence_from_entities,
+    level_from_evidence,
+    recommend,
+)
 from bot.words import dialogue_words
 
 # Entities that show a message is about PMO work.
@@ -137,6 +145,11 @@ def names_pmo(turn: Turn) -> List[str]:
 
 
 _BACK = frozenset({"that", "this", "it", "they", "them", "he", "she", "her", "his", "their"})
+# "What would you suggest for both of us?", "what should we each be doing?", "something for me and for her".
+_EACH = re.compile(
+    r"\b(both of us|each of us|we each|us both|the two of us|for (me|myself) and|and (for )?(me|myself)\b|"
+    r"(me|myself) and (him|her|them)|(him|her|them) and (me|myself)|for \w+ and (me|myself))"
+)
 
 
 def focused(turn: Turn) -> Turn:
@@ -149,8 +162,8 @@ def focused(turn: Turn) -> Turn:
         return turn
     spans = question_spans(turn.text)
     asked_text = " ".join(turn.text[a:b] for a, b in spans).lower()
-    if set(re.findall(r"[a-z']+", asked_text)) & _BACK:
-        return turn
+    if set(re.findall(r"[a-z']+", asked_text)) & _BACK or _EACH.search(asked_text):
+        return turn  # "is that the same as...?", "what would you suggest for both of us?"
     own_topic = any(
         asked(turn.text, e) and e.get("entity") in _TOPICS and e.get("role") != "other" for e in turn.entities
     )
@@ -627,6 +640,42 @@ def _course_for_them(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> O
     return suggested if suggested.context.topic == "recommendation" else None
 
 
+def _course_each(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """The visitor and one other person, each said to do a job, and a course asked for both ("I'm the PMO Lead...
+    my colleague Sam just moved over from reception... what would you suggest for both of us?"): a course each."""
+    reading = turn.reading
+    if job in _OWN_FLOW or reading.team or reading.members or not (reading.others or reading.others_cues):
+        return None
+    asked_text = " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()
+    if not _EACH.search(asked_text):
+        return None
+    visitor = Turn(turn.intent, tuple(e for e in turn.entities if e.get("entity") != "asking_for"), turn.text)
+    mine_evidence = visitor_evidence(kb, visitor)
+    if mine_evidence.about_someone:
+        return None
+    mine, theirs = recommend(kb, mine_evidence), recommend(kb, _their_evidence(kb, turn))
+    if not isinstance(mine, Recommendation) or not isinstance(theirs, Recommendation):
+        return None
+    person = next((str(e["person"]) for e in turn.entities if e.get("role") == "other" and e.get("person")), "")
+    written = re.search(r"\b" + re.escape(person) + r"\b", turn.text, re.IGNORECASE) if person else None
+    called = next((f"your {w}" for w in ("colleague", "boss", "manager", "deputy") if w in turn.words), "them")
+    reply = answers.course_each(kb, mine, theirs, written.group(0) if written else called)
+    return Outcome(
+        [reply],
+        replace(
+            ctx,
+            level=mine.level,
+            recommended=mine.main.name,
+            course=mine.main.name if mine.main.name == theirs.main.name else None,
+            role=mine.role,
+            other=theirs.role,
+            topic="recommendation",
+            awaiting_level=False,
+            listed=tuple(dict.fromkeys((f"course:{mine.main.name}", f"course:{theirs.main.name}"))),
+        ),
+    )
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -706,6 +755,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
             {"entity": "course", "value": last.name}
         ]
         return course_question(kb, with_attribute(Turn(turn.intent, tuple(about), turn.text), "prerequisites"), ctx)
+    each = _course_each(kb, job, turn, ctx)
+    if each is not None:  # "what would you suggest for both of us?": a course for the visitor and one for them
+        return each
     if job == "training_options" and not reading.members:
         pass  # "can you train my whole team in-house?": the ways to train, and the enquiry opens (actions)
     elif reading.team or (

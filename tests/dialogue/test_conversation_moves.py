@@ -1086,3 +1086,22 @@ def test_fitting_training_around_shifts_is_answered_with_the_ways_to_train(talk)
         ]
     )
     assert "eLearning" in text(shifts) and "pmolearning.co.uk" in text(shifts)
+
+
+def test_a_course_for_each_of_two_people_when_asked_for_both(talk):
+    both, second = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "I look after the portfolio reporting and the benefits register in our PMO. My colleague Priya "
+                "joined last week as a project administrator, straight from a dental surgery. What would you "
+                "suggest for the two of us?",
+            ),
+            ("follow_up", "follow_up", "tell me about the second one"),
+        ]
+    )
+    assert "- you: Essentials for PMO Analysts" in text(both)
+    assert "- Priya: Essentials for PMO Administrators" in text(both)
+    assert both.context.level == 2 and both.context.other == "PMO Administrator"
+    assert "Essentials for PMO Administrators" in text(second)
