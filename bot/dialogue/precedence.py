@@ -376,6 +376,8 @@ def other_level(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome
     current = _course_in_context(kb, ctx)
     if not (up or down) or current is None or current.level is None or turn.values("course"):
         return None
+    if turn.reading.current or turn.reading.now:  # "I'm a PMO analyst, 2 years. I don't manage anyone": the job said
+        return None
     if turn.values("course_family") or turn.values("certification"):  # "P3O - is that for me or more senior?"
         return None
     counted_people = re.search(r"\b\d+\s+(people|staff)\b", text)  # "i was managing 30 people": still the visitor

@@ -993,8 +993,7 @@ def test_what_i_actually_do_said_after_a_suggestion_changes_it(talk):
             (
                 "fallback",
                 "out_of_scope",
-                "well most days I update the plans, pull together the monthly dashboard and chase the risk "
-                "owners. Nobody reports to me.",
+                "well most days I update the plans, pull together the monthly dashboard and chase the risk owners",
             ),
         ]
     )
@@ -1105,3 +1104,27 @@ def test_a_course_for_each_of_two_people_when_asked_for_both(talk):
     assert "- Priya: Essentials for PMO Administrators" in text(both)
     assert both.context.level == 2 and both.context.other == "PMO Administrator"
     assert "Essentials for PMO Administrators" in text(second)
+
+
+def test_a_suggestion_that_feels_too_grand_for_someone_who_manages_nobody_steps_down(talk):
+    _, pushback = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I run the project office at a charity, which course for me?"),
+            ("out_of_scope", "out_of_scope", "hmm that sounds a bit grand for me, I don't manage anyone"),
+        ]
+    )
+    assert "Essentials for PMO Analysts is the one before it" in text(pushback)
+
+
+def test_a_title_said_with_no_one_managed_is_read_by_the_title_not_as_pushback(talk):
+    _, said = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I run the project office at a charity, which course for me?"),
+            (
+                "recommend",
+                "inform_experience",
+                "sorry, I'm actually a PMO analyst there, 2 years. I don't manage anyone.",
+            ),
+        ]
+    )
+    assert courses_named(said) == ["Essentials for PMO Analysts"] and "one before it" not in text(said)
