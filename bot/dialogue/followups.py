@@ -99,7 +99,8 @@ def follow_up(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         kind, name = item.split(":", 1)
         if kind == "course":
             carried = ctx.attribute if ctx.topic == "ask_course" or elliptical(turn) else None
-            reply, new = about_course(kb, ctx, name, carried if carried in COURSE_ATTRIBUTES else None)
+            asked_now = attribute_of(turn, COURSE_ATTRIBUTES)  # "and the other one, how long is it?"
+            reply, new = about_course(kb, ctx, name, asked_now or (carried if carried in COURSE_ATTRIBUTES else None))
             return Outcome([reply], new)
         as_named = Turn(turn.intent, (*turn.entities, {"entity": "role", "value": name}), turn.text)
         if turn.words & dialogue_words().course_words:  # "which course for the second one?" after a comparison

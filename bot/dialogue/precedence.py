@@ -678,6 +678,20 @@ def _course_each(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optio
     )
 
 
+def _changed_facts(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "I'm stepping up to run the programme office from April, does that change anything?" after a suggestion:
+    the suggestion for what was just said (not a question about April's dates)."""
+    if job in _OWN_FLOW or not ctx.recommended or not says(turn, dialogue_words().asks_if_it_changes):
+        return None
+    evidence = visitor_evidence(kb, turn)
+    if not (evidence.roles or evidence.cues) or evidence.about_someone:
+        return None
+    from bot.dialogue.roles import recommend_course
+
+    updated = recommend_course(kb, Turn("inform_experience", turn.entities, turn.text), ctx)
+    return updated if updated.context.topic == "recommendation" else None
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -688,6 +702,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
     theirs = others.counts_as_equivalent(kb, turn, ctx) or others.about_them(kb, turn, ctx)
     if theirs is not None:  # "how long is hers?", "she was a PM for years, does that count?"
         return theirs
+    changed = _changed_facts(kb, job, turn, ctx)
+    if changed is not None:  # "I'm stepping up to run the programme office, does that change anything?"
+        return changed
     travels = (  # "And can I attend from Nigeria or do I have to travel?" with nothing discussed yet
         job in ("fallback", "out_of_scope")
         and (not ctx.topic or ctx.topic.startswith("declined:"))

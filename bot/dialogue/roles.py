@@ -263,6 +263,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([*about.replies, answers.ask_level(kb, outcome)], replace(about.context, awaiting_level=True))
     if isinstance(outcome, NeedLevel):
         return Outcome([answers.ask_level(kb, outcome)], replace(ctx, awaiting_level=True, topic="ask_level"))
+    weighed = [c.name for c in courses_named(kb, turn) if c.name != outcome.main.name]
     after = replace(
         ctx,
         awaiting_level=False,
@@ -271,6 +272,8 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         course=outcome.main.name,
         role=outcome.role,
         topic="recommendation",
+        # "torn between the analysts course and P3O Foundation": "the other one" is the course not suggested
+        listed=tuple(f"course:{n}" for n in (outcome.main.name, *weighed[:1])) if weighed else ctx.listed,
     )
     replies = [answers.recommendation(kb, outcome)]
     detail = _detail_asked(turn)

@@ -1128,3 +1128,33 @@ def test_a_title_said_with_no_one_managed_is_read_by_the_title_not_as_pushback(t
         ]
     )
     assert courses_named(said) == ["Essentials for PMO Analysts"] and "one before it" not in text(said)
+
+
+def test_the_other_course_weighed_is_the_other_one_after_a_suggestion_and_its_detail_is_answered(talk):
+    first, other = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a PMO planner at a bank, a year in, and can't decide between P3O Foundation and the "
+                "analysts course. Which first?",
+            ),
+            ("follow_up", "follow_up", "right, and the other one - how long is that?"),
+        ]
+    )
+    assert courses_named(first) == ["Essentials for PMO Analysts"]
+    assert "P3O Foundation takes 3 days" in text(other)
+
+
+def test_does_that_change_anything_with_a_new_job_said_gives_the_suggestion_for_it(talk):
+    _, changed = talk(
+        [
+            ("recommend", "ask_course_recommendation", "I'm a PMO analyst at a water company, which course for me?"),
+            (
+                "fallback",
+                "nlu_fallback",
+                "oh wait, I'm stepping up to run the programme office from April, does that change anything?",
+            ),
+        ]
+    )
+    assert courses_named(changed) == ["Essentials for PMO Managers"]
