@@ -660,7 +660,9 @@ def _course_each(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optio
         return None
     person = next((str(e["person"]) for e in turn.entities if e.get("role") == "other" and e.get("person")), "")
     written = re.search(r"\b" + re.escape(person) + r"\b", turn.text, re.IGNORECASE) if person else None
-    called = next((f"your {w}" for w in ("colleague", "boss", "manager", "deputy") if w in turn.words), "them")
+    called = next(
+        (f"your {w}" for w in ("colleague", "boss", "manager", "deputy") if w in turn.words), "your colleague"
+    )
     reply = answers.course_each(kb, mine, theirs, written.group(0) if written else called)
     return Outcome(
         [reply],

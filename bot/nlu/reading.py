@@ -52,6 +52,18 @@ _NOT_A_CLAIM = re.compile(
     r"\b(don'?t want to|do not want to|rather not|never been|never worked as|not be)\b[^.,;!?]*$"
     r"|\bnot\s+(an?\s+|the\s+)?(pmo\s+)?$"  # "I meant analyst not administrator"
 )
+# "is P3O worth doing if I'm only an administrator?": said as the visitor's job inside a question, still a claim.
+_CLAIMED = re.compile(r"\b(i'?m|i am)\s+(only|just|currently|now|still|already|actually)?\s*(an?\s+|the\s+)?$")
+# Bare words that name a level only loosely ("since I'm a manager?" from a risk manager): never a claim by themselves.
+_LOOSE_TITLES = frozenset({"manager", "managers", "lead", "director", "head", "officer", "coordinator", "co-ordinator"})
+
+
+def _claimed(low: str, entity: Entity, start: int) -> bool:
+    """ "is P3O worth doing if I'm only an administrator?": a title said as the visitor's own inside a question."""
+    typed = str(entity.get("text") or "").lower().strip()
+    return typed not in _LOOSE_TITLES and bool(_CLAIMED.search(low[max(0, start - 30) : start]))
+
+
 # "I'm their PMO lead": the title after "I'm their/your" is the visitor's own.
 _I_AM_THEIR = re.compile(r"\b(i'm|i am|im|i'll be|i will be)\s+(their|your)\s+(new\s+)?$")
 _FROM_TO = re.compile(r"\bfrom\s+(an?\s+|the\s+)?(pmo\s+)?$")
@@ -655,7 +667,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["role"] = when
             elif holder == "self" and _MANAGED.search(low[max(_sentence_start(low, start), start - 60) : start]):
                 entity["role"] = "other"  # "I now line manage two analysts and an administrator": the people managed
-            elif holder == "self" and _opens_question(low, start, w):
+            elif holder == "self" and _opens_question(low, start, w) and not _claimed(low, entity, start):
                 entity["role"] = "asked"  # "does that make me a PMO manager?": a question, not a claim
             elif holder == "self":
                 entity["role"] = "current"

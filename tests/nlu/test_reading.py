@@ -320,3 +320,14 @@ def test_portfolio_work_described_is_analyst_work(reader):
         "I keep the portfolio register, write the board papers and run the prioritisation scoring. Which course?"
     )
     assert "analyst_work" in (*reading.cues, *reading.loose_cues)
+
+
+def test_a_title_said_as_mine_inside_a_question_is_a_claim_but_a_bare_manager_is_not(reader):
+    assert reader("is MoP worth doing if I'm only an administrator?").current == ("PMO Administrator",)
+    assert reader("does that make me a PMO analyst?").asked == ("PMO Analyst",)
+    assert not reader("is the managers course for me since I'm a manager?").current
+
+
+def test_the_work_of_a_junior_who_does_it_is_theirs(reader):
+    reading = reader("I run our little project office with one junior who takes the minutes and books the rooms.")
+    assert "support_work" in reading.others_cues and "support_work" not in reading.cues
