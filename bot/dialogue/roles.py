@@ -61,6 +61,9 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     ) or says(turn, dialogue_words().asks_what_to_take):  # "so as an analyst what would you book me on?"
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     attribute = attribute_of(turn, ROLE_ATTRIBUTES)
+    by_level = role_by_level(kb, turn.text) if not mentions else None
+    if by_level is not None:  # "what does the entry level job involve?", "what does a level 2 person do?"
+        mentions = [RoleMention(role=by_level)]
     if not mentions and ctx.role and (attribute or turn.words & dialogue_words().back_references):
         mentions = [RoleMention(role=ctx.role)]
     unknown = next(
@@ -286,6 +289,15 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         about = course_question(kb, with_attribute(Turn(turn.intent, one, asked_text), detail), after)
         replies += about.replies
     return Outcome(replies, after)
+
+
+def role_by_level(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The one role a message names by its level ("the entry level job", "level 2", "the management level"), or
+    None; the labels are the knowledge base's."""
+    low = text.lower().replace("-", " ")
+    found = {r.name for r in kb.roles if r.level_label and r.level_label.lower() in low}
+    found |= {kb.role_at_level(int(n)).name for n in re.findall(r"\blevel ([1-4])\b", low)}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def claims_title(turn: Turn, name: str) -> bool:

@@ -1158,3 +1158,22 @@ def test_does_that_change_anything_with_a_new_job_said_gives_the_suggestion_for_
         ]
     )
     assert courses_named(changed) == ["Essentials for PMO Managers"]
+
+
+def test_a_role_named_by_its_level_is_described(talk):
+    [entry] = talk([("describe_role", "ask_role_description", "so what does the entry-level job involve, day to day?")])
+    assert "Day to day, a PMO Administrator" in text(entry)
+
+
+def test_the_course_that_gets_an_analyst_closest_to_a_manager_job_is_the_next_level_up(talk):
+    [outcome] = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a PMO analyst, 4 years in. My employer funds one course a year: which of yours gets me "
+                "closest to a PMO manager job?",
+            )
+        ]
+    )
+    assert courses_named(outcome) == ["Essentials for PMO Managers"]
