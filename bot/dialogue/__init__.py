@@ -27,7 +27,10 @@ Rules that hold for every job, before it runs:
 Layout: :mod:`.context` (the message, the context and the readers every job
 shares), :mod:`.roles`, :mod:`.courses`, :mod:`.beyond` (the guards and the jobs
 beyond the catalogue) and :mod:`.followups` (short follow-ups and unsure NLU);
-this module maps jobs to functions and answers questions asked inside a form.
+this module maps jobs to functions, answers questions asked inside a form, and,
+after the job, what else the message asked (a course beside another question, a
+certification weighed beside the suggestion, a practical detail) and the level the
+visitor told while asking something else.
 """
 
 from __future__ import annotations
