@@ -84,7 +84,8 @@ _OWN_FLOW = ("resume", "stop_recommendation", "decline")
 _CHOICE = re.compile(
     r"\b(which|recommend|suggest|suggestions|advise|advice|right for|best for|suit|suits|"
     r"should (i|they|we|he|she) (do|take|go|book|attend)|what (course|training)|where (do|should) i start|"
-    r"what next|worth|or|(put|send|book) (them|him|her|everyone|each group|each|us|the \w+) on)\b"
+    r"what next|worth|or|(put|send|book) (them|him|her|everyone|each group|each|us|the \w+) on|"
+    r"what (would|will|do|does|should) [\w ]{0,20}need)\b"
 )
 
 
@@ -694,6 +695,10 @@ def _changed_facts(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Opt
     return updated if updated.context.topic == "recommendation" else None
 
 
+# "which level is that?", "what level would a coordinator be?": the level of a role asked, not a course for a group.
+_LEVEL_OF = re.compile(r"\b(which|what) level\b")
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -785,6 +790,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         ctx.topic == "team"
         and (reading.members or reading.unassigned or (reading.others and elliptical(turn)))
         and len(turn.words) <= 25
+        and not _LEVEL_OF.search(normalised(turn.text))  # "and the coordinator, which level is that?": a role question
     ):  # "and our Portfolio Office Manager?" after a team's courses: one more group
         group = [m.role for m in reading.members] or list(reading.unassigned)
         detail = attribute_of(turn, COURSE_ATTRIBUTES)

@@ -518,6 +518,9 @@ def _is_plural(entity: Mapping[str, Any]) -> bool:
 
 # "... and an administrator" after counted groups: one more group of one.
 _ONE_MORE = re.compile(r"(\band|,|:)\s+(an?|one|a single)\s+(new\s+|senior\s+|junior\s+)?$")
+# "There'll be a PMO manager, two analysts and an administrator": the first of a list of counted groups is one more.
+_ONE_BEFORE = re.compile(r"\b(an?|one)\s+(new\s+|senior\s+|junior\s+)?$")
+_LIST_GOES_ON = re.compile(r"\s*(,|and)\s+(\d+|two|three|four|five|six|seven|eight|nine|ten|a|an|one)\s")
 # Words that may stand between a count and the titles it counts ("my four are all analysts").
 _BETWEEN_COUNT = frozenset({"are", "all", "is", "of", "them", "those", "these"})
 # A count written after the titles: "the analysts are 6", "admins 4", "analysts, about 10 of them", "analysts (3)".
@@ -645,7 +648,14 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                 entity["group"], entity["role"], entity["count"] = "team", "member", 1
                 continue
             count = _count_of(low, start, end)
-            if count is None and counted_groups and _ONE_MORE.search(low[max(0, start - 24) : start]):
+            if (
+                count is None
+                and counted_groups
+                and (
+                    _ONE_MORE.search(low[max(0, start - 24) : start])
+                    or (_ONE_BEFORE.search(low[max(0, start - 12) : start]) and _LIST_GOES_ON.match(low[end:]))
+                )
+            ):
                 count = 1  # "two analysts and an administrator", "3 PMO analysts and a PMO manager"
             counted = _is_plural(entity) and (count or 0) >= 2  # "the 5 analysts"
             grouped = (team is not None or counted_groups) and count is not None

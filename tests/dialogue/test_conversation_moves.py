@@ -1177,3 +1177,25 @@ def test_the_course_that_gets_an_analyst_closest_to_a_manager_job_is_the_next_le
         ]
     )
     assert courses_named(outcome) == ["Essentials for PMO Managers"]
+
+
+def test_a_list_of_people_to_be_hired_is_a_team_with_its_first_member_and_each_gets_a_course(talk):
+    team, level = talk(
+        [
+            (
+                "recommend",
+                "inform_experience",
+                "We're setting up a programme office. There will be a PMO manager, three analysts and an "
+                "administrator. What would each of them need?",
+            ),
+            ("describe_role", "ask_role_description", "and an administrator, which level is that?"),
+        ]
+    )
+    assert courses_named(team) == [
+        "Essentials for PMO Administrators",
+        "Essentials for PMO Analysts",
+        "Essentials for PMO Managers",
+    ]
+    assert "1 manager: Essentials for PMO Managers" in text(team), "the manager to be hired is one of the team"
+    assert team.context.level is None, "nobody said the visitor is the manager"
+    assert "level 1" in text(level) and "A course for each group" not in text(level)
