@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Sequence
 
 from bot.answers.common import Button, Reply, button, capitalised, in_sentence, join, sentence
@@ -185,6 +186,19 @@ def counts_as_equivalent(kb: KnowledgeBase, course: Course, whose: str = "your")
     return Reply(text, [button("Talk to the team", "request_human")], kind=f"course:{course.name}")
 
 
+# Details a family answers course by course ("can they be done online?" after P3O: each course's format).
+_PER_COURSE = ("length", "exam", "prerequisites", "format", "content", "resit", "next", "recognition")
+
+
+def _per_course(name: str, details: Sequence[str]) -> str:
+    """One line per course, with the sentences every course's detail shares said once after them."""
+    split = [re.split(r"(?<=[.!?])\s+", d.strip()) for d in details]
+    shared = [sentence for sentence in split[0] if all(sentence in other for other in split[1:])]
+    lines = [" ".join(x for x in sentences if x not in shared) for sentences in split]
+    text = "\n".join([f"{name}:", ""] + [f"- {line}" for line in lines if line])
+    return text + ("\n\n" + " ".join(shared) if shared else "")
+
+
 def describe_family(
     kb: KnowledgeBase, family: CourseFamily, attribute: Optional[str] = None, level: Optional[int] = None
 ) -> Reply:
@@ -197,8 +211,8 @@ def describe_family(
     suited = [c for c in courses if c.level == level or level in c.levels or (c.level is None and not c.levels)]
     if attribute == "accreditation":
         text = f"{name}: {family.summary}."
-    elif attribute in ("length", "exam", "prerequisites"):
-        text = "\n".join([f"{name}:", ""] + [f"- {course_detail(kb, c, attribute).text}" for c in courses])
+    elif attribute in _PER_COURSE:
+        text = _per_course(name, [course_detail(kb, c, attribute).text for c in courses])
     elif level is not None and suited:  # the family's summary may name its other courses: only theirs here
         text = f"{name}, at your level (level {level}):\n" + "\n".join(
             f"- {c.name}: for {c.audience_short} (certified by {c.certification})" for c in suited

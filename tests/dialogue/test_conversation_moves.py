@@ -1199,3 +1199,16 @@ def test_a_list_of_people_to_be_hired_is_a_team_with_its_first_member_and_each_g
     assert "1 manager: Essentials for PMO Managers" in text(team), "the manager to be hired is one of the team"
     assert team.context.level is None, "nobody said the visitor is the manager"
     assert "level 1" in text(level) and "A course for each group" not in text(level)
+
+
+def test_a_detail_asked_of_a_family_is_answered_course_by_course_with_what_they_share_said_once(talk):
+    _, online = talk(
+        [
+            ("course", "ask_course_details", "tell me about P3O"),
+            ("course", "ask_training_options", "can either of them be done online?"),
+        ]
+    )
+    said = text(online)
+    assert "- P3O Foundation takes 3 days, and there is an eLearning option too." in said
+    assert "- P3O Practitioner takes 2 days" in said
+    assert said.count("virtual classroom") == 1
