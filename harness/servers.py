@@ -8,6 +8,7 @@ never touch a developer's running bot or conversations.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,10 +27,60 @@ BIN = Path(sys.executable).parent
 MODEL = Path(load().test_model or ROOT / "models" / "pmo.tar.gz")
 
 
+# Ports for test servers: below Linux's ephemeral range (32768 and up, where the OS picks client ports and
+# ``bind(0)``), in a block of its own for each pytest-xdist worker, so two workers never choose the same port
+# in the moment between choosing and binding (once, the soak's Rasa lost its port that way and the soak
+# measured the other worker's server instead).
+_PORT_BLOCK = 4000
+_PORT_BASE = 16000
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    worker = "".join(ch for ch in os.environ.get("PYTEST_XDIST_WORKER", "") if ch.isdigit())
+    block = int(worker) % 4 if worker else 3
+    start = _PORT_BASE + block * _PORT_BLOCK
+    for _ in range(200):
+        port = random.randrange(start, start + _PORT_BLOCK)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # a crowded block: let the OS choose
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                found.add(parts[9])
+    return found
+
+
+def _session_inodes(leader: int) -> set[str]:
+    """Socket inodes held by the processes of the session ``leader`` started (a server and its children)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) != leader:
+                continue
+            links = [os.readlink(entry / "fd" / fd) for fd in os.listdir(entry / "fd")]
+        except OSError:
+            continue
+        found |= {link[8:-1] for link in links if link.startswith("socket:[")}
+    return found
 
 
 def base_env(**extra: str) -> Dict[str, str]:
@@ -81,13 +132,21 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited early; see {self.log}:\n{self.tail()}")
             try:
-                if requests.get(self.url + self.ready_path, timeout=2).status_code == 200:
+                if requests.get(self.url + self.ready_path, timeout=2).status_code == 200 and self.owns_port():
                     return self
             except requests.RequestException:
                 pass
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"{self.name} not ready after {timeout:.0f}s; see {self.log}:\n{self.tail()}")
+
+    def owns_port(self) -> bool:
+        """The socket listening on the port is this server's, not another process's that answered first."""
+        if self.process is None:
+            return False
+        if not Path("/proc/net/tcp").exists():
+            return True  # no /proc to ask: trust the answer
+        return bool(_listening_inodes(self.port) & _session_inodes(self.process.pid))
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:
