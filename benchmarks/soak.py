@@ -54,7 +54,7 @@ import sqlalchemy as sa
 
 from benchmarks import load
 from harness import throwaway
-from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port
+from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port, session_pids, tcp_sockets
 
 OUT = ROOT / "bench" / "out"
 P95_LIMIT = 0.300
@@ -222,38 +222,14 @@ def _start_insights(server: Server) -> None:
 # ---- what is measured --------------------------------------------------------------------------
 
 
-def _session_pids(leader: int) -> List[int]:
-    """Every live process in the session ``leader`` started (the server and its children)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == leader and fields[0] != "Z":  # fields[3] is the session id
-            found.append(int(entry.name))
-    return found
-
-
 def _socket_ports() -> Dict[str, int]:
     """Socket inode -> remote port, for every TCP connection on the machine."""
-    ports: Dict[str, int] = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            parts = line.split()
-            ports[parts[9]] = int(parts[2].rsplit(":", 1)[1], 16)
-    return ports
+    return {s.inode: s.remote_port for s in tcp_sockets()}
 
 
 def process_sample(leader: int, postgres_port: int, redis_port: int, ports: Dict[str, int]) -> Dict[str, int]:
     rss = fds = threads = pg = redis = 0
-    for pid in _session_pids(leader):
+    for pid in session_pids(leader):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
             links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]

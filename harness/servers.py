@@ -52,9 +52,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _listening_inodes(port: int) -> set[str]:
-    """Socket inodes listening on ``port`` (from /proc/net/tcp and tcp6)."""
-    found = set()
+@dataclass(frozen=True)
+class TcpSocket:
+    """One row of /proc/net/tcp or tcp6."""
+
+    local_address: str  # hexadecimal, as the kernel writes it
+    local_port: int
+    remote_port: int
+    listening: bool
+    inode: str
+
+
+def tcp_sockets() -> List[TcpSocket]:
+    """Every TCP socket on the machine (from /proc/net/tcp and tcp6; none where there is no /proc)."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -62,21 +73,34 @@ def _listening_inodes(port: int) -> set[str]:
             continue
         for line in lines:
             parts = line.split()
-            if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
-                found.add(parts[9])
+            address, local_port = parts[1].rsplit(":", 1)
+            found.append(
+                TcpSocket(address, int(local_port, 16), int(parts[2].rsplit(":", 1)[1], 16), parts[3] == "0A", parts[9])
+            )
     return found
 
 
-def _session_inodes(leader: int) -> set[str]:
-    """Socket inodes held by the processes of the session ``leader`` started (a server and its children)."""
-    found = set()
+def session_pids(leader: int) -> List[int]:
+    """Every live process in the session ``leader`` started (a server and its children)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) != leader:
-                continue
-            links = [os.readlink(entry / "fd" / fd) for fd in os.listdir(entry / "fd")]
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == leader and fields[0] != "Z":  # fields[3] is the session id
+            found.append(int(entry.name))
+    return found
+
+
+def _session_inodes(leader: int) -> set[str]:
+    """Socket inodes held by the processes of the session ``leader`` started."""
+    found = set()
+    for pid in session_pids(leader):
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
         except OSError:
             continue
         found |= {link[8:-1] for link in links if link.startswith("socket:[")}
@@ -146,7 +170,8 @@ class Server:
             return False
         if not Path("/proc/net/tcp").exists():
             return True  # no /proc to ask: trust the answer
-        return bool(_listening_inodes(self.port) & _session_inodes(self.process.pid))
+        listening = {s.inode for s in tcp_sockets() if s.listening and s.local_port == self.port}
+        return bool(listening & _session_inodes(self.process.pid))
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port
+from harness.servers import BIN, MODEL, ROOT, Server, base_env, free_port, tcp_sockets
 
 TRACKER_STORE = 'tracker_store:\n  type: bot.storage.tracker_store.EnvSQLTrackerStore\n  db: "{db}"\n'
 LOCK_STORE = "lock_store:\n  type: bot.storage.lock_store.EnvLockStore\n{extra}"
@@ -127,19 +127,8 @@ def replayed_slots(sender: str, events: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def listening_addresses(port: int) -> List[str]:
-    """Local addresses with a socket listening on ``port`` (from /proc/net/tcp and tcp6)."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state == "0A" and int(hex_port, 16) == port:
-                found.append(_address(address))
-    return found
+    """Local addresses with a socket listening on ``port``."""
+    return [_address(s.local_address) for s in tcp_sockets() if s.listening and s.local_port == port]
 
 
 def _address(hex_address: str) -> str:
