@@ -288,12 +288,11 @@ def _certification_beside(kb: KnowledgeBase, turn: Turn, outcome: Outcome) -> li
     if outcome.context.topic != "recommendation" or not outcome.context.recommended:
         return []
     said = "\n".join(r.text for r in outcome.replies)
-    asked_words = set(re.findall(r"[a-z]+", " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()))
     for entity in turn.entities:
         cert = kb.certification(str(entity.get("value"))) if entity.get("entity") == "certification" else None
         if cert is None or cert.name.lower() in said.lower():
             continue
-        if asked(turn.text, entity) or weighed(turn.text, entity) or asked_words & _WEIGHING:
+        if asked(turn.text, entity) or weighed(turn.text, entity) or turn.asked_words & _WEIGHING:
             return [answers.certification(kb, cert, [outcome.context.recommended], False)]
     return []
 

@@ -85,10 +85,14 @@ class Turn:
         return set("".join(ch if ch.isalnum() else " " for ch in self.text.lower()).split())
 
     @cached_property
+    def asked_text(self) -> str:
+        """The message's question sentences, in lower case ("Half my team have it. Is it worth it?": the last)."""
+        return " ".join(self.text[a:b] for a, b in question_spans(self.text)).lower()
+
+    @cached_property
     def asked_words(self) -> Set[str]:
         """The words of the message's question sentences ("Half my team have it. Is it worth it?": no "team")."""
-        asked = " ".join(self.text[a:b] for a, b in question_spans(self.text)).lower()
-        return set(re.findall(r"[a-z]+", asked))
+        return set(re.findall(r"[a-z]+", self.asked_text))
 
 
 @dataclass(frozen=True)

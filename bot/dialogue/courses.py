@@ -80,7 +80,7 @@ def _visitor_level(kb: KnowledgeBase, turn: Optional[Turn]) -> Optional[int]:
     return outcome.level if isinstance(outcome, Recommendation) else None
 
 
-def _names_course(course: Course, family: Any, turn: Turn) -> bool:
+def names_course(course: Course, family: Any, turn: Turn) -> bool:
     """Whether the message names this course by a word no other course of its family has."""
     own = set(course.name.lower().split())
     others = set()
@@ -197,7 +197,7 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         target = str(context_course(kb, ctx))
         family = kb.family_named(target[7:]) if target.startswith("family:") else None
         named_in_family = (
-            [kb.course(c) for c in family.courses if family and _names_course(kb.course(c), family, turn)]
+            [kb.course(c) for c in family.courses if family and names_course(kb.course(c), family, turn)]
             if family
             else []
         )

@@ -162,8 +162,7 @@ def focused(turn: Turn) -> Turn:
     if not others or turn.reading.for_someone_else:
         return turn
     spans = question_spans(turn.text)
-    asked_text = " ".join(turn.text[a:b] for a, b in spans).lower()
-    if set(re.findall(r"[a-z']+", asked_text)) & _BACK or _EACH.search(asked_text):
+    if set(re.findall(r"[a-z']+", turn.asked_text)) & _BACK or _EACH.search(turn.asked_text):
         return turn  # "is that the same as...?", "what would you suggest for both of us?"
     own_topic = any(
         asked(turn.text, e) and e.get("entity") in _TOPICS and e.get("role") != "other" for e in turn.entities
@@ -496,15 +495,15 @@ def _the_other_of_the_family(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Opt
     family = kb.family_named((ctx.course or "")[7:]) if (ctx.course or "").startswith("family:") else None
     if family is None:
         return None
+    from bot.dialogue.courses import course_question, names_course
+
     picked = [
         kb.course(c)
         for c in family.courses
-        if kb.course(c).name in turn.values("course") or kb.course(c).name.split()[-1].lower() in turn.words
+        if kb.course(c).name in turn.values("course") or names_course(kb.course(c), family, turn)
     ]
     if len(picked) != 1:
         return None
-    from bot.dialogue.courses import course_question
-
     named = Turn(turn.intent, ({"entity": "course", "value": picked[0].name},), turn.text)
     return course_question(kb, with_attribute(named, ctx.attribute), ctx)
 
@@ -649,8 +648,7 @@ def _course_each(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optio
     reading = turn.reading
     if job in _OWN_FLOW or reading.team or reading.members or not (reading.others or reading.others_cues):
         return None
-    asked_text = " ".join(turn.text[a:b] for a, b in question_spans(turn.text)).lower()
-    if not _EACH.search(asked_text):
+    if not _EACH.search(turn.asked_text):
         return None
     visitor = Turn(turn.intent, tuple(e for e in turn.entities if e.get("entity") != "asking_for"), turn.text)
     mine_evidence = visitor_evidence(kb, visitor)
