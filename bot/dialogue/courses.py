@@ -60,8 +60,11 @@ def about_course(
         else answers.describe_course(kb, course)
     )
     new = replace(said_course(ctx, course.name), attribute=attribute)
-    if attribute == "next" and kb.next_courses(course):  # "how long is the second one?" after the list
-        new = replace(new, listed=tuple(f"course:{c.name}" for c in kb.next_courses(course)))
+    following = kb.next_courses(course) if attribute == "next" else []
+    if len(following) == 1:  # "how long is that course?" after "the next step is P3O Practitioner": that one
+        new = said_course(new, following[0].name)
+    elif following:  # "how long is the second one?" after the list
+        new = replace(new, listed=tuple(f"course:{c.name}" for c in following))
     return reply, new
 
 

@@ -1212,3 +1212,21 @@ def test_a_detail_asked_of_a_family_is_answered_course_by_course_with_what_they_
     assert "- P3O Foundation takes 3 days, and there is an eLearning option too." in said
     assert "- P3O Practitioner takes 2 days" in said
     assert said.count("virtual classroom") == 1
+
+
+# ---------------------------------------------------------------- the course named as the next step is "that course"
+
+
+def test_the_next_step_named_is_the_course_asked_about_next(talk):
+    exam, after, length, book = talk(
+        [
+            ("course", "ask_course_details", "What's the P3O Foundation exam like? I sit it in a few weeks."),
+            ("follow_up", "follow_up", "assuming I pass, what would come next?"),
+            ("course", "ask_course_details", "how many days does that one take?"),
+            ("course", "ask_course_details", "and can you take the manual in for that exam?"),
+        ]
+    )
+    assert "P3O Foundation" in text(exam)
+    assert "P3O Practitioner" in text(after)
+    assert "P3O Practitioner" in text(length) and "2 days" in text(length)
+    assert "open book" in text(book) and "P3O Practitioner" in text(book)
