@@ -331,3 +331,14 @@ def test_a_title_said_as_mine_inside_a_question_is_a_claim_but_a_bare_manager_is
 def test_the_work_of_a_junior_who_does_it_is_theirs(reader):
     reading = reader("I run our little project office with one junior who takes the minutes and books the rooms.")
     assert "support_work" in reading.others_cues and "support_work" not in reading.cues
+
+
+def test_the_person_the_visitors_work_is_done_for_is_someone_else(reader):
+    served = reader("I put together the weekly dashboard for the PMO manager and chase the RAID log updates.")
+    assert served.others == ("PMO Manager",) and not served.current and not served.now
+    beside = reader("I sit alongside the senior PMO analyst and keep the project registers.")
+    assert beside.others == ("PMO Analyst",) and not beside.current
+    # ... but a move, a post or a course after the preposition is the visitor's own
+    assert reader("I'd love to move to the PMO manager job eventually").target == ("PMO Manager",)
+    assert reader("I've just been promoted to the PMO lead position").now == ("PMO Manager",)
+    assert not reader("I think I'll go for the analyst one first").others
