@@ -69,9 +69,13 @@ _I_AM_THEIR = re.compile(r"\b(i'm|i am|im|i'll be|i will be)\s+(their|your)\s+(n
 _FROM_TO = re.compile(r"\bfrom\s+(an?\s+|the\s+)?(pmo\s+)?$")
 # Just before a title: the person a sentence about the visitor's work is done for or with ("flag clashes
 # to the PMO lead"); unless the preposition belongs to a move ("move to the", "promoted to the").
-_OBJECT_OF = re.compile(r"\b(to|for|from|with|by|under|alongside|towards|at)\s+the\s+((new|senior|acting|interim)\s+)?$")
+_OBJECT_OF = re.compile(
+    r"\b(to|for|from|with|by|under|alongside|towards|at)\s+the\s+((new|senior|acting|interim)\s+)?$"
+)
 # After a title: it names a post or a course, not a person ("go for the admin one", "for the analyst role").
-_NOT_A_PERSON = re.compile(r"\s*(job|role|position|post|title|contract|one|ones|course|courses|level|exam|training|work)\b")
+_NOT_A_PERSON = re.compile(
+    r"\s*(job|role|position|post|title|contract|one|ones|course|courses|level|exam|training|work)\b"
+)
 _OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
