@@ -8,7 +8,7 @@ cue lead to a clarifying question instead of a guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from bot.knowledge_base import Course, KnowledgeBase
@@ -64,6 +64,8 @@ class Recommendation:
     main: Course
     next_courses: Tuple[Course, ...] = field(default_factory=tuple)
     free_ebook: bool = False
+    done: Tuple[Course, ...] = ()  # courses the visitor has done that ``main`` moved past
+    after_done: Tuple[Tuple[Course, Course], ...] = ()  # (a course done, its next step) beside ``main``
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,31 @@ def recommend(kb: KnowledgeBase, evidence: Evidence) -> Outcome:
         next_courses=tuple(kb.course(c) for c in plan.next),
         free_ebook=plan.free_ebook,
     )
+
+
+def past_done(kb: KnowledgeBase, rec: Recommendation, done: Sequence[str]) -> Recommendation:
+    """The suggestion for someone who has done some courses ("Course name" or "family:<id>") already: the main
+    course moves on past the ones done, and the next step of the furthest course done in each line is kept."""
+    have: List[Course] = []
+    for item in done:
+        family = kb.family_named(item[7:]) if item.startswith("family:") else None
+        named: List[Optional[Course]] = [kb.course(c) for c in family.courses] if family else [kb.course_named(item)]
+        have += [c for c in named if c is not None and c not in have]
+    if not have:
+        return rec
+    main, passed = rec.main, []
+    while main in have:
+        following = [c for c in kb.next_courses(main) if c not in have]
+        if not following:
+            break
+        passed.append(main)
+        main = following[0]
+    steps: List[Tuple[Course, Course]] = []
+    for course in have:
+        following = [c for c in kb.next_courses(course) if c not in have]
+        if following and following[0] != main and not any(s[1] == following[0] for s in steps):
+            steps.append((course, following[0]))
+    return replace(rec, main=main, done=tuple(passed), after_done=tuple(steps))
 
 
 def evidence_from_entities(kb: KnowledgeBase, entities: Sequence[Mapping[str, Any]]) -> Evidence:

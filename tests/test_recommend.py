@@ -10,6 +10,7 @@ from bot.recommend import (
     Recommendation,
     RoleMention,
     evidence_from_entities,
+    past_done,
     recommend,
 )
 
@@ -102,3 +103,14 @@ def test_support_work_for_years_or_wanting_to_progress_is_ready_for_level_2():
     assert level_from_evidence(kb, Evidence(cues=("support_work",), years=3))[0] == 2
     assert level_from_evidence(kb, Evidence(cues=("support_work",), moving_up=True))[0] == 2
     assert level_from_evidence(kb, Evidence(cues=("new_to_pmo",), years=5))[0] == 1
+
+
+def test_courses_done_move_the_suggestion_on_and_name_what_follows_them():
+    analyst = recommend(KB, Evidence(roles=(RoleMention("PMO Analyst"),)))
+    moved = past_done(KB, analyst, ["Essentials for PMO Analysts"])
+    assert moved.main.name == "P3O Foundation" and [c.name for c in moved.done] == ["Essentials for PMO Analysts"]
+    manager = recommend(KB, Evidence(roles=(RoleMention("PMO Manager"),)))
+    beside = past_done(KB, manager, ["family:p3o"])
+    assert beside.main.name == "Essentials for PMO Managers" and not beside.done
+    assert [(a.name, b.name) for a, b in beside.after_done] == [("P3O Practitioner", "MoP Foundation and Practitioner")]
+    assert past_done(KB, manager, ["no such course"]) == manager

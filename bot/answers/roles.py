@@ -153,8 +153,16 @@ def career_path(kb: KnowledgeBase, target: Optional[str] = None, newcomer: bool 
 
 
 def recommendation(kb: KnowledgeBase, rec: Recommendation) -> Reply:
-    text = f"Because {rec.reason}, I'd recommend {rec.main.name}: it's for {rec.main.audience}."
-    if rec.free_ebook:
+    if rec.done:  # "I've already done the analysts course": the next one
+        text = (
+            f"Because {rec.reason}, the course for your level is {rec.done[0].name}; as you've done it already, "
+            f"I'd recommend {rec.main.name} next: it's for {rec.main.audience}."
+        )
+    else:
+        text = f"Because {rec.reason}, I'd recommend {rec.main.name}: it's for {rec.main.audience}."
+    for course, step in rec.after_done:  # "I've done P3O already (both levels)": what follows it too
+        text += f"\n\nAs you've done {course.name}, the usual next step after it is {step.name}."
+    if rec.free_ebook and not rec.done:
         text += f"\n\n{ebook_line(kb)}"
     buttons = [
         button(f"About {rec.main.name}", "ask_course_details", course=rec.main.name),

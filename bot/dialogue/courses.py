@@ -144,6 +144,9 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if attribute == "length" and ctx.attribute == "exam" and not turn.words & {"course", "days", "training"}:
         attribute = "exam"  # "how long do I get?" right after the exam
     named = courses_named(kb, turn)
+    done = turn.reading.done
+    if attribute is None and done and turn.asked_text and all(c.name in done for c in named):
+        attribute = "next"  # "I passed P3O Foundation a couple of years ago. What's the sensible next qualification?"
     if attribute in ("price", "dates") and len(named) != 1:
         return Outcome([answers.prices_and_dates(kb)], ctx)  # never "which course?" for a price or a date
     if len(named) < 2 and turn.words & {"together", "both", "combined", "back"} and not targets_named(kb, turn):

@@ -290,8 +290,13 @@ def _course_in_context(kb: KnowledgeBase, ctx: Context) -> Optional[Course]:
 
 def _level_free_course_fit(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """A course that is not one level's (P3O, MoP) weighed against what the visitor says about themself."""
-    named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c]
-    families = [f for f in (kb.family_named(v) for v in turn.values("course_family")) if f]
+    done = turn.reading.done  # "I passed P3O Foundation. What next?" weighs nothing: it asks past it
+    named = [c for c in (kb.course_named(v) for v in turn.values("course")) if c and c.name not in done]
+    families = [
+        f for f in (kb.family_named(v) for v in turn.values("course_family")) if f and f"family:{f.id}" not in done
+    ]
+    if done and not named and not families:
+        return None
     if not named and len(families) == 1 and len(families[0].courses) > 1:
         first_of = kb.course(families[0].courses[0])  # "P3O is the best, should I do it?": where P3O starts
         named = [first_of] if first_of.level is None else []

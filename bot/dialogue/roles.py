@@ -34,7 +34,7 @@ from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import visitor_evidence
 from bot.knowledge_base import KnowledgeBase
 from bot.nlu.reading import asked, question_spans
-from bot.recommend import Evidence, NeedLevel, RoleMention, recommend
+from bot.recommend import Evidence, NeedLevel, RoleMention, past_done, recommend
 from bot.words import dialogue_words
 
 
@@ -266,7 +266,9 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         return Outcome([*about.replies, answers.ask_level(kb, outcome)], replace(about.context, awaiting_level=True))
     if isinstance(outcome, NeedLevel):
         return Outcome([answers.ask_level(kb, outcome)], replace(ctx, awaiting_level=True, topic="ask_level"))
-    weighed = [c.name for c in courses_named(kb, turn) if c.name != outcome.main.name]
+    if turn.reading.done:  # "I've done P3O already (both levels). What's the logical next step?"
+        outcome = past_done(kb, outcome, turn.reading.done)
+    weighed = [c.name for c in courses_named(kb, turn) if c.name not in (outcome.main.name, *turn.reading.done)]
     after = replace(
         ctx,
         awaiting_level=False,

@@ -139,6 +139,7 @@ class Words:
     pmo_words: Pattern[str]
     free_resources: Pattern[str]
     contact_words: Pattern[str]
+    course_done: Pattern[str]
 
 
 def _phrases(words: Sequence[str]) -> Pattern[str]:
@@ -176,6 +177,12 @@ def words() -> Words:
         pmo_words=_phrases(raw["pmo_words"]),
         free_resources=_phrases(raw["free_resources"]),
         contact_words=_phrases(raw["contact_words"]),
+        # "I've (already) passed (the) ...", right before the course's name
+        course_done=re.compile(
+            r"\b(?:i|i've|ive|i have|i had|i'd|we've|we have)\s+(?:already\s+|also\s+|just\s+|recently\s+)?(?:"
+            + "|".join(re.escape(" ".join(str(v).lower().split())) for v in raw["course_done"])
+            + r")\s+(?:(?:the|my|a|an|both|your|their|already)\s+){0,2}$"
+        ),
     )
 
 
@@ -204,6 +211,25 @@ def _number(word: str) -> Optional[int]:
     if word.isdigit():
         return int(word)
     return NUMBER_WORDS.get(word)
+
+
+# Between two courses named together: "P3O Foundation and Practitioner", "the admin one, then the analyst one".
+_COURSES_JOINED = re.compile(r"\s*(,|and|&|plus|then|,\s*and|and\s+then)\s+(the\s+)?(p3o\s+|mop\s+)?$")
+
+
+def _course_done(low: str, start: int, entities: Sequence[Entity], w: "Words") -> bool:
+    """Whether the course named at ``start`` is one the visitor has done ("I've done P3O already", "I passed
+    P3O Foundation and Practitioner"); never a condition ("do I need to have done...") or someone else's."""
+    window = low[max(_sentence_start(low, start), start - 60) : start]
+    if w.course_done.search(window):
+        return True  # the phrase has "I" or "we" as its subject: never someone else's
+    before = [e for e in entities if e.get("entity") in ("course", "course_family") and int(e.get("end") or 0) <= start]
+    last = max(before, key=lambda e: int(e.get("end") or 0), default=None)
+    return bool(
+        last is not None
+        and last.get("role") == "done"
+        and _COURSES_JOINED.fullmatch(low[int(last.get("end") or 0) : start])
+    )
 
 
 def _holder_and_time(low: str, start: int, w: Words, end: int = -1) -> Tuple[Optional[str], Optional[str]]:
@@ -709,6 +735,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
             and _NEGATION.search(low[max(_sentence_start(low, start), start - 40) : start])
         ):
             entity["role"] = "negated"  # "I've never managed anyone or run a PMO"
+        elif name in ("course", "course_family") and _course_done(low, start, out, w):
+            entity["role"] = "done"  # "I passed P3O Foundation a couple of years ago": the visitor has it
         elif name in ("other_role", "background", "certification") and _holder_and_time(low, start, w)[0] == "other":
             entity["role"] = "other"  # "my dad was a programme manager", "my sister works as a nurse"
         elif name == "years" and _A_BREAK.match(low[int(entity.get("end") or start) :]):
@@ -847,6 +875,7 @@ class Reading:
     foreign: bool = False
     background_years: bool = False
     for_someone_else: bool = False  # "what would be right for her?"
+    done: Tuple[str, ...] = ()  # courses ("P3O Foundation") or families ("family:p3o") the visitor has done
 
     @property
     def own_roles(self) -> Tuple[str, ...]:
@@ -881,6 +910,7 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
     constraints: List[str] = []
     team: Optional[str] = None
     foreign = background_years = for_someone_else = False
+    done: List[str] = []
     asked_person = next(
         (e.get("person") for e in entities if e.get("entity") == "asking_for" and e.get("person")), None
     )
@@ -900,6 +930,8 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
                 bucket.insert(0, value)  # "Tom is ..., Priya has been ... What would you book for Tom?"
             else:
                 bucket.append(value)
+        elif name in ("course", "course_family") and entity.get("role") == "done":
+            done.append(value if name == "course" else f"family:{value}")
         elif name == "team" and entity.get("role") == "request":
             team = value
         elif name == "experience" and entity.get("role") == "negated":
@@ -945,4 +977,5 @@ def read(entities: Sequence[Mapping[str, Any]]) -> Reading:
         foreign=foreign,
         background_years=background_years,
         for_someone_else=for_someone_else,
+        done=tuple(dict.fromkeys(done)),
     )

@@ -1230,3 +1230,39 @@ def test_the_next_step_named_is_the_course_asked_about_next(talk):
     assert "P3O Practitioner" in text(after)
     assert "P3O Practitioner" in text(length) and "2 days" in text(length)
     assert "open book" in text(book) and "P3O Practitioner" in text(book)
+
+
+# ---------------------------------------------------------------- courses the visitor has done already
+
+
+def test_a_course_done_is_not_suggested_again_and_what_follows_it_is(talk):
+    (moved,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I'm a programme office analyst and I've already done your analysts course. What should I look at now?",
+            )
+        ]
+    )
+    assert "P3O Foundation" in text(moved) and "I'd recommend Essentials for PMO Analysts" not in text(moved)
+    (beside,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "I run the portfolio office at a housing trust and I've done P3O, both levels. Where next for me?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(beside) and "MoP" in text(beside)
+    (asked,) = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "I got my P3O Foundation certificate last year. What would be the obvious next qualification?",
+            )
+        ]
+    )
+    assert "P3O Practitioner" in text(asked)

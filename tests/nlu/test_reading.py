@@ -342,3 +342,12 @@ def test_the_person_the_visitors_work_is_done_for_is_someone_else(reader):
     assert reader("I'd love to move to the PMO manager job eventually").target == ("PMO Manager",)
     assert reader("I've just been promoted to the PMO lead position").now == ("PMO Manager",)
     assert not reader("I think I'll go for the analyst one first").others
+
+
+def test_a_course_the_visitor_has_done_is_read_as_done(reader):
+    assert reader("I sat P3O Foundation last spring and passed. What comes next?").done == ("P3O Foundation",)
+    assert reader("I've already done both P3O levels, so what now").done == ("family:p3o",)
+    # a condition, a question or someone else's course is not the visitor's
+    assert not reader("Do I need to have done P3O Foundation before the practitioner?").done
+    assert not reader("I have a question about P3O Foundation").done
+    assert not reader("My manager has done P3O Foundation and loved it").done
