@@ -20,11 +20,11 @@ from bot.dialogue.context import (
     courses_named,
     elliptical,
     first_start,
+    only_attribute,
     roles_named,
     team_courses,
-    with_attribute,
 )
-from bot.dialogue.courses import course_question, training_options
+from bot.dialogue.courses import course_question, details_in_order, training_options
 from bot.dialogue.precedence import course_meant, names_pmo, visitor_evidence
 from bot.dialogue.roles import career_change, claims_title, other_role_answer, recommend_course
 from bot.knowledge_base import Course, KnowledgeBase
@@ -133,7 +133,8 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
             and attribute_of(turn, ("prerequisites",))
             and (context_course(kb, ctx) or courses_named(kb, turn))
         ):  # "do I need PRINCE2 first?" about the course just discussed or named
-            outcome = course_question(kb, with_attribute(turn, "prerequisites"), ctx)
+            others = [d for d in details_in_order(turn, "prerequisites") if d and d != "prerequisites"]
+            outcome = course_question(kb, only_attribute(turn, "prerequisites"), ctx)
             reply = outcome.replies[0]
             named_in = _prerequisites_naming(kb, turn)  # "does my PRINCE2 Practitioner count towards any prerequisite?"
             asked_course = kb.course_named(outcome.context.course or "")
@@ -150,6 +151,9 @@ def guard(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Tup
                     reply.buttons,
                     reply.kind,
                 )
+            for detail in others:  # "For the directors course: how long, what's the prereq...? just MSP Practitioner"
+                more = course_question(kb, only_attribute(turn, detail), outcome.context)
+                reply = Reply(f"{reply.text}\n\n{more.replies[0].text}", reply.buttons, reply.kind)
             return reply, outcome.context
         certs = _asked(turn, "certification")  # "PRINCE2 Practitioner, 8 years as a PM" is backstory
         evidence = visitor_evidence(kb, turn)

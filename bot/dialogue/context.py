@@ -292,6 +292,12 @@ def with_attribute(turn: Turn, attribute: Optional[str]) -> Turn:
     return Turn(turn.intent, (*turn.entities, {"entity": "attribute", "value": attribute}), turn.text)
 
 
+def only_attribute(turn: Turn, attribute: str) -> Turn:
+    """The turn asking this one detail (the message's other details left for their own answers)."""
+    rest = tuple(e for e in turn.entities if e.get("entity") != "attribute")
+    return Turn(turn.intent, (*rest, {"entity": "attribute", "value": attribute}), turn.text)
+
+
 def context_course(kb: KnowledgeBase, ctx: Context) -> Optional[str]:
     """The course "it" means: after a team's answer, its one course (None when it named several)."""
     if ctx.topic == "team":

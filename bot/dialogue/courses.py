@@ -241,36 +241,39 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         reply = answers.list_courses(kb)
         return Outcome([reply], replace(ctx, topic="catalogue", listed=tuple(f"course:{c.name}" for c in kb.courses)))
     replies = []
-    for target in targets[:2]:
-        reply, ctx = about_course(kb, ctx, target, attribute, turn)
-        replies.append(reply)
-    second = _second_attribute(turn, attribute)
-    if len(targets) == 1 and second is not None and not targets[0].startswith("family:"):
-        reply, ctx = about_course(
-            kb, ctx, targets[0], second, turn
-        )  # "how many days out, and is the exam on the last day?"
+    one = len(targets) == 1 and not targets[0].startswith("family:")
+    # "how long, what's the prereq, and who certifies it?": each detail of the one course, in the order asked
+    for target, detail in (
+        [(targets[0], d) for d in details_in_order(turn, attribute)] if one else [(t, attribute) for t in targets[:2]]
+    ):
+        reply, ctx = about_course(kb, ctx, target, detail, turn)
         replies.append(reply)
     return Outcome(replies, ctx)
 
 
-def _second_attribute(turn: Turn, first: Optional[str]) -> Optional[str]:
-    """A second course detail asked in the same message (length and exam, prerequisites and length...)."""
-    if first is None:
-        return None
-    spans = {
-        str(e.get("value")): (int(e.get("start") or 0), int(e.get("end") or 0))
+def details_in_order(turn: Turn, first: Optional[str]) -> List[Optional[str]]:
+    """Every course detail the message asks, in the order asked ("how long, what's the prereq, and who certifies
+    it?"), ``first`` among them; a detail inside the phrase of another ("how long is the exam?") is not one more."""
+    mentions = sorted(
+        (int(e.get("start") or 0), int(e.get("end") or 0), str(e.get("value")))
         for e in turn.entities
         if e.get("entity") == "attribute"
-    }
-    if first not in spans:
-        return None
-    for other in ("length", "exam", "prerequisites", "accreditation", "format"):
-        if other == first or other not in spans:
-            continue
-        (_, end), (start, _) = sorted([spans[first], spans[other]])
-        if re.search(r"\band\b|,|\?|\balso\b", turn.text[end:start].lower()):  # "how long is the exam?": one thing
-            return other
-    return None
+    )
+    if first is None or first not in {value for _, _, value in mentions}:
+        return [first]
+
+    def apart(left: int, right: int) -> bool:
+        return bool(re.search(r"\band\b|,|\?|\balso\b", turn.text[mentions[left][1] : mentions[right][0]].lower()))
+
+    details: List[Optional[str]] = []
+    for i, (_, _, value) in enumerate(mentions):
+        alone = (i == 0 or apart(i - 1, i)) and (i == len(mentions) - 1 or apart(i, i + 1))
+        if (value == first or (alone and value in _MORE_DETAILS)) and value not in details:
+            details.append(value)
+    return details
+
+
+_MORE_DETAILS = ("length", "exam", "prerequisites", "accreditation", "format")
 
 
 def course_list(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:

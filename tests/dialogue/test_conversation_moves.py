@@ -1266,3 +1266,32 @@ def test_a_course_done_is_not_suggested_again_and_what_follows_it_is(talk):
         ]
     )
     assert "P3O Practitioner" in text(asked)
+
+
+# ---------------------------------------------------------------- several details of one course in one question
+
+
+def test_every_detail_of_one_course_is_answered_in_the_order_asked(talk):
+    (three,) = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "About the managers course: who accredits it, how many days, and are there any prereqs?",
+            )
+        ]
+    )
+    replies = [r.text for r in three.replies]
+    assert len(replies) == 3 and "APMG" in replies[0] and "3 days" in replies[1] and "Prerequisites" in replies[2]
+    (one,) = talk([("course", "ask_course_details", "how long is the exam for P3O Foundation?")])
+    assert [r.text for r in one.replies] == [r.text for r in one.replies if "exam" in r.text], "one thing asked"
+    (beside_a_cert,) = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "For the directors course: what do I need before it, and how long is it? I only hold PRINCE2.",
+            )
+        ]
+    )
+    assert "Prerequisites" in text(beside_a_cert) and "2 days" in text(beside_a_cert)
