@@ -890,6 +890,7 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         and in_context is not None
         and not turn.words & {"self", "paced", "pace", "elearning", "recorded", "evenings", "evening"}
         and not turn.values("course")
+        and not turn.values("course_family")  # "ok the P3O one. is there an online version?": P3O, not the context
         and not reading.own_roles
         and any(asked(turn.text, e) for e in turn.entities if e.get("entity") == "constraint")
     ):  # "It is possible to follow from France? I cannot travel to UK"

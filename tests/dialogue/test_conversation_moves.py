@@ -1295,3 +1295,13 @@ def test_every_detail_of_one_course_is_answered_in_the_order_asked(talk):
         ]
     )
     assert "Prerequisites" in text(beside_a_cert) and "2 days" in text(beside_a_cert)
+
+
+def test_a_family_named_with_online_beats_the_course_in_context(talk):
+    _, named = talk(
+        [
+            ("recommend", "inform_experience", "I'm a PMO analyst at a utility, mostly reporting and planning."),
+            ("training_options", "ask_training_options", "and P3O, could I do that one online?"),
+        ]
+    )
+    assert "P3O Foundation" in text(named) and "Essentials for PMO Analysts" not in text(named)
