@@ -115,6 +115,8 @@ def level_from_evidence(kb: KnowledgeBase, evidence: Evidence) -> Optional[Tuple
     for cue, (level, reason) in CUE_LEVELS.items():
         if cue in evidence.cues and evidence.about_someone:  # "she runs our programme office"
             role = kb.role_at_level(level)
+            if cue == "new_to_pmo":  # "my sister has been a practice manager for 9 years"
+                return level, f"someone new to PMO starts at level {level} ({role.name})"
             return level, f"the work described is what a {role.name} does, at level {level} ({role.level_label})"
         if cue in evidence.cues:
             if cue == "support_work" and ((evidence.years or 0) >= EXPERIENCED_SUPPORT_YEARS or evidence.moving_up):

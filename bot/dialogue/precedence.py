@@ -179,7 +179,7 @@ def visitor_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     reading = turn.reading
     own_said = reading.own_roles or reading.cues or reading.loose_cues or turn.values("background")
     pointed = not own_said and bool(turn.words & THIRD_PERSON) and not turn.words & {"me", "myself"}
-    if (reading.for_someone_else or pointed) and (reading.others or reading.others_cues):
+    if (reading.for_someone_else or pointed) and (reading.others or reading.others_cues or _job_outside(kb, turn)):
         return _their_evidence(kb, turn)  # "I want to put my PMO Officer on a course. She builds the dashboards"
     base = evidence_from_entities(kb, [e for e in turn.entities if e.get("role") not in ("other", "unassigned")])
     known = {r.name for r in kb.roles}
@@ -229,7 +229,23 @@ def _their_evidence(kb: KnowledgeBase, turn: Turn) -> Evidence:
     known = {r.name for r in kb.roles}
     theirs = [r for r in turn.reading.others if r in known]
     cues = tuple(c for c in turn.reading.others_cues if c in CUE_LEVELS)
+    if not theirs and not cues and _job_outside(kb, turn):
+        cues = ("new_to_pmo",)  # "my sister's been a practice manager at a GP surgery for 9 years": new to PMO
     return Evidence(roles=tuple(RoleMention(role=r) for r in theirs[:1]), cues=cues, about_someone=True)
+
+
+def _job_outside(kb: KnowledgeBase, turn: Turn) -> bool:
+    """Someone else's job, said as theirs, is outside PMO and project work (a nurse, a practice manager; not a
+    project manager, whose experience counts)."""
+    return any(
+        e.get("entity") in ("other_role", "background")
+        and e.get("role") == "other"
+        and not (
+            e.get("entity") == "other_role"
+            and (kb.adjacent_role(str(e.get("value"))) or kb.is_specialist_role(str(e.get("value"))))
+        )
+        for e in turn.entities
+    )
 
 
 def own_level(kb: KnowledgeBase, turn: Turn) -> Optional[int]:

@@ -129,6 +129,7 @@ class Words:
     analyst_work: Pattern[str]
     runs_office: Pattern[str]
     for_someone_else: Pattern[str]
+    training_them: Pattern[str]
     employer_before: Pattern[str]
     employer_after: Pattern[str]
     choice_words: Pattern[str]
@@ -167,6 +168,7 @@ def words() -> Words:
         analyst_work=_phrases(raw["analyst_work"]),
         runs_office=_phrases(raw["runs_office"]),
         for_someone_else=_phrases(raw["for_someone_else"]),
+        training_them=_phrases(raw["training_them"]),
         employer_before=re.compile(_phrases(raw["employer_before"]).pattern + r"\s*$"),
         employer_after=re.compile(r"^\s*" + _phrases(raw["employer_after"]).pattern),
         choice_words=_phrases(raw["choice_words"]),
@@ -763,6 +765,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     ]
     added: List[Entity] = []
     for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
+    if for_other is None and not team:
+        for_other = w.training_them.search(low)  # "... asked me to find her some PMO training. Which course?"
     if for_other is not None:
         asking: Entity = {
             "entity": "asking_for",

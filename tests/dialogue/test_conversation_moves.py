@@ -1305,3 +1305,45 @@ def test_a_family_named_with_online_beats_the_course_in_context(talk):
         ]
     )
     assert "P3O Foundation" in text(named) and "Essentials for PMO Analysts" not in text(named)
+
+
+# ---------------------------------------------------------------- someone else's course, from what is said of them
+
+
+def test_someone_elses_job_outside_pmo_makes_them_new_to_pmo_not_the_visitor(talk):
+    (nurse,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "My brother has been a nurse for twelve years and is fed up with shifts. He'd love to work in a PMO."
+                " Which course would you suggest for him?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Administrators" in text(nurse) and "what you do now" not in text(nurse)
+    assert nurse.context.level is None, "his level is not the visitor's"
+    (manager,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "My wife has managed IT projects for a decade and fancies a PMO job. What would suit her?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Administrators" not in text(manager), "project experience counts: never the entry course"
+
+
+def test_training_found_for_someone_else_is_theirs_even_said_outside_the_question(talk):
+    (theirs,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "Our new programme support officer started in May and my director asked me to book her on something"
+                " useful. What do you recommend?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Administrators" in text(theirs) and "what you do now" not in text(theirs)
