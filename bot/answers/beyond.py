@@ -133,8 +133,11 @@ def unknown_certification(kb: KnowledgeBase, typed: str = "") -> Reply:
     )
 
 
-def career_change(kb: KnowledgeBase, background: str, title: str = "", asked_course: bool = False) -> Reply:
-    """Moving into PMO from another job: where people from it usually start, and why."""
+def career_change(
+    kb: KnowledgeBase, background: str, title: str = "", asked_course: bool = False, whose: str = "Your"
+) -> Reply:
+    """Moving into PMO from another job: where people from it usually start, and why (``whose``: "Their" when
+    the job is someone else's)."""
     adjacent = kb.adjacent_role(background)
     if adjacent is not None:
         role = kb.role_at_level(adjacent.entry_level)
@@ -143,7 +146,7 @@ def career_change(kb: KnowledgeBase, background: str, title: str = "", asked_cou
             text = (
                 "Yes, PMO is a common move for project managers: "
                 f"{adjacent.pmo_link[0].lower()}{adjacent.pmo_link[1:]} "
-                f"Your project experience can count as the equivalent experience {course.name} asks for; "
+                f"{whose} project experience can count as the equivalent experience {course.name} asks for; "
                 "P3O Foundation, then P3O Practitioner, cover setting up and running a PMO."
             )
         else:

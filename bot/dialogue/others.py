@@ -128,10 +128,11 @@ def counts_as_equivalent(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optiona
     course = kb.course_named(ctx.course or ctx.recommended or "")
     if course is None:
         return None
-    return Outcome([answers.counts_as_equivalent(kb, course, _whose(turn))], ctx)
+    return Outcome([answers.counts_as_equivalent(kb, course, whose(turn))], ctx)
 
 
-def _whose(turn: Turn) -> str:
+def whose(turn: Turn) -> str:
+    """The possessive for the person the message is about: "her", "his", "their", else "your"."""
     if turn.words & {"she", "her", "shes"}:
         return "her"
     if turn.words & {"he", "him", "his", "hes"}:

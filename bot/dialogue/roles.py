@@ -17,6 +17,7 @@ from bot.dialogue.context import (
     COURSE_ATTRIBUTES,
     COURSE_TOPICS,
     ROLE_ATTRIBUTES,
+    THIRD_PERSON,
     Context,
     Outcome,
     Turn,
@@ -32,7 +33,7 @@ from bot.dialogue.context import (
 )
 from bot.dialogue.courses import course_question
 from bot.dialogue.precedence import visitor_evidence
-from bot.knowledge_base import KnowledgeBase
+from bot.knowledge_base import AdjacentRole, KnowledgeBase
 from bot.nlu.reading import asked, question_spans
 from bot.recommend import Evidence, NeedLevel, RoleMention, past_done, recommend
 from bot.words import dialogue_words
@@ -219,6 +220,16 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             other and kb.adjacent_role(other[0]) and claims_title(turn, "other_role")
         ):  # "I'm a project manager, which course?"
             return career_change(kb, turn, ctx)
+        theirs = _their_adjacent_job(kb, turn)
+        if theirs is not None:  # "my husband has managed projects for ten years... what would suit him?"
+            from bot.dialogue.others import whose  # others reads this module's recommend_course lazily too
+
+            course = course_for_level(kb, theirs.entry_level)
+            pronoun = whose(turn) if whose(turn) != "your" else "their"
+            return Outcome(
+                [answers.career_change(kb, theirs.id, whose=pronoun.capitalize())],
+                replace(ctx, topic="recommendation", course=course.name, recommended=course.name, awaiting_level=False),
+            )
         if turn.values("background") and (
             not ctx.awaiting_level or turn.intent in ("ask_course_recommendation", "inform_experience")
         ):
@@ -291,6 +302,14 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         about = course_question(kb, with_attribute(Turn(turn.intent, one, asked_text), detail), after)
         replies += about.replies
     return Outcome(replies, after)
+
+
+def _their_adjacent_job(kb: KnowledgeBase, turn: Turn) -> Optional[AdjacentRole]:
+    """The job next to PMO (project manager, business analyst...) of the person a course is asked for."""
+    if not (turn.reading.for_someone_else or (turn.asked_words & THIRD_PERSON and not turn.words & {"me", "myself"})):
+        return None
+    held = [str(e.get("value")) for e in turn.entities if e.get("entity") == "other_role" and e.get("role") == "other"]
+    return next((kb.adjacent_role(o) for o in held if kb.adjacent_role(o)), None)
 
 
 def role_by_level(kb: KnowledgeBase, text: str) -> Optional[str]:

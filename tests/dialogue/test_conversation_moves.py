@@ -1328,11 +1328,12 @@ def test_someone_elses_job_outside_pmo_makes_them_new_to_pmo_not_the_visitor(tal
             (
                 "recommend",
                 "ask_course_recommendation",
-                "My wife has managed IT projects for a decade and fancies a PMO job. What would suit her?",
+                "My wife has been an IT project manager for a decade and fancies a PMO job. What would suit her?",
             )
         ]
     )
     assert "Essentials for PMO Administrators" not in text(manager), "project experience counts: never the entry course"
+    assert "Her project experience" in text(manager) and "what you do now" not in text(manager)
 
 
 def test_training_found_for_someone_else_is_theirs_even_said_outside_the_question(talk):
