@@ -718,6 +718,39 @@ def _changed_facts(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Opt
 _LEVEL_OF = re.compile(r"\b(which|what) level\b")
 
 
+_STARTS = frozenset({"begin", "start", "starting", "first"})
+
+
+def _where_family_starts(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """ "Which P3O level do I begin with?": the family's courses in order, with what each needs first."""
+    families = {f.id for f in (kb.family_named(v) for v in turn.values("course_family")) if f and len(f.courses) > 1}
+    if len(families) != 1 or turn.values("course") or not turn.asked_words & _STARTS:
+        return None
+    if not turn.asked_words & {"which", "where", "what"}:
+        return None
+    from bot.dialogue.courses import course_question
+
+    family = ({"entity": "course_family", "value": next(iter(families))},)
+    return course_question(kb, with_attribute(Turn(turn.intent, family, turn.text), "prerequisites"), ctx)
+
+
+def _course_named_in_question(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
+    """A message the classifier could not place whose question names one course or family: that is the topic
+    ("my finance director asked me what P3O is - can you give me a one-liner for her?")."""
+    if job not in ("out_of_scope", "fallback") or turn.values("certification") or turn.values("role"):
+        return None
+    named = {
+        str(e.get("value"))
+        for e in turn.entities
+        if e.get("entity") in ("course", "course_family") and asked(turn.text, e)
+    }
+    if len(named) != 1 or turn.reading.team or turn.reading.done:
+        return None
+    from bot.dialogue.courses import course_question
+
+    return course_question(kb, turn, ctx)
+
+
 def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Outcome]:
     """The outcome a precedence rule decides, or None to let the job answer."""
     reading = turn.reading
@@ -752,8 +785,8 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import pmo_types  # "is there a name for that set-up?", "this PMO thing"
 
         return pmo_types(kb, turn, ctx)
-    before_this = _first_course_asked(kb, turn, ctx)
-    if before_this is not None:  # "do i have to do the admin one first?" after the Analysts course
+    before_this = _first_course_asked(kb, turn, ctx) or _where_family_starts(kb, turn, ctx)
+    if before_this is not None:  # "do i have to do the admin one first?", "which P3O level do I begin with?"
         return before_this
     same_body = _same_body(kb, turn, ctx)
     if same_body is not None:  # "and who certifies it, is it the same people as P3O?"
@@ -990,6 +1023,9 @@ def first(kb: KnowledgeBase, job: str, turn: Turn, ctx: Context) -> Optional[Out
         from bot.dialogue.courses import course_question
 
         return course_question(kb, turn, ctx)
+    in_question = _course_named_in_question(kb, job, turn, ctx)
+    if in_question is not None:  # "my finance director asked me what P3O is - can you give me a one-liner for her?"
+        return in_question
     if ctx.awaiting_level and job != "recommend":
         said_as_mine = (
             turn.reading.now or turn.reading.current or turn.reading.loose_cues

@@ -25,6 +25,7 @@ from bot.dialogue.context import (
     context_course,
     course_for_level,
     courses_named,
+    elliptical,
     first_person_first,
     mentioned_item,
     roles_named,
@@ -61,6 +62,9 @@ def describe_role(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         and turn.words & dialogue_words().course_words
     ) or says(turn, dialogue_words().asks_what_to_take):  # "so as an analyst what would you book me on?"
         return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
+    course_attribute = attribute_of(turn, tuple(a for a in COURSE_ATTRIBUTES if a != "next"))
+    if not mentions and course_attribute and ctx.topic in ("recommendation", "course", "family") and elliptical(turn):
+        return course_question(kb, turn, ctx)  # "length?" after a course: the course's, not a role's
     attribute = attribute_of(turn, ROLE_ATTRIBUTES)
     by_level = role_by_level(kb, turn.text) if not mentions else None
     if by_level is not None:  # "what does the entry level job involve?", "what does a level 2 person do?"

@@ -1348,3 +1348,28 @@ def test_training_found_for_someone_else_is_theirs_even_said_outside_the_questio
         ]
     )
     assert "Essentials for PMO Administrators" in text(theirs) and "what you do now" not in text(theirs)
+
+
+# ---------------------------------------------------------------- a named topic, or the course in context, placed
+
+
+def test_a_bare_detail_after_a_course_is_the_courses_even_read_as_a_role_question(talk):
+    _, length = talk(
+        [
+            ("course", "ask_course_details", "who certifies the directors course?"),
+            ("describe_role", "ask_role_description", "duration?"),
+        ]
+    )
+    assert "Essentials for PMO Directors" in text(length) and "2 days" in text(length)
+
+
+def test_where_a_family_starts_is_its_first_course(talk):
+    (start,) = talk([("recommend", "ask_course_recommendation", "Heard good things about P3O. Where do I start with it?")])
+    assert "P3O Foundation" in text(start) and "what you do now" not in text(start)
+
+
+def test_a_course_named_in_a_question_the_classifier_could_not_place_is_the_topic(talk):
+    (what,) = talk(
+        [("out_of_scope", "out_of_scope", "our CFO keeps saying P3O in meetings - what is it, in a sentence, for her?")]
+    )
+    assert "P3O Foundation" in text(what) and "AXELOS" in text(what)
