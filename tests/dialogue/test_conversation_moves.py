@@ -1364,7 +1364,9 @@ def test_a_bare_detail_after_a_course_is_the_courses_even_read_as_a_role_questio
 
 
 def test_where_a_family_starts_is_its_first_course(talk):
-    (start,) = talk([("recommend", "ask_course_recommendation", "Heard good things about P3O. Where do I start with it?")])
+    (start,) = talk(
+        [("recommend", "ask_course_recommendation", "Heard good things about P3O. Where do I start with it?")]
+    )
     assert "P3O Foundation" in text(start) and "what you do now" not in text(start)
 
 
