@@ -188,6 +188,23 @@ def test_a_space_in_the_wrong_place_still_finds_the_question(nlp, text, attribut
 
 
 @pytest.mark.parametrize(
+    "text,attribute",
+    [
+        ("and are those certified?", "accreditation"),
+        ("could I bring the manual into it", "exam"),
+        ("whats the logical next qualification for me", "next"),
+    ],
+)
+def test_details_asked_in_everyday_words(nlp, text, attribute):
+    from bot.knowledge_base import default_knowledge_base
+    from bot.nlu.extract import extract_entities
+    from bot.nlu.patterns import fuzzy_vocabulary
+
+    found = extract_entities(nlp(text), fuzzy_vocabulary(default_knowledge_base()))
+    assert ("attribute", attribute) in [(e["entity"], e["value"]) for e in found]
+
+
+@pytest.mark.parametrize(
     "text,other",
     [
         ("what does an HR analyst do", "HR Analyst"),
