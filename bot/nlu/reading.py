@@ -212,7 +212,11 @@ def _number(word: str) -> Optional[int]:
     word = word.lower()
     if word.isdigit():
         return int(word)
-    return NUMBER_WORDS.get(word)
+    return NUMBER_WORDS.get(word, _ROUGH_COUNTS.get(word))
+
+
+# Rough counts of people ("a handful of admins", "a couple of planners"): a group of several, for a team's list.
+_ROUGH_COUNTS = {"handful": 3, "couple": 2}
 
 
 # Between two courses named together: "P3O Foundation and Practitioner", "the admin one, then the analyst one".
@@ -520,7 +524,8 @@ def _team(low: str, entities: Sequence[Entity], w: Words) -> Optional[Entity]:
         or any(e.get("entity") == "certification" for e in entities)
         or bool(w.group_asks.search(plain) and w.training_words.search(plain))  # "I'd like to get everyone trained"
         or (len(counted) >= 2 and bool(w.group_asks.search(plain)))  # "2 PMO managers, 4 analysts... for all of them"
-    )
+        or (len(counted) >= 2 and named and bool(w.training_words.search(plain)))
+    )  # "a development plan for my department: 4 PMO analysts, 2 PMO managers... Where do I start?"
     size: Optional[int] = None
     for match in _SIZE.finditer(low):
         for group in match.groups():

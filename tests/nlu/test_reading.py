@@ -351,3 +351,13 @@ def test_a_course_the_visitor_has_done_is_read_as_done(reader):
     assert not reader("Do I need to have done P3O Foundation before the practitioner?").done
     assert not reader("I have a question about P3O Foundation").done
     assert not reader("My manager has done P3O Foundation and loved it").done
+
+
+def test_a_department_listed_by_counted_groups_for_a_development_plan_is_a_team(reader):
+    reading = reader(
+        "I'm drafting a learning plan for our department - 3 PMO analysts, 2 programme office managers and a"
+        " couple of admins. What would you suggest?"
+    )
+    assert reading.team is not None
+    assert {(m.role, m.count) for m in reading.members} >= {("PMO Analyst", 3), ("PMO Administrator", 2)}
+    assert not reading.current and not reading.unassigned, "the admins are members, not the visitor"
