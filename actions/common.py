@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import answers
 from bot.answers import Reply
 from bot.dialogue import SLOTS, Context, Outcome, Turn, context_from_slots, respond, slots_from_context
 from bot.knowledge_base import KnowledgeBase, default_knowledge_base
@@ -52,6 +53,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, job: str) -> List
     """Run one job of :func:`bot.dialogue.respond`, send its replies, return the slot events."""
     outcome, events = respond_to(tracker, job)
     said = said_for_this_message(tracker)
+    if said and outcome.replies and all(r.kind in ("fallback", "out_of_scope") for r in outcome.replies):
+        # a later question of a message whose first was answered: not "outside what I can help with"
+        outcome.replies = [answers.last_part_not_followed(knowledge_base())]
     for reply in outcome.replies:
         if reply.text not in said:  # two questions of one message answered by the same reply: once
             send(dispatcher, reply)

@@ -243,6 +243,16 @@ def did_not_understand(kb: KnowledgeBase) -> Reply:
     )
 
 
+def last_part_not_followed(kb: KnowledgeBase) -> Reply:
+    """After the answer to a message's first question, its next part was not understood on its own: say so
+    plainly instead of a second apology that reads as if the whole message was out of scope."""
+    return Reply(
+        "I couldn't follow the last part of your message on its own: could you ask it again in other words? "
+        f"The team can help too: {kb.contact.website}",
+        kind="not_followed",
+    )
+
+
 def what_about(kb: KnowledgeBase) -> Reply:
     """A follow-up with nothing to lean on: ask one short question."""
     return Reply(

@@ -50,3 +50,15 @@ def test_a_new_message_may_say_it_again():
     dispatcher = CollectingDispatcher()
     answer(dispatcher, tracker(events, "who is it for?"), "course")
     assert SAID in [m["text"] for m in dispatcher.messages]
+
+
+def test_a_later_part_not_understood_after_an_answer_is_not_called_out_of_scope():
+    events = [user("who certifies it", "abc123"), bot(SAID), user("and the thing with the lead times", "abc123-1")]
+    dispatcher = CollectingDispatcher()
+    answer(dispatcher, tracker(events, "and the thing with the lead times"), "out_of_scope")
+    texts = [m["text"] for m in dispatcher.messages]
+    assert len(texts) == 1 and "last part of your message" in texts[0] and "outside what I can help" not in texts[0]
+    alone = [user("and the thing with the lead times", "xyz789")]
+    dispatcher = CollectingDispatcher()
+    answer(dispatcher, tracker(alone, "and the thing with the lead times"), "out_of_scope")
+    assert "outside what I can help" in dispatcher.messages[0]["text"], "a message of its own keeps the plain answer"
