@@ -27,7 +27,8 @@ from bot.words import dialogue_words
 
 # "she runs our programme office": someone else's work that is a PMO Manager's (level 3).
 _RUNS_AN_OFFICE = re.compile(
-    r"\b(she|he)(?:'s| is)? (runs|leads|manages|is in charge of|looks after|running|leading|managing|setting up|"
+    r"\b(she|he|who)(?:'s| is)? (?:basically |actually |really |now )?(runs|leads|manages|is in charge of|looks after|"
+    r"running|leading|managing|setting up|"
     r"sets up|set up|building|builds) "
     r"(the|our|a|their|his|her|an)? ?(\w+ )?(pmo|programme office|program office|project office|portfolio office)\b"
 )
@@ -71,7 +72,7 @@ def about_them(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Optional[Outcome]
     from bot.dialogue.roles import recommend_course
 
     theirs = [r for r in reading.others if r in {x.name for x in kb.roles}]
-    office = _RUNS_AN_OFFICE.search(normalised(turn.text))
+    office = _RUNS_AN_OFFICE.search(normalised(turn.text)) if not reading.cues else None  # not "I'm the one who runs"
     if not theirs and office:  # "what about my manager, she runs our programme office"
         theirs = [kb.role_at_level(4 if office.group(4) in ("enterprise ", "epmo ") else 3).name]
     described = tuple(

@@ -1375,3 +1375,14 @@ def test_a_course_named_in_a_question_the_classifier_could_not_place_is_the_topi
         [("out_of_scope", "out_of_scope", "our CFO keeps saying P3O in meetings - what is it, in a sentence, for her?")]
     )
     assert "P3O Foundation" in text(what) and "AXELOS" in text(what)
+
+
+def test_the_one_who_runs_the_office_is_someone_elses_work(talk):
+    _, theirs = talk(
+        [
+            ("recommend", "inform_experience", "I keep the RAID log and the monthly dashboards; nobody reports to me."),
+            ("describe_role", "ask_role_description", "My manager is the one who leads our portfolio office. And her?"),
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(theirs)
+    assert theirs.context.level == 2, "her level never becomes the visitor's"
