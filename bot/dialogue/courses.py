@@ -24,6 +24,7 @@ from bot.dialogue.context import (
     mentioned_item,
     roles_named,
     said_course,
+    says,
     team_courses,
 )
 from bot.knowledge_base import Course, KnowledgeBase, NamedItem
@@ -145,6 +146,11 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
         attribute = "exam"  # "how long do I get?" right after the exam
     named = courses_named(kb, turn)
     done = turn.reading.done
+    if done and named and all(c.name in done for c in named) and says(turn, dialogue_words().asks_what_to_take):
+        from bot.dialogue.roles import recommend_course  # roles reads this module's course_question
+
+        # "I did your admin course in 2023... What should I do now, and is it online?": what follows it
+        return recommend_course(kb, Turn("ask_course_recommendation", turn.entities, turn.text), ctx)
     if attribute is None and done and turn.asked_text and all(c.name in done for c in named):
         attribute = "next"  # "I passed P3O Foundation a couple of years ago. What's the sensible next qualification?"
     if attribute in ("price", "dates") and len(named) != 1:
@@ -159,6 +165,12 @@ def course_question(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             reply, new_ctx = about_course(kb, ctx, f"family:{family.id}", "length", turn)
             return Outcome([reply], new_ctx)
     targets: List[str] = [c.name for c in courses_named(kb, turn)]
+    if done and attribute not in (None, "next") and set(targets) & set(done):
+        # "I passed P3O Foundation... is the practitioner exam open book?": not the course already done
+        other = [t for t in targets if t not in done] or [
+            p for p in [partial_course(kb, ctx, turn)] if p and p not in done
+        ]
+        targets = other or targets
     later_role = [
         e for e in turn.entities if e.get("entity") == "role" and first_start(turn, "course") < int(e.get("start") or 0)
     ]

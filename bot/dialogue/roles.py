@@ -300,7 +300,11 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
     if detail is not None:  # "... Which course fits me, and is it online?": the detail of the course suggested
         # only the question's words: "the project managers" of the backstory do not name a course
         asked_text = " ".join(turn.text[start:end] for start, end in question_spans(turn.text))
-        named_courses = [str(e.get("value")) for e in turn.entities if e.get("entity") == "course"]
+        named_courses = [  # not a course the visitor has done ("I did your admin course... is it online?")
+            str(e.get("value"))
+            for e in turn.entities
+            if e.get("entity") == "course" and e.get("value") not in turn.reading.done
+        ]
         one = ({"entity": "course", "value": named_courses[0]},) if len(set(named_courses)) == 1 else ()
         # "Someone said P3O Foundation is more relevant. How many questions?": the course named, else the suggestion
         about = course_question(kb, with_attribute(Turn(turn.intent, one, asked_text), detail), after)

@@ -219,6 +219,7 @@ def _number(word: str) -> Optional[int]:
 _ROUGH_COUNTS = {"handful": 3, "couple": 2}
 
 
+_FAILED = re.compile(r"\b(failed|fail|didn't pass|didnt pass|did not pass|not passed|haven't passed|havent passed)\b")
 # Between two courses named together: "P3O Foundation and Practitioner", "the admin one, then the analyst one".
 _COURSES_JOINED = re.compile(r"\s*(,|and|&|plus|then|,\s*and|and\s+then)\s+(the\s+)?(p3o\s+|mop\s+)?$")
 
@@ -227,6 +228,9 @@ def _course_done(low: str, start: int, entities: Sequence[Entity], w: "Words") -
     """Whether the course named at ``start`` is one the visitor has done ("I've done P3O already", "I passed
     P3O Foundation and Practitioner"); never a condition ("do I need to have done...") or someone else's."""
     window = low[max(_sentence_start(low, start), start - 60) : start]
+    after = re.split(r"[.!?;\n]", low[start : start + 120], maxsplit=1)[0]
+    if _FAILED.search(after):
+        return False  # "I did P3O Foundation ... but failed the exam": not passed
     if w.course_done.search(window):
         return True  # the phrase has "I" or "we" as its subject: never someone else's
     before = [e for e in entities if e.get("entity") in ("course", "course_family") and int(e.get("end") or 0) <= start]

@@ -1386,3 +1386,21 @@ def test_the_one_who_runs_the_office_is_someone_elses_work(talk):
     )
     assert "Essentials for PMO Managers" in text(theirs)
     assert theirs.context.level == 2, "her level never becomes the visitor's"
+
+
+def test_a_course_done_is_not_the_one_a_detail_or_a_what_now_is_about(talk):
+    (sibling,) = talk(
+        [("course", "ask_course_details", "I got through P3O Foundation in March. Is the practitioner exam open book?")]
+    )
+    assert "P3O Practitioner" in text(sibling) and "open book" in text(sibling)
+    (now,) = talk(
+        [
+            (
+                "course",
+                "ask_course_details",
+                "I did your analysts course last year and I plan the portfolio. What should I do now? Is it online?",
+            )
+        ]
+    )
+    assert "I'd recommend Essentials for PMO Analysts" not in text(now)
+    assert "Essentials for PMO Analysts takes" not in text(now), "the detail is the next course's"

@@ -351,6 +351,7 @@ def test_a_course_the_visitor_has_done_is_read_as_done(reader):
     assert not reader("Do I need to have done P3O Foundation before the practitioner?").done
     assert not reader("I have a question about P3O Foundation").done
     assert not reader("My manager has done P3O Foundation and loved it").done
+    assert not reader("I did P3O Foundation last year but failed the exam by two marks").done
 
 
 def test_a_department_listed_by_counted_groups_for_a_development_plan_is_a_team(reader):
