@@ -130,6 +130,7 @@ class Words:
     runs_office: Pattern[str]
     for_someone_else: Pattern[str]
     training_them: Pattern[str]
+    someone_runs_office: Pattern[str]
     employer_before: Pattern[str]
     employer_after: Pattern[str]
     choice_words: Pattern[str]
@@ -169,6 +170,7 @@ def words() -> Words:
         runs_office=_phrases(raw["runs_office"]),
         for_someone_else=_phrases(raw["for_someone_else"]),
         training_them=_phrases(raw["training_them"]),
+        someone_runs_office=_phrases(raw["someone_runs_office"]),
         employer_before=re.compile(_phrases(raw["employer_before"]).pattern + r"\s*$"),
         employer_after=re.compile(r"^\s*" + _phrases(raw["employer_after"]).pattern),
         choice_words=_phrases(raw["choice_words"]),
@@ -798,6 +800,13 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     )  # "I'll be creating a PMO"; not "my org is standing up a PMO"
     if runs and not any(e.get("value") in ("runs_pmo", "several_pmos", "head_of") for e in out):
         added.append(_cue("runs_pmo", runs.start(), runs.end(), text))
+    someone = w.someone_runs_office.search(low)
+    if someone is not None and team is None:  # "and the person who actually sets it up, what would they need?"
+        added.append({**_cue("runs_pmo", someone.start(), someone.end(), text), "role": "other"})
+        if for_other is None and asked(text, {"start": someone.start()}):
+            added.append(
+                {"entity": "asking_for", "value": "other", "start": someone.start(), "end": someone.end(), "text": ""}
+            )
     if team is not None:
         added.append(team)
         # "we're a team of five" says how many, not who leads: only "I lead it" makes the visitor the lead

@@ -1404,3 +1404,17 @@ def test_a_course_done_is_not_the_one_a_detail_or_a_what_now_is_about(talk):
     )
     assert "I'd recommend Essentials for PMO Analysts" not in text(now)
     assert "Essentials for PMO Analysts takes" not in text(now), "the detail is the next course's"
+
+
+def test_the_person_who_will_run_it_gets_a_managers_course_not_the_visitors_level_question(talk):
+    (theirs,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "The board wants a programme office for the new ERP rollout. What training would whoever runs it need?",
+            )
+        ]
+    )
+    assert "Essentials for PMO Managers" in text(theirs) and "what you do now" not in text(theirs)
+    assert theirs.context.level is None, "their level is not the visitor's"
