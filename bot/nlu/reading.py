@@ -72,6 +72,12 @@ _FROM_TO = re.compile(r"\bfrom\s+(an?\s+|the\s+)?(pmo\s+)?$")
 _OBJECT_OF = re.compile(
     r"\b(to|for|from|with|by|under|alongside|towards|at)\s+the\s+((new|senior|acting|interim)\s+)?$"
 )
+# After a title: the person gives advice or makes the request ("our PMO lead says the new starters should do
+# PRINCE2", "my director wants us trained"): the adviser, not one of the people to train.
+_SAYS_AFTER = re.compile(
+    r"\s*(says|said|thinks|thought|reckons|suggested|suggests|recommended|recommends|told|tells|wants|wanted|"
+    r"insists|keeps saying|has asked|asked)\b"
+)
 # After a title: it names a post or a course, not a person ("go for the admin one", "for the analyst role").
 _NOT_A_PERSON = re.compile(
     r"\s*(job|role|position|post|title|contract|one|ones|course|courses|level|exam|training|work)\b"
@@ -695,7 +701,7 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
                     or _HIRING.search(low[_sentence_start(low, start) : start])
                 )
             )  # "get my PMO manager and her two analysts trained", "I'll hire a PMO manager and an analyst"
-            if one_of_ours and not ours:
+            if one_of_ours and not ours and not _SAYS_AFTER.match(low[end:]):
                 entity["group"], entity["role"], entity["count"] = "team", "member", 1
                 continue
             count = _count_of(low, start, end)

@@ -362,3 +362,10 @@ def test_a_department_listed_by_counted_groups_for_a_development_plan_is_a_team(
     assert reading.team is not None
     assert {(m.role, m.count) for m in reading.members} >= {("PMO Analyst", 3), ("PMO Administrator", 2)}
     assert not reading.current and not reading.unassigned, "the admins are members, not the visitor"
+
+
+def test_the_person_who_advises_is_not_one_of_the_people_to_train(reader):
+    adviser = reader("can you train our new starters? our PMO lead says they should do PRINCE2 foundation first")
+    assert not any(m.role == "PMO Manager" for m in adviser.members) and "PMO Manager" in adviser.others
+    trainee = reader("I want to get my PMO manager and her three analysts trained together")
+    assert {m.role for m in trainee.members} == {"PMO Manager", "PMO Analyst"}
