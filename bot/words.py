@@ -72,6 +72,7 @@ class DialogueWords:
     suits_team: Phrases
     accepts_suggestion: Phrases
     asks_if_it_changes: Phrases
+    newcomer_groups: Phrases
     prerequisites_asked: Tuple[frozenset[str], frozenset[str]]  # (when words, need words)
     name_filler: frozenset[str]
     lead_ins: frozenset[str]
@@ -184,6 +185,7 @@ def load_dialogue_words(path: Path) -> DialogueWords:
         suits_team=phrases("suits_team"),
         accepts_suggestion=phrases("accepts_suggestion"),
         asks_if_it_changes=phrases("asks_if_it_changes"),
+        newcomer_groups=phrases("newcomer_groups"),
         prerequisites_asked=(frozenset(prerequisites["when"]), frozenset(prerequisites["need"])),
         name_filler=words("name_filler"),
         lead_ins=words("lead_ins"),

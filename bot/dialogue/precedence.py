@@ -263,6 +263,8 @@ def _groups(kb: KnowledgeBase, turn: Turn, ctx: Context) -> List[Tuple[int, Opti
     elif reading.team and not reading.members:  # "my team's titles: Project Assistant, PMO Planner... which for each?"
         groups += [(kb.role(r).level, None) for r in reading.unassigned if kb.role(r)]
     groups += [(CUE_LEVELS[c][0], None) for c in reading.member_cues if c in CUE_LEVELS]  # "one does the minutes"
+    if not groups and reading.team and says(turn, dialogue_words().newcomer_groups):
+        groups = [(1, None)]  # "our PMO lead says our new starters should do PRINCE2 first": the entry course
     seen: List[Tuple[int, Optional[int]]] = []
     for level, count in groups:
         if all(level != s[0] for s in seen):

@@ -1418,3 +1418,17 @@ def test_the_person_who_will_run_it_gets_a_managers_course_not_the_visitors_leve
     )
     assert "Essentials for PMO Managers" in text(theirs) and "what you do now" not in text(theirs)
     assert theirs.context.level is None, "their level is not the visitor's"
+
+
+def test_a_team_named_only_as_new_starters_gets_the_entry_course(talk):
+    (team,) = talk(
+        [
+            (
+                "recommend",
+                "ask_course_recommendation",
+                "Our head of PMO says our new joiners need the basics. What training would you suggest for them all?",
+            )
+        ]
+    )
+    assert "in-house" in text(team) and "Essentials for PMO Administrators" in text(team)
+    assert "Essentials for PMO Directors" not in text(team), "the head of PMO advises; she is not a trainee"
