@@ -369,3 +369,8 @@ def test_the_person_who_advises_is_not_one_of_the_people_to_train(reader):
     assert not any(m.role == "PMO Manager" for m in adviser.members) and "PMO Manager" in adviser.others
     trainee = reader("I want to get my PMO manager and her three analysts trained together")
     assert {m.role for m in trainee.members} == {"PMO Manager", "PMO Analyst"}
+
+
+def test_the_one_who_runs_the_office_said_of_oneself_is_the_visitors_work(reader):
+    assert reader("Honestly I'm the one who runs the project office, whatever my title says.").cues == ("runs_pmo",)
+    assert not reader("My boss is the one who runs the project office.").cues
