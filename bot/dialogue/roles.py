@@ -229,7 +229,7 @@ def recommend_course(kb: KnowledgeBase, turn: Turn, ctx: Context) -> Outcome:
             from bot.dialogue.others import whose  # others reads this module's recommend_course lazily too
 
             course = course_for_level(kb, theirs.entry_level)
-            pronoun = whose(turn) if whose(turn) != "your" else "their"
+            pronoun = whose(turn).replace("your", "their")  # "his", "her", else "their"
             return Outcome(
                 [answers.career_change(kb, theirs.id, whose=pronoun.capitalize())],
                 replace(ctx, topic="recommendation", course=course.name, recommended=course.name, awaiting_level=False),

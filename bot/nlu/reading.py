@@ -79,10 +79,9 @@ _SAYS_AFTER = re.compile(
     r"insists|keeps saying|has asked|asked)\b"
 )
 # After a title: it names a post or a course, not a person ("go for the admin one", "for the analyst role").
-_NOT_A_PERSON = re.compile(
-    r"\s*(job|role|position|post|title|contract|one|ones|course|courses|level|exam|training|work)\b"
-)
-_OWN_POST = re.compile(r"\s*(job|role|position|post|title|contract)\b")
+_POST_WORDS = "job|role|position|post|title|contract"
+_NOT_A_PERSON = re.compile(rf"\s*({_POST_WORDS}|one|ones|course|courses|level|exam|training|work)\b")
+_OWN_POST = re.compile(rf"\s*({_POST_WORDS})\b")
 _OPTION_LEVEL = re.compile(r"\s*level\b")
 _OURS = re.compile(r"\b(my|our)\s+(\w+\s+){0,2}$")
 # Before a title: the post the visitor is asked to join as ("wants me to join her team as a ...").
@@ -784,6 +783,9 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     for_other = next((m for m in w.for_someone_else.finditer(low) if asked(text, {"start": m.start()})), None)
     if for_other is None and not team:
         for_other = w.training_them.search(low)  # "... asked me to find her some PMO training. Which course?"
+    someone = w.someone_runs_office.search(low) if team is None else None
+    if for_other is None and someone is not None and asked(text, {"start": someone.start()}):
+        for_other = someone  # "and the person who actually sets it up, what would they need?"
     if for_other is not None:
         asking: Entity = {
             "entity": "asking_for",
@@ -806,13 +808,8 @@ def annotate(text: str, entities: Sequence[Entity]) -> List[Entity]:
     )  # "I'll be creating a PMO"; not "my org is standing up a PMO"
     if runs and not any(e.get("value") in ("runs_pmo", "several_pmos", "head_of") for e in out):
         added.append(_cue("runs_pmo", runs.start(), runs.end(), text))
-    someone = w.someone_runs_office.search(low)
-    if someone is not None and team is None:  # "and the person who actually sets it up, what would they need?"
+    if someone is not None:  # "whoever runs it": a PMO Manager's work, someone else's
         added.append({**_cue("runs_pmo", someone.start(), someone.end(), text), "role": "other"})
-        if for_other is None and asked(text, {"start": someone.start()}):
-            added.append(
-                {"entity": "asking_for", "value": "other", "start": someone.start(), "end": someone.end(), "text": ""}
-            )
     if team is not None:
         added.append(team)
         # "we're a team of five" says how many, not who leads: only "I lead it" makes the visitor the lead
